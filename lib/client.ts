@@ -1,0 +1,378 @@
+/**
+ * The typed REST + watch client every component and the CLI use to talk to the API server.
+ * Built on node:http/https (keep-alive agent, custom CA) rather than fetch so that TLS trust,
+ * streaming watches and connection errors are fully under our control.
+ */
+import http from "node:http";
+import https from "node:https";
+import { ApiError } from "./errors.js";
+import { collectionPath, objectPath, resourceForKind, type ResourceInfo } from "./kinds.js";
+import type { KList, KObject, Scale, Status, WatchEvent } from "./types.js";
+
+export interface ClientConfig {
+  /** e.g. http://127.0.0.1:6443 */
+  server: string;
+  /** bearer token */
+  token?: string;
+  /** PEM of the CA that signs the server's certificate */
+  ca?: string;
+  insecureSkipTlsVerify?: boolean;
+  userAgent?: string;
+  /** per request (not watches); default 30 s */
+  requestTimeoutMs?: number;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+}
+
+export interface WatchOptions extends ListOptions {
+  allowWatchBookmarks?: boolean;
+  timeoutSeconds?: number;
+}
+
+export interface DeleteOptions {
+  namespace?: string;
+  propagationPolicy?: "Background" | "Foreground" | "Orphan";
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export type PatchType = "merge" | "json" | "strategic";
+
+const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
+  merge: "application/merge-patch+json",
+  json: "application/json-patch+json",
+  strategic: "application/strategic-merge-patch+json",
+};
+
+/** The API server could not be reached at all (refused, DNS, TLS). */
+export class ConnectionError extends Error {
+  readonly code?: string;
+  constructor(server: string, cause: NodeJS.ErrnoException) {
+    super(`cannot reach the API server at ${server}: ${describeNetError(cause)}`);
+    this.name = "ConnectionError";
+    this.code = cause.code;
+  }
+}
+
+function describeNetError(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case "ECONNREFUSED":
+      return "connection refused";
+    case "ENOTFOUND":
+      return "host not found";
+    case "ETIMEDOUT":
+      return "connection timed out";
+    case "ECONNRESET":
+      return "connection reset";
+    case "DEPTH_ZERO_SELF_SIGNED_CERT":
+    case "SELF_SIGNED_CERT_IN_CHAIN":
+    case "UNABLE_TO_VERIFY_LEAF_SIGNATURE":
+    case "UNABLE_TO_GET_ISSUER_CERT_LOCALLY":
+      return `certificate signed by unknown authority (${e.code}): give the cluster CA in the kubeconfig`;
+    case "ERR_TLS_CERT_ALTNAME_INVALID":
+      return `certificate is not valid for this address: ${e.message}`;
+    default:
+      return e.message || String(e.code);
+  }
+}
+
+/** A running watch. `done` settles when the stream ends: resolves on a clean close, rejects on error. */
+export interface WatchHandle {
+  stop(): void;
+  done: Promise<void>;
+}
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  contentType?: string;
+  timeoutMs?: number;
+}
+
+/** Typed client for the kctl (and Kubernetes) REST API. */
+export class ApiClient {
+  readonly server: string;
+  private readonly url: URL;
+  private readonly token?: string;
+  private readonly agent: http.Agent;
+  private readonly transport: typeof http | typeof https;
+  private readonly userAgent: string;
+  private readonly timeoutMs: number;
+
+  constructor(cfg: ClientConfig) {
+    this.server = cfg.server.replace(/\/+$/, "");
+    this.url = new URL(this.server);
+    this.token = cfg.token;
+    this.userAgent = cfg.userAgent ?? "kctl";
+    this.timeoutMs = cfg.requestTimeoutMs ?? 30_000;
+    if (this.url.protocol === "https:") {
+      this.transport = https;
+      this.agent = new https.Agent({
+        keepAlive: true,
+        ca: cfg.ca,
+        rejectUnauthorized: !cfg.insecureSkipTlsVerify,
+      });
+    } else {
+      this.transport = http;
+      this.agent = new http.Agent({ keepAlive: true });
+    }
+  }
+
+  /** Close idle keep-alive sockets (lets a short-lived process exit at once). */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  // ---------------- typed verbs ----------------
+
+  async get<T extends KObject>(kind: string, name: string, namespace?: string): Promise<T> {
+    return this.request<T>("GET", objectPath(resource(kind), namespace, name));
+  }
+
+  async list<T extends KObject>(kind: string, opts: ListOptions = {}): Promise<KList<T>> {
+    const r = resource(kind);
+    return this.request<KList<T>>("GET", collectionPath(r, opts.namespace), { query: listQuery(opts) });
+  }
+
+  async create<T extends KObject>(obj: T, namespace?: string): Promise<T> {
+    const r = resource(obj.kind);
+    const ns = namespace ?? obj.metadata?.namespace ?? "default";
+    return this.request<T>("POST", collectionPath(r, r.namespaced ? ns : undefined), { body: obj });
+  }
+
+  async update<T extends KObject>(obj: T): Promise<T> {
+    const r = resource(obj.kind);
+    return this.request<T>("PUT", objectPath(r, obj.metadata.namespace, requireName(obj)), { body: obj });
+  }
+
+  async updateStatus<T extends KObject>(obj: T): Promise<T> {
+    const r = resource(obj.kind);
+    return this.request<T>("PUT", objectPath(r, obj.metadata.namespace, requireName(obj), "status"), { body: obj });
+  }
+
+  async patch<T extends KObject>(
+    kind: string,
+    name: string,
+    patch: unknown,
+    opts: { namespace?: string; type?: PatchType; subresource?: string } = {},
+  ): Promise<T> {
+    return this.request<T>("PATCH", objectPath(resource(kind), opts.namespace, name, opts.subresource), {
+      body: patch,
+      contentType: PATCH_CONTENT_TYPES[opts.type ?? "merge"],
+    });
+  }
+
+  /** Returns the object (when deletion is deferred by finalizers/grace) or a Success Status. */
+  async delete(kind: string, name: string, opts: DeleteOptions = {}): Promise<KObject | Status> {
+    const body: Record<string, unknown> = { kind: "DeleteOptions", apiVersion: "v1" };
+    if (opts.propagationPolicy) body.propagationPolicy = opts.propagationPolicy;
+    if (opts.gracePeriodSeconds !== undefined) body.gracePeriodSeconds = opts.gracePeriodSeconds;
+    if (opts.preconditions) body.preconditions = opts.preconditions;
+    return this.request<KObject | Status>("DELETE", objectPath(resource(kind), opts.namespace, name), { body });
+  }
+
+  /** POST pods/{name}/binding */
+  async bind(namespace: string, podName: string, nodeName: string, podUid?: string): Promise<Status> {
+    const body = {
+      apiVersion: "v1",
+      kind: "Binding",
+      metadata: { name: podName, namespace, ...(podUid ? { uid: podUid } : {}) },
+      target: { apiVersion: "v1", kind: "Node", name: nodeName },
+    };
+    return this.request<Status>("POST", objectPath(resource("Pod"), namespace, podName, "binding"), { body });
+  }
+
+  async getScale(kind: string, name: string, namespace?: string): Promise<Scale> {
+    return this.request<Scale>("GET", objectPath(resource(kind), namespace, name, "scale"));
+  }
+
+  async updateScale(kind: string, name: string, replicas: number, namespace?: string): Promise<Scale> {
+    const body = { apiVersion: "autoscaling/v1", kind: "Scale", metadata: { name, namespace }, spec: { replicas } };
+    return this.request<Scale>("PUT", objectPath(resource(kind), namespace, name, "scale"), { body });
+  }
+
+  /**
+   * Watch a collection. Events are delivered in order to `onEvent`; an `ERROR` event (such as a
+   * 410 Gone for a compacted resourceVersion) is delivered like any other and the server then
+   * closes the stream.
+   */
+  watch<T extends KObject = KObject>(kind: string, opts: WatchOptions, onEvent: (ev: WatchEvent<T>) => void): WatchHandle {
+    const r = resource(kind);
+    const query: Query = { ...listQuery(opts), watch: true };
+    if (opts.allowWatchBookmarks) query.allowWatchBookmarks = true;
+    if (opts.timeoutSeconds !== undefined) query.timeoutSeconds = opts.timeoutSeconds;
+    return this.watchPath(collectionPath(r, opts.namespace), query, onEvent);
+  }
+
+  /** Watch an arbitrary path that serves NDJSON watch events. */
+  watchPath<T extends KObject = KObject>(path: string, query: Query, onEvent: (ev: WatchEvent<T>) => void): WatchHandle {
+    let req: http.ClientRequest | undefined;
+    let stopped = false;
+    const done = new Promise<void>((resolve, reject) => {
+      req = this.transport.request(this.requestOptions("GET", path, query), (res) => {
+        if ((res.statusCode ?? 500) >= 300) {
+          readBody(res).then((buf) => reject(errorFromResponse(res.statusCode ?? 500, buf)), reject);
+          return;
+        }
+        res.setEncoding("utf8");
+        let pending = "";
+        res.on("data", (chunk: string) => {
+          pending += chunk;
+          let nl: number;
+          while ((nl = pending.indexOf("\n")) >= 0) {
+            const line = pending.slice(0, nl).trim();
+            pending = pending.slice(nl + 1);
+            if (!line || stopped) continue;
+            let ev: WatchEvent<T>;
+            try {
+              ev = JSON.parse(line) as WatchEvent<T>;
+            } catch {
+              continue; // a torn line cannot happen over HTTP/1.1 chunking; ignore defensively
+            }
+            onEvent(ev);
+          }
+        });
+        res.on("end", () => resolve());
+        res.on("close", () => resolve());
+        res.on("error", (e) => (stopped ? resolve() : reject(e)));
+      });
+      req.on("error", (e: NodeJS.ErrnoException) => {
+        if (stopped) resolve();
+        else reject(new ConnectionError(this.server, e));
+      });
+      req.end();
+    });
+    return {
+      stop: () => {
+        stopped = true;
+        req?.destroy();
+      },
+      done,
+    };
+  }
+
+  /** A raw streaming GET (logs). Resolves with the response once headers arrive and are 2xx. */
+  stream(path: string, query: Query = {}): Promise<http.IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = this.transport.request(this.requestOptions("GET", path, query), (res) => {
+        if ((res.statusCode ?? 500) >= 300) {
+          readBody(res).then((buf) => reject(errorFromResponse(res.statusCode ?? 500, buf)), reject);
+          return;
+        }
+        resolve(res);
+      });
+      req.on("error", (e: NodeJS.ErrnoException) => reject(new ConnectionError(this.server, e)));
+      req.end();
+    });
+  }
+
+  /** Authorization header value, for callers that open their own connections (WebSocket exec). */
+  authHeader(): Record<string, string> {
+    return this.token ? { authorization: `Bearer ${this.token}` } : {};
+  }
+
+  /** TLS options for callers that open their own connections. */
+  tlsOptions(): { ca?: string | Buffer | (string | Buffer)[]; rejectUnauthorized?: boolean } {
+    const o = (this.agent as https.Agent).options ?? {};
+    return { ca: o.ca, rejectUnauthorized: o.rejectUnauthorized };
+  }
+
+  // ---------------- raw request ----------------
+
+  /** One JSON request. Non-2xx responses throw `ApiError`; network failures throw `ConnectionError`. */
+  request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    const options = this.requestOptions(method, path, opts.query);
+    const headers = options.headers as Record<string, string | number>;
+    if (payload) {
+      headers["content-type"] = opts.contentType ?? "application/json";
+      headers["content-length"] = payload.length;
+    }
+    return new Promise<T>((resolve, reject) => {
+      const req = this.transport.request(options, (res) => {
+        readBody(res).then((buf) => {
+          const code = res.statusCode ?? 500;
+          if (code >= 300) return reject(errorFromResponse(code, buf));
+          if (buf.length === 0) return resolve(undefined as T);
+          try {
+            resolve(JSON.parse(buf.toString("utf8")) as T);
+          } catch {
+            reject(new ApiError("InternalError", `invalid JSON from the API server (${method} ${path})`, undefined, code));
+          }
+        }, reject);
+      });
+      req.setTimeout(opts.timeoutMs ?? this.timeoutMs, () => {
+        req.destroy(Object.assign(new Error("request timed out"), { code: "ETIMEDOUT" }));
+      });
+      req.on("error", (e: NodeJS.ErrnoException) => reject(new ConnectionError(this.server, e)));
+      req.end(payload);
+    });
+  }
+
+  private requestOptions(method: string, path: string, query?: Query): http.RequestOptions {
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== "") qs.set(k, String(v));
+    const q = qs.toString();
+    const headers: Record<string, string | number> = { accept: "application/json", "user-agent": this.userAgent };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    return {
+      method,
+      protocol: this.url.protocol,
+      hostname: this.url.hostname.replace(/^\[|\]$/g, ""),
+      port: this.url.port || (this.url.protocol === "https:" ? 443 : 80),
+      path: `${this.url.pathname.replace(/\/$/, "")}${path}${q ? `?${q}` : ""}`,
+      headers,
+      agent: this.agent,
+    };
+  }
+}
+
+function resource(kind: string): ResourceInfo {
+  const r = resourceForKind(kind);
+  if (!r) throw new ApiError("NotFound", `the server does not serve kind "${kind}"`);
+  return r;
+}
+
+function requireName(obj: KObject): string {
+  if (!obj.metadata?.name) throw new ApiError("Invalid", `${obj.kind}: metadata.name: Required value`);
+  return obj.metadata.name;
+}
+
+function listQuery(opts: ListOptions): Query {
+  return {
+    labelSelector: opts.labelSelector,
+    fieldSelector: opts.fieldSelector,
+    limit: opts.limit,
+    continue: opts.continue,
+    resourceVersion: opts.resourceVersion,
+  };
+}
+
+function readBody(res: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on("data", (c: Buffer) => chunks.push(c));
+    res.on("end", () => resolve(Buffer.concat(chunks)));
+    res.on("error", reject);
+  });
+}
+
+function errorFromResponse(code: number, buf: Buffer): ApiError {
+  try {
+    const parsed = JSON.parse(buf.toString("utf8")) as Partial<Status>;
+    if (parsed && parsed.kind === "Status") return ApiError.fromStatus(parsed, code);
+  } catch {
+    // not JSON: fall through
+  }
+  const text = buf.toString("utf8").trim().slice(0, 300);
+  return ApiError.fromStatus({ code, message: text || `HTTP ${code}` }, code);
+}

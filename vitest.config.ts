@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // e2e tests share one Docker engine and the 2-core machine; files run in parallel up to this.
+    maxWorkers: 2,
+    pool: "forks",
+  },
+});
