@@ -1,0 +1,10 @@
+/**
+ * The static list of kctl commands. To add a command: create cli/commands/<name>.ts exporting
+ * `const command: CommandModule`, then add ONE import line and ONE entry below.
+ */
+import type { CommandModule } from "../command.js";
+import { command as version } from "./version.js";
+
+export const COMMANDS: CommandModule[] = [
+  version,
+];
