@@ -1,0 +1,133 @@
+/**
+ * The kubelet's HTTP server: container logs (`GET /containerLogs/{ns}/{pod}/{container}`) and
+ * exec over WebSocket (`GET /exec/{ns}/{pod}/{container}`, Kubernetes channel protocol v4/v5).
+ * The API server proxies `pods/{name}/log` and `pods/{name}/exec` here. See README.md.
+ */
+import type { IncomingMessage } from "node:http";
+import type Dockerode from "dockerode";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { ApiError, unauthorized } from "../../lib/errors.js";
+import type { Logger } from "../../lib/logger.js";
+import { bearerMatches } from "./auth.js";
+import { selectProtocol } from "./channel-protocol.js";
+import { findInstance, type ContainerRef } from "./containers.js";
+import { runExecSession } from "./exec.js";
+import { streamLogs } from "./logs.js";
+import { parseExecQuery, parseLogQuery, type QueryValues } from "./query.js";
+
+/** Options of {@link startKubeletServer}. */
+export interface KubeletServerOptions {
+  docker: Dockerode;
+  /** this node's name: only containers labelled `kctl.io/node=<nodeName>` are served */
+  nodeName: string;
+  /** "host:port"; port 0 picks a free port */
+  listen: string;
+  logger: Logger;
+  /** when set, every request must carry `Authorization: Bearer <authToken>` */
+  authToken?: string;
+}
+
+/** A running kubelet server. */
+export interface KubeletServer {
+  /** the port actually bound */
+  port: number;
+  close(): Promise<void>;
+}
+
+type RefParams = { Params: ContainerRef; Querystring: QueryValues };
+
+/** Start the kubelet server; resolves once it listens. */
+export async function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
+  const { default: Fastify } = await import("fastify");
+  const { default: websocket } = await import("@fastify/websocket");
+  const { docker, nodeName, logger } = opts;
+  const log = logger.child({ component: "kubelet-server" });
+
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+  await app.register(websocket, {
+    options: {
+      handleProtocols: (offered: Set<string>) => selectProtocol(offered) ?? false,
+      maxPayload: 16 * 1024 * 1024,
+    },
+  });
+
+  app.setErrorHandler((err: unknown, _req: FastifyRequest, reply: FastifyReply) => {
+    const e = err instanceof ApiError ? err : new ApiError("InternalError", err instanceof Error ? err.message : String(err));
+    if (e.code >= 500) log.warn({ err: e.message }, "request failed");
+    if (!reply.sent) void reply.code(e.code).type("application/json").send(e.toStatus());
+  });
+
+  if (opts.authToken) {
+    const token = opts.authToken;
+    app.addHook("onRequest", async (req) => {
+      if (req.url === "/healthz") return;
+      if (!bearerMatches(req.headers.authorization, token)) throw unauthorized();
+    });
+  }
+
+  app.get("/healthz", async () => "ok");
+
+  app.get<RefParams>("/containerLogs/:namespace/:pod/:container", async (req, reply) => {
+    const q = parseLogQuery(req.query);
+    const inst = await findInstance(docker, nodeName, req.params, q.previous);
+    reply.hijack();
+    try {
+      await streamLogs(docker, inst.id, q, reply.raw);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      log.warn({ err: message, ...req.params }, "logs failed");
+      if (!reply.raw.headersSent) {
+        reply.raw.writeHead(500, { "content-type": "application/json" });
+        reply.raw.end(JSON.stringify(new ApiError("InternalError", message).toStatus()));
+      } else reply.raw.destroy();
+    }
+  });
+
+  app.route<RefParams>({
+    method: "GET",
+    url: "/exec/:namespace/:pod/:container",
+    // Runs before the upgrade: a bad request or a missing container is an HTTP error, not a socket.
+    preValidation: async (req) => {
+      const execReq = parseExecQuery(req.query);
+      const inst = await findInstance(docker, nodeName, req.params);
+      if (inst.state !== "running") {
+        throw new ApiError("BadRequest", `container "${req.params.container}" in pod "${req.params.pod}" is not running (${inst.state})`);
+      }
+      execTargets.set(req.raw, { id: inst.id, execReq });
+    },
+    handler: async (_req, reply) => {
+      throw new ApiError("BadRequest", "Upgrade request required");
+    },
+    wsHandler: (socket, req) => {
+      const target = execTargets.get(req.raw);
+      execTargets.delete(req.raw);
+      if (!target) {
+        socket.close(1011, "no exec target");
+        return;
+      }
+      const l = log.child({ ...(req.params as ContainerRef), protocol: socket.protocol || "none" });
+      void runExecSession(docker, target.id, target.execReq, socket, l);
+    },
+  });
+
+  const { host, port } = parseListen(opts.listen);
+  await app.listen({ host, port });
+  const addr = app.server.address();
+  const bound = typeof addr === "object" && addr ? addr.port : port;
+  log.info({ host, port: bound, node: nodeName }, "kubelet server listening");
+  return {
+    port: bound,
+    close: async () => {
+      await app.close();
+    },
+  };
+}
+
+const execTargets = new WeakMap<IncomingMessage, { id: string; execReq: ReturnType<typeof parseExecQuery> }>();
+
+/** "host:port", "[::1]:port" or ":port" (all interfaces). */
+export function parseListen(listen: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen.trim());
+  if (!m) throw new Error(`invalid listen address "${listen}": want host:port`);
+  return { host: m[1] ?? (m[2] || "0.0.0.0"), port: Number(m[3]) };
+}
