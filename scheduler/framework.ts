@@ -1,0 +1,88 @@
+/**
+ * One scheduling decision: filter every node, score the feasible ones, pick the best (ties broken
+ * by the seeded random source). Pure apart from the random source: the caller owns the cache.
+ */
+import { Diagnosis, fitErrorMessage } from "./fit-error.js";
+import { mostAllocated } from "./plugins/most-allocated.js";
+import { nodePorts } from "./plugins/node-ports.js";
+import { nodeReady } from "./plugins/node-ready.js";
+import { nodeResourcesFit } from "./plugins/node-resources-fit.js";
+import { nodeSelector } from "./plugins/node-selector.js";
+import { nodeUnschedulable } from "./plugins/node-unschedulable.js";
+import { ownerSpread } from "./plugins/owner-spread.js";
+import { taintToleration } from "./plugins/taint-toleration.js";
+import type { FilterPlugin, NodeInfo, PodInfo, ScorePlugin } from "./types.js";
+
+/** Filters in kube-scheduler's order; the first failing one gives a node's reasons. */
+export const FILTERS: readonly FilterPlugin[] = [
+  nodeUnschedulable,
+  nodeReady,
+  taintToleration,
+  nodeSelector,
+  nodePorts,
+  nodeResourcesFit,
+];
+
+/**
+ * Score plugins and weights. OwnerSpread is binary (0 or 100) and weighs 2, MostAllocated is
+ * 0..100 and weighs 1: a node without a replica of the pod's owner therefore always beats one
+ * with a replica (spread wins while it can), and among equals packing decides.
+ */
+export const SCORERS: readonly { plugin: ScorePlugin; weight: number }[] = [
+  { plugin: mostAllocated, weight: 1 },
+  { plugin: ownerSpread, weight: 2 },
+];
+
+export type ScheduleResult =
+  | { ok: true; node: NodeInfo; score: number; feasible: number }
+  | { ok: false; message: string; diagnosis: Diagnosis };
+
+/** Total weighted score of a node for a pod. */
+export function scoreNode(pod: PodInfo, node: NodeInfo): number {
+  let s = 0;
+  for (let i = 0; i < SCORERS.length; i++) s += SCORERS[i].plugin(pod, node) * SCORERS[i].weight;
+  return s;
+}
+
+/** Run the filters on one node; `null` when it fits. */
+export function filterNode(pod: PodInfo, node: NodeInfo): readonly string[] | null {
+  for (let i = 0; i < FILTERS.length; i++) {
+    const r = FILTERS[i](pod, node);
+    if (r !== null) return r;
+  }
+  return null;
+}
+
+/**
+ * Choose a node for `pod` among `nodes`. Filtering and scoring are fused into one pass (score
+ * right after a node passes) so that no intermediate arrays are built; ties among the best
+ * scores are broken uniformly by reservoir sampling with `random`.
+ */
+export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], random: () => number): ScheduleResult {
+  let best: NodeInfo | undefined;
+  let bestScore = -Infinity;
+  let ties = 0;
+  let feasible = 0;
+  let diagnosis: Diagnosis | undefined;
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    const failed = filterNode(pod, node);
+    if (failed !== null) {
+      (diagnosis ??= new Diagnosis()).add(failed);
+      continue;
+    }
+    feasible++;
+    const s = scoreNode(pod, node);
+    if (s > bestScore) {
+      best = node;
+      bestScore = s;
+      ties = 1;
+    } else if (s === bestScore) {
+      ties++;
+      if (random() * ties < 1) best = node;
+    }
+  }
+  if (best) return { ok: true, node: best, score: bestScore, feasible };
+  const d = diagnosis ?? new Diagnosis();
+  return { ok: false, message: fitErrorMessage(nodes.length, d), diagnosis: d };
+}

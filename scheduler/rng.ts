@@ -1,0 +1,16 @@
+/**
+ * A small seeded PRNG (mulberry32), so that tie-breaks between equally good nodes are
+ * reproducible in tests and benchmarks: the same seed and the same events give the same placements.
+ */
+
+/** Returns a function yielding floats in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

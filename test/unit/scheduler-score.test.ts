@@ -1,0 +1,183 @@
+import { describe, expect, it } from "vitest";
+import { SchedulerCache } from "../../scheduler/cache.js";
+import { Diagnosis, fitErrorMessage } from "../../scheduler/fit-error.js";
+import { schedulePod, scoreNode } from "../../scheduler/framework.js";
+import { mostAllocated } from "../../scheduler/plugins/most-allocated.js";
+import { ownerSpread } from "../../scheduler/plugins/owner-spread.js";
+import { buildPodInfo } from "../../scheduler/pod-info.js";
+import { seededRandom } from "../../scheduler/rng.js";
+import type { Node, Pod } from "../../lib/types.js";
+import { mkNode, mkPod } from "./scheduler-fixtures.js";
+
+function cacheOf(nodes: Node[], bound: [string, Pod][] = []): SchedulerCache {
+  const c = new SchedulerCache();
+  for (const n of nodes) c.setNode(n);
+  for (const [node, p] of bound) c.setPod({ ...p, spec: { ...p.spec, nodeName: node } });
+  return c;
+}
+
+describe("MostAllocated", () => {
+  it.each([
+    { name: "empty node, pod takes a quarter of each", bound: [], pod: mkPod("p", { cpu: "1", memory: "4Gi" }), want: 25 },
+    { name: "half full node, pod fills it", bound: [mkPod("a", { cpu: "2", memory: "8Gi" })], pod: mkPod("p", { cpu: "2", memory: "8Gi" }), want: 100 },
+    { name: "cpu and memory are averaged", bound: [], pod: mkPod("p", { cpu: "4", memory: "0" }), want: 50 },
+    // No requests: 100m of 4 cores (2.5%) and 200Mi of 16Gi (1.2207...%)
+    { name: "pods without requests count 100m/200Mi", bound: [], pod: mkPod("p"), want: ((0.1 / 4 + 200 / (16 * 1024)) / 2) * 100 },
+    { name: "over-full by defaults is capped at full", bound: [mkPod("a", { cpu: "4", memory: "16Gi" })], pod: mkPod("p"), want: 100 },
+  ])("$name", ({ bound, pod, want }) => {
+    const c = cacheOf([mkNode("n", { cpu: "4", memory: "16Gi" })], bound.map((p) => ["n", p] as [string, Pod]));
+    expect(mostAllocated(buildPodInfo(pod), c.node("n")!)).toBeCloseTo(want, 9);
+  });
+
+  it("prefers the fuller node", () => {
+    const c = cacheOf([mkNode("a"), mkNode("b")], [["a", mkPod("x", { cpu: "1", memory: "1Gi" })]]);
+    const p = buildPodInfo(mkPod("p", { cpu: "100m", memory: "100Mi" }));
+    expect(mostAllocated(p, c.node("a")!)).toBeGreaterThan(mostAllocated(p, c.node("b")!));
+  });
+});
+
+describe("OwnerSpread", () => {
+  it.each([
+    { name: "no owner: neutral", owner: undefined, bound: [mkPod("x", { owner: "rs" })], want: 100 },
+    { name: "owner with no replica on the node", owner: "rs", bound: [mkPod("x", { owner: "other" })], want: 100 },
+    { name: "owner with a replica on the node", owner: "rs", bound: [mkPod("x", { owner: "rs" })], want: 0 },
+    { name: "owner with many replicas on the node", owner: "rs", bound: [mkPod("x", { owner: "rs" }), mkPod("y", { owner: "rs" })], want: 0 },
+  ])("$name", ({ owner, bound, want }) => {
+    const c = cacheOf([mkNode("n")], bound.map((p) => ["n", p] as [string, Pod]));
+    expect(ownerSpread(buildPodInfo(mkPod("p", { owner })), c.node("n")!)).toBe(want);
+  });
+
+  it("outweighs packing: an empty node beats a nearly full one that has a replica", () => {
+    const c = cacheOf([mkNode("full"), mkNode("empty")], [["full", mkPod("x", { owner: "rs", cpu: "3900m", memory: "15Gi" })]]);
+    const p = buildPodInfo(mkPod("p", { owner: "rs", cpu: "100m", memory: "100Mi" }));
+    expect(scoreNode(p, c.node("empty")!)).toBeGreaterThan(scoreNode(p, c.node("full")!));
+  });
+});
+
+/** Place `pods` one after another as the scheduler would (assume on the chosen node). */
+function placeAll(c: SchedulerCache, pods: Pod[], seed = 1): Record<string, string> {
+  const random = seededRandom(seed);
+  const out: Record<string, string> = {};
+  for (const p of pods) {
+    const info = buildPodInfo(p);
+    const r = schedulePod(info, c.nodeList(), random);
+    if (!r.ok) throw new Error(`${p.metadata.name}: ${r.message}`);
+    c.assume(info, r.node.name);
+    out[p.metadata.name!] = r.node.name;
+  }
+  return out;
+}
+
+function perNode(placement: Record<string, string>): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const n of Object.values(placement)) counts[n] = (counts[n] ?? 0) + 1;
+  return counts;
+}
+
+describe("schedulePod placements", () => {
+  const three = () => [mkNode("n1"), mkNode("n2"), mkNode("n3")];
+
+  it("3 replicas of one owner on 3 nodes: one on each", () => {
+    for (const seed of [1, 2, 3, 42]) {
+      const pods = [1, 2, 3].map((i) => mkPod(`web-${i}`, { owner: "web", cpu: "100m", memory: "128Mi" }));
+      expect(Object.values(perNode(placeAll(cacheOf(three()), pods, seed))).sort()).toEqual([1, 1, 1]);
+    }
+  });
+
+  it("3 replicas without requests also spread", () => {
+    const pods = [1, 2, 3].map((i) => mkPod(`web-${i}`, { owner: "web" }));
+    expect(Object.values(perNode(placeAll(cacheOf(three()), pods))).sort()).toEqual([1, 1, 1]);
+  });
+
+  it("20 small pods with no owner pack onto one node", () => {
+    const pods = Array.from({ length: 20 }, (_, i) => mkPod(`p-${i}`, { cpu: "100m", memory: "256Mi" }));
+    expect(Object.keys(perNode(placeAll(cacheOf(three()), pods)))).toHaveLength(1);
+  });
+
+  it("pods that fill a node spill to the fewest nodes", () => {
+    // 4 cores per node, 1 core per pod: 10 pods need 3 nodes, packed 4+4+2.
+    const pods = Array.from({ length: 10 }, (_, i) => mkPod(`p-${i}`, { cpu: "1", memory: "1Gi" }));
+    expect(Object.values(perNode(placeAll(cacheOf(three()), pods))).sort()).toEqual([2, 4, 4]);
+  });
+
+  it("many small replicas of one owner: one per node first, then they pack", () => {
+    const pods = Array.from({ length: 12 }, (_, i) => mkPod(`r-${i}`, { owner: "rs", cpu: "100m", memory: "128Mi" }));
+    expect(Object.values(perNode(placeAll(cacheOf(three()), pods))).sort((a, b) => a - b)).toEqual([1, 1, 10]);
+  });
+
+  it("replicas of one owner spread only where they fit", () => {
+    const nodes = [mkNode("big", { cpu: "4" }), mkNode("tiny", { cpu: "100m" })];
+    const pods = [1, 2].map((i) => mkPod(`r-${i}`, { owner: "rs", cpu: "1" }));
+    expect(perNode(placeAll(cacheOf(nodes), pods))).toEqual({ big: 2 });
+  });
+
+  it("is deterministic for a seed and varies across seeds", () => {
+    const pods = () => Array.from({ length: 5 }, (_, i) => mkPod(`p-${i}`, { owner: `o${i}`, cpu: "3" }));
+    const nodes = () => Array.from({ length: 8 }, (_, i) => mkNode(`n${i}`));
+    const a = placeAll(cacheOf(nodes()), pods(), 7);
+    const b = placeAll(cacheOf(nodes()), pods(), 7);
+    expect(a).toEqual(b);
+    const others = [1, 2, 3, 4, 5].map((s) => JSON.stringify(placeAll(cacheOf(nodes()), pods(), s)));
+    expect(new Set(others).size).toBeGreaterThan(1);
+  });
+
+  it("assume makes the next decision see the pod (never overcommit)", () => {
+    const c = cacheOf([mkNode("n1", { cpu: "1" }), mkNode("n2", { cpu: "1" })]);
+    const pods = Array.from({ length: 3 }, (_, i) => mkPod(`p-${i}`, { cpu: "600m" }));
+    const random = seededRandom(1);
+    const results = pods.map((p) => {
+      const info = buildPodInfo(p);
+      const r = schedulePod(info, c.nodeList(), random);
+      if (r.ok) c.assume(info, r.node.name);
+      return r.ok ? r.node.name : r.message;
+    });
+    expect(new Set(results.slice(0, 2))).toEqual(new Set(["n1", "n2"]));
+    expect(results[2]).toBe("0/2 nodes are available: 2 Insufficient cpu.");
+  });
+});
+
+describe("FailedScheduling message", () => {
+  it("counts by reason, highest count first, as in the issue", () => {
+    const c = cacheOf([
+      mkNode("a", { memory: "1Gi" }),
+      mkNode("b", { memory: "1Gi" }),
+      mkNode("c", { memory: "64Gi", unschedulable: true }),
+    ]);
+    const r = schedulePod(buildPodInfo(mkPod("p", { memory: "2Gi" })), c.nodeList(), seededRandom(1));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toBe("0/3 nodes are available: 2 Insufficient memory, 1 node(s) were unschedulable.");
+  });
+
+  it("one node can count under several reasons", () => {
+    const c = cacheOf([mkNode("a", { cpu: "1", memory: "1Gi" }), mkNode("b", { cpu: "1", memory: "1Gi" })]);
+    const r = schedulePod(buildPodInfo(mkPod("p", { cpu: "2", memory: "2Gi" })), c.nodeList(), seededRandom(1));
+    expect(!r.ok && r.message).toBe("0/2 nodes are available: 2 Insufficient cpu, 2 Insufficient memory.");
+  });
+
+  it("mixes every filter", () => {
+    const c = cacheOf([
+      mkNode("cordoned", { unschedulable: true }),
+      mkNode("down", { ready: false }),
+      mkNode("tainted", { taints: [{ key: "dedicated", value: "db", effect: "NoSchedule" }] }),
+      mkNode("wrong-label", { labels: { disk: "hdd" } }),
+      mkNode("small", { labels: { disk: "ssd" }, cpu: "1" }),
+    ]);
+    const r = schedulePod(buildPodInfo(mkPod("p", { cpu: "2", spec: { nodeSelector: { disk: "ssd" } } })), c.nodeList(), seededRandom(1));
+    expect(!r.ok && r.message).toBe(
+      "0/5 nodes are available: 1 Insufficient cpu, 1 node(s) didn't match Pod's node affinity/selector, " +
+        "1 node(s) had untolerated taint {dedicated: db}, 1 node(s) were not ready, 1 node(s) were unschedulable.",
+    );
+  });
+
+  it("no nodes at all", () => {
+    const r = schedulePod(buildPodInfo(mkPod("p")), [], seededRandom(1));
+    expect(!r.ok && r.message).toBe("no nodes available to schedule pods");
+  });
+
+  it("sorts counts numerically, not as text", () => {
+    const d = new Diagnosis();
+    for (let i = 0; i < 10; i++) d.add(["b reason"]);
+    for (let i = 0; i < 2; i++) d.add(["a reason"]);
+    expect(fitErrorMessage(12, d)).toBe("0/12 nodes are available: 10 b reason, 2 a reason.");
+  });
+});
