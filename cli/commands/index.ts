@@ -3,8 +3,14 @@
  * `const command: CommandModule`, then add ONE import line and ONE entry below.
  */
 import type { CommandModule } from "../command.js";
+import { command as exec } from "./exec.js";
+import { command as get } from "./get.js";
+import { command as logs } from "./logs.js";
 import { command as version } from "./version.js";
 
 export const COMMANDS: CommandModule[] = [
+  exec,
+  get,
+  logs,
   version,
 ];
