@@ -4,15 +4,11 @@
  */
 import type { CommandModule } from "../command.js";
 import { command as exec } from "./exec.js";
-import { command as apply } from "./apply.js";
-import { command as create } from "./create.js";
 import { command as logs } from "./logs.js";
 import { command as version } from "./version.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
-  apply,
-  create,
   logs,
   version,
 ];
