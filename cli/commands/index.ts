@@ -4,11 +4,17 @@
  */
 import type { CommandModule } from "../command.js";
 import { command as exec } from "./exec.js";
+import { command as apply } from "./apply.js";
+import { command as create } from "./create.js";
+import { command as get } from "./get.js";
 import { command as logs } from "./logs.js";
 import { command as version } from "./version.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
+  apply,
+  create,
+  get,
   logs,
   version,
 ];

@@ -1,0 +1,174 @@
+/** `kctl get`: list or fetch objects and print them (table, wide, json, yaml, name, jsonpath, custom-columns), optionally watching. */
+import type { Command } from "commander";
+import type { ApiClient } from "../../lib/client.js";
+import { isNotFound } from "../../lib/errors.js";
+import type { ResourceInfo } from "../../lib/kinds.js";
+import type { KObject, WatchEvent } from "../../lib/types.js";
+import type { CliContext, CommandModule } from "../command.js";
+import { errorMessage, guarded } from "../errors-output.js";
+import { listAll, scopeNamespace } from "../list.js";
+import { formatGroups, parseOutputFlag, type ObjectGroup, type OutputFormat, type TableOptions } from "../printers/output.js";
+import { sortObjects } from "../printers/sort.js";
+import { TableWriter } from "../printers/table.js";
+import { parseResourceArgs } from "../resource-args.js";
+
+interface GetOptions {
+  allNamespaces?: boolean;
+  selector?: string;
+  fieldSelector?: string;
+  output?: string;
+  showLabels?: boolean;
+  labelColumns?: string[];
+  sortBy?: string;
+  watch?: boolean;
+  watchOnly?: boolean;
+  headers: boolean;
+}
+
+function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, ...v.split(",").filter(Boolean)];
+}
+
+/** `No resources found in default namespace.` / `No resources found` */
+export function noResourcesMessage(groups: ObjectGroup[], ns: string, all: boolean): string {
+  const namespaced = groups.some((g) => g.resource.namespaced);
+  return namespaced && !all ? `No resources found in ${ns} namespace.\n` : "No resources found\n";
+}
+
+async function fetchGroups(client: ApiClient, ctx: CliContext, args: string[], o: GetOptions): Promise<{ groups: ObjectGroup[]; errors: string[]; single: boolean; rv: Map<ResourceInfo, string> }> {
+  const requests = parseResourceArgs(args);
+  const ns = ctx.namespace();
+  const groups: ObjectGroup[] = [];
+  const errors: string[] = [];
+  const rv = new Map<ResourceInfo, string>();
+  let single = false;
+  for (const req of requests) {
+    const scope = scopeNamespace(req.resource, ns, !!o.allNamespaces);
+    if (req.names.length) {
+      single = requests.length === 1 && req.names.length === 1;
+      const objs: KObject[] = [];
+      for (const name of req.names) {
+        try {
+          objs.push(await client.get(req.resource.kind, name, req.resource.namespaced ? ns : undefined));
+        } catch (e) {
+          if (!isNotFound(e)) throw e;
+          errors.push(errorMessage(e));
+        }
+      }
+      groups.push({ resource: req.resource, objects: objs });
+    } else {
+      const list = await listAll(client, req.resource, { namespace: scope, labelSelector: o.selector, fieldSelector: o.fieldSelector });
+      rv.set(req.resource, list.metadata?.resourceVersion ?? "");
+      groups.push({ resource: req.resource, objects: list.items });
+    }
+  }
+  if (o.sortBy) for (const g of groups) g.objects = sortObjects(g.objects, o.sortBy);
+  return { groups, errors, single, rv };
+}
+
+function tableOptions(o: GetOptions, groups: ObjectGroup[], fmt: OutputFormat): TableOptions {
+  return {
+    wide: fmt.kind === "table" && fmt.wide,
+    noHeaders: !o.headers,
+    showLabels: !!o.showLabels,
+    withNamespace: !!o.allNamespaces,
+    withKind: groups.length > 1,
+    labelColumns: o.labelColumns ?? [],
+    now: Date.now(),
+  };
+}
+
+/** Print events as they arrive until the process is interrupted. */
+async function watchGroups(
+  client: ApiClient,
+  ctx: CliContext,
+  args: string[],
+  o: GetOptions,
+  fmt: OutputFormat,
+  groups: ObjectGroup[],
+  rv: Map<ResourceInfo, string>,
+  writer: TableWriter,
+  headerPrinted: boolean,
+): Promise<void> {
+  const requests = parseResourceArgs(args);
+  if (requests.length !== 1) throw new Error("you may only specify a single resource type with --watch");
+  const { resource, names } = requests[0];
+  const ns = ctx.namespace();
+  const namespace = scopeNamespace(resource, ns, !!o.allNamespaces);
+  let fieldSelector = o.fieldSelector;
+  if (names.length === 1) fieldSelector = [`metadata.name=${names[0]}`, fieldSelector].filter(Boolean).join(",");
+  let resourceVersion = rv.get(resource) ?? "";
+  if (!resourceVersion) {
+    const list = await listAll(client, resource, { namespace, labelSelector: o.selector, fieldSelector });
+    resourceVersion = list.metadata?.resourceVersion ?? "";
+  }
+  let needHeader = !headerPrinted && o.headers;
+  const print = (ev: WatchEvent) => {
+    if (ev.type === "BOOKMARK" || ev.type === "ERROR") return;
+    if (ev.object?.metadata?.resourceVersion) resourceVersion = ev.object.metadata.resourceVersion;
+    if (names.length > 1 && !names.includes(ev.object.metadata.name ?? "")) return;
+    const tOpts = { ...tableOptions(o, groups, fmt), withKind: false, noHeaders: !needHeader };
+    needHeader = false;
+    ctx.out.write(formatGroups([{ resource, objects: [ev.object] }], fmt, tOpts, true, writer));
+  };
+  let current: { stop(): void } | undefined;
+  process.once("SIGINT", () => {
+    current?.stop();
+    process.exit(130);
+  });
+  for (;;) {
+    let watchError: Error | undefined;
+    const handle = client.watch(resource.kind, { namespace, labelSelector: o.selector, fieldSelector, resourceVersion, allowWatchBookmarks: true }, (ev) => {
+      if (ev.type === "ERROR") {
+        watchError = new Error((ev.object as { message?: string }).message ?? "watch error");
+        handle.stop();
+        return;
+      }
+      print(ev);
+    });
+    current = handle;
+    await handle.done; // a clean close (server timeout) re-watches from the last version
+    if (watchError) throw watchError;
+  }
+}
+
+async function run(ctx: CliContext, args: string[], o: GetOptions): Promise<void> {
+  const fmt = parseOutputFlag(o.output);
+  const client = await ctx.client();
+  const { groups, errors, single, rv } = await fetchGroups(client, ctx, args, o);
+  const writer = new TableWriter();
+  const total = groups.reduce((n, g) => n + g.objects.length, 0);
+  let headerPrinted = false;
+  const tabular = fmt.kind === "table" || fmt.kind === "custom-columns" || fmt.kind === "name";
+  if (!o.watchOnly) {
+    if (total > 0 || (!tabular && !o.watch && errors.length === 0)) {
+      ctx.out.write(formatGroups(groups, fmt, tableOptions(o, groups, fmt), single, writer));
+      headerPrinted = total > 0;
+    } else if (total === 0 && errors.length === 0 && tabular) {
+      ctx.err.write(noResourcesMessage(groups, ctx.namespace(), !!o.allNamespaces));
+    }
+  }
+  for (const e of errors) ctx.err.write(`Error from server (NotFound): ${e}\n`);
+  if (errors.length) process.exitCode = 1;
+  if (o.watch || o.watchOnly) await watchGroups(client, ctx, args, o, fmt, groups, rv, writer, headerPrinted);
+}
+
+export const command: CommandModule = {
+  register(program: Command, ctx: CliContext) {
+    program
+      .command("get")
+      .description("Display one or many resources (e.g. kctl get pods, kctl get deploy web -o yaml)")
+      .argument("[type-and-names...]", "TYPE [NAME...], TYPE/NAME..., or TYPE1,TYPE2 (pods, po, deploy, svc, rs, no, ns, ep, ev, cm, secret, all)")
+      .option("-A, --all-namespaces", "list the requested objects across all namespaces")
+      .option("-l, --selector <selector>", "label selector to filter on (e.g. app=web,tier!=db)")
+      .option("--field-selector <selector>", "field selector to filter on (e.g. status.phase=Running,spec.nodeName=n1)")
+      .option("-o, --output <format>", "json|yaml|name|wide|jsonpath=TEMPLATE|custom-columns=SPEC")
+      .option("--show-labels", "show all labels as the last column")
+      .option("-L, --label-columns <keys>", "show these label keys as columns (comma-separated, repeatable)", collect)
+      .option("--sort-by <jsonpath>", "sort list output by this field (e.g. .metadata.name)")
+      .option("-w, --watch", "after listing, watch for changes and print them until interrupted")
+      .option("--watch-only", "watch for changes without listing first")
+      .option("--no-headers", "do not print the table header")
+      .action(guarded((args: string[], o: GetOptions) => run(ctx, args, o)));
+  },
+};

@@ -1,0 +1,56 @@
+/**
+ * Turn `get`/`delete`/`describe` arguments into resources and names, as kubectl reads them:
+ * `pods`, `po web-1 web-2`, `pod/web-1 svc/web`, `pods,services`, `all`.
+ */
+import { resolveResource, suggestKind, resourceForKind, type ResourceInfo } from "../lib/kinds.js";
+import { UserError } from "./errors-output.js";
+
+export interface ResourceRequest {
+  resource: ResourceInfo;
+  /** empty: every object (list) */
+  names: string[];
+}
+
+/** What `all` expands to. */
+export const ALL_KINDS = ["Pod", "Service", "Deployment", "ReplicaSet"];
+
+/** Resolve one type name or fail with kubectl's message (plus a suggestion). */
+export function resolveType(name: string): ResourceInfo {
+  const r = resolveResource(name);
+  if (r) return r;
+  const guess = suggestKind(name.replace(/s$/i, "")) ?? suggestKind(name);
+  const hint = guess ? `; did you mean ${resourceForKind(guess)?.plural ?? guess}?` : "";
+  throw new UserError(`the server doesn't have a resource type "${name}"${hint}`);
+}
+
+function expandTypes(spec: string): ResourceInfo[] {
+  const out: ResourceInfo[] = [];
+  for (const part of spec.split(",").filter(Boolean)) {
+    if (part === "all") out.push(...ALL_KINDS.map((k) => resourceForKind(k)!));
+    else out.push(resolveType(part));
+  }
+  return out;
+}
+
+/** Parse positional args. Throws a UserError for an empty or malformed request. */
+export function parseResourceArgs(args: string[]): ResourceRequest[] {
+  if (args.length === 0) {
+    throw new UserError("you must specify the type of resource to get. Use \"kctl api-resources\" for a complete list of supported resources");
+  }
+  if (args.some((a) => a.includes("/"))) {
+    const byType = new Map<ResourceInfo, string[]>();
+    for (const a of args) {
+      const slash = a.indexOf("/");
+      if (slash <= 0 || slash === a.length - 1) {
+        throw new UserError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kctl get resource/<resource_name>' instead of 'kctl get resource resource/<resource_name>'`);
+      }
+      const r = resolveType(a.slice(0, slash));
+      byType.set(r, [...(byType.get(r) ?? []), a.slice(slash + 1)]);
+    }
+    return [...byType].map(([resource, names]) => ({ resource, names }));
+  }
+  const [types, ...names] = args;
+  const resources = expandTypes(types);
+  if (names.length && resources.length > 1) throw new UserError("you may only specify a single resource type when naming objects");
+  return resources.map((resource) => ({ resource, names }));
+}
