@@ -2,7 +2,7 @@
 
 /** `5s`, `119s`, `4m10s`, `3m`, `2h5m`, `20h`, `2d4h`, `30d`, `2y45d`. */
 export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
+  const seconds = Math.trunc(ms / 1000);
   if (seconds < -1) return "<invalid>";
   if (seconds < 0) return "0s";
   if (seconds < 120) return `${seconds}s`;
