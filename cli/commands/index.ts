@@ -9,6 +9,9 @@ import { command as create } from "./create.js";
 import { command as get } from "./get.js";
 import { command as logs } from "./logs.js";
 import { command as version } from "./version.js";
+import { command as cordon } from "./cordon.js";
+import { command as scheduler } from "./scheduler.js";
+import { command as simulateNodes } from "./simulate-nodes.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -17,4 +20,7 @@ export const COMMANDS: CommandModule[] = [
   get,
   logs,
   version,
+  cordon,
+  scheduler,
+  simulateNodes,
 ];

@@ -1,0 +1,277 @@
+/**
+ * The scheduling loop: informers feed the cache (nodes, bound pods) and the queue (pending pods);
+ * one loop pops a pod, filters and scores every node, assumes the pod onto the best one and sends
+ * the binding without waiting for it, so the next pod is scored while earlier binds are in flight.
+ *
+ *   pod informer ──unbound──► queue ──pop──► schedulePod(cache) ──► assume ──► bind (async, ≤ N in flight)
+ *        └──bound──► cache ◄───────────────────────────────────────── forget on failure
+ *   node informer ──► cache, and a retry of unschedulable pods
+ */
+import type { ApiClient } from "../lib/client.js";
+import { isConflict, isNotFound } from "../lib/errors.js";
+import { Informer, objectKey } from "../lib/informer.js";
+import type { Logger } from "../lib/logger.js";
+import type { Node, Pod, PodCondition } from "../lib/types.js";
+import { SchedulerCache, holdsResources } from "./cache.js";
+import { EventRecorder, SCHEDULER_COMPONENT } from "./event-recorder.js";
+import { schedulePod } from "./framework.js";
+import { buildPodInfo } from "./pod-info.js";
+import { SchedulingQueue } from "./queue.js";
+import { seededRandom } from "./rng.js";
+import type { PodInfo } from "./types.js";
+
+export interface SchedulerConfig {
+  client: ApiClient;
+  logger: Logger;
+  /** tie-break seed; default 1 */
+  seed?: number;
+  /** clock for the timestamps written (events, conditions) */
+  now?: () => Date;
+  /** bindings in flight at once; default 64 */
+  parallelBinds?: number;
+  /** write a `Scheduled` Normal event per bound pod, as kube-scheduler does; default true */
+  scheduledEvents?: boolean;
+  /** queue back-off for unschedulable pods (ms); defaults 1 s and 10 s */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+/** Counters, for logs, tests and the benchmark. */
+export interface SchedulerStats {
+  attempts: number;
+  scheduled: number;
+  unschedulable: number;
+  bindErrors: number;
+}
+
+export class Scheduler {
+  readonly cache = new SchedulerCache();
+  readonly queue: SchedulingQueue;
+  readonly stats: SchedulerStats = { attempts: 0, scheduled: 0, unschedulable: 0, bindErrors: 0 };
+  private readonly pods: Informer<Pod>;
+  private readonly nodes: Informer<Node>;
+  private readonly events: EventRecorder;
+  private readonly random: () => number;
+  private readonly now: () => Date;
+  private readonly log: Logger;
+  private readonly parallelBinds: number;
+  private inflight = 0;
+  private readonly bindsDone = new Set<Promise<void>>();
+  private slotWaiter: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly cfg: SchedulerConfig) {
+    this.log = cfg.logger;
+    this.now = cfg.now ?? (() => new Date());
+    this.random = seededRandom(cfg.seed ?? 1);
+    this.parallelBinds = Math.max(1, cfg.parallelBinds ?? 64);
+    this.queue = new SchedulingQueue({ initialBackoffMs: cfg.initialBackoffMs, maxBackoffMs: cfg.maxBackoffMs });
+    this.pods = new Informer<Pod>(cfg.client, "Pod", { logger: this.log });
+    this.nodes = new Informer<Node>(cfg.client, "Node", { logger: this.log });
+    this.events = new EventRecorder(cfg.client, this.log, this.now);
+  }
+
+  /** Start the informers, wait for their first list, then run the loop in the background. */
+  async start(): Promise<void> {
+    this.nodes.addEventHandler({
+      onAdd: (n) => {
+        this.cache.setNode(n);
+        this.queue.moveAllToActiveOrBackoff();
+      },
+      onUpdate: (old, cur) => {
+        this.cache.setNode(cur);
+        // Heart-beats change only timestamps: retry pending pods only when something that
+        // filters can see has changed.
+        if (nodeSchedulingChanged(old, cur)) this.queue.moveAllToActiveOrBackoff();
+      },
+      onDelete: (n) => this.cache.removeNode(n.metadata.name ?? ""),
+    });
+    this.pods.addEventHandler({
+      onAdd: (p) => this.onPod(undefined, p),
+      onUpdate: (old, cur) => this.onPod(old, cur),
+      onDelete: (p) => this.onPodDeleted(p),
+    });
+    this.nodes.start();
+    this.pods.start();
+    await Promise.all([this.nodes.waitForSync(), this.pods.waitForSync()]);
+    this.log.info({ nodes: this.cache.nodeCount, pending: this.queue.length }, "scheduler started");
+    this.loop = this.run();
+  }
+
+  /** Stop scheduling, let the bindings in flight finish, stop the informers. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.queue.close();
+    this.slotWaiter?.();
+    await this.loop;
+    await Promise.all([...this.bindsDone]);
+    await this.events.flush();
+    await Promise.all([this.pods.stop(), this.nodes.stop()]);
+  }
+
+  // ------------------------------------------------------------------ informer handlers
+
+  private onPod(old: Pod | undefined, pod: Pod): void {
+    if (pod.spec?.nodeName) {
+      this.cache.setPod(pod);
+      this.queue.delete(pod.metadata.uid ?? "");
+      // A pod that finished frees its node: pending pods may fit now.
+      if (old && holdsResources(old) && !holdsResources(pod)) this.queue.moveAllToActiveOrBackoff();
+      return;
+    }
+    const uid = pod.metadata.uid ?? "";
+    if (this.cache.isAssumed(uid)) return; // being bound by us: the bound event will follow
+    if (pod.metadata.deletionTimestamp || !holdsResources(pod) || !this.responsibleFor(pod)) {
+      this.queue.delete(uid);
+      return;
+    }
+    // Status-only updates (our own Unschedulable condition, for one) must not retry the pod.
+    if (old && this.queue.has(uid) && !podSpecChanged(old, pod)) return;
+    this.queue.add(buildPodInfo(pod));
+  }
+
+  private onPodDeleted(pod: Pod): void {
+    const uid = pod.metadata.uid ?? "";
+    this.queue.delete(uid);
+    if (this.cache.nodeOf(uid) !== undefined) {
+      this.cache.deletePod(pod);
+      this.queue.moveAllToActiveOrBackoff();
+    }
+  }
+
+  private responsibleFor(pod: Pod): boolean {
+    const name = pod.spec?.schedulerName;
+    return !name || name === SCHEDULER_COMPONENT;
+  }
+
+  // ------------------------------------------------------------------ the loop
+
+  private async run(): Promise<void> {
+    let sinceYield = 0;
+    while (!this.stopped) {
+      await this.acquireSlot();
+      if (this.stopped) break;
+      const next = await this.queue.pop();
+      if (!next) break;
+      try {
+        this.scheduleOne(next.info);
+      } catch (err) {
+        this.log.error({ err, pod: next.info.key }, "scheduling attempt failed");
+        this.queue.addBackoff(next.info.uid);
+      }
+      // Let watch events and bind responses in: the loop must not starve the event loop.
+      if (++sinceYield >= 64) {
+        sinceYield = 0;
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    }
+  }
+
+  private scheduleOne(queued: PodInfo): void {
+    const current = this.pods.get(queued.key);
+    if (!current || current.metadata.uid !== queued.uid || current.spec?.nodeName || current.metadata.deletionTimestamp) {
+      this.queue.delete(queued.uid);
+      return;
+    }
+    this.stats.attempts++;
+    const result = schedulePod(queued, this.cache.nodeList(), this.random);
+    if (!result.ok) {
+      this.stats.unschedulable++;
+      this.queue.addUnschedulable(queued.uid);
+      this.log.debug({ pod: queued.key, reason: result.message }, "pod is unschedulable");
+      this.recordUnschedulable(current, result.message);
+      return;
+    }
+    const node = result.node.name;
+    this.cache.assume(queued, node);
+    this.inflight++;
+    const p = this.bind(queued, current, node).finally(() => {
+      this.inflight--;
+      this.bindsDone.delete(p);
+      const w = this.slotWaiter;
+      this.slotWaiter = undefined;
+      w?.();
+    });
+    this.bindsDone.add(p);
+  }
+
+  private async bind(info: PodInfo, pod: Pod, node: string): Promise<void> {
+    const ns = pod.metadata.namespace ?? "default";
+    const name = pod.metadata.name ?? "";
+    try {
+      await this.cfg.client.bind(ns, name, node, info.uid);
+      this.stats.scheduled++;
+      this.queue.done(info.uid);
+      this.log.debug({ pod: info.key, node }, "bound");
+      if (this.cfg.scheduledEvents !== false) {
+        this.events.record(pod, "Normal", "Scheduled", `Successfully assigned ${ns}/${name} to ${node}`);
+      }
+    } catch (err) {
+      this.stats.bindErrors++;
+      this.cache.forget(info.uid);
+      if (isNotFound(err) || isConflict(err)) {
+        // Deleted, or bound by someone else meanwhile: the informer tells the rest.
+        this.queue.delete(info.uid);
+        this.log.debug({ pod: info.key, node, err }, "binding rejected");
+      } else {
+        this.queue.addBackoff(info.uid);
+        this.log.warn({ pod: info.key, node, err }, "binding failed; will retry");
+      }
+      this.queue.moveAllToActiveOrBackoff(); // the node got its room back
+    }
+  }
+
+  private acquireSlot(): Promise<void> {
+    if (this.inflight < this.parallelBinds || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.slotWaiter = resolve;
+    });
+  }
+
+  // ------------------------------------------------------------------ unschedulable pods
+
+  /** PodScheduled=False/Unschedulable with the message (written only when it changes), and an Event. */
+  private recordUnschedulable(pod: Pod, message: string): void {
+    this.events.record(pod, "Warning", "FailedScheduling", message);
+    const conditions = pod.status?.conditions ?? [];
+    const prev = conditions.find((c) => c.type === "PodScheduled");
+    if (prev && prev.status === "False" && prev.reason === "Unschedulable" && prev.message === message) return;
+    const cond: PodCondition = {
+      type: "PodScheduled",
+      status: "False",
+      lastProbeTime: null,
+      lastTransitionTime: prev?.status === "False" && prev.lastTransitionTime ? prev.lastTransitionTime : this.now().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      reason: "Unschedulable",
+      message,
+    };
+    const status = { phase: pod.status?.phase ?? "Pending", conditions: [...conditions.filter((c) => c.type !== "PodScheduled"), cond] };
+    this.cfg.client
+      .patch("Pod", pod.metadata.name ?? "", { status }, { namespace: pod.metadata.namespace, subresource: "status" })
+      .catch((err: unknown) => {
+        if (!isNotFound(err)) this.log.debug({ err, pod: objectKey(pod) }, "could not write the PodScheduled condition");
+      });
+  }
+}
+
+/** Did anything the filters look at change between two versions of a Node? */
+export function nodeSchedulingChanged(a: Node, b: Node): boolean {
+  const ready = (n: Node) => n.status?.conditions?.find((c) => c.type === "Ready")?.status;
+  return (
+    ready(a) !== ready(b) ||
+    (a.spec?.unschedulable ?? false) !== (b.spec?.unschedulable ?? false) ||
+    JSON.stringify(a.spec?.taints ?? []) !== JSON.stringify(b.spec?.taints ?? []) ||
+    JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {}) ||
+    JSON.stringify(a.status?.allocatable ?? a.status?.capacity ?? {}) !== JSON.stringify(b.status?.allocatable ?? b.status?.capacity ?? {})
+  );
+}
+
+/** Did the parts of a Pod that scheduling depends on change (not just its status)? */
+export function podSpecChanged(a: Pod, b: Pod): boolean {
+  return (
+    JSON.stringify(a.spec) !== JSON.stringify(b.spec) ||
+    JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {}) ||
+    JSON.stringify(a.metadata.ownerReferences ?? []) !== JSON.stringify(b.metadata.ownerReferences ?? [])
+  );
+}
