@@ -1,0 +1,269 @@
+/**
+ * `pods/{name}/log` and `pods/{name}/exec`: the API server checks the caller (its normal auth
+ * hooks run first), finds the pod, its container, its node and that node's kubelet endpoint
+ * (status.addresses InternalIP + status.daemonEndpoints.kubeletEndpoint.Port), then proxies:
+ * logs as a plain HTTP stream, exec as a WebSocket upgrade relayed byte for byte, so the
+ * sub-protocol (v5/v4.channel.k8s.io) is negotiated between the client and the kubelet.
+ * The kubelet is called with the node token, never with the caller's credentials.
+ */
+import http from "node:http";
+import type { Duplex } from "node:stream";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ApiError, badRequest, notFound } from "../../lib/errors.js";
+import type { Logger } from "../../lib/logger.js";
+import type { Container, ContainerStatus, Node, Pod } from "../../lib/types.js";
+import type { Store } from "../store/store.js";
+
+/** What the proxy needs from the API server. */
+export interface PodProxyOptions {
+  /** where pods and nodes are read (only `get` is used) */
+  store: Pick<Store, "get">;
+  /** the bearer token presented to kubelets (the node join token); read per request */
+  kubeletToken?: string | (() => string | undefined);
+  logger?: Logger;
+  /** how long to wait for a kubelet to answer before a 503 (default 10 s) */
+  kubeletTimeoutMs?: number;
+}
+
+type Query = Record<string, string | string[] | undefined>;
+type ProxyRequest = FastifyRequest<{ Params: { namespace: string; name: string }; Querystring: Query }>;
+
+/** Where a request goes on the kubelet. */
+interface KubeletTarget {
+  host: string;
+  port: number;
+  container: string;
+  node: string;
+}
+
+/** Register GET pods/{name}/log and GET|POST pods/{name}/exec on `app`. */
+export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptions): void {
+  const token = (): string | undefined => (typeof opts.kubeletToken === "function" ? opts.kubeletToken() : opts.kubeletToken);
+  const timeoutMs = opts.kubeletTimeoutMs ?? 10_000;
+  const log = opts.logger;
+
+  app.get("/api/v1/namespaces/:namespace/pods/:name/log", async (req: ProxyRequest, reply: FastifyReply) => {
+    const { namespace, name } = req.params;
+    const previous = isTrue(req.query.previous);
+    const t = resolveTarget(opts.store, namespace, name, one(req.query.container), previous ? "previous" : "logs");
+    const qs = new URLSearchParams();
+    for (const k of ["follow", "tailLines", "timestamps", "previous", "sinceSeconds", "sinceTime", "limitBytes"]) {
+      const v = one(req.query[k]);
+      if (v !== undefined) qs.set(k, v);
+    }
+    const path = `/containerLogs/${enc(namespace)}/${enc(name)}/${enc(t.container)}${qs.size ? `?${qs}` : ""}`;
+    const upstream = await openKubelet(t, path, { authorization: bearer(token()) }, timeoutMs);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(upstream.statusCode ?? 502, {
+      "content-type": upstream.headers["content-type"] ?? "text/plain; charset=utf-8",
+      "cache-control": "no-cache",
+    });
+    res.flushHeaders();
+    upstream.pipe(res);
+    res.on("close", () => upstream.destroy());
+    upstream.on("error", () => res.destroy());
+  });
+
+  const execHandler = async (req: ProxyRequest, reply: FastifyReply): Promise<void> => {
+    const upgrade = String(req.headers.upgrade ?? "").toLowerCase();
+    if (upgrade !== "websocket") {
+      throw badRequest(
+        upgrade ? `unsupported upgrade "${req.headers.upgrade}": exec is served over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) only` : "Upgrade request required",
+      );
+    }
+    const { namespace, name } = req.params;
+    const t = resolveTarget(opts.store, namespace, name, one(req.query.container), "exec");
+    const qs = new URLSearchParams();
+    for (const c of many(req.query.command)) qs.append("command", c);
+    for (const k of ["stdin", "stdout", "stderr", "tty"]) {
+      const v = one(req.query[k]);
+      if (v !== undefined) qs.set(k, v);
+    }
+    const path = `/exec/${enc(namespace)}/${enc(name)}/${enc(t.container)}?${qs}`;
+    const headers: http.OutgoingHttpHeaders = { connection: "Upgrade", upgrade: "websocket", authorization: bearer(token()) };
+    for (const h of ["sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions"]) {
+      if (req.headers[h] !== undefined) headers[h] = req.headers[h];
+    }
+    const up = await upgradeKubelet(t, path, headers, timeoutMs);
+    if (!up.upgraded) {
+      // the kubelet refused (no such container, bad command...): relay its answer as is
+      const body = await readAll(up.res);
+      reply.code(up.res.statusCode ?? 502).type(up.res.headers["content-type"] ?? "application/json").send(body);
+      return;
+    }
+    reply.hijack();
+    const client = req.raw.socket;
+    relay(client, clientHead(req.raw), up.res, up.socket, up.head);
+    log?.debug({ namespace, name, container: t.container, node: t.node, protocol: up.res.headers["sec-websocket-protocol"] }, "exec proxied");
+  };
+
+  // preHandler (not handler): with @fastify/websocket registered, a plain route's handler would
+  // complete the WebSocket handshake itself; taking the socket here keeps the kubelet's answer.
+  for (const method of ["GET", "POST"] as const) {
+    app.route({
+      method,
+      url: "/api/v1/namespaces/:namespace/pods/:name/exec",
+      preHandler: execHandler,
+      handler: async () => {
+        throw new ApiError("InternalError", "exec proxy: unreachable");
+      },
+    });
+  }
+}
+
+// ---------------------------------------------------------------- resolution
+
+/** Pod -> container -> node -> kubelet address, with Kubernetes' error messages. */
+export function resolveTarget(
+  store: Pick<Store, "get">,
+  namespace: string,
+  name: string,
+  containerParam: string | undefined,
+  purpose: "logs" | "previous" | "exec",
+): KubeletTarget {
+  const pod = store.get("pods", namespace, name)?.obj as Pod | undefined;
+  if (!pod) throw notFound("pods", name);
+  const containers: Container[] = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+  let container = containerParam;
+  if (!container) {
+    if (pod.spec.containers.length !== 1) {
+      throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${pod.spec.containers.map((c) => c.name).join(" ")}]`);
+    }
+    container = pod.spec.containers[0].name;
+  } else if (!containers.some((c) => c.name === container)) {
+    throw badRequest(`container ${container} is not valid for pod ${name}`);
+  }
+  const nodeName = pod.spec.nodeName;
+  if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+
+  const phase = pod.status?.phase;
+  if (purpose === "exec" && (phase === "Succeeded" || phase === "Failed")) {
+    throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+  }
+  const statuses: ContainerStatus[] = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  const st = statuses.find((s) => s.name === container);
+  const waiting = st?.state?.waiting;
+  if (waiting && purpose === "exec") {
+    throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ${waiting.reason ?? "ContainerCreating"}`);
+  }
+  if (waiting && purpose === "logs" && !st?.lastState?.terminated) {
+    throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ${waiting.reason ?? "ContainerCreating"}`);
+  }
+  if (purpose === "exec" && st?.state?.terminated) {
+    throw badRequest(`container "${container}" in pod "${name}" is not running (terminated: ${st.state.terminated.reason ?? "Completed"})`);
+  }
+
+  const node = store.get("nodes", "", nodeName)?.obj as Node | undefined;
+  if (!node) throw new ApiError("ServiceUnavailable", `node "${nodeName}" of pod ${name} is not registered`);
+  const addrs = node.status?.addresses ?? [];
+  const host = (addrs.find((a) => a.type === "InternalIP") ?? addrs.find((a) => a.type === "Hostname"))?.address;
+  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+  if (!host || !port) throw new ApiError("ServiceUnavailable", `node "${nodeName}" has no kubelet endpoint (is its agent running?)`);
+  return { host, port, container, node: nodeName };
+}
+
+// ---------------------------------------------------------------- upstream
+
+function openKubelet(t: KubeletTarget, path: string, headers: http.OutgoingHttpHeaders, timeoutMs: number): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: t.host, port: t.port, path, method: "GET", headers: stripEmpty(headers) }, resolve);
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })));
+    req.on("response", () => req.setTimeout(0));
+    req.on("error", (e: NodeJS.ErrnoException) => reject(unreachable(t, e)));
+    req.end();
+  });
+}
+
+type UpgradeResult =
+  | { upgraded: true; res: http.IncomingMessage; socket: Duplex; head: Buffer }
+  | { upgraded: false; res: http.IncomingMessage };
+
+function upgradeKubelet(t: KubeletTarget, path: string, headers: http.OutgoingHttpHeaders, timeoutMs: number): Promise<UpgradeResult> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: t.host, port: t.port, path, method: "GET", headers: stripEmpty(headers) });
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })));
+    req.on("upgrade", (res, socket, head) => {
+      req.setTimeout(0);
+      socket.setTimeout(0);
+      resolve({ upgraded: true, res, socket, head });
+    });
+    req.on("response", (res) => {
+      req.setTimeout(0);
+      resolve({ upgraded: false, res });
+    });
+    req.on("error", (e: NodeJS.ErrnoException) => reject(unreachable(t, e)));
+    req.end();
+  });
+}
+
+/** Write the kubelet's 101 to the client, then pipe both sockets until either side closes. */
+function relay(client: Duplex, clientHead: Buffer, res: http.IncomingMessage, upstream: Duplex, upstreamHead: Buffer): void {
+  const lines = [`HTTP/1.1 101 ${res.statusMessage || "Switching Protocols"}`];
+  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
+  client.write(`${lines.join("\r\n")}\r\n\r\n`);
+  if (upstreamHead.length) client.write(upstreamHead);
+  if (clientHead.length) upstream.write(clientHead);
+  if ("setTimeout" in client && typeof client.setTimeout === "function") client.setTimeout(0);
+  const end = (): void => {
+    client.destroy();
+    upstream.destroy();
+  };
+  client.on("error", end);
+  upstream.on("error", end);
+  client.on("close", end);
+  upstream.on("close", end);
+  client.pipe(upstream);
+  upstream.pipe(client);
+}
+
+/** Bytes the client sent after its upgrade request (kept by @fastify/websocket; normally none). */
+function clientHead(raw: http.IncomingMessage): Buffer {
+  for (const s of Object.getOwnPropertySymbols(raw)) {
+    if (s.description === "ws-head") {
+      const v = (raw as unknown as Record<symbol, unknown>)[s];
+      if (Buffer.isBuffer(v)) return v;
+    }
+  }
+  return Buffer.alloc(0);
+}
+
+function unreachable(t: KubeletTarget, e: NodeJS.ErrnoException): ApiError {
+  return new ApiError("ServiceUnavailable", `unable to reach the kubelet on node "${t.node}" at ${t.host}:${t.port}: ${e.code ?? e.message}`);
+}
+
+function readAll(res: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on("data", (c: Buffer) => chunks.push(c));
+    res.on("end", () => resolve(Buffer.concat(chunks)));
+    res.on("error", reject);
+  });
+}
+
+function stripEmpty(h: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
+  const out: http.OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined && v !== "") out[k] = v;
+  return out;
+}
+
+function bearer(token: string | undefined): string | undefined {
+  return token ? `Bearer ${token}` : undefined;
+}
+
+function one(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[v.length - 1] : v;
+}
+
+function many(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+function isTrue(v: string | string[] | undefined): boolean {
+  const s = one(v);
+  return s === "" || s === "1" || s?.toLowerCase() === "true";
+}
+
+function enc(s: string): string {
+  return encodeURIComponent(s);
+}
