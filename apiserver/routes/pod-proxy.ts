@@ -6,12 +6,15 @@
  * sub-protocol (v5/v4.channel.k8s.io) is negotiated between the client and the kubelet.
  * The kubelet is called with the node token, never with the caller's credentials.
  */
+import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError, badRequest, notFound } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import type { Container, ContainerStatus, Node, Pod } from "../../lib/types.js";
+import type { RouteModule, ServerContext } from "../context.js";
 import type { Store } from "../store/store.js";
 
 /** What the proxy needs from the API server. */
@@ -35,6 +38,25 @@ interface KubeletTarget {
   container: string;
   node: string;
 }
+
+/**
+ * The route module (one line in routes/index.ts). The kubelet token is taken from
+ * `ctx.nodeToken` when the server context carries it, else read from `ctx.dataDir/node-token`.
+ */
+export const podProxyRoutes: RouteModule = (app, ctx) => {
+  const extra = ctx as ServerContext & { nodeToken?: string | (() => string | undefined); dataDir?: string };
+  const fromDir = (): string | undefined => {
+    if (!extra.dataDir) return undefined;
+    try {
+      return fs.readFileSync(path.join(extra.dataDir, "node-token"), "utf8").trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const kubeletToken = (): string | undefined =>
+    (typeof extra.nodeToken === "function" ? extra.nodeToken() : extra.nodeToken) ?? fromDir();
+  registerPodProxyRoutes(app, { store: ctx.store, kubeletToken, logger: ctx.logger.child({ component: "pod-proxy" }) });
+};
 
 /** Register GET pods/{name}/log and GET|POST pods/{name}/exec on `app`. */
 export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptions): void {
@@ -82,9 +104,15 @@ export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptio
     }
     const path = `/exec/${enc(namespace)}/${enc(name)}/${enc(t.container)}?${qs}`;
     const headers: http.OutgoingHttpHeaders = { connection: "Upgrade", upgrade: "websocket", authorization: bearer(token()) };
-    for (const h of ["sec-websocket-key", "sec-websocket-version", "sec-websocket-protocol", "sec-websocket-extensions"]) {
+    for (const h of ["sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions"]) {
       if (req.headers[h] !== undefined) headers[h] = req.headers[h];
     }
+    // the caller's credentials never reach the kubelet, even as a bearer-token subprotocol
+    const protocols = String(req.headers["sec-websocket-protocol"] ?? "")
+      .split(",")
+      .map((p) => p.trim())
+      .filter((p) => p && !p.startsWith("base64url.bearer.authorization.k8s.io."));
+    if (protocols.length) headers["sec-websocket-protocol"] = protocols.join(", ");
     const up = await upgradeKubelet(t, path, headers, timeoutMs);
     if (!up.upgraded) {
       // the kubelet refused (no such container, bad command...): relay its answer as is
