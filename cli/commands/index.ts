@@ -6,6 +6,8 @@ import type { CommandModule } from "../command.js";
 import { command as exec } from "./exec.js";
 import { command as apply } from "./apply.js";
 import { command as create } from "./create.js";
+import { command as del } from "./delete.js";
+import { command as describe } from "./describe.js";
 import { command as get } from "./get.js";
 import { command as logs } from "./logs.js";
 import { command as version } from "./version.js";
@@ -17,6 +19,8 @@ export const COMMANDS: CommandModule[] = [
   exec,
   apply,
   create,
+  del,
+  describe,
   get,
   logs,
   version,
