@@ -7,6 +7,8 @@ import { command as exec } from "./exec.js";
 import { command as apply } from "./apply.js";
 import { command as create } from "./create.js";
 import { command as del } from "./delete.js";
+import { command as apiResources } from "./api-resources.js";
+import { command as config } from "./config.js";
 import { command as describe } from "./describe.js";
 import { command as get } from "./get.js";
 import { command as logs } from "./logs.js";
@@ -20,6 +22,8 @@ export const COMMANDS: CommandModule[] = [
   apply,
   create,
   del,
+  apiResources,
+  config,
   describe,
   get,
   logs,

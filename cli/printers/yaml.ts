@@ -14,5 +14,5 @@ export function sortKeys(value: unknown): unknown {
 
 /** One document, ending in a newline. */
 export function toYaml(value: unknown): string {
-  return YAML.stringify(sortKeys(value), { lineWidth: 0, aliasDuplicateObjects: false });
+  return YAML.stringify(sortKeys(value), { lineWidth: 0, aliasDuplicateObjects: false, indentSeq: false });
 }
