@@ -1,0 +1,131 @@
+/**
+ * The fastify app factory: opens the store in the data dir, wires the registry, watch hub, auth,
+ * metrics and route modules, and turns every error into a Kubernetes `Status`. No listen here.
+ */
+import path from "node:path";
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from "fastify";
+import websocket from "@fastify/websocket";
+import type { Logger } from "pino";
+import { ApiError, badRequest, tooLarge, unauthorized } from "../lib/errors.js";
+import { silentLogger } from "../lib/logger.js";
+import { TokenAuth } from "./auth.js";
+import { startCompaction, type CompactionOptions } from "./compaction.js";
+import type { ServerContext } from "./context.js";
+import { DB_FILE, ensureDataDir } from "./data-dir.js";
+import { Metrics } from "./metrics.js";
+import { Registry } from "./registry.js";
+import { OPEN_PATHS } from "./routes/health.js";
+import { ROUTE_MODULES } from "./routes/index.js";
+import { sendError } from "./routes/reply.js";
+import { openDatabase, SqliteStore } from "./store/sqlite-store.js";
+import { WatchHub } from "./watch/watch-hub.js";
+
+export interface ApiServerOptions {
+  dataDir: string;
+  logger?: Logger;
+  compaction?: CompactionOptions;
+  /** per-watcher queue bound, in events, before a slow watcher is cut off (default 10,000) */
+  watchBufferEvents?: number;
+  /** request body limit (default 3 MiB) */
+  bodyLimitBytes?: number;
+  /** Service ClusterIP range (default 10.96.0.0/12) */
+  serviceCidr?: string;
+  /** BOOKMARK interval for watches with allowWatchBookmarks (default 1 s) */
+  bookmarkIntervalMs?: number;
+}
+
+/** A fastify app with the server's internals attached (`app.kctl`). */
+export type ApiServerApp = FastifyInstance & { kctl: ServerContext & { tokens: TokenAuth } };
+
+const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
+
+/** Build the app (store opened, system namespaces created). `app.close()` shuts everything down. */
+export async function createApiServer(opts: ApiServerOptions): Promise<ApiServerApp> {
+  const logger = opts.logger ?? silentLogger();
+  ensureDataDir(opts.dataDir);
+  const file = path.join(opts.dataDir, DB_FILE);
+  const db = openDatabase(file);
+  const store = new SqliteStore(db, { file });
+  const tokens = new TokenAuth(db);
+  const registry = new Registry({ store, serviceCidr: opts.serviceCidr ?? "10.96.0.0/12" });
+  registry.bootstrap();
+  const hub = new WatchHub(store, { maxQueue: opts.watchBufferEvents ?? 10_000, bookmarkIntervalMs: opts.bookmarkIntervalMs, logger });
+  const ctx: ServerContext & { tokens: TokenAuth } = {
+    store, registry, hub, auth: tokens, tokens, metrics: new Metrics(), logger, shuttingDown: false,
+  };
+  const stopCompaction = startCompaction(store, opts.compaction ?? {}, logger);
+  const bodyLimit = opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
+
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  }) as unknown as FastifyInstance;
+  app.decorate("kctl", ctx);
+  app.decorateRequest("kctlUser", null);
+  app.decorateRequest("kctlInfo", null);
+  await app.register(websocket, { options: { maxPayload: 1 << 20 } });
+
+  // One catch-all parser: bodies stay Buffers and the handlers decide (JSON, YAML, patch types,
+  // 415), so every failure is a Status rather than fastify's own error shape.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit }, (_req, body, done) => done(null, body));
+
+  app.addHook("onRequest", (req, reply, done) => {
+    const q = req.url.indexOf("?");
+    const p = q >= 0 ? req.url.slice(0, q) : req.url;
+    if (OPEN_PATHS.has(p)) return done();
+    const user = ctx.auth.authenticate(req.headers);
+    if (!user) {
+      sendError(reply, unauthorized());
+      return;
+    }
+    req.kctlUser = user;
+    done();
+  });
+  app.addHook("onResponse", (req, reply, done) => {
+    const info = req.kctlInfo;
+    const seconds = reply.elapsedTime / 1000;
+    ctx.metrics.observe(info?.verb ?? req.method.toLowerCase(), info?.resource ?? "", reply.statusCode, seconds);
+    // Routine requests log at debug: the hot path stays cheap at the default level.
+    if (logger.isLevelEnabled("debug")) {
+      req.log.debug({ method: req.method, url: req.url, code: reply.statusCode, ms: Math.round(seconds * 1e4) / 10, user: req.kctlUser?.name }, "request");
+    }
+    done();
+  });
+
+  app.setErrorHandler((err: FastifyError | ApiError, req, reply) => {
+    if (err instanceof ApiError) return sendError(reply, err);
+    switch (err.code) {
+      case "FST_ERR_CTP_BODY_TOO_LARGE":
+        return sendError(reply, tooLarge(`the request body is too large: limit is ${bodyLimit} bytes`));
+      case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+        return sendError(reply, new ApiError("UnsupportedMediaType", err.message));
+      default:
+        if (typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500) {
+          if (err.statusCode === 413) return sendError(reply, tooLarge(err.message));
+          return sendError(reply, err.statusCode === 400 ? badRequest(err.message) : new ApiError("BadRequest", err.message, undefined, err.statusCode));
+        }
+        req.log.error({ err }, "request failed");
+        return sendError(reply, new ApiError("InternalError", `Internal error occurred: ${err.message}`));
+    }
+  });
+  app.setNotFoundHandler((_req, reply) => sendError(reply, new ApiError("NotFound", "the server could not find the requested resource")));
+
+  for (const mod of ROUTE_MODULES) mod(app, ctx);
+
+  app.addHook("preClose", (done) => {
+    ctx.shuttingDown = true;
+    hub.closeAll();
+    done();
+  });
+  app.addHook("onClose", (_instance, done) => {
+    stopCompaction();
+    store.close();
+    done();
+  });
+  return app as unknown as ApiServerApp;
+}

@@ -1,0 +1,44 @@
+/** Small helpers on API objects used across the registry. */
+import { randomBytes } from "node:crypto";
+import type { KObject } from "../lib/types.js";
+
+/** RFC 3339 with second precision, as Kubernetes serializes metav1.Time. */
+export function nowTimestamp(offsetMs = 0): string {
+  return new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** Structural equality of JSON values (key order does not matter). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
+  if (ak.length !== bk.length) return false;
+  for (const k of ak) if (!deepEqual(ao[k], bo[k])) return false;
+  return true;
+}
+
+/** A deep copy of a stored object, cheaply, from its JSON. */
+export function cloneFromJson(json: string): KObject {
+  return JSON.parse(json) as KObject;
+}
+
+// Kubernetes' generateName alphabet: no vowels (no accidental words), no confusable 0/1/3.
+const ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+
+/** `web-` -> `web-x7k2p` */
+export function generateName(prefix: string): string {
+  const bytes = randomBytes(5);
+  let s = "";
+  for (const b of bytes) s += ALPHABET[b % ALPHABET.length];
+  // Kubernetes trims the prefix so the result stays within 63 characters.
+  return `${prefix.slice(0, 58)}${s}`;
+}

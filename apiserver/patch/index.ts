@@ -1,0 +1,17 @@
+/** Apply any supported patch type. */
+import type { PatchKind } from "../request-body.js";
+import { applyJsonPatch } from "./json-patch.js";
+import { applyMergePatch } from "./merge-patch.js";
+import { applyStrategicMergePatch } from "./strategic-merge-patch.js";
+
+/** The patched document (a new value). */
+export function applyPatch(kind: PatchKind, target: unknown, patch: unknown): unknown {
+  switch (kind) {
+    case "json":
+      return applyJsonPatch(target, patch);
+    case "merge":
+      return applyMergePatch(target, patch);
+    case "strategic":
+      return applyStrategicMergePatch(target, patch);
+  }
+}

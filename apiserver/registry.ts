@@ -1,0 +1,447 @@
+/**
+ * The generic REST logic behind every resource: server-set metadata, the strategy hooks
+ * (defaults, validation, allocation), optimistic concurrency, the status/spec split, graceful
+ * deletion with finalizers, namespace termination, binding and scale. Everything between reading
+ * the current object and committing the write is synchronous, so the in-memory state cannot
+ * change under a request: two racing updates with the same resourceVersion see exactly one win.
+ */
+import { randomUUID } from "node:crypto";
+import { ApiError, badRequest, conflict, forbidden, invalid, notFound, type FieldError } from "../lib/errors.js";
+import { acceptsApiVersion, groupVersion, RESOURCES, resourceForKind, type ResourceInfo } from "../lib/kinds.js";
+import { labelSelectorToString } from "../lib/selector.js";
+import type { KObject, ObjectMeta, Pod, PodCondition, Scale } from "../lib/types.js";
+import { cloneFromJson, deepEqual, generateName, nowTimestamp } from "./object-util.js";
+import { strategyFor } from "./strategies/index.js";
+import type { StrategyContext } from "./strategies/strategy.js";
+import { objectKey, resourceId, type Store, type StoredObject, type WriteOp } from "./store/store.js";
+import { FieldErrors, isRecord } from "./validation/field-errors.js";
+import { validateObjectMeta } from "./validation/metadata.js";
+
+/** Namespaces that exist from the start and cannot be deleted (kube-node-lease can). */
+export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+const UNDELETABLE_NAMESPACES = new Set(["default", "kube-system", "kube-public"]);
+
+/** DeleteOptions, from the body or the query. */
+export interface DeleteOptions {
+  propagationPolicy?: "Background" | "Foreground" | "Orphan";
+  gracePeriodSeconds?: number;
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+/** What a delete did: removed the object, or marked it (finalizers, graceful deletion). */
+export type DeleteResult = { removed: true; obj: KObject; json: string } | { removed: false; obj: KObject; json: string };
+
+interface PlannedDelete {
+  op?: WriteOp;
+  /** the object as it will be after the op (or as it is, when no op is needed) */
+  obj: KObject;
+  removed: boolean;
+}
+
+export interface RegistryOptions {
+  store: Store;
+  serviceCidr: string;
+}
+
+/** The resource logic the HTTP routes call. */
+export class Registry {
+  private readonly store: Store;
+  private readonly ctx: StrategyContext;
+  private readonly namespacedResources = RESOURCES.filter((r) => r.namespaced);
+
+  constructor(opts: RegistryOptions) {
+    this.store = opts.store;
+    this.ctx = { store: opts.store, serviceCidr: opts.serviceCidr };
+  }
+
+  /** Create the system namespaces on first start. */
+  bootstrap(): void {
+    for (const name of SYSTEM_NAMESPACES) {
+      if (!this.store.get("namespaces", "", name)) {
+        this.create(nsInfo(), undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+      }
+    }
+  }
+
+  get(ri: ResourceInfo, namespace: string | undefined, name: string): StoredObject {
+    const e = this.store.get(rid(ri), nsKey(ri, namespace), name);
+    if (!e) throw notFound(ri.plural, name, ri.group);
+    return e;
+  }
+
+  // ------------------------------------------------------------------ create
+
+  create(ri: ResourceInfo, namespace: string | undefined, body: unknown): StoredObject {
+    const obj = this.checkBody(ri, body);
+    const meta = obj.metadata;
+    this.placeInNamespace(ri, obj, namespace);
+    if (!meta.name && meta.generateName) meta.name = this.freshName(ri, meta.namespace, meta.generateName);
+    if (ri.namespaced) this.requireLiveNamespace(ri, meta.namespace ?? "", meta.name ?? meta.generateName ?? "");
+    meta.uid = randomUUID();
+    meta.creationTimestamp = nowTimestamp();
+    meta.generation = 1;
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    const st = strategyFor(ri.kind);
+    st.normalize?.(obj);
+    st.prepareForCreate?.(obj);
+    st.defaults?.(obj);
+    this.validate(ri, obj, undefined);
+    return this.store.create(rid(ri), obj);
+  }
+
+  private freshName(ri: ResourceInfo, namespace: string | undefined, prefix: string): string {
+    for (let i = 0; i < 8; i++) {
+      const n = generateName(prefix);
+      if (!this.store.get(rid(ri), namespace ?? "", n)) return n;
+    }
+    throw new ApiError("AlreadyExists", `could not generate a unique name with prefix "${prefix}"`);
+  }
+
+  // ------------------------------------------------------------------ update
+
+  update(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown): StoredObject {
+    const obj = this.checkBody(ri, body);
+    this.checkName(obj, name);
+    this.placeInNamespace(ri, obj, namespace);
+    const cur = this.get(ri, namespace, name);
+    const expected = this.expectedRevision(ri, obj.metadata, cur);
+    const old = cur.obj;
+    const meta = obj.metadata;
+    // Server-owned metadata always comes from the stored object.
+    meta.uid = old.metadata.uid;
+    meta.creationTimestamp = old.metadata.creationTimestamp;
+    setOrDelete(meta, "deletionTimestamp", old.metadata.deletionTimestamp);
+    setOrDelete(meta, "deletionGracePeriodSeconds", old.metadata.deletionGracePeriodSeconds);
+    if (ri.subresources.includes("status")) setOrDelete(obj, "status", old.status === undefined ? undefined : cloneFromJson(JSON.stringify(old.status)));
+    const st = strategyFor(ri.kind);
+    st.normalize?.(obj);
+    st.defaults?.(obj);
+    if (old.metadata.deletionTimestamp) {
+      const before = new Set(old.metadata.finalizers ?? []);
+      if ((meta.finalizers ?? []).some((f) => !before.has(f))) {
+        throw invalid(ri.kind, name, [{ field: "metadata.finalizers", message: "Forbidden: no new finalizers can be added if the object is being deleted", type: "FieldValueForbidden" }], ri.group);
+      }
+    }
+    this.validate(ri, obj, old);
+    return this.commitUpdate(ri, obj, cur, expected);
+  }
+
+  /** PUT .../status: only status changes; everything else comes from the stored object. */
+  updateStatus(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown): StoredObject {
+    const incoming = this.checkBody(ri, body);
+    this.checkName(incoming, name);
+    const cur = this.get(ri, namespace, name);
+    const expected = this.expectedRevision(ri, incoming.metadata, cur);
+    const obj = cloneFromJson(cur.json);
+    setOrDelete(obj, "status", incoming.status);
+    return this.commitUpdate(ri, obj, cur, expected);
+  }
+
+  /** Generation, no-op detection, finalizer-driven removal, then the write. */
+  private commitUpdate(ri: ResourceInfo, obj: KObject, cur: StoredObject, expected: number | undefined): StoredObject {
+    const old = cur.obj;
+    const meta = obj.metadata;
+    meta.generation = (old.metadata.generation ?? 1) + (deepEqual(old.spec, obj.spec) ? 0 : 1);
+    meta.resourceVersion = old.metadata.resourceVersion;
+    if (expected !== undefined && expected !== cur.rev) {
+      throw conflict(ri.plural, cur.name, "the object has been modified; please apply your changes to the latest version and try again", ri.group);
+    }
+    // Kubernetes does not write (nor bump resourceVersion) when nothing changed.
+    if (deepEqual(old, obj)) return cur;
+    if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && this.readyToRemove(ri, obj)) {
+      // The last finalizer is gone: the object goes away now.
+      this.store.delete(rid(ri), cur.namespace, cur.name, cur.rev, obj);
+      if (ri.namespaced) this.maybeFinishNamespace(cur.namespace);
+      else if (ri.kind === "Namespace") this.maybeFinishNamespace(cur.name);
+      return { ...cur, obj, json: JSON.stringify(obj) };
+    }
+    return this.store.update(rid(ri), obj, cur.rev);
+  }
+
+  /** A graceful pod (deletionTimestamp in the future, no finalizers) stays until deleted again. */
+  private readyToRemove(ri: ResourceInfo, obj: KObject): boolean {
+    if (ri.kind === "Namespace") return this.namespaceEmpty(obj.metadata.name ?? "");
+    return !(ri.kind === "Pod" && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0);
+  }
+
+  // ------------------------------------------------------------------ delete
+
+  delete(ri: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions): DeleteResult {
+    const cur = this.get(ri, namespace, name);
+    this.checkPreconditions(ri, cur, opts);
+    if (ri.kind === "Namespace") return this.deleteNamespace(cur, opts);
+    const plan = this.planDelete(ri, cur, opts);
+    if (plan.op) this.store.batch([plan.op]);
+    if (plan.removed && ri.namespaced) this.maybeFinishNamespace(cur.namespace);
+    const stored = plan.removed ? undefined : this.store.get(rid(ri), cur.namespace, cur.name);
+    return { removed: plan.removed, obj: stored?.obj ?? plan.obj, json: stored?.json ?? JSON.stringify(plan.obj) };
+  }
+
+  /** Delete every object matching `filter` in one transaction; returns the affected objects. */
+  deleteCollection(ri: ResourceInfo, namespace: string | undefined, items: StoredObject[], opts: DeleteOptions): KObject[] {
+    if (ri.kind === "Namespace") return items.map((i) => this.deleteNamespace(i, opts).obj);
+    const plans = items.map((i) => this.planDelete(ri, i, opts));
+    this.store.batch(plans.flatMap((p) => (p.op ? [p.op] : [])));
+    if (ri.namespaced && namespace) this.maybeFinishNamespace(namespace);
+    return plans.map((p) => p.obj);
+  }
+
+  private checkPreconditions(ri: ResourceInfo, cur: StoredObject, opts: DeleteOptions): void {
+    const pre = opts.preconditions;
+    if (pre?.uid && pre.uid !== cur.obj.metadata.uid) {
+      throw conflict(ri.plural, cur.name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.obj.metadata.uid}`, ri.group);
+    }
+    if (pre?.resourceVersion && pre.resourceVersion !== String(cur.rev)) {
+      throw conflict(ri.plural, cur.name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.rev}`, ri.group);
+    }
+  }
+
+  /**
+   * Decide what deleting `cur` means: remove it, or mark it (deletionTimestamp) because
+   * finalizers or a pod's grace period keep it. Orphan/Foreground add the finalizers the garbage
+   * collector acts on, as in Kubernetes.
+   */
+  private planDelete(ri: ResourceInfo, cur: StoredObject, opts: DeleteOptions, force = false): PlannedDelete {
+    const obj = cloneFromJson(cur.json);
+    const meta = obj.metadata;
+    const finalizers = [...(meta.finalizers ?? [])];
+    const policyFinalizer = opts.propagationPolicy === "Orphan" ? "orphan" : opts.propagationPolicy === "Foreground" ? "foregroundDeletion" : undefined;
+    if (policyFinalizer && !meta.deletionTimestamp && !finalizers.includes(policyFinalizer)) finalizers.push(policyFinalizer);
+    let grace = 0;
+    if (ri.kind === "Pod" && !force) grace = podGrace(obj as Pod, opts);
+    if (finalizers.length === 0 && grace === 0) {
+      meta.deletionTimestamp ??= nowTimestamp();
+      meta.deletionGracePeriodSeconds = 0;
+      return { op: { op: "delete", resource: rid(ri), namespace: cur.namespace, name: cur.name, expectedRev: cur.rev, finalObj: obj }, obj, removed: true };
+    }
+    const prevGrace = meta.deletionGracePeriodSeconds;
+    if (meta.deletionTimestamp && (prevGrace === undefined || prevGrace <= grace) && finalizers.length === (meta.finalizers ?? []).length) {
+      return { obj: cur.obj, removed: false }; // already being deleted at least this fast
+    }
+    if (finalizers.length > 0) meta.finalizers = finalizers;
+    meta.deletionTimestamp = nowTimestamp(grace * 1000);
+    meta.deletionGracePeriodSeconds = grace;
+    return { op: { op: "update", resource: rid(ri), obj, expectedRev: cur.rev }, obj, removed: false };
+  }
+
+  /**
+   * Namespace deletion: everything inside is deleted in the same transaction (pods without grace);
+   * objects kept by finalizers hold the namespace in `Terminating` until they are gone.
+   */
+  private deleteNamespace(cur: StoredObject, opts: DeleteOptions): DeleteResult {
+    if (UNDELETABLE_NAMESPACES.has(cur.name)) throw forbidden(`namespaces "${cur.name}" is forbidden: this namespace may not be deleted`);
+    const ops: WriteOp[] = [];
+    let remaining = 0;
+    for (const ri of this.namespacedResources) {
+      for (const item of this.store.list(rid(ri), cur.name)) {
+        const p = this.planDelete(ri, item, { propagationPolicy: "Background" }, true);
+        if (p.op) ops.push(p.op);
+        if (!p.removed) remaining++;
+      }
+    }
+    const ns = cloneFromJson(cur.json);
+    const finalizers = ns.metadata.finalizers ?? [];
+    if (opts.propagationPolicy === "Orphan" && !finalizers.includes("orphan")) finalizers.push("orphan");
+    if (finalizers.length > 0) ns.metadata.finalizers = finalizers;
+    ns.metadata.deletionTimestamp ??= nowTimestamp();
+    ns.metadata.deletionGracePeriodSeconds = 0;
+    ns.status = { phase: "Terminating" };
+    const removed = remaining === 0 && finalizers.length === 0;
+    if (removed) ops.push({ op: "delete", resource: "namespaces", namespace: "", name: cur.name, expectedRev: cur.rev, finalObj: ns });
+    else ops.push({ op: "update", resource: "namespaces", obj: ns, expectedRev: cur.rev });
+    this.store.batch(ops);
+    return { removed, obj: ns, json: JSON.stringify(ns) };
+  }
+
+  private namespaceEmpty(ns: string): boolean {
+    for (const ri of this.namespacedResources) if (this.store.count(rid(ri), ns) > 0) return false;
+    return true;
+  }
+
+  /** Remove a terminating namespace once its last object is gone. */
+  private maybeFinishNamespace(ns: string): void {
+    const e = this.store.get("namespaces", "", ns);
+    if (!e || !e.obj.metadata.deletionTimestamp || (e.obj.metadata.finalizers ?? []).length > 0) return;
+    if (!this.namespaceEmpty(ns)) return;
+    this.store.delete("namespaces", "", ns, e.rev);
+  }
+
+  // ------------------------------------------------------------------ binding and scale
+
+  /** POST pods/{name}/binding: set spec.nodeName once. */
+  bind(namespace: string, name: string, body: unknown): void {
+    if (!isRecord(body)) throw badRequest("the request body must be a Binding object");
+    const target = isRecord(body.target) ? body.target : undefined;
+    const nodeName = typeof target?.name === "string" ? target.name : "";
+    if (!nodeName) throw invalid("Binding", name, [{ field: "target.name", message: "Required value", type: "FieldValueRequired" }]);
+    const pi = podInfo();
+    const cur = this.get(pi, namespace, name);
+    const meta = isRecord(body.metadata) ? (body.metadata as ObjectMeta) : {};
+    if (meta.uid && meta.uid !== cur.obj.metadata.uid) throw conflict("pods", name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${cur.obj.metadata.uid}`);
+    const pod = cloneFromJson(cur.json) as Pod;
+    if (pod.metadata.deletionTimestamp) throw conflict("pods", name, `pod ${name} is being deleted, cannot be assigned to a host`);
+    if (pod.spec.nodeName) throw conflict("pods", name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+    pod.spec.nodeName = nodeName;
+    const status = (pod.status ??= {});
+    const conditions: PodCondition[] = (status.conditions ??= []);
+    const scheduled: PodCondition = { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: nowTimestamp() };
+    const i = conditions.findIndex((c) => c.type === "PodScheduled");
+    if (i >= 0) conditions[i] = scheduled;
+    else conditions.push(scheduled);
+    this.store.update("pods", pod, cur.rev);
+  }
+
+  getScale(ri: ResourceInfo, namespace: string | undefined, name: string): Scale {
+    return toScale(this.get(ri, namespace, name).obj);
+  }
+
+  /** PUT .../scale: spec.replicas only. */
+  updateScale(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown): Scale {
+    if (!isRecord(body)) throw badRequest("the request body must be a Scale object");
+    const spec = isRecord(body.spec) ? body.spec : {};
+    const replicas = spec.replicas;
+    if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
+      throw invalid("Scale", name, [{ field: "spec.replicas", message: "must be >= 0" }], "autoscaling");
+    }
+    const cur = this.get(ri, namespace, name);
+    const meta = isRecord(body.metadata) ? (body.metadata as ObjectMeta) : {};
+    const expected = this.expectedRevision(ri, meta, cur);
+    const obj = cloneFromJson(cur.json);
+    (obj.spec as { replicas?: number }).replicas = replicas;
+    return toScale(this.commitUpdate(ri, obj, cur, expected).obj);
+  }
+
+  // ------------------------------------------------------------------ shared checks
+
+  /** The body must be an object of this kind (aliases accepted, stored as the canonical version). */
+  private checkBody(ri: ResourceInfo, body: unknown): KObject {
+    if (!isRecord(body)) throw badRequest(`the request body must be a ${ri.kind} object`);
+    if (body.kind !== undefined && body.kind !== ri.kind) {
+      throw badRequest(`the kind of the provided object (${String(body.kind)}) does not match the resource (${ri.kind})`);
+    }
+    if (body.apiVersion !== undefined && (typeof body.apiVersion !== "string" || !acceptsApiVersion(ri, body.apiVersion))) {
+      throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${groupVersion(ri)})`);
+    }
+    if (body.metadata === undefined) body.metadata = {};
+    if (!isRecord(body.metadata)) throw badRequest("metadata must be an object");
+    const obj = body as KObject;
+    // Canonical kind/apiVersion first, as Kubernetes serializes them.
+    const { apiVersion: _a, kind: _k, ...rest } = obj;
+    const out = { apiVersion: groupVersion(ri), kind: ri.kind, ...rest } as KObject;
+    return out;
+  }
+
+  private checkName(obj: KObject, name: string): void {
+    if (obj.metadata.name === undefined || obj.metadata.name === "") obj.metadata.name = name;
+    else if (obj.metadata.name !== name) throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+  }
+
+  private placeInNamespace(ri: ResourceInfo, obj: KObject, namespace: string | undefined): void {
+    const meta = obj.metadata;
+    if (!ri.namespaced) {
+      delete meta.namespace;
+      return;
+    }
+    const ns = namespace ?? meta.namespace ?? "default";
+    if (meta.namespace && meta.namespace !== ns) throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+    meta.namespace = ns;
+  }
+
+  private requireLiveNamespace(ri: ResourceInfo, namespace: string, name: string): void {
+    const ns = this.store.get("namespaces", "", namespace);
+    if (!ns) throw notFound("namespaces", namespace);
+    if (ns.obj.metadata.deletionTimestamp) {
+      throw forbidden(`${ri.group ? `${ri.plural}.${ri.group}` : ri.plural} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+
+  /** resourceVersion in the body is a precondition; UID too. */
+  private expectedRevision(ri: ResourceInfo, meta: ObjectMeta, cur: StoredObject): number | undefined {
+    if (meta.uid && meta.uid !== cur.obj.metadata.uid) {
+      throw conflict(ri.plural, cur.name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${cur.obj.metadata.uid}`, ri.group);
+    }
+    const rv = meta.resourceVersion;
+    if (rv === undefined || rv === "") return undefined;
+    const n = Number(rv);
+    if (!Number.isInteger(n) || n < 0) throw badRequest(`invalid resourceVersion "${rv}"`);
+    return n;
+  }
+
+  private validate(ri: ResourceInfo, obj: KObject, old: KObject | undefined): void {
+    const st = strategyFor(ri.kind);
+    const errs = new FieldErrors();
+    validateObjectMeta(obj, st.nameRule, errs);
+    st.validate?.(obj, old, errs);
+    if (errs.empty) st.allocate?.(obj, old, this.ctx, errs);
+    if (!errs.empty) throw invalid(ri.kind, obj.metadata.name ?? obj.metadata.generateName ?? "", dedupe(errs.list), ri.group);
+  }
+}
+
+/** How long a pod deletion should wait: 0 for unbound or finished pods (Kubernetes does the same). */
+function podGrace(pod: Pod, opts: DeleteOptions): number {
+  if (!pod.spec?.nodeName) return 0;
+  const phase = pod.status?.phase;
+  if (phase === "Succeeded" || phase === "Failed") return 0;
+  const g = opts.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+  return Math.max(0, Math.floor(g));
+}
+
+function toScale(obj: KObject): Scale {
+  const spec = (obj.spec ?? {}) as { replicas?: number; selector?: import("../lib/types.js").LabelSelector };
+  const status = (obj.status ?? {}) as { replicas?: number };
+  let selector = "";
+  try {
+    selector = spec.selector ? labelSelectorToString(spec.selector) : "";
+  } catch {
+    selector = "";
+  }
+  return {
+    kind: "Scale",
+    apiVersion: "autoscaling/v1",
+    metadata: {
+      name: obj.metadata.name,
+      namespace: obj.metadata.namespace,
+      uid: obj.metadata.uid,
+      resourceVersion: obj.metadata.resourceVersion,
+      creationTimestamp: obj.metadata.creationTimestamp,
+    },
+    spec: { replicas: spec.replicas ?? 0 },
+    status: { replicas: status.replicas ?? 0, selector },
+  };
+}
+
+function dedupe(list: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return list.filter((e) => {
+    const k = `${e.field}: ${e.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function setOrDelete<T extends object, K extends keyof T>(o: T, k: K, v: T[K] | undefined): void {
+  if (v === undefined) delete o[k];
+  else o[k] = v;
+}
+
+/** The store resource id of a resource. */
+export function rid(ri: ResourceInfo): string {
+  return resourceId(ri.plural, ri.group);
+}
+
+function nsKey(ri: ResourceInfo, namespace: string | undefined): string {
+  return ri.namespaced ? namespace ?? "default" : "";
+}
+
+function nsInfo(): ResourceInfo {
+  return resourceForKind("Namespace") as ResourceInfo;
+}
+
+function podInfo(): ResourceInfo {
+  return resourceForKind("Pod") as ResourceInfo;
+}
+
+export { objectKey };

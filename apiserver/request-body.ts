@@ -1,0 +1,86 @@
+/**
+ * Request body decoding: JSON or YAML bodies, the patch content types, and the 400/415 errors
+ * for anything else. Bodies arrive as raw Buffers (the app registers one catch-all parser) so
+ * that every failure becomes a Kubernetes `Status`.
+ */
+import YAML from "yaml";
+import { ApiError, badRequest } from "../lib/errors.js";
+
+export type PatchKind = "json" | "merge" | "strategic";
+
+/** The media type without parameters, lower-cased; "" when absent. */
+export function mediaType(header: string | undefined): string {
+  if (!header) return "";
+  const semi = header.indexOf(";");
+  return (semi >= 0 ? header.slice(0, semi) : header).trim().toLowerCase();
+}
+
+function unsupported(type: string): ApiError {
+  return new ApiError("UnsupportedMediaType", `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got "${type}")`);
+}
+
+/** Decode a POST/PUT body (JSON, or YAML). */
+export function decodeObjectBody(body: unknown, contentType: string | undefined): unknown {
+  const type = mediaType(contentType);
+  const text = bodyText(body);
+  if (type === "" || type === "application/json" || type === "*/*") return parseJson(text);
+  if (type === "application/yaml" || type === "application/x-yaml" || type === "text/yaml") return parseYaml(text);
+  throw unsupported(type);
+}
+
+/** Decode a PATCH body and tell which patch type it is. */
+export function decodePatchBody(body: unknown, contentType: string | undefined): { kind: PatchKind; patch: unknown } {
+  const type = mediaType(contentType);
+  const text = bodyText(body);
+  switch (type) {
+    case "application/json-patch+json":
+      return { kind: "json", patch: parseJson(text) };
+    case "application/merge-patch+json":
+      return { kind: "merge", patch: parseJson(text) };
+    case "application/strategic-merge-patch+json":
+      return { kind: "strategic", patch: parseJson(text) };
+    case "application/apply-patch+yaml":
+      throw new ApiError("UnsupportedMediaType", "server-side apply (application/apply-patch+yaml) is not supported by kctl; use client-side apply");
+    default:
+      throw new ApiError(
+        "UnsupportedMediaType",
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got "${type}")`,
+      );
+  }
+}
+
+/** Decode an optional body (DeleteOptions): undefined when empty. */
+export function decodeOptionalBody(body: unknown, contentType: string | undefined): unknown {
+  const text = bodyText(body);
+  if (text.trim() === "") return undefined;
+  return decodeObjectBody(body, contentType);
+}
+
+function bodyText(body: unknown): string {
+  if (body === undefined || body === null) return "";
+  if (Buffer.isBuffer(body)) return body.toString("utf8");
+  if (typeof body === "string") return body;
+  throw badRequest("unreadable request body");
+}
+
+function parseJson(text: string): unknown {
+  if (text.trim() === "") throw badRequest("the request body is empty");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw badRequest(`the request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function parseYaml(text: string): unknown {
+  if (text.trim() === "") throw badRequest("the request body is empty");
+  try {
+    const docs = YAML.parseAllDocuments(text);
+    if (docs.length !== 1) throw new Error(`expected one YAML document, got ${docs.length}`);
+    const doc = docs[0]!;
+    if (doc.errors.length > 0) throw new Error(doc.errors[0]!.message);
+    return doc.toJS() as unknown;
+  } catch (e) {
+    throw badRequest(`the request body is not valid YAML: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Discovery, so that kubectl and @kubernetes/client-node work: /version, /api, /api/v1, /apis,
+ * /apis/GROUP and /apis/GROUP/VERSION. Only canonical group/versions are advertised; alias
+ * versions (extensions/v1beta1, ...) are served but not listed, so clients see each kind once.
+ */
+import type { FastifyInstance } from "fastify";
+import { ApiError } from "../../lib/errors.js";
+import { groupVersion, RESOURCE_VERBS, RESOURCES, type ResourceInfo } from "../../lib/kinds.js";
+import type { ServerContext } from "../context.js";
+import { sendError, sendJson } from "./reply.js";
+
+/** The Kubernetes version kctl speaks. */
+export const KUBE_VERSION = { major: "1", minor: "30", gitVersion: "v1.30.0-kctl" };
+
+interface ApiResource {
+  name: string;
+  singularName: string;
+  namespaced: boolean;
+  kind: string;
+  verbs: string[];
+  shortNames?: string[];
+  group?: string;
+  version?: string;
+}
+
+/** The APIResourceList entries of one group/version, subresources included. */
+export function apiResources(gv: string): ApiResource[] {
+  const out: ApiResource[] = [];
+  for (const r of RESOURCES.filter((x) => groupVersion(x) === gv)) {
+    const verbs = r.kind === "Namespace" ? RESOURCE_VERBS.filter((v) => v !== "deletecollection") : [...RESOURCE_VERBS];
+    const e: ApiResource = { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs };
+    if (r.shortNames.length > 0) e.shortNames = r.shortNames;
+    out.push(e);
+    for (const sub of r.subresources) out.push(subresource(r, sub));
+  }
+  return out;
+}
+
+function subresource(r: ResourceInfo, sub: string): ApiResource {
+  const base = { name: `${r.plural}/${sub}`, singularName: "", namespaced: r.namespaced };
+  switch (sub) {
+    case "scale":
+      return { ...base, group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] };
+    case "binding":
+      return { ...base, kind: "Binding", verbs: ["create"] };
+    case "log":
+      return { ...base, kind: "Pod", verbs: ["get"] };
+    case "exec":
+      return { ...base, kind: "PodExecOptions", verbs: ["create", "get"] };
+    default:
+      return { ...base, kind: r.kind, verbs: ["get", "patch", "update"] };
+  }
+}
+
+function groups(): { name: string; versions: { groupVersion: string; version: string }[]; preferredVersion: { groupVersion: string; version: string } }[] {
+  const byGroup = new Map<string, Set<string>>();
+  for (const r of RESOURCES) {
+    if (!r.group) continue;
+    let s = byGroup.get(r.group);
+    if (!s) byGroup.set(r.group, (s = new Set()));
+    s.add(r.version);
+  }
+  return [...byGroup].map(([name, versions]) => {
+    const vs = [...versions].map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
+    return { name, versions: vs, preferredVersion: vs[0]! };
+  });
+}
+
+/** Register the discovery routes. */
+export function discoveryRoutes(app: FastifyInstance, _ctx: ServerContext): void {
+  const notFound = new ApiError("NotFound", "the server could not find the requested resource");
+  app.get("/version", (_req, reply) =>
+    sendJson(reply, 200, JSON.stringify({
+      ...KUBE_VERSION,
+      gitCommit: "",
+      gitTreeState: "clean",
+      buildDate: "2024-01-01T00:00:00Z",
+      goVersion: `node${process.versions.node}`,
+      compiler: "node",
+      platform: `${process.platform}/${process.arch}`,
+    })),
+  );
+  app.get("/api", (req, reply) =>
+    sendJson(reply, 200, JSON.stringify({
+      kind: "APIVersions",
+      versions: ["v1"],
+      serverAddressByClientCIDRs: [{ clientCIDR: "0.0.0.0/0", serverAddress: req.headers.host ?? "" }],
+    })),
+  );
+  app.get("/api/v1", (_req, reply) => sendJson(reply, 200, JSON.stringify({ kind: "APIResourceList", groupVersion: "v1", resources: apiResources("v1") })));
+  app.get("/apis", (_req, reply) => sendJson(reply, 200, JSON.stringify({ kind: "APIGroupList", apiVersion: "v1", groups: groups() })));
+  app.get<{ Params: { group: string } }>("/apis/:group", (req, reply) => {
+    const g = groups().find((x) => x.name === req.params.group);
+    if (!g) return sendError(reply, notFound);
+    return sendJson(reply, 200, JSON.stringify({ kind: "APIGroup", apiVersion: "v1", ...g }));
+  });
+  app.get<{ Params: { group: string; version: string } }>("/apis/:group/:version", (req, reply) => {
+    const gv = `${req.params.group}/${req.params.version}`;
+    const resources = apiResources(gv);
+    if (resources.length === 0) return sendError(reply, notFound);
+    return sendJson(reply, 200, JSON.stringify({ kind: "APIResourceList", apiVersion: "v1", groupVersion: gv, resources }));
+  });
+}

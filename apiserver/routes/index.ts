@@ -1,0 +1,7 @@
+/** Every route module, in registration order. Adding a module (pod log/exec proxy) is one line. */
+import type { RouteModule } from "../context.js";
+import { discoveryRoutes } from "./discovery.js";
+import { healthRoutes } from "./health.js";
+import { resourceRoutes } from "./resources.js";
+
+export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes];

@@ -1,0 +1,210 @@
+/**
+ * The generic resource routes: every kind in lib/kinds.ts under /api/v1 and /apis/GROUP/VERSION,
+ * namespaced and all-namespaces, with the status, scale and binding subresources. One wildcard
+ * route per prefix keeps routing uniform (404/405 as Kubernetes answers them); a more specific
+ * route registered by another module (pods/{name}/log) wins over the wildcard.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { WebSocket } from "ws";
+import { ApiError, forbidden, methodNotAllowed } from "../../lib/errors.js";
+import { groupVersion } from "../../lib/kinds.js";
+import type { ServerContext } from "../context.js";
+import { applyPatch } from "../patch/index.js";
+import { rid } from "../registry.js";
+import { decodeObjectBody, decodeOptionalBody, decodePatchBody } from "../request-body.js";
+import type { StoredObject } from "../store/store.js";
+import { matchesFilter } from "../watch/watcher.js";
+import { parseResourcePath, type ResourcePath } from "./paths.js";
+import { isTrue, parseDeleteOptions, parseFilter, qp, type Query } from "./query.js";
+import { sendError, sendJson, successStatus, toApiError } from "./reply.js";
+import { httpSink, startWatch, wsSink } from "./watch.js";
+import { eventLine } from "../watch/watcher.js";
+
+/** Register the resource routes. */
+export function resourceRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const handler = (req: FastifyRequest, reply: FastifyReply) => handle(ctx, req, reply);
+  const wsHandler = (socket: WebSocket, req: FastifyRequest) => handleWebSocket(ctx, socket, req);
+  for (const prefix of ["/api/*", "/apis/*"]) {
+    app.route({ method: "GET", url: prefix, handler, wsHandler });
+    app.route({ method: ["POST", "PUT", "PATCH", "DELETE"], url: prefix, handler });
+    app.route({ method: ["OPTIONS", "TRACE"], url: prefix, handler: methodNotSupported });
+  }
+}
+
+function methodNotSupported(req: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendError(reply, methodNotAllowed(`the server does not allow this method on the requested resource (${req.method})`));
+}
+
+/** The Kubernetes verb of a request on a parsed path. */
+function verbOf(method: string, rp: ResourcePath, q: Query): string {
+  switch (method) {
+    case "GET":
+    case "HEAD":
+      if (isTrue(qp(q, "watch"))) return "watch";
+      return rp.name === undefined ? "list" : "get";
+    case "POST":
+      return "create";
+    case "PUT":
+      return "update";
+    case "PATCH":
+      return "patch";
+    case "DELETE":
+      return rp.name === undefined ? "deletecollection" : "delete";
+    default:
+      return method.toLowerCase();
+  }
+}
+
+function authorize(ctx: ServerContext, req: FastifyRequest, verb: string, rp: ResourcePath): void {
+  const user = req.kctlUser;
+  if (!user) return;
+  const resource = rp.subresource ? `${rp.ri.plural}/${rp.subresource}` : rp.ri.plural;
+  const ok = ctx.auth.authorize(user, verb, resource, rp.namespace, rp.name);
+  if (ok !== true) throw forbidden(`${resource}${rp.ri.group ? `.${rp.ri.group}` : ""} is forbidden: ${ok}`);
+}
+
+function resolve(req: FastifyRequest): ResourcePath {
+  const rp = parseResourcePath(req.url);
+  if (!rp) throw new ApiError("NotFound", "the server could not find the requested resource");
+  return rp;
+}
+
+async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | void> {
+  const q = req.query as Query;
+  const rp = resolve(req);
+  const verb = verbOf(req.method, rp, q);
+  req.kctlInfo = { verb, resource: rp.subresource ? `${rp.ri.plural}/${rp.subresource}` : rp.ri.plural };
+  authorize(ctx, req, verb, rp);
+  const { ri, namespace, name, subresource } = rp;
+  if (ri.namespaced && namespace === undefined && verb !== "list" && verb !== "watch") {
+    throw methodNotAllowed(`${verb} is not supported on ${ri.plural} across all namespaces; use /namespaces/{namespace}/${ri.plural}`);
+  }
+  const reg = ctx.registry;
+  switch (verb) {
+    case "watch":
+      return serveHttpWatch(ctx, rp, q, reply);
+    case "list":
+      return sendJson(reply, 200, listBody(ctx, rp, q));
+    case "get":
+      if (subresource === "scale") return sendJson(reply, 200, JSON.stringify(reg.getScale(ri, namespace, name!)));
+      if (subresource !== undefined && subresource !== "status") throw methodNotAllowed(`GET is not supported on ${ri.plural}/${subresource}`);
+      return sendJson(reply, 200, reg.get(ri, namespace, name!).json);
+    case "create": {
+      const body = decodeObjectBody(req.body, req.headers["content-type"]);
+      if (name === undefined) return sendJson(reply, 201, reg.create(ri, namespace, body).json);
+      if (subresource === "binding") {
+        reg.bind(namespace ?? "default", name, body);
+        return sendJson(reply, 201, JSON.stringify(successStatus(201)));
+      }
+      throw methodNotAllowed(`POST is not supported on a single ${ri.singular}`);
+    }
+    case "update": {
+      if (name === undefined) throw methodNotAllowed(`PUT is not supported on a collection of ${ri.plural}`);
+      const body = decodeObjectBody(req.body, req.headers["content-type"]);
+      if (subresource === "scale") return sendJson(reply, 200, JSON.stringify(reg.updateScale(ri, namespace, name, body)));
+      if (subresource === "status") return sendJson(reply, 200, reg.updateStatus(ri, namespace, name, body).json);
+      if (subresource !== undefined) throw methodNotAllowed(`PUT is not supported on ${ri.plural}/${subresource}`);
+      return sendJson(reply, 200, reg.update(ri, namespace, name, body).json);
+    }
+    case "patch": {
+      if (name === undefined) throw methodNotAllowed(`PATCH is not supported on a collection of ${ri.plural}`);
+      const { kind, patch } = decodePatchBody(req.body, req.headers["content-type"]);
+      if (subresource === "scale") {
+        const patched = applyPatch(kind, reg.getScale(ri, namespace, name), patch);
+        return sendJson(reply, 200, JSON.stringify(reg.updateScale(ri, namespace, name, patched)));
+      }
+      const cur = reg.get(ri, namespace, name);
+      const patched = applyPatch(kind, JSON.parse(cur.json) as unknown, patch);
+      if (subresource === "status") return sendJson(reply, 200, reg.updateStatus(ri, namespace, name, patched).json);
+      if (subresource !== undefined) throw methodNotAllowed(`PATCH is not supported on ${ri.plural}/${subresource}`);
+      return sendJson(reply, 200, reg.update(ri, namespace, name, patched).json);
+    }
+    case "delete": {
+      if (subresource !== undefined) throw methodNotAllowed(`DELETE is not supported on ${ri.plural}/${subresource}`);
+      const opts = parseDeleteOptions(decodeOptionalBody(req.body, req.headers["content-type"]), q);
+      const res = reg.delete(ri, namespace, name!, opts);
+      // Pods and Services answer with the object, as in Kubernetes; others with a Status once gone.
+      if (!res.removed || ri.kind === "Pod" || ri.kind === "Service") return sendJson(reply, 200, res.json);
+      return sendJson(reply, 200, JSON.stringify(successStatus(200, { name, group: ri.group, kind: ri.plural, uid: res.obj.metadata.uid })));
+    }
+    case "deletecollection": {
+      const opts = parseDeleteOptions(decodeOptionalBody(req.body, req.headers["content-type"]), q);
+      const items = selected(ctx, rp, q);
+      const done = reg.deleteCollection(ri, namespace, items, opts);
+      return sendJson(reply, 200, JSON.stringify({ kind: `${ri.kind}List`, apiVersion: groupVersion(ri), metadata: { resourceVersion: String(ctx.store.currentRevision()) }, items: done }));
+    }
+    default:
+      throw methodNotAllowed(`${req.method} is not supported`);
+  }
+}
+
+/** Objects of a collection that pass the request's selectors, in key order. */
+function selected(ctx: ServerContext, rp: ResourcePath, q: Query): StoredObject[] {
+  const filter = parseFilter(q, rp.ri.namespaced ? rp.namespace : undefined);
+  const all = ctx.store.list(rid(rp.ri), filter.namespace);
+  if (filter.labels.empty && filter.fields.length === 0) return all;
+  return all.filter((e) => matchesFilter(filter, e.obj));
+}
+
+interface ContinueToken {
+  ns: string;
+  name: string;
+}
+
+/** A list body built by concatenating stored JSON (no re-serialization), with limit/continue. */
+function listBody(ctx: ServerContext, rp: ResourcePath, q: Query): string {
+  const rev = ctx.store.currentRevision();
+  let items = selected(ctx, rp, q);
+  const cont = qp(q, "continue");
+  if (cont) {
+    let tok: ContinueToken;
+    try {
+      tok = JSON.parse(Buffer.from(cont, "base64url").toString("utf8")) as ContinueToken;
+      if (typeof tok.ns !== "string" || typeof tok.name !== "string") throw new Error("bad token");
+    } catch {
+      throw new ApiError("BadRequest", "invalid continue token");
+    }
+    items = items.filter((e) => e.namespace > tok.ns || (e.namespace === tok.ns && e.name > tok.name));
+  }
+  const limit = Number(qp(q, "limit") ?? "");
+  let meta = `{"resourceVersion":"${rev}"}`;
+  if (Number.isInteger(limit) && limit > 0 && items.length > limit) {
+    const last = items[limit - 1]!;
+    const token = Buffer.from(JSON.stringify({ ns: last.namespace, name: last.name } satisfies ContinueToken)).toString("base64url");
+    meta = `{"resourceVersion":"${rev}","continue":"${token}","remainingItemCount":${items.length - limit}}`;
+    items = items.slice(0, limit);
+  }
+  const parts = new Array<string>(items.length);
+  for (let i = 0; i < items.length; i++) parts[i] = items[i]!.json;
+  return `{"kind":"${rp.ri.kind}List","apiVersion":"${groupVersion(rp.ri)}","metadata":${meta},"items":[${parts.join(",")}]}`;
+}
+
+function serveHttpWatch(ctx: ServerContext, rp: ResourcePath, q: Query, reply: FastifyReply): void {
+  // Validate the query before hijacking, so a bad selector is still a normal 400 Status.
+  parseFilter(q, rp.namespace, rp.name);
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache, private", "transfer-encoding": "chunked" });
+  res.flushHeaders();
+  res.socket?.setNoDelay(true);
+  const stop = startWatch(ctx, rp, q, httpSink(reply));
+  res.on("close", stop);
+}
+
+function handleWebSocket(ctx: ServerContext, socket: WebSocket, req: FastifyRequest): void {
+  const rp = parseResourcePath(req.url);
+  const fail = (e: ApiError) => {
+    socket.send(eventLine("ERROR", JSON.stringify(e.toStatus())).trimEnd());
+    socket.close(1000);
+  };
+  if (!rp || rp.subresource !== undefined) return fail(new ApiError("NotFound", "the server could not find the requested resource"));
+  try {
+    authorize(ctx, req, "watch", rp);
+    const stop = startWatch(ctx, rp, req.query as Query, wsSink(socket));
+    socket.on("close", stop);
+    ctx.metrics.observe("watch", rp.ri.plural, 101, 0);
+  } catch (e) {
+    fail(toApiError(e));
+  }
+}
+

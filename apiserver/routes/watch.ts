@@ -1,0 +1,80 @@
+/**
+ * Serving a watch: over chunked HTTP (NDJSON, one event per line) or, when the request is a
+ * WebSocket upgrade on the same path, one JSON event per text message.
+ */
+import type { FastifyReply } from "fastify";
+import type { WebSocket } from "ws";
+import { gone } from "../../lib/errors.js";
+import { groupVersion } from "../../lib/kinds.js";
+import type { ServerContext } from "../context.js";
+import { rid } from "../registry.js";
+import { eventLine, type WatchSink } from "../watch/watcher.js";
+import type { ResourcePath } from "./paths.js";
+import { isTrue, parseFilter, parseResourceVersion, qp, type Query } from "./query.js";
+
+/** Where a WebSocket watcher counts as backed up. */
+const WS_HIGH_WATER = 1 << 20;
+
+/** Chunked HTTP transport for a hijacked fastify reply. */
+export function httpSink(reply: FastifyReply): WatchSink {
+  const res = reply.raw;
+  return {
+    write: (lines) => res.write(lines.length === 1 ? lines[0]! : lines.join("")),
+    onDrain: (cb) => void res.once("drain", cb),
+    end: () => {
+      if (!res.writableEnded) res.end();
+    },
+  };
+}
+
+/** WebSocket transport: one event per message; backpressure from `bufferedAmount`. */
+export function wsSink(socket: WebSocket): WatchSink {
+  return {
+    write: (lines) => {
+      for (const l of lines) socket.send(l.endsWith("\n") ? l.slice(0, -1) : l);
+      return socket.bufferedAmount < WS_HIGH_WATER;
+    },
+    onDrain: (cb) => {
+      // ws has no drain event: poll until the buffer has gone down (or the socket closed).
+      const t = setInterval(() => {
+        if (socket.readyState !== socket.OPEN || socket.bufferedAmount < WS_HIGH_WATER / 2) {
+          clearInterval(t);
+          if (socket.readyState === socket.OPEN) cb();
+        }
+      }, 20);
+      t.unref();
+    },
+    end: () => {
+      if (socket.readyState === socket.OPEN) socket.close(1000, "watch ended");
+    },
+  };
+}
+
+/**
+ * Start a watch on `sink`. A compacted resourceVersion gets one ERROR event (410 Expired) and the
+ * stream ends. Returns a function that stops the watch (for the transport's close event).
+ * @throws ApiError 400 for bad selectors or resourceVersion (before anything is written)
+ */
+export function startWatch(ctx: ServerContext, rp: ResourcePath, q: Query, sink: WatchSink): () => void {
+  const filter = parseFilter(q, rp.ri.namespaced ? rp.namespace : undefined, rp.name);
+  const fromRevision = parseResourceVersion(qp(q, "resourceVersion"));
+  const timeout = Number(qp(q, "timeoutSeconds") ?? "");
+  const res = ctx.hub.watch({
+    resource: rid(rp.ri),
+    filter,
+    sink,
+    fromRevision,
+    bookmarks: isTrue(qp(q, "allowWatchBookmarks")),
+    kind: rp.ri.kind,
+    apiVersion: groupVersion(rp.ri),
+    timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : undefined,
+  });
+  if (!res.ok) {
+    const err = gone(`too old resource version: ${fromRevision} (${res.compactedRevision + 1})`);
+    sink.write([eventLine("ERROR", JSON.stringify(err.toStatus()))]);
+    sink.end();
+    return () => {};
+  }
+  const w = res.watcher;
+  return () => w.end("closed");
+}

@@ -1,0 +1,350 @@
+/**
+ * SQLite implementation of the Store: one table of current objects, one revision log, one global
+ * revision counter (in `meta`). Every write is one transaction. The whole object set is also held
+ * in memory (parsed object + its JSON) because the API server is the only writer of this file:
+ * gets and lists never touch SQLite, and list bodies are built by concatenating stored JSON.
+ */
+import fs from "node:fs";
+import Database from "better-sqlite3";
+import { alreadyExists, conflict, notFound } from "../../lib/errors.js";
+import type { KObject } from "../../lib/types.js";
+import { objectKey, type ReplayResult, type Store, type StoreEvent, type StoredObject, type WriteOp } from "./store.js";
+
+export interface SqliteStoreOptions {
+  /** path of the database file */
+  file: string;
+  /** recent events kept in memory for fast watch replay; older ones are read from SQLite */
+  ringEvents?: number;
+}
+
+interface Bucket {
+  items: Map<string, StoredObject>;
+  /** sorted names, rebuilt lazily after creates/deletes (updates keep the order) */
+  sorted: string[] | null;
+}
+
+interface LogRow {
+  rev: number;
+  type: string;
+  key: string;
+  value: string;
+  prev: string | null;
+  ts: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS objects (
+  key TEXT PRIMARY KEY,
+  resource TEXT NOT NULL,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  mod_revision INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS revisions (
+  rev INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  prev TEXT,
+  ts INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID;
+`;
+
+/** Open (creating if needed) the database file with the pragmas the store relies on. */
+export function openDatabase(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma("journal_mode = WAL");
+  // NORMAL in WAL mode: a commit survives a process crash; only an OS crash/power loss may drop
+  // the last transactions. This is what makes thousands of commits per second possible.
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  db.exec(SCHEMA);
+  return db;
+}
+
+/** The SQLite-backed store with a write-through in-memory cache. */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly file: string;
+  private readonly ringMax: number;
+  private rev = 0;
+  private compacted = 0;
+  private readonly resources = new Map<string, Map<string, Bucket>>();
+  /** recent events, oldest first; ring[ringHead..] are live */
+  private ring: StoreEvent[] = [];
+  private ringHead = 0;
+  private readonly listeners = new Set<(events: readonly StoreEvent[]) => void>();
+  private closed = false;
+
+  private readonly stUpsert: Database.Statement;
+  private readonly stDelete: Database.Statement;
+  private readonly stLog: Database.Statement;
+  private readonly stMeta: Database.Statement;
+  private readonly commitTx: (writes: PendingWrite[], rev: number) => void;
+
+  constructor(db: Database.Database, opts: SqliteStoreOptions) {
+    this.db = db;
+    this.file = opts.file;
+    this.ringMax = opts.ringEvents ?? 20_000;
+    this.stUpsert = db.prepare(
+      "INSERT INTO objects(key, resource, namespace, name, value, mod_revision) VALUES (?, ?, ?, ?, ?, ?) " +
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_revision = excluded.mod_revision",
+    );
+    this.stDelete = db.prepare("DELETE FROM objects WHERE key = ?");
+    this.stLog = db.prepare("INSERT INTO revisions(rev, type, resource, key, value, prev, ts) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    this.stMeta = db.prepare("INSERT INTO meta(k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v");
+    this.commitTx = db.transaction((writes: PendingWrite[], rev: number) => {
+      for (const w of writes) {
+        const e = w.event;
+        if (e.type === "DELETED") this.stDelete.run(w.key);
+        else this.stUpsert.run(w.key, e.resource, e.namespace, e.name, e.json, e.rev);
+        this.stLog.run(e.rev, e.type, e.resource, w.key, e.json, w.prevJson, e.ts);
+      }
+      this.stMeta.run("revision", String(rev));
+    });
+    this.load();
+  }
+
+  private load(): void {
+    const meta = this.db.prepare("SELECT k, v FROM meta").all() as { k: string; v: string }[];
+    for (const m of meta) {
+      if (m.k === "revision") this.rev = Number(m.v);
+      if (m.k === "compacted") this.compacted = Number(m.v);
+    }
+    const rows = this.db.prepare("SELECT key, resource, namespace, name, value, mod_revision FROM objects").all() as {
+      key: string; resource: string; namespace: string; name: string; value: string; mod_revision: number;
+    }[];
+    for (const r of rows) {
+      const entry: StoredObject = {
+        key: r.key, resource: r.resource, namespace: r.namespace, name: r.name,
+        obj: JSON.parse(r.value) as KObject, json: r.value, rev: r.mod_revision,
+      };
+      this.put(entry);
+    }
+  }
+
+  currentRevision(): number {
+    return this.rev;
+  }
+
+  compactedRevision(): number {
+    return this.compacted;
+  }
+
+  get(resource: string, namespace: string, name: string): StoredObject | undefined {
+    return this.resources.get(resource)?.get(namespace)?.items.get(name);
+  }
+
+  list(resource: string, namespace?: string): StoredObject[] {
+    const byNs = this.resources.get(resource);
+    if (!byNs) return [];
+    const out: StoredObject[] = [];
+    const namespaces = namespace === undefined ? [...byNs.keys()].sort() : [namespace];
+    for (const ns of namespaces) {
+      const b = byNs.get(ns);
+      if (!b) continue;
+      if (!b.sorted) b.sorted = [...b.items.keys()].sort();
+      for (const n of b.sorted) {
+        const e = b.items.get(n);
+        if (e) out.push(e);
+      }
+    }
+    return out;
+  }
+
+  count(resource: string, namespace?: string): number {
+    const byNs = this.resources.get(resource);
+    if (!byNs) return 0;
+    if (namespace !== undefined) return byNs.get(namespace)?.items.size ?? 0;
+    let n = 0;
+    for (const b of byNs.values()) n += b.items.size;
+    return n;
+  }
+
+  create(resource: string, obj: KObject): StoredObject {
+    this.batch([{ op: "create", resource, obj }]);
+    return this.mustGet(resource, obj);
+  }
+
+  update(resource: string, obj: KObject, expectedRev?: number): StoredObject {
+    this.batch([{ op: "update", resource, obj, expectedRev }]);
+    return this.mustGet(resource, obj);
+  }
+
+  delete(resource: string, namespace: string, name: string, expectedRev?: number, finalObj?: KObject): StoreEvent {
+    return this.batch([{ op: "delete", resource, namespace, name, expectedRev, finalObj }])[0];
+  }
+
+  private mustGet(resource: string, obj: KObject): StoredObject {
+    const e = this.get(resource, obj.metadata.namespace ?? "", obj.metadata.name ?? "");
+    if (!e) throw new Error("store: object vanished right after its write");
+    return e;
+  }
+
+  batch(ops: WriteOp[]): StoreEvent[] {
+    if (this.closed) throw new Error("store is closed");
+    if (ops.length === 0) return [];
+    // Stage every op against committed state plus the earlier ops of this batch; nothing touches
+    // memory or disk until all preconditions hold.
+    const overlay = new Map<string, StoredObject | null>();
+    const writes: PendingWrite[] = [];
+    let rev = this.rev;
+    const ts = Date.now();
+    for (const op of ops) {
+      const ns = op.op === "delete" ? op.namespace : op.obj.metadata.namespace ?? "";
+      const name = op.op === "delete" ? op.name : op.obj.metadata.name ?? "";
+      const key = objectKey(op.resource, ns, name);
+      const cur = overlay.has(key) ? overlay.get(key) ?? undefined : this.get(op.resource, ns, name);
+      const [plural, group] = splitResource(op.resource);
+      if (op.op === "create") {
+        if (cur) throw alreadyExists(plural, name, group);
+      } else {
+        if (!cur) throw notFound(plural, name, group);
+        if (op.expectedRev !== undefined && op.expectedRev !== cur.rev) {
+          throw conflict(plural, name, "the object has been modified; please apply your changes to the latest version and try again", group);
+        }
+      }
+      rev++;
+      const obj = op.op === "delete" ? op.finalObj ?? (JSON.parse((cur as StoredObject).json) as KObject) : op.obj;
+      obj.metadata.resourceVersion = String(rev);
+      const json = JSON.stringify(obj);
+      const type = op.op === "create" ? "ADDED" : op.op === "update" ? "MODIFIED" : "DELETED";
+      const event: StoreEvent = { type, rev, resource: op.resource, namespace: ns, name, obj, json, prev: cur?.obj, ts };
+      writes.push({ key, event, prevJson: cur ? cur.json : null });
+      overlay.set(key, type === "DELETED" ? null : { key, resource: op.resource, namespace: ns, name, obj, json, rev });
+    }
+    this.commitTx(writes, rev);
+    this.rev = rev;
+    const events: StoreEvent[] = [];
+    for (const w of writes) {
+      const e = w.event;
+      if (e.type === "DELETED") this.remove(e.resource, e.namespace, e.name);
+      else this.put({ key: w.key, resource: e.resource, namespace: e.namespace, name: e.name, obj: e.obj, json: e.json, rev: e.rev });
+      events.push(e);
+      this.ring.push(e);
+    }
+    if (this.ring.length - this.ringHead > this.ringMax) this.ringHead = this.ring.length - this.ringMax;
+    if (this.ringHead > 4096 && this.ringHead > this.ring.length / 2) {
+      this.ring = this.ring.slice(this.ringHead);
+      this.ringHead = 0;
+    }
+    for (const l of this.listeners) l(events);
+    return events;
+  }
+
+  eventsSince(rev: number, resource?: string): ReplayResult {
+    if (rev < this.compacted) return { ok: false, compactedRevision: this.compacted };
+    if (rev >= this.rev) return { ok: true, events: [] };
+    const first = this.ring[this.ringHead];
+    if (first && first.rev <= rev + 1) {
+      // binary search the first event with revision > rev
+      let lo = this.ringHead;
+      let hi = this.ring.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.ring[mid].rev <= rev) lo = mid + 1;
+        else hi = mid;
+      }
+      const out: StoreEvent[] = [];
+      for (let i = lo; i < this.ring.length; i++) {
+        const e = this.ring[i];
+        if (resource === undefined || e.resource === resource) out.push(e);
+      }
+      return { ok: true, events: out };
+    }
+    const rows = (
+      resource === undefined
+        ? this.db.prepare("SELECT rev, type, key, value, prev, ts FROM revisions WHERE rev > ? ORDER BY rev").all(rev)
+        : this.db.prepare("SELECT rev, type, key, value, prev, ts FROM revisions WHERE rev > ? AND resource = ? ORDER BY rev").all(rev, resource)
+    ) as LogRow[];
+    return {
+      ok: true,
+      events: rows.map((r) => {
+        const [res, ns, name] = splitKey(r.key);
+        return {
+          type: r.type as StoreEvent["type"], rev: r.rev, resource: res, namespace: ns, name,
+          obj: JSON.parse(r.value) as KObject, json: r.value,
+          prev: r.prev ? (JSON.parse(r.prev) as KObject) : undefined, ts: r.ts,
+        };
+      }),
+    };
+  }
+
+  subscribe(listener: (events: readonly StoreEvent[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  compact(keepRevisions: number, keepMs: number): number {
+    const byCount = this.rev - keepRevisions;
+    const row = this.db.prepare("SELECT MAX(rev) AS r FROM revisions WHERE ts < ?").get(Date.now() - keepMs) as { r: number | null };
+    const target = Math.min(byCount, row.r ?? 0);
+    if (target <= this.compacted) return this.compacted;
+    this.db.transaction(() => {
+      this.db.prepare("DELETE FROM revisions WHERE rev <= ?").run(target);
+      this.stMeta.run("compacted", String(target));
+    })();
+    this.compacted = target;
+    while (this.ringHead < this.ring.length && this.ring[this.ringHead].rev <= target) this.ringHead++;
+    return target;
+  }
+
+  sizeBytes(): number {
+    let total = 0;
+    for (const f of [this.file, `${this.file}-wal`, `${this.file}-shm`]) {
+      try {
+        total += fs.statSync(f).size;
+      } catch {
+        // a missing WAL/SHM file just means zero bytes
+      }
+    }
+    return total;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    // Fold the WAL back into the main file so a copied data dir is self-contained.
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
+    this.db.close();
+  }
+
+  private put(e: StoredObject): void {
+    let byNs = this.resources.get(e.resource);
+    if (!byNs) this.resources.set(e.resource, (byNs = new Map()));
+    let b = byNs.get(e.namespace);
+    if (!b) byNs.set(e.namespace, (b = { items: new Map(), sorted: null }));
+    if (!b.items.has(e.name)) b.sorted = null;
+    b.items.set(e.name, e);
+  }
+
+  private remove(resource: string, namespace: string, name: string): void {
+    const byNs = this.resources.get(resource);
+    const b = byNs?.get(namespace);
+    if (!b) return;
+    if (b.items.delete(name)) b.sorted = null;
+    if (b.items.size === 0) byNs?.delete(namespace);
+  }
+}
+
+interface PendingWrite {
+  key: string;
+  event: StoreEvent;
+  prevJson: string | null;
+}
+
+/** `deployments.apps` -> [`deployments`, `apps`] */
+export function splitResource(resource: string): [string, string] {
+  const dot = resource.indexOf(".");
+  return dot < 0 ? [resource, ""] : [resource.slice(0, dot), resource.slice(dot + 1)];
+}
+
+function splitKey(key: string): [string, string, string] {
+  const a = key.indexOf("/");
+  const b = key.indexOf("/", a + 1);
+  return [key.slice(0, a), key.slice(a + 1, b), key.slice(b + 1)];
+}

@@ -1,0 +1,87 @@
+/**
+ * The storage seam of the API server. The SQLite store implements it today; another backend
+ * (etcd, PostgreSQL) can slot in later. Objects are kept with their serialized JSON so that
+ * lists and watches can be answered by concatenating strings instead of re-serializing.
+ */
+import type { KObject } from "../../lib/types.js";
+
+/** One stored object. `obj` and `json` describe the same value and must never be mutated. */
+export interface StoredObject {
+  /** `resource/namespace/name`, e.g. `pods/default/web-1` or `nodes//n1` */
+  readonly key: string;
+  /** resource id: plural, qualified with the group for non-core kinds (`deployments.apps`) */
+  readonly resource: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly obj: KObject;
+  readonly json: string;
+  /** revision of the last write (= metadata.resourceVersion) */
+  readonly rev: number;
+}
+
+export type StoreEventType = "ADDED" | "MODIFIED" | "DELETED";
+
+/** One committed change, as fanned out to watchers. */
+export interface StoreEvent {
+  readonly type: StoreEventType;
+  readonly rev: number;
+  readonly resource: string;
+  readonly namespace: string;
+  readonly name: string;
+  /** new state; for DELETED the last state, carrying the delete's resourceVersion */
+  readonly obj: KObject;
+  readonly json: string;
+  /** state before the change (MODIFIED and DELETED), used for selector transitions */
+  readonly prev?: KObject;
+  /** emission time (ms since epoch) */
+  readonly ts: number;
+}
+
+/** A write in a batch. Preconditions are checked against the committed state. */
+export type WriteOp =
+  | { op: "create"; resource: string; obj: KObject }
+  | { op: "update"; resource: string; obj: KObject; expectedRev?: number }
+  | { op: "delete"; resource: string; namespace: string; name: string; expectedRev?: number; finalObj?: KObject };
+
+/** Replay answer: the events after a revision, or the fact that it was compacted away. */
+export type ReplayResult = { ok: true; events: StoreEvent[] } | { ok: false; compactedRevision: number };
+
+export interface Store {
+  /** The revision of the last committed write (0 for an empty store). */
+  currentRevision(): number;
+  /** Everything at or below this revision has been dropped from the revision log. */
+  compactedRevision(): number;
+  get(resource: string, namespace: string, name: string): StoredObject | undefined;
+  /** Sorted by key. `namespace` undefined = all namespaces. */
+  list(resource: string, namespace?: string): StoredObject[];
+  /** Number of stored objects of a resource in a namespace (or all). */
+  count(resource: string, namespace?: string): number;
+  /** Sets metadata.resourceVersion; throws AlreadyExists. */
+  create(resource: string, obj: KObject): StoredObject;
+  /** Sets metadata.resourceVersion; throws NotFound, or Conflict when expectedRev is stale. */
+  update(resource: string, obj: KObject, expectedRev?: number): StoredObject;
+  /** Removes; throws NotFound/Conflict. `finalObj` is the state recorded in the DELETED event. */
+  delete(resource: string, namespace: string, name: string, expectedRev?: number, finalObj?: KObject): StoreEvent;
+  /** Several writes in one transaction, one revision each; all or nothing. */
+  batch(ops: WriteOp[]): StoreEvent[];
+  /** Events of `resource` (or all, when undefined) with revision > `rev`, oldest first. */
+  eventsSince(rev: number, resource?: string): ReplayResult;
+  /** Called synchronously after every commit, with the committed events in order. */
+  subscribe(listener: (events: readonly StoreEvent[]) => void): () => void;
+  /** Drop log entries that are neither among the last `keepRevisions` nor younger than `keepMs`. Returns the new compacted revision. */
+  compact(keepRevisions: number, keepMs: number): number;
+  /** Bytes used on disk (database + WAL). */
+  sizeBytes(): number;
+  /** Flush and close. */
+  close(): void;
+}
+
+/** `deployments.apps` for group `apps`, `pods` for the core group. */
+export function resourceId(plural: string, group: string): string {
+  return group ? `${plural}.${group}` : plural;
+}
+
+/** The storage key of an object. */
+export function objectKey(resource: string, namespace: string, name: string): string {
+  return `${resource}/${namespace}/${name}`;
+}

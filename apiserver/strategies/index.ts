@@ -1,0 +1,27 @@
+/** Kind -> strategy. */
+import { configMapStrategy } from "./configmap.js";
+import { deploymentStrategy } from "./deployment.js";
+import { genericStrategy } from "./generic.js";
+import { namespaceStrategy } from "./namespace.js";
+import { nodeStrategy } from "./node.js";
+import { podStrategy } from "./pod.js";
+import { replicaSetStrategy } from "./replicaset.js";
+import { secretStrategy } from "./secret.js";
+import { serviceStrategy } from "./service.js";
+import type { Strategy } from "./strategy.js";
+
+const BY_KIND: Record<string, Strategy> = {
+  Pod: podStrategy,
+  Deployment: deploymentStrategy,
+  ReplicaSet: replicaSetStrategy,
+  Service: serviceStrategy,
+  Secret: secretStrategy,
+  ConfigMap: configMapStrategy,
+  Namespace: namespaceStrategy,
+  Node: nodeStrategy,
+};
+
+/** The strategy of a kind (the generic one when it has no special rules). */
+export function strategyFor(kind: string): Strategy {
+  return BY_KIND[kind] ?? genericStrategy;
+}

@@ -1,0 +1,118 @@
+/**
+ * Pod spec defaults and validation, shared by Pods and the templates of ReplicaSets and
+ * Deployments.
+ */
+import type { Container, PodSpec, Probe } from "../../lib/types.js";
+import { FieldErrors, isRecord } from "../validation/field-errors.js";
+import { isDns1123Label } from "../validation/names.js";
+
+const PROTOCOLS = new Set(["TCP", "UDP", "SCTP"]);
+const RESTART_POLICIES = new Set(["Always", "OnFailure", "Never"]);
+const PULL_POLICIES = new Set(["Always", "IfNotPresent", "Never"]);
+
+/** Kubernetes' pod spec defaults. */
+export function defaultPodSpec(spec: PodSpec): void {
+  spec.restartPolicy ??= "Always";
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.dnsPolicy ??= "ClusterFirst";
+  spec.schedulerName ??= "default-scheduler";
+  for (const list of [spec.containers, spec.initContainers]) {
+    if (!Array.isArray(list)) continue;
+    for (const c of list) if (isRecord(c)) defaultContainer(c);
+  }
+}
+
+function defaultContainer(c: Container): void {
+  if (c.imagePullPolicy === undefined && typeof c.image === "string") {
+    // Kubernetes: Always for `:latest` or an untagged image, else IfNotPresent.
+    const afterSlash = c.image.slice(c.image.lastIndexOf("/") + 1);
+    const digest = afterSlash.includes("@");
+    const tag = afterSlash.includes(":") ? afterSlash.slice(afterSlash.indexOf(":") + 1) : "";
+    c.imagePullPolicy = !digest && (tag === "" || tag === "latest") ? "Always" : "IfNotPresent";
+  }
+  c.terminationMessagePath ??= "/dev/termination-log";
+  if (Array.isArray(c.ports)) for (const p of c.ports) if (isRecord(p)) p.protocol ??= "TCP";
+  for (const probe of [c.livenessProbe, c.readinessProbe, c.startupProbe]) if (isRecord(probe)) defaultProbe(probe);
+}
+
+function defaultProbe(p: Probe): void {
+  p.periodSeconds ??= 10;
+  p.timeoutSeconds ??= 1;
+  p.successThreshold ??= 1;
+  p.failureThreshold ??= 3;
+}
+
+/** Validate a pod spec found at `path` (`spec` or `spec.template.spec`). */
+export function validatePodSpec(spec: unknown, path: string, errs: FieldErrors): void {
+  if (!isRecord(spec)) {
+    errs.required(path);
+    return;
+  }
+  const s = spec as unknown as PodSpec;
+  if (!Array.isArray(s.containers) || s.containers.length === 0) errs.required(`${path}.containers`);
+  else validateContainers(s.containers, `${path}.containers`, errs, new Set());
+  if (s.initContainers !== undefined) {
+    if (!Array.isArray(s.initContainers)) errs.add(`${path}.initContainers`, "must be a list");
+    else validateContainers(s.initContainers, `${path}.initContainers`, errs, new Set((s.containers ?? []).map((c) => c?.name)));
+  }
+  if (s.restartPolicy !== undefined && !RESTART_POLICIES.has(s.restartPolicy)) errs.add(`${path}.restartPolicy`, 'Unsupported value: must be one of "Always", "OnFailure", "Never"', "FieldValueNotSupported");
+  errs.nonNegativeInt(`${path}.terminationGracePeriodSeconds`, s.terminationGracePeriodSeconds);
+  if (s.nodeName !== undefined && typeof s.nodeName !== "string") errs.add(`${path}.nodeName`, "must be a string");
+  if (Array.isArray(s.volumes)) {
+    const seen = new Set<string>();
+    s.volumes.forEach((v, i) => {
+      if (!isRecord(v) || typeof v.name !== "string" || !v.name) errs.required(`${path}.volumes[${i}].name`);
+      else if (seen.has(v.name)) errs.add(`${path}.volumes[${i}].name`, `Duplicate value: "${v.name}"`, "FieldValueDuplicate");
+      else seen.add(v.name);
+    });
+  }
+}
+
+function validateContainers(list: unknown[], path: string, errs: FieldErrors, otherNames: Set<string | undefined>): void {
+  const names = new Set<string>();
+  list.forEach((raw, i) => {
+    const p = `${path}[${i}]`;
+    if (!isRecord(raw)) {
+      errs.add(p, "must be an object");
+      return;
+    }
+    const c = raw as unknown as Container;
+    if (typeof c.name !== "string" || c.name === "") errs.required(`${p}.name`);
+    else if (!isDns1123Label(c.name)) errs.add(`${p}.name`, "must be a DNS-1123 label");
+    else if (names.has(c.name) || otherNames.has(c.name)) errs.add(`${p}.name`, `Duplicate value: "${c.name}"`, "FieldValueDuplicate");
+    else names.add(c.name);
+    if (typeof c.image !== "string" || c.image.trim() === "") errs.required(`${p}.image`);
+    if (c.imagePullPolicy !== undefined && !PULL_POLICIES.has(c.imagePullPolicy)) errs.add(`${p}.imagePullPolicy`, 'Unsupported value: must be one of "Always", "IfNotPresent", "Never"', "FieldValueNotSupported");
+    if (c.ports !== undefined) {
+      if (!Array.isArray(c.ports)) errs.add(`${p}.ports`, "must be a list");
+      else c.ports.forEach((port, j) => {
+        const pp = `${p}.ports[${j}]`;
+        if (!isRecord(port)) return errs.add(pp, "must be an object");
+        errs.port(`${pp}.containerPort`, port.containerPort, true);
+        errs.port(`${pp}.hostPort`, port.hostPort, false);
+        if (port.protocol !== undefined && !PROTOCOLS.has(String(port.protocol))) errs.add(`${pp}.protocol`, 'Unsupported value: must be one of "TCP", "UDP", "SCTP"', "FieldValueNotSupported");
+      });
+    }
+    for (const k of ["command", "args"] as const) {
+      const v = c[k];
+      if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string"))) errs.add(`${p}.${k}`, "must be a list of strings");
+    }
+    if (c.env !== undefined) {
+      if (!Array.isArray(c.env)) errs.add(`${p}.env`, "must be a list");
+      else c.env.forEach((e, j) => {
+        if (!isRecord(e) || typeof e.name !== "string" || e.name === "") errs.required(`${p}.env[${j}].name`);
+      });
+    }
+    for (const k of ["livenessProbe", "readinessProbe", "startupProbe"] as const) {
+      const pr = c[k];
+      if (pr === undefined) continue;
+      if (!isRecord(pr)) {
+        errs.add(`${p}.${k}`, "must be an object");
+        continue;
+      }
+      for (const f of ["initialDelaySeconds", "periodSeconds", "timeoutSeconds", "successThreshold", "failureThreshold"] as const) {
+        errs.nonNegativeInt(`${p}.${k}.${f}`, pr[f]);
+      }
+    }
+  });
+}

@@ -1,0 +1,13 @@
+/** ReplicaSets (apps/v1). */
+import type { KObject } from "../../lib/types.js";
+import { defaultWorkload, validateWorkload } from "./workload.js";
+import type { Strategy } from "./strategy.js";
+
+export const replicaSetStrategy: Strategy = {
+  nameRule: "subdomain",
+  prepareForCreate(obj: KObject): void {
+    delete obj.status;
+  },
+  defaults: defaultWorkload,
+  validate: validateWorkload,
+};

@@ -1,0 +1,167 @@
+/**
+ * Fans committed store events out to every watcher. Events are queued per watcher synchronously
+ * on commit and flushed once per event-loop turn, so a burst of writes becomes one socket write
+ * per watcher instead of one per event. Replay + registration happen in the same synchronous
+ * turn as the store read, so a watch never misses or repeats an event.
+ */
+import type { Logger } from "pino";
+import type { Store, StoreEvent } from "../store/store.js";
+import { eventLine, matchesFilter, Watcher, type WatchFilter, type WatchSink } from "./watcher.js";
+
+export interface WatchRequest {
+  resource: string;
+  filter: WatchFilter;
+  sink: WatchSink;
+  /** undefined: synthetic ADDED for every current object first; N: replay events after N */
+  fromRevision?: number;
+  bookmarks: boolean;
+  kind: string;
+  apiVersion: string;
+  /** end the watch after this long (timeoutSeconds) */
+  timeoutMs?: number;
+}
+
+export type WatchStart = { ok: true; watcher: Watcher } | { ok: false; compactedRevision: number };
+
+export interface WatchHubOptions {
+  /** per-watcher queue bound in events */
+  maxQueue: number;
+  bookmarkIntervalMs?: number;
+  logger?: Logger;
+}
+
+/** The fan-out point between the store and every open watch. */
+export class WatchHub {
+  private readonly store: Store;
+  private readonly opts: WatchHubOptions;
+  private readonly byResource = new Map<string, Set<Watcher>>();
+  private readonly dirty: Watcher[] = [];
+  private flushScheduled = false;
+  private readonly lines = new WeakMap<StoreEvent, string>();
+  private readonly unsubscribe: () => void;
+  private readonly bookmarkTimer: NodeJS.Timeout;
+  private readonly timers = new Map<Watcher, NodeJS.Timeout>();
+  private openCount = 0;
+  /** watchers cut off for being slow, since start */
+  cutoffs = 0;
+
+  constructor(store: Store, opts: WatchHubOptions) {
+    this.store = store;
+    this.opts = opts;
+    this.unsubscribe = store.subscribe((events) => this.onEvents(events));
+    this.bookmarkTimer = setInterval(() => this.bookmark(), opts.bookmarkIntervalMs ?? 1000);
+    this.bookmarkTimer.unref();
+  }
+
+  /** Number of open watches (the metrics gauge). */
+  get open(): number {
+    return this.openCount;
+  }
+
+  /** Start a watch: initial state or replay, then live events, with no gap between them. */
+  watch(req: WatchRequest): WatchStart {
+    const initial: string[] = [];
+    if (req.fromRevision === undefined) {
+      for (const e of this.store.list(req.resource, req.filter.namespace)) {
+        if (matchesFilter(req.filter, e.obj)) initial.push(eventLine("ADDED", e.json));
+      }
+    }
+    const w = new Watcher({
+      resource: req.resource,
+      filter: req.filter,
+      sink: req.sink,
+      maxQueue: this.opts.maxQueue,
+      bookmarks: req.bookmarks,
+      kind: req.kind,
+      apiVersion: req.apiVersion,
+      onEnd: (x, reason) => this.onEnd(x, reason),
+    });
+    if (req.fromRevision !== undefined) {
+      const replay = this.store.eventsSince(req.fromRevision, req.resource);
+      if (!replay.ok) return { ok: false, compactedRevision: replay.compactedRevision };
+      // Replay is bounded by the revision log, so it is written directly rather than counted
+      // against the live queue limit.
+      for (const ev of replay.events) {
+        const line = w.lineFor(ev, (e) => this.line(e));
+        if (line !== undefined) initial.push(line);
+      }
+    }
+    let set = this.byResource.get(req.resource);
+    if (!set) this.byResource.set(req.resource, (set = new Set()));
+    set.add(w);
+    this.openCount++;
+    w.writeInitial(initial);
+    if (req.timeoutMs !== undefined && req.timeoutMs > 0) {
+      const t = setTimeout(() => w.end("timeout"), req.timeoutMs);
+      t.unref();
+      this.timers.set(w, t);
+    }
+    return { ok: true, watcher: w };
+  }
+
+  /** End every watch cleanly (shutdown). */
+  closeAll(): void {
+    clearInterval(this.bookmarkTimer);
+    for (const set of this.byResource.values()) for (const w of [...set]) w.end("closed");
+    this.unsubscribe();
+  }
+
+  private line(ev: StoreEvent): string {
+    let l = this.lines.get(ev);
+    if (l === undefined) {
+      l = eventLine(ev.type, ev.json);
+      this.lines.set(ev, l);
+    }
+    return l;
+  }
+
+  private onEvents(events: readonly StoreEvent[]): void {
+    const cached = (e: StoreEvent) => this.line(e);
+    for (const ev of events) {
+      const set = this.byResource.get(ev.resource);
+      if (!set) continue;
+      for (const w of set) {
+        if (w.offer(ev, cached) && !w.dirty) {
+          w.dirty = true;
+          this.dirty.push(w);
+        }
+      }
+    }
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.dirty.length === 0) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const list = this.dirty.splice(0);
+      for (const w of list) w.flush();
+    });
+  }
+
+  private bookmark(): void {
+    const rev = this.store.currentRevision();
+    for (const set of this.byResource.values()) {
+      for (const w of set) {
+        if (w.bookmarks && w.offerBookmark(rev) && !w.dirty) {
+          w.dirty = true;
+          this.dirty.push(w);
+        }
+      }
+    }
+    this.scheduleFlush();
+  }
+
+  private onEnd(w: Watcher, reason: string): void {
+    const set = this.byResource.get(w.resource);
+    if (set?.delete(w)) this.openCount--;
+    const t = this.timers.get(w);
+    if (t) clearTimeout(t);
+    this.timers.delete(w);
+    if (reason === "cutoff") {
+      this.cutoffs++;
+      this.opts.logger?.warn({ resource: w.resource }, "watcher cut off: its client is not keeping up");
+    }
+  }
+}
