@@ -32,6 +32,19 @@ export class SchedulerCache {
   private readonly present = new Set<string>();
   private readonly pods = new Map<string, PodState>();
   private list: NodeInfo[] | undefined;
+  /** owner uid -> small integer id, while the cache holds pods of that owner */
+  private readonly ownerIds = new Map<string, number>();
+  private readonly ownerPods = new Map<number, number>();
+  private nextOwnerId = 0;
+
+  /**
+   * Fill in `info.ownerId` before a decision: the id under which nodes count this owner's pods,
+   * or -1 when the cache holds none of them (then no node has a replica: spread is neutral).
+   */
+  resolve(info: PodInfo): PodInfo {
+    info.ownerId = info.ownerUid === undefined ? -1 : (this.ownerIds.get(info.ownerUid) ?? -1);
+    return info;
+  }
 
   /** The candidate nodes, in a stable (name) order. Rebuilt only when the node set changes. */
   nodeList(): readonly NodeInfo[] {
@@ -115,6 +128,13 @@ export class SchedulerCache {
   }
 
   private addState(uid: string, st: PodState): void {
+    const owner = st.info.ownerUid;
+    if (owner !== undefined) {
+      let id = this.ownerIds.get(owner);
+      if (id === undefined) this.ownerIds.set(owner, (id = this.nextOwnerId++));
+      this.ownerPods.set(id, (this.ownerPods.get(id) ?? 0) + 1);
+      st.info.ownerId = id;
+    }
     this.pods.set(uid, st);
     let n = this.infos.get(st.nodeName);
     if (!n) {
@@ -127,9 +147,19 @@ export class SchedulerCache {
   private removeState(uid: string, st: PodState): void {
     this.pods.delete(uid);
     const n = this.infos.get(st.nodeName);
-    if (!n) return;
+    if (!n) return; // cannot happen: addState always creates the node entry
     applyPod(n, st.info, -1);
     if (n.pods.size === 0 && !this.present.has(st.nodeName)) this.infos.delete(st.nodeName);
+    const owner = st.info.ownerUid;
+    const id = st.info.ownerId;
+    if (owner !== undefined && id >= 0) {
+      const left = (this.ownerPods.get(id) ?? 1) - 1;
+      if (left > 0) this.ownerPods.set(id, left);
+      else {
+        this.ownerPods.delete(id);
+        this.ownerIds.delete(owner);
+      }
+    }
   }
 }
 
@@ -142,10 +172,10 @@ function applyPod(n: NodeInfo, p: PodInfo, sign: 1 | -1): void {
   n.podCount += sign;
   if (sign > 0) n.pods.set(p.uid, p);
   else n.pods.delete(p.uid);
-  if (p.ownerUid !== undefined) {
-    const c = (n.ownerCounts.get(p.ownerUid) ?? 0) + sign;
-    if (c > 0) n.ownerCounts.set(p.ownerUid, c);
-    else n.ownerCounts.delete(p.ownerUid);
+  if (p.ownerId >= 0) {
+    const c = (n.ownerCounts.get(p.ownerId) ?? 0) + sign;
+    if (c > 0) n.ownerCounts.set(p.ownerId, c);
+    else n.ownerCounts.delete(p.ownerId);
   }
   for (const hp of p.hostPorts) {
     const key = portKey(hp);

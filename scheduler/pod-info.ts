@@ -99,6 +99,7 @@ export function buildPodInfo(pod: Pod): PodInfo {
     nodeSelector: Object.entries(pod.spec?.nodeSelector ?? {}),
     tolerations: pod.spec?.tolerations ?? [],
     ownerUid: owner?.uid,
+    ownerId: -1,
   };
 }
 

@@ -176,7 +176,7 @@ export class Scheduler {
       return;
     }
     this.stats.attempts++;
-    const result = schedulePod(queued, this.cache.nodeList(), this.random);
+    const result = schedulePod(this.cache.resolve(queued), this.cache.nodeList(), this.random);
     if (!result.ok) {
       this.stats.unschedulable++;
       this.queue.addUnschedulable(queued.uid);

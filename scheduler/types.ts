@@ -36,6 +36,11 @@ export interface PodInfo {
   tolerations: Toleration[];
   /** uid of the controller ownerReference (the spread term groups replicas by it) */
   ownerUid?: string;
+  /**
+   * The cache's small-integer id for `ownerUid` (-1: no owner, or none of its pods is placed).
+   * Set by `SchedulerCache.resolve`; integer keys make the per-node spread lookup cheap.
+   */
+  ownerId: number;
 }
 
 /** A node with everything already assigned to it (bound and assumed pods). Owned by the cache. */
@@ -57,8 +62,8 @@ export interface NodeInfo {
   podCount: number;
   /** "TCP/8080" -> the host IPs it is used on */
   usedPorts: Map<string, string[]>;
-  /** owner uid -> number of its pods on this node */
-  ownerCounts: Map<string, number>;
+  /** owner id (PodInfo.ownerId) -> number of its pods on this node */
+  ownerCounts: Map<number, number>;
   /** uid -> pod, for removal and for drain-like questions */
   pods: Map<string, PodInfo>;
 }

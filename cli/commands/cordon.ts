@@ -105,14 +105,28 @@ async function drain(ctx: CliContext, name: string, o: DrainOptions): Promise<vo
   } catch (e) {
     throw new UserError((e as Error).message);
   }
-  const client = await ctx.client();
-  await setUnschedulable(client, name, true, ctx.out);
+  await drainNode(await ctx.client(), name, { ...o, gracePeriod, timeoutMs }, ctx.out, ctx.err);
+}
 
-  const plan = planDrain(await podsOnNode(client, name), { ...o, gracePeriod });
+/**
+ * Cordon `name`, delete its pods as `planDrain` allows, and wait until they are gone
+ * (`timeoutMs` 0: forever). Throws a UserError with kubectl's message when a pod blocks the drain.
+ */
+export async function drainNode(
+  client: ApiClient,
+  name: string,
+  o: DrainFlags & { timeoutMs: number },
+  out: Writer,
+  err: Writer,
+): Promise<void> {
+  const { gracePeriod = -1, timeoutMs } = o;
+  await setUnschedulable(client, name, true, out);
+
+  const plan = planDrain(await podsOnNode(client, name), o);
   if (plan.errors.length) {
     throw new UserError(`unable to drain node "${name}" due to error: ${plan.errors.join(", ")}; the node stays cordoned`);
   }
-  for (const w of plan.warnings) ctx.err.write(`Warning: ${w}\n`);
+  for (const w of plan.warnings) err.write(`Warning: ${w}\n`);
 
   const waiting = new Map<string, Pod>();
   for (const p of plan.toDelete) {
@@ -120,7 +134,7 @@ async function drain(ctx: CliContext, name: string, o: DrainOptions): Promise<vo
     const pn = p.metadata.name ?? "";
     waiting.set(p.metadata.uid ?? podName(p), p);
     if (p.metadata.deletionTimestamp) continue;
-    ctx.out.write(`evicting pod ${ns}/${pn}\n`);
+    out.write(`evicting pod ${ns}/${pn}\n`);
     try {
       await client.delete("Pod", pn, {
         namespace: ns,
@@ -139,19 +153,19 @@ async function drain(ctx: CliContext, name: string, o: DrainOptions): Promise<vo
     const present = new Set((await podsOnNode(client, name)).map((p) => p.metadata.uid ?? podName(p)));
     for (const [uid, p] of waiting) {
       if (!present.has(uid)) {
-        ctx.out.write(`pod/${p.metadata.name} evicted\n`);
+        out.write(`pod/${p.metadata.name} evicted\n`);
         waiting.delete(uid);
       }
     }
     if (waiting.size === 0) break;
     if (Date.now() >= deadline) {
       const left = [...waiting.values()].map(podName).join(", ");
-      throw new UserError(`drain did not complete within ${o.timeout}: pods still on node/${name}: ${left}`);
+      throw new UserError(`drain did not complete within ${timeoutMs} ms: pods still on node/${name}: ${left}`);
     }
     await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now()))));
     delay = Math.min(delay * 2, 2000);
   }
-  ctx.out.write(`node/${name} drained\n`);
+  out.write(`node/${name} drained\n`);
 }
 
 export const command: CommandModule = {

@@ -9,6 +9,6 @@ import { MAX_NODE_SCORE } from "./most-allocated.js";
 
 /** 100 when the node runs no pod of the pod's owner (or the pod has no owner), else 0. */
 export function ownerSpread(pod: PodInfo, node: NodeInfo): number {
-  if (pod.ownerUid === undefined) return MAX_NODE_SCORE;
-  return (node.ownerCounts.get(pod.ownerUid) ?? 0) === 0 ? MAX_NODE_SCORE : 0;
+  if (pod.ownerId < 0) return MAX_NODE_SCORE; // no owner, or no replica placed anywhere yet
+  return node.ownerCounts.has(pod.ownerId) ? 0 : MAX_NODE_SCORE;
 }

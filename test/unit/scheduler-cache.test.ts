@@ -69,13 +69,32 @@ describe("SchedulerCache", () => {
     const pod = mkPod("p", { owner: "rs", containers: [{ name: "c", image: "i", ports: [{ containerPort: 80, hostPort: 80 }] }], nodeName: "n" });
     c.setPod(pod);
     expect(c.node("n")!.usedPorts.get("TCP/80")).toEqual(["0.0.0.0"]);
-    expect(c.node("n")!.ownerCounts.get("owner-rs")).toBe(1);
+    expect([...c.node("n")!.ownerCounts.values()]).toEqual([1]);
     c.setPod({ ...pod, status: { phase: "Failed" } });
     expect(c.node("n")!.usedPorts.size).toBe(0);
     expect(c.node("n")!.podCount).toBe(0);
     c.setPod(pod);
     c.deletePod(pod);
     expect(c.node("n")!.podCount).toBe(0);
+  });
+
+  it("owner ids: shared by an owner's pods, dropped with its last pod", () => {
+    const c = new SchedulerCache();
+    c.setNode(mkNode("n"));
+    const probe = () => c.resolve(buildPodInfo(mkPod("probe", { owner: "rs" }))).ownerId;
+    expect(probe()).toBe(-1);
+    const a = mkPod("a", { owner: "rs", nodeName: "n" });
+    const b = mkPod("b", { owner: "rs", nodeName: "n" });
+    c.setPod(a);
+    c.setPod(b);
+    const id = probe();
+    expect(id).toBeGreaterThanOrEqual(0);
+    expect(c.node("n")!.ownerCounts.get(id)).toBe(2);
+    c.deletePod(a);
+    expect(c.node("n")!.ownerCounts.get(id)).toBe(1);
+    c.deletePod(b);
+    expect(probe()).toBe(-1);
+    expect(c.node("n")!.ownerCounts.size).toBe(0);
   });
 
   it("node updates keep what is assigned; removal drops the node from the candidates", () => {

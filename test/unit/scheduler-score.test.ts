@@ -44,12 +44,12 @@ describe("OwnerSpread", () => {
     { name: "owner with many replicas on the node", owner: "rs", bound: [mkPod("x", { owner: "rs" }), mkPod("y", { owner: "rs" })], want: 0 },
   ])("$name", ({ owner, bound, want }) => {
     const c = cacheOf([mkNode("n")], bound.map((p) => ["n", p] as [string, Pod]));
-    expect(ownerSpread(buildPodInfo(mkPod("p", { owner })), c.node("n")!)).toBe(want);
+    expect(ownerSpread(c.resolve(buildPodInfo(mkPod("p", { owner }))), c.node("n")!)).toBe(want);
   });
 
   it("outweighs packing: an empty node beats a nearly full one that has a replica", () => {
     const c = cacheOf([mkNode("full"), mkNode("empty")], [["full", mkPod("x", { owner: "rs", cpu: "3900m", memory: "15Gi" })]]);
-    const p = buildPodInfo(mkPod("p", { owner: "rs", cpu: "100m", memory: "100Mi" }));
+    const p = c.resolve(buildPodInfo(mkPod("p", { owner: "rs", cpu: "100m", memory: "100Mi" })));
     expect(scoreNode(p, c.node("empty")!)).toBeGreaterThan(scoreNode(p, c.node("full")!));
   });
 });
@@ -59,7 +59,7 @@ function placeAll(c: SchedulerCache, pods: Pod[], seed = 1): Record<string, stri
   const random = seededRandom(seed);
   const out: Record<string, string> = {};
   for (const p of pods) {
-    const info = buildPodInfo(p);
+    const info = c.resolve(buildPodInfo(p));
     const r = schedulePod(info, c.nodeList(), random);
     if (!r.ok) throw new Error(`${p.metadata.name}: ${r.message}`);
     c.assume(info, r.node.name);
