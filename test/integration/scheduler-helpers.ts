@@ -1,0 +1,124 @@
+/** Shared set-up for the scheduler and simnode integration tests (not a test file itself). */
+import type { ApiClient } from "../../lib/client.js";
+import { silentLogger } from "../../lib/logger.js";
+import type { Event, KList, Node, Pod, Taint, Toleration } from "../../lib/types.js";
+import { startScheduler } from "../../scheduler/index.js";
+import { startSimulatedNodes, type SimulatedNodes } from "../../simnode/index.js";
+
+/** Poll `fn` until it returns a truthy value, or fail after `timeoutMs` with `what`. */
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 20;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 200);
+  }
+}
+
+export interface PodOpts {
+  cpu?: string;
+  memory?: string;
+  owner?: { name: string; uid: string };
+  nodeSelector?: Record<string, string>;
+  tolerations?: Toleration[];
+  hostPort?: number;
+  namespace?: string;
+}
+
+export function podSpec(name: string, o: PodOpts = {}): Pod {
+  const requests: Record<string, string> = {};
+  if (o.cpu) requests.cpu = o.cpu;
+  if (o.memory) requests.memory = o.memory;
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name,
+      namespace: o.namespace ?? "default",
+      labels: { test: "scheduler" },
+      ownerReferences: o.owner
+        ? [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: o.owner.name, uid: o.owner.uid, controller: true }]
+        : undefined,
+    },
+    spec: {
+      containers: [
+        {
+          name: "app",
+          image: "busybox",
+          resources: Object.keys(requests).length ? { requests } : undefined,
+          ports: o.hostPort ? [{ containerPort: 80, hostPort: o.hostPort }] : undefined,
+        },
+      ],
+      nodeSelector: o.nodeSelector,
+      tolerations: o.tolerations,
+    },
+  };
+}
+
+export async function createPods(client: ApiClient, pods: Pod[]): Promise<void> {
+  await Promise.all(pods.map((p) => client.create(p)));
+}
+
+export async function listPods(client: ApiClient, namespace = "default"): Promise<Pod[]> {
+  return (await client.list<Pod>("Pod", { namespace })).items;
+}
+
+/** Wait until `n` pods of the namespace are bound; returns pod name -> node name. */
+export async function waitBound(client: ApiClient, n: number, namespace = "default", timeoutMs = 15_000): Promise<Record<string, string>> {
+  return waitFor(`${n} bound pods`, async () => {
+    const pods = await listPods(client, namespace);
+    const bound = pods.filter((p) => p.spec.nodeName);
+    if (bound.length < n) return undefined;
+    return Object.fromEntries(bound.map((p) => [p.metadata.name!, p.spec.nodeName!]));
+  }, timeoutMs);
+}
+
+export function countPerNode(placement: Record<string, string>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const n of Object.values(placement)) out[n] = (out[n] ?? 0) + 1;
+  return out;
+}
+
+/** A Node registered directly (no heart-beat): for tests that shape nodes one by one. */
+export async function addNode(
+  client: ApiClient,
+  name: string,
+  o: { cpu?: string; memory?: string; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean } = {},
+): Promise<Node> {
+  const resources = { cpu: o.cpu ?? "4", memory: o.memory ?? "16Gi", pods: "110" };
+  const node: Node = {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: { name, labels: { "kctl.io/simulated": "true", ...o.labels } },
+    spec: { taints: o.taints, unschedulable: o.unschedulable },
+    status: {
+      capacity: resources,
+      allocatable: resources,
+      conditions: [{ type: "Ready", status: "True", lastHeartbeatTime: new Date().toISOString() }],
+    },
+  };
+  await client.create(node);
+  return client.patch<Node>("Node", name, { status: node.status }, { subresource: "status" });
+}
+
+export async function failedSchedulingEvents(client: ApiClient, podName: string, namespace = "default"): Promise<Event[]> {
+  const evs = await client.list<Event>("Event", { namespace });
+  return (evs as KList<Event>).items.filter((e) => e.involvedObject?.name === podName && e.reason === "FailedScheduling");
+}
+
+/** Start the scheduler with a fixed seed and no logs; returns its stop function. */
+export async function runScheduler(client: ApiClient, seed = 1): Promise<{ stop(): Promise<void> }> {
+  return startScheduler({ client, logger: silentLogger(), seed });
+}
+
+export async function simNodes(client: ApiClient, count: number, extra: Partial<Parameters<typeof startSimulatedNodes>[0]> = {}): Promise<SimulatedNodes> {
+  return startSimulatedNodes({ client, logger: silentLogger(), count, heartbeatMs: 0, ...extra });
+}
