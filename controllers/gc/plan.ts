@@ -9,14 +9,15 @@ import { isTerminating } from "../util/pods.js";
 export const FOREGROUND_FINALIZER = "foregroundDeletion";
 export const ORPHAN_FINALIZER = "orphan";
 
-/** The object graph the GC sees: every object of the kinds it watches, by uid. */
+/** The object graph the GC sees: every object of the kinds it watches. */
 export interface Graph {
-  byUid: ReadonlyMap<string, KObject>;
-  /** uid of owner -> its dependents */
-  dependents: ReadonlyMap<string, KObject[]>;
+  /** whether an object with this uid is known */
+  has(uid: string): boolean;
+  /** the objects that list `uid` among their owners */
+  dependents(uid: string): readonly KObject[];
 }
 
-/** Build the graph from every watched object. */
+/** Build a graph from a list of objects (tests; the controller reads its informers' indexes). */
 export function buildGraph(objects: Iterable<KObject>): Graph {
   const byUid = new Map<string, KObject>();
   const dependents = new Map<string, KObject[]>();
@@ -28,7 +29,7 @@ export function buildGraph(objects: Iterable<KObject>): Graph {
       list.push(o);
     }
   }
-  return { byUid, dependents };
+  return { has: (uid) => byUid.has(uid), dependents: (uid) => dependents.get(uid) ?? [] };
 }
 
 /** An action on one object. */
@@ -38,12 +39,12 @@ export type GcAction =
   | { type: "removeFinalizer"; obj: KObject; finalizer: string };
 
 /**
- * Plan for a dependent whose owner references are checked against the graph. Owners absent from
- * the graph are only *candidates*: `confirmAbsent` (a live GET in the controller) must say they
+ * Plan for a dependent given which of its owners are confirmed gone. Owners absent from the
+ * graph ({@link missingOwners}) are only *candidates*: `confirmAbsent` (a live GET in the controller) must say they
  * are really gone, since a cache can lag. If every owner is gone the dependent is deleted
  * (background); if only some are, the dangling references are dropped.
  */
-export function planDependent(obj: KObject, graph: Graph, confirmedAbsent: ReadonlySet<string>): GcAction | undefined {
+export function planDependent(obj: KObject, confirmedAbsent: ReadonlySet<string>): GcAction | undefined {
   const refs = obj.metadata.ownerReferences ?? [];
   if (refs.length === 0 || isTerminating(obj)) return undefined;
   const absent = refs.filter((r) => confirmedAbsent.has(r.uid));
@@ -54,7 +55,7 @@ export function planDependent(obj: KObject, graph: Graph, confirmedAbsent: Reado
 
 /** Owner references of `obj` whose owners are missing from the graph (need a live check). */
 export function missingOwners(obj: KObject, graph: Graph): OwnerReference[] {
-  return (obj.metadata.ownerReferences ?? []).filter((r) => !graph.byUid.has(r.uid));
+  return (obj.metadata.ownerReferences ?? []).filter((r) => !graph.has(r.uid));
 }
 
 /**
@@ -67,7 +68,7 @@ export function planOwner(owner: KObject, graph: Graph): GcAction[] {
   if (!isTerminating(owner)) return [];
   const uid = owner.metadata.uid ?? "";
   const finalizers = owner.metadata.finalizers ?? [];
-  const deps = graph.dependents.get(uid) ?? [];
+  const deps = graph.dependents(uid);
   if (finalizers.includes(ORPHAN_FINALIZER)) {
     if (deps.length > 0) return deps.map((obj) => ({ type: "removeOwnerRefs", obj, uids: [uid] }));
     return [{ type: "removeFinalizer", obj: owner, finalizer: ORPHAN_FINALIZER }];
