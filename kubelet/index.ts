@@ -1,0 +1,288 @@
+/**
+ * startKubelet: the node agent. Registers the Node and heart-beats; watches the pods bound to
+ * this node (informer, `spec.nodeName=<node>`) and this node's containers (Docker events plus a
+ * periodic relist); syncs each pod through a per-pod workqueue; serves logs/exec through the
+ * kubelet server. See README.md for the diagram.
+ */
+import os from "node:os";
+import path from "node:path";
+import type { ApiClient } from "../lib/client.js";
+import { isNotFound } from "../lib/errors.js";
+import { Informer } from "../lib/informer.js";
+import type { Logger } from "../lib/logger.js";
+import type { ConfigMap, Pod, Secret, Taint } from "../lib/types.js";
+import { runWorkers, WorkQueue } from "../lib/workqueue.js";
+import { DEFAULT_BACKOFF, type BackoffConfig } from "./backoff.js";
+import { wallClock, type Clock, type Timer } from "./clock.js";
+import { ContainerCache } from "./container-cache.js";
+import type { ObjectSource } from "./env.js";
+import { ApiEventRecorder } from "./events.js";
+import { ImageManager } from "./images.js";
+import { defaultNodeIP, NodeStatusReporter } from "./node-status.js";
+import { PodSyncer } from "./pod-syncer.js";
+import { runProbe } from "./probes/handlers.js";
+import { ProbeManager } from "./probes/manager.js";
+import { DockerRuntime, dockerClient } from "./runtime/docker-runtime.js";
+import { startKubeletServer } from "./server/index.js";
+import { StatusManager } from "./status-manager.js";
+
+export { PORTS_ANNOTATION } from "./pod-syncer.js";
+export { SANDBOX_IMAGE } from "./sandbox-image.js";
+
+/** Options of {@link startKubelet}. */
+export interface KubeletOptions {
+  client: ApiClient;
+  logger: Logger;
+  nodeName: string;
+  /** the node's address (published ports bind here); default: first non-internal IPv4, else 127.0.0.1 */
+  nodeIP?: string;
+  /** path of the engine's unix socket */
+  dockerSocket?: string;
+  /** `unix:///var/run/docker.sock` or `tcp://host:2375` */
+  dockerHost?: string;
+  nodeLabels?: Record<string, string>;
+  taints?: Taint[];
+  capacity?: { cpu?: string; memory?: string; pods?: number };
+  /** default 5 */
+  heartbeatSeconds?: number;
+  /** default 10 */
+  relistSeconds?: number;
+  /** restart back-off base, default 1000 */
+  backoffBaseMs?: number;
+  /** restart back-off cap, default 60000 */
+  backoffCapMs?: number;
+  /** a container that ran this long resets its back-off; default 600000 (additive) */
+  backoffResetMs?: number;
+  /** the kubelet server's port (logs/exec); default 0 = ephemeral */
+  kubeletServerPort?: number;
+  /** bearer token the kubelet server requires (additive) */
+  kubeletServerToken?: string;
+  /** where emptyDir/configMap/secret volumes live; default ~/.kctl/kubelet/<node> (additive) */
+  dataDir?: string;
+  /** labels added to every container (tests tag their run) (additive) */
+  containerLabels?: Record<string, string>;
+  /** parallel pod syncs; default 10 (additive) */
+  workers?: number;
+  /** injectable clock (additive) */
+  clock?: Clock;
+}
+
+/** A running kubelet. */
+export interface Kubelet {
+  /** Stop the agent. Containers keep running (a restarted agent adopts them) unless asked. */
+  stop(opts?: { removeContainers?: boolean }): Promise<void>;
+}
+
+/** Start the node agent; resolves once the node is registered and the first sync is queued. */
+export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
+  const { client, nodeName } = opts;
+  const logger = opts.logger.child({ component: "kubelet", node: nodeName });
+  const clock = opts.clock ?? wallClock;
+  const nodeIP = opts.nodeIP ?? defaultNodeIP();
+  const dataDir = opts.dataDir ?? path.join(os.homedir(), ".kctl", "kubelet", nodeName);
+  const backoffConfig: BackoffConfig = {
+    baseMs: opts.backoffBaseMs ?? DEFAULT_BACKOFF.baseMs,
+    capMs: opts.backoffCapMs ?? DEFAULT_BACKOFF.capMs,
+    resetAfterMs: opts.backoffResetMs ?? DEFAULT_BACKOFF.resetAfterMs,
+  };
+
+  const docker = dockerClient(opts);
+  const runtime = new DockerRuntime(docker, nodeName, logger);
+  const cache = new ContainerCache();
+  const recorder = new ApiEventRecorder(client, nodeName, logger);
+  const images = new ImageManager(runtime, recorder, logger);
+  const status = new StatusManager(client, logger);
+  const queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 30_000, clock });
+  const pods = new Map<string, Pod>();
+  const lastKnown = new Map<string, Pod>();
+  let runtimeUp = true;
+  const timers: Timer[] = [];
+  let stopped = false;
+
+  const objects: ObjectSource = {
+    configMap: (ns, name) => client.get<ConfigMap>("ConfigMap", name, ns).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
+    secret: (ns, name) => client.get<Secret>("Secret", name, ns).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
+  };
+
+  const probes = new ProbeManager(clock, runProbe, (id, cmd, t) => runtime.exec(id, cmd, t), (ch) => {
+    const kind = ch.kind === "liveness" ? "Liveness" : ch.kind === "readiness" ? "Readiness" : "Startup";
+    if (!ch.result) recorder.event(ch.pod, "Warning", "Unhealthy", `${kind} probe failed: ${ch.message}`, `spec.containers{${ch.containerName}}`);
+    queue.add(ch.pod.metadata.uid ?? "");
+  });
+
+  // ---- the engine: adopt what runs, then follow events ----
+  const version = await runtime.version().catch((e: unknown) => {
+    throw new Error(`cannot reach the Docker engine: ${(e as Error).message}`);
+  });
+  cache.replaceAll(await runtime.listContainers(), cache.seq());
+  logger.info({ containers: cache.all().length, runtime: version.runtimeVersion, nodeIP }, "adopted existing containers");
+
+  const onRuntimeEvent = (id: string, action: string, podUid?: string): void => {
+    const seq = cache.seq();
+    if (action === "destroy") {
+      const known = cache.get(id);
+      cache.deleteIfUnchanged(id, seq);
+      const uid = podUid ?? known?.podUid;
+      if (uid) queue.add(uid);
+      return;
+    }
+    void runtime
+      .inspect(id)
+      .then((c) => {
+        if (c) cache.setIfUnchanged(c, seq);
+        else cache.deleteIfUnchanged(id, seq);
+        const uid = c?.podUid ?? podUid;
+        if (uid) queue.add(uid);
+      })
+      .catch((err: unknown) => logger.debug({ err, id }, "inspect after event failed"));
+  };
+
+  const relist = async (): Promise<void> => {
+    const seq = cache.seq();
+    try {
+      const list = await runtime.listContainers((id, state) => {
+        const c = cache.get(id);
+        return c && c.state === state ? c : undefined;
+      });
+      const changed = cache.replaceAll(list, seq);
+      if (!runtimeUp) logger.info("container runtime is back");
+      runtimeUp = true;
+      for (const uid of changed) queue.add(uid);
+    } catch (err) {
+      if (runtimeUp) logger.warn({ err: (err as Error).message }, "container runtime is not answering");
+      runtimeUp = false;
+      return;
+    }
+    for (const uid of pods.keys()) queue.add(uid);
+    for (const uid of cache.podUids()) queue.add(uid);
+  };
+
+  // ---- node registration ----
+  let kubeletServer: { port: number; close(): Promise<void> } | undefined;
+  try {
+    kubeletServer = await startKubeletServer({
+      docker,
+      nodeName,
+      listen: `${nodeIP.includes(":") ? `[${nodeIP}]` : nodeIP}:${opts.kubeletServerPort ?? 0}`,
+      logger,
+      authToken: opts.kubeletServerToken,
+    });
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, "kubelet server (logs/exec) did not start");
+  }
+  const nodeReporter = new NodeStatusReporter(
+    client,
+    {
+      nodeName,
+      nodeIP,
+      labels: opts.nodeLabels ?? {},
+      taints: opts.taints ?? [],
+      capacity: opts.capacity ?? {},
+      runtime: version,
+      kubeletPort: kubeletServer?.port,
+    },
+    logger,
+    () => runtimeUp,
+  );
+  await nodeReporter.register();
+  await nodeReporter.heartbeat().catch((err: unknown) => logger.warn({ err }, "first heartbeat failed"));
+  const beat = (): void => {
+    if (stopped) return;
+    nodeReporter
+      .heartbeat()
+      .catch((err: unknown) => logger.warn({ err: (err as Error).message }, "heartbeat failed"))
+      .finally(() => {
+        if (!stopped) timers.push(clock.setTimer(beat, (opts.heartbeatSeconds ?? 5) * 1000));
+      });
+  };
+  timers.push(clock.setTimer(beat, (opts.heartbeatSeconds ?? 5) * 1000));
+
+  // ---- desired state ----
+  const informer = new Informer<Pod>(client, "Pod", { fieldSelector: `spec.nodeName=${nodeName}`, logger });
+  informer.addEventHandler({
+    onAdd: (p) => {
+      const uid = p.metadata.uid ?? "";
+      pods.set(uid, p);
+      queue.add(uid);
+    },
+    onUpdate: (_old, p) => {
+      const uid = p.metadata.uid ?? "";
+      pods.set(uid, p);
+      queue.add(uid);
+    },
+    onDelete: (p) => {
+      const uid = p.metadata.uid ?? "";
+      pods.delete(uid);
+      lastKnown.set(uid, p);
+      queue.add(uid);
+    },
+  });
+
+  const syncer = new PodSyncer({
+    client,
+    runtime,
+    cache,
+    images,
+    probes,
+    status,
+    recorder,
+    objects,
+    clock,
+    logger,
+    nodeName,
+    nodeIP,
+    dataDir,
+    backoffConfig,
+    extraLabels: opts.containerLabels,
+    podFor: (uid) => pods.get(uid),
+    lastKnown: (uid) => lastKnown.get(uid),
+    requeueAfter: (uid, ms) => queue.addAfter(uid, ms),
+  });
+
+  informer.start();
+  await informer.waitForSync();
+  const events = runtime.watchEvents(
+    (ev) => onRuntimeEvent(ev.id, ev.action, ev.podUid),
+    () => void relist(),
+  );
+  // Orphans are judged only after the first list of pods: start the workers now.
+  for (const uid of cache.podUids()) queue.add(uid);
+  const workers = runWorkers(
+    queue,
+    opts.workers ?? 10,
+    async (uid) => {
+      await syncer.sync(uid);
+      if (!pods.has(uid) && cache.forPod(uid).length === 0) lastKnown.delete(uid);
+    },
+    logger,
+  );
+  const relistLoop = (): void => {
+    if (stopped) return;
+    void relist().finally(() => {
+      if (!stopped) timers.push(clock.setTimer(relistLoop, (opts.relistSeconds ?? 10) * 1000));
+    });
+  };
+  timers.push(clock.setTimer(relistLoop, (opts.relistSeconds ?? 10) * 1000));
+  logger.info({ pods: pods.size }, "kubelet started");
+
+  return {
+    async stop(stopOpts = {}) {
+      if (stopped) return;
+      stopped = true;
+      for (const t of timers) t.cancel();
+      events.stop();
+      await informer.stop();
+      queue.shutdown();
+      await queue.whenIdle();
+      await workers;
+      probes.stop();
+      await kubeletServer?.close().catch(() => undefined);
+      if (stopOpts.removeContainers) {
+        const all = await runtime.listContainers().catch(() => []);
+        await Promise.all(all.filter((c) => c.role === "container").map((c) => runtime.removeContainer(c.id).catch(() => undefined)));
+        await Promise.all(all.filter((c) => c.role === "sandbox").map((c) => runtime.removeContainer(c.id).catch(() => undefined)));
+      }
+      logger.info("kubelet stopped");
+    },
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * planPod: the pure heart of a pod sync (Kubernetes' computePodActions). Given the desired pod,
+ * the containers the runtime has for it, the time and the back-off records, it returns the
+ * actions that move the one toward the other. It never touches the engine or the API.
+ */
+import type { Pod } from "../lib/types.js";
+import { formatDelay, nextRestartDelay, pullKey, restartKey, type BackoffConfig, type BackoffEntry } from "./backoff.js";
+import type { ObservedContainer } from "./runtime/types.js";
+
+/** One step for the apply layer. Kills and removals run first, then the sandbox, then starts. */
+export type PodAction =
+  /** Stop everything of the pod (preStop, SIGTERM, SIGKILL after grace), remove it, and delete the pod object if asked. */
+  | { type: "killPod"; reason: string; gracePeriodSeconds: number; deletePod: boolean }
+  /** Stop one container (liveness failure, stale sandbox, duplicate). */
+  | { type: "killContainer"; id: string; container: string; reason: string; message: string; gracePeriodSeconds: number }
+  /** Remove a dead (or unwanted) container instance. */
+  | { type: "removeContainer"; id: string; container: string }
+  /** Create and start a new sandbox. */
+  | { type: "createSandbox"; attempt: number }
+  /** Create and start a user container instance. */
+  | { type: "startContainer"; container: string; restartCount: number }
+  /** Remember a back-off decision. */
+  | { type: "setBackoff"; key: string; entry: BackoffEntry }
+  /** Report a container as waiting (CrashLoopBackOff, ImagePullBackOff). */
+  | { type: "waiting"; container: string; reason: string; message: string }
+  /** Sync this pod again after `ms` (a back-off expiring). */
+  | { type: "requeueAfter"; ms: number };
+
+/** Everything planPod reads. */
+export interface PlanInput {
+  pod: Pod;
+  /** this pod's containers (sandboxes and user containers, any state) */
+  observed: readonly ObservedContainer[];
+  now: number;
+  backoff: ReadonlyMap<string, BackoffEntry>;
+  /** container IDs whose liveness (or startup) probe has failed past its threshold */
+  unhealthy: ReadonlySet<string>;
+  config: BackoffConfig;
+}
+
+/** The grace period to use when the pod is being deleted (or killed for another reason). */
+export function podGracePeriod(pod: Pod): number {
+  return Math.max(0, pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30);
+}
+
+/** ISO time (or undefined) to ms, NaN-safe. */
+function ms(iso: string | undefined): number | undefined {
+  if (!iso || iso.startsWith("0001-")) return undefined;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+const newestFirst = (a: ObservedContainer, b: ObservedContainer): number => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1);
+
+/** Would the restart policy restart this exited container? */
+export function shouldRestart(pod: Pod, exitCode: number | undefined): boolean {
+  const policy = pod.spec.restartPolicy ?? "Always";
+  if (policy === "Always") return true;
+  if (policy === "OnFailure") return exitCode !== 0;
+  return false;
+}
+
+/** Compute the actions for one pod. */
+export function planPod(input: PlanInput): PodAction[] {
+  const { pod, observed, now, backoff, unhealthy, config } = input;
+  const actions: PodAction[] = [];
+
+  if (pod.metadata.deletionTimestamp) {
+    return [{ type: "killPod", reason: "Deleted", gracePeriodSeconds: podGracePeriod(pod), deletePod: true }];
+  }
+
+  const sandboxes = observed.filter((c) => c.role === "sandbox").sort(newestFirst);
+  const users = observed.filter((c) => c.role === "container").sort(newestFirst);
+  const specNames = new Set(pod.spec.containers.map((c) => c.name));
+  const phase = pod.status?.phase;
+
+  // A finished pod keeps its dead containers (for status and logs) but not a running sandbox.
+  if (phase === "Succeeded" || phase === "Failed") {
+    for (const c of users) {
+      if (c.state === "running") actions.push({ type: "killContainer", id: c.id, container: c.containerName, reason: "PodCompleted", message: "pod has finished", gracePeriodSeconds: podGracePeriod(pod) });
+    }
+    for (const s of sandboxes) {
+      if (s.state === "running") actions.push({ type: "killContainer", id: s.id, container: "POD", reason: "PodCompleted", message: "pod has finished", gracePeriodSeconds: 0 });
+    }
+    return actions;
+  }
+
+  const sandbox = sandboxes[0];
+  const sandboxOk = sandbox?.state === "running";
+  for (const old of sandboxes.slice(1)) actions.push({ type: "removeContainer", id: old.id, container: "POD" });
+
+  // Containers no longer in the spec.
+  for (const c of users) if (!specNames.has(c.containerName)) actions.push({ type: "removeContainer", id: c.id, container: c.containerName });
+
+  const starts: { container: string; restartCount: number }[] = [];
+  for (const spec of pod.spec.containers) {
+    const instances = users.filter((c) => c.containerName === spec.name);
+    const running = instances.filter((c) => c.state === "running" || c.state === "restarting" || c.state === "paused");
+    const exited = instances.filter((c) => c.state === "exited" || c.state === "dead");
+    const created = instances.filter((c) => c.state === "created");
+    const latest = instances[0];
+    const rKey = restartKey(pod.metadata.uid ?? "", spec.name);
+
+    // Never-started instances are failed starts: remove them (a new one is started below).
+    for (const c of created) actions.push({ type: "removeContainer", id: c.id, container: spec.name });
+    // Keep the newest dead instance (lastState, logs --previous); remove older ones.
+    const keepDead = exited[0];
+    for (const c of exited.slice(1)) actions.push({ type: "removeContainer", id: c.id, container: spec.name });
+    // Duplicates: only the newest running instance survives.
+    for (const c of running.slice(1)) actions.push({ type: "removeContainer", id: c.id, container: spec.name });
+
+    const live = running[0];
+    if (live) {
+      const maxCount = Math.max(...instances.map((c) => c.restartCount));
+      if (!sandboxOk || live.sandboxId !== sandbox.id) {
+        actions.push({ type: "killContainer", id: live.id, container: spec.name, reason: "SandboxChanged", message: "pod sandbox changed, it will be killed and re-created", gracePeriodSeconds: podGracePeriod(pod) });
+        if ((pod.spec.restartPolicy ?? "Always") !== "Never") starts.push({ container: spec.name, restartCount: maxCount + 1 });
+        continue;
+      }
+      if (unhealthy.has(live.id)) {
+        actions.push({ type: "killContainer", id: live.id, container: spec.name, reason: "Unhealthy", message: `Container ${spec.name} failed liveness probe, will be restarted`, gracePeriodSeconds: podGracePeriod(pod) });
+        if (shouldRestart(pod, 137)) starts.push({ container: spec.name, restartCount: maxCount + 1 });
+      }
+      continue;
+    }
+
+    if (!keepDead) {
+      // Nothing ran, or the instance was removed behind our back (`docker rm -f`): start one.
+      const fromCreated = created[0];
+      if (fromCreated) {
+        starts.push({ container: spec.name, restartCount: fromCreated.restartCount });
+      } else {
+        const prev = pod.status?.containerStatuses?.find((c) => c.name === spec.name);
+        if (prev?.containerID) {
+          // it ran before: treat the vanished instance as killed (exit 137) unless it had finished
+          if (!shouldRestart(pod, prev.state?.terminated?.exitCode ?? 137)) continue;
+          starts.push({ container: spec.name, restartCount: prev.restartCount + 1 });
+        } else {
+          starts.push({ container: spec.name, restartCount: prev?.restartCount ?? 0 });
+        }
+      }
+      continue;
+    }
+
+    // The newest instance is dead.
+    if (!shouldRestart(pod, keepDead.exitCode)) continue;
+    const restartCount = Math.max(keepDead.restartCount, latest?.restartCount ?? 0) + 1;
+    const finished = ms(keepDead.finishedAt) ?? now;
+    const entry = backoff.get(rKey);
+    let delay: number;
+    if (entry?.containerId === keepDead.id) {
+      delay = entry.delayMs;
+    } else {
+      const started = ms(keepDead.startedAt) ?? finished;
+      delay = nextRestartDelay(entry, finished - started, config);
+      actions.push({ type: "setBackoff", key: rKey, entry: { delayMs: delay, containerId: keepDead.id } });
+    }
+    const until = finished + delay;
+    if (delay > 0 && now < until) {
+      actions.push({
+        type: "waiting",
+        container: spec.name,
+        reason: "CrashLoopBackOff",
+        message: `back-off ${formatDelay(delay)} restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+      });
+      actions.push({ type: "requeueAfter", ms: until - now });
+      continue;
+    }
+    starts.push({ container: spec.name, restartCount });
+  }
+
+  // Image-pull back-off holds a start back.
+  const gated: typeof starts = [];
+  for (const s of starts) {
+    const pb = backoff.get(pullKey(pod.metadata.uid ?? "", s.container));
+    if (pb?.untilMs !== undefined && now < pb.untilMs) {
+      actions.push({ type: "waiting", container: s.container, reason: "ImagePullBackOff", message: `Back-off pulling image: ${pb.message ?? ""}`.trim() });
+      actions.push({ type: "requeueAfter", ms: pb.untilMs - now });
+    } else {
+      gated.push(s);
+    }
+  }
+
+  if (gated.length > 0 && !sandboxOk) {
+    if (sandbox) actions.push({ type: "removeContainer", id: sandbox.id, container: "POD" });
+    actions.push({ type: "createSandbox", attempt: sandboxes.length });
+  }
+  for (const s of gated) actions.push({ type: "startContainer", container: s.container, restartCount: s.restartCount });
+  return actions;
+}

@@ -1,0 +1,353 @@
+/**
+ * The pod syncer: one level-triggered sync of one pod (keyed by UID), run by the per-pod
+ * workqueue (so never two at once for a pod). It reads desired state (the pod from the
+ * informer) and actual state (the container cache), asks planPod for actions, applies them
+ * through the runtime, then computes the status and hands it to the status manager.
+ */
+import type { ApiClient } from "../lib/client.js";
+import { isNotFound } from "../lib/errors.js";
+import type { Logger } from "../lib/logger.js";
+import type { Container, Pod } from "../lib/types.js";
+import { nextPullBackoff, pullKey, type BackoffConfig, type BackoffEntry } from "./backoff.js";
+import type { Clock } from "./clock.js";
+import type { ContainerCache } from "./container-cache.js";
+import { ContainerConfigError, resolveEnv, type ObjectSource } from "./env.js";
+import type { EventRecorder } from "./events.js";
+import { ImageError, type ImageManager } from "./images.js";
+import { planPod, podGracePeriod, type PodAction } from "./pod-plan.js";
+import { computePodStatus, type WaitingReason } from "./pod-status.js";
+import { runProbe } from "./probes/handlers.js";
+import type { ProbeManager } from "./probes/manager.js";
+import type { ContainerRuntime, ObservedContainer, PortMap } from "./runtime/types.js";
+import type { StatusManager } from "./status-manager.js";
+import { containerBinds, removePodDir } from "./volumes.js";
+import { value as quantityValue, milliValue, parseQuantity } from "../lib/quantity.js";
+
+/** The pod annotation recording published ports (JSON PortMap). */
+export const PORTS_ANNOTATION = "kctl.io/ports";
+
+/** What the syncer needs. */
+export interface PodSyncerDeps {
+  client: ApiClient;
+  runtime: ContainerRuntime;
+  cache: ContainerCache;
+  images: ImageManager;
+  probes: ProbeManager;
+  status: StatusManager;
+  recorder: EventRecorder;
+  objects: ObjectSource;
+  clock: Clock;
+  logger: Logger;
+  nodeName: string;
+  nodeIP: string;
+  dataDir: string;
+  backoffConfig: BackoffConfig;
+  /** the desired pod for a UID (informer), or undefined once deleted */
+  podFor(uid: string): Pod | undefined;
+  /** the last version of a deleted pod (for its grace period) */
+  lastKnown(uid: string): Pod | undefined;
+  /** sync this pod again after `ms` */
+  requeueAfter(uid: string, ms: number): void;
+  /** labels added to every container (tests name their run with one) */
+  extraLabels?: Record<string, string>;
+}
+
+function fieldPath(name: string): string {
+  return `spec.containers{${name}}`;
+}
+
+/** Syncs pods. Holds the back-off records and waiting reasons. */
+export class PodSyncer {
+  readonly backoff = new Map<string, BackoffEntry>();
+  private readonly waiting = new Map<string, Map<string, WaitingReason>>();
+
+  constructor(private readonly d: PodSyncerDeps) {}
+
+  /** One sync of the pod with this UID. */
+  async sync(uid: string): Promise<void> {
+    const informerPod = this.d.podFor(uid);
+    if (!informerPod) {
+      await this.cleanupOrphan(uid);
+      return;
+    }
+    let pod = this.d.status.latest(informerPod);
+    const log = this.d.logger.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
+    const actions = planPod({
+      pod,
+      observed: this.d.cache.forPod(uid),
+      now: this.d.clock.now(),
+      backoff: this.backoff,
+      unhealthy: this.d.probes.unhealthy(),
+      config: this.d.backoffConfig,
+    });
+    if (actions.length) log.debug({ actions: actions.map((a) => a.type) }, "sync");
+    const deleted = await this.apply(pod, actions, log);
+    if (deleted) return;
+
+    const observed = this.d.cache.forPod(uid);
+    this.d.probes.sync(pod, observed);
+    const sandbox = observed.filter((c) => c.role === "sandbox" && c.state === "running").sort((a, b) => b.createdAt - a.createdAt)[0];
+    if (sandbox) pod = (await this.ensurePortsAnnotation(pod, sandbox.ports ?? {})) ?? pod;
+    const compute = (p: Pod): ReturnType<typeof computePodStatus> =>
+      computePodStatus({
+        pod: p,
+        observed: this.d.cache.forPod(uid),
+        waiting: this.waiting.get(uid) ?? new Map(),
+        probes: this.d.probes,
+        hostIP: this.d.nodeIP,
+        now: new Date(this.d.clock.now()).toISOString(),
+      });
+    await this.d.status.write(pod, compute(pod), compute);
+  }
+
+  /** Containers of a pod that no longer exists here: stop and remove them, forget the pod. */
+  private async cleanupOrphan(uid: string): Promise<void> {
+    const observed = this.d.cache.forPod(uid);
+    if (observed.length) {
+      const last = this.d.lastKnown(uid);
+      const grace = last ? Math.min(podGracePeriod(last), 30) : 2;
+      this.d.logger.info({ podUid: uid, containers: observed.length }, "removing containers of a pod not bound here");
+      await this.killAll(last, observed, grace);
+    }
+    this.forget(uid);
+  }
+
+  private forget(uid: string): void {
+    this.waiting.delete(uid);
+    for (const k of [...this.backoff.keys()]) if (k.startsWith(`${uid}/`)) this.backoff.delete(k);
+    this.d.probes.removePod(uid);
+    this.d.status.forget(uid);
+    void removePodDir(this.d.dataDir, uid).catch(() => undefined);
+  }
+
+  private waitingFor(uid: string): Map<string, WaitingReason> {
+    let m = this.waiting.get(uid);
+    if (!m) this.waiting.set(uid, (m = new Map()));
+    return m;
+  }
+
+  /** Apply the plan; returns true when the pod was torn down (and deleted). */
+  private async apply(pod: Pod, actions: PodAction[], log: Logger): Promise<boolean> {
+    const uid = pod.metadata.uid ?? "";
+    const waiting = this.waitingFor(uid);
+    const planned = new Set(actions.filter((a) => a.type === "waiting").map((a) => (a as { container: string }).container));
+    // Reasons from the plan are recomputed every sync; start failures persist until a start works.
+    for (const [name, w] of waiting) if ((w.reason === "CrashLoopBackOff" || w.reason === "ImagePullBackOff") && !planned.has(name)) waiting.delete(name);
+
+    const kills: Promise<void>[] = [];
+    for (const a of actions) {
+      switch (a.type) {
+        case "killPod":
+          await this.killAll(pod, this.d.cache.forPod(uid), a.gracePeriodSeconds);
+          if (a.deletePod) {
+            try {
+              await this.d.client.delete("Pod", pod.metadata.name ?? "", {
+                namespace: pod.metadata.namespace,
+                gracePeriodSeconds: 0,
+                preconditions: { uid },
+              });
+            } catch (e) {
+              if (!isNotFound(e)) throw e;
+            }
+            log.info("pod terminated and deleted");
+            this.forget(uid);
+          }
+          return true;
+        case "setBackoff":
+          this.backoff.set(a.key, a.entry);
+          break;
+        case "waiting":
+          waiting.set(a.container, { reason: a.reason, message: a.message });
+          if (a.reason === "CrashLoopBackOff") {
+            this.d.recorder.event(pod, "Warning", "BackOff", `Back-off restarting failed container ${a.container} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`, fieldPath(a.container));
+          } else if (a.reason === "ImagePullBackOff") {
+            const image = pod.spec.containers.find((c) => c.name === a.container)?.image ?? "";
+            this.d.recorder.event(pod, "Normal", "BackOff", `Back-off pulling image "${image}"`, fieldPath(a.container));
+          }
+          break;
+        case "requeueAfter":
+          this.d.requeueAfter(uid, a.ms);
+          break;
+        case "killContainer":
+          kills.push(this.killContainer(pod, a.id, a.container, a.gracePeriodSeconds, a.reason, a.message));
+          break;
+        case "removeContainer":
+          kills.push(this.remove(a.id));
+          break;
+        default:
+          break;
+      }
+    }
+    await Promise.all(kills);
+
+    let sandbox: ObservedContainer | undefined = this.d.cache
+      .forPod(uid)
+      .filter((c) => c.role === "sandbox" && c.state === "running")
+      .sort((a, b) => b.createdAt - a.createdAt)[0];
+    const create = actions.find((a) => a.type === "createSandbox");
+    if (create && create.type === "createSandbox") {
+      sandbox = await this.createSandbox(pod, create.attempt, waiting);
+      if (!sandbox) return false;
+    }
+    const starts = actions.filter((a): a is Extract<PodAction, { type: "startContainer" }> => a.type === "startContainer");
+    if (starts.length && sandbox) {
+      await Promise.all(starts.map((s) => this.startContainer(pod, s.container, s.restartCount, sandbox!, waiting, log)));
+    }
+    return false;
+  }
+
+  private async remove(id: string): Promise<void> {
+    await this.d.runtime.removeContainer(id);
+    this.d.cache.delete(id);
+  }
+
+  private async killContainer(pod: Pod, id: string, name: string, grace: number, reason: string, message: string): Promise<void> {
+    if (name !== "POD") {
+      this.d.recorder.event(pod, "Normal", "Killing", reason === "Unhealthy" ? message : `Stopping container ${name}`, fieldPath(name));
+    }
+    const seq = this.d.cache.seq();
+    await this.d.runtime.stopContainer(id, grace);
+    const after = await this.d.runtime.inspect(id);
+    if (after) this.d.cache.setIfUnchanged(after, seq);
+    else this.d.cache.deleteIfUnchanged(id, seq);
+  }
+
+  /** preStop hooks, then SIGTERM/SIGKILL of every user container, then the sandbox; remove all. */
+  private async killAll(pod: Pod | undefined, observed: readonly ObservedContainer[], graceSeconds: number): Promise<void> {
+    const started = this.d.clock.now();
+    const users = observed.filter((c) => c.role === "container");
+    const running = users.filter((c) => c.state === "running");
+    const sandbox = observed.find((c) => c.role === "sandbox" && c.state === "running");
+    await Promise.all(
+      running.map(async (c) => {
+        const spec = pod?.spec.containers.find((s) => s.name === c.containerName);
+        if (pod && spec?.lifecycle?.preStop) await this.runPreStop(pod, spec, c, sandbox?.ip ?? "", graceSeconds);
+        const left = Math.max(0, graceSeconds - (this.d.clock.now() - started) / 1000);
+        if (pod) this.d.recorder.event(pod, "Normal", "Killing", `Stopping container ${c.containerName}`, fieldPath(c.containerName));
+        await this.d.runtime.stopContainer(c.id, Math.floor(left));
+      }),
+    );
+    await Promise.all(users.map((c) => this.remove(c.id)));
+    await Promise.all(observed.filter((c) => c.role === "sandbox").map((c) => this.remove(c.id)));
+  }
+
+  private async runPreStop(pod: Pod, spec: Container, c: ObservedContainer, podIP: string, graceSeconds: number): Promise<void> {
+    const hook = spec.lifecycle?.preStop;
+    if (!hook) return;
+    const timeoutMs = Math.max(1, graceSeconds) * 1000;
+    const out = await runProbe(
+      { exec: hook.exec, httpGet: hook.httpGet, timeoutSeconds: Math.max(1, graceSeconds) },
+      { podIP, container: spec, exec: (cmd, t) => this.d.runtime.exec(c.id, cmd, Math.min(t, timeoutMs)) },
+    );
+    if (!out.success) {
+      this.d.recorder.event(pod, "Warning", "FailedPreStopHook", `PreStopHook failed: ${out.message}`, fieldPath(spec.name));
+    }
+  }
+
+  private async createSandbox(pod: Pod, attempt: number, waiting: Map<string, WaitingReason>): Promise<ObservedContainer | undefined> {
+    const ports = pod.spec.containers.flatMap((c) =>
+      (c.ports ?? []).map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? "TCP", hostPort: p.hostPort, hostIP: p.hostIP })),
+    );
+    try {
+      const sb = await this.d.runtime.runSandbox({
+        podUid: pod.metadata.uid ?? "",
+        podName: pod.metadata.name ?? "",
+        podNamespace: pod.metadata.namespace ?? "default",
+        hostname: pod.spec.hostname ?? pod.metadata.name ?? "pod",
+        attempt,
+        ports,
+        bindIP: this.d.nodeIP,
+        extraLabels: this.d.extraLabels,
+      });
+      this.d.cache.set(sb);
+      return sb;
+    } catch (e) {
+      const message = (e as Error).message;
+      this.d.recorder.event(pod, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${message}`);
+      for (const c of pod.spec.containers) if (!waiting.has(c.name)) waiting.set(c.name, { reason: "ContainerCreating", message });
+      this.d.requeueAfter(pod.metadata.uid ?? "", this.d.backoffConfig.baseMs);
+      return undefined;
+    }
+  }
+
+  private async startContainer(pod: Pod, name: string, restartCount: number, sandbox: ObservedContainer, waiting: Map<string, WaitingReason>, log: Logger): Promise<void> {
+    const spec = pod.spec.containers.find((c) => c.name === name);
+    if (!spec) return;
+    const uid = pod.metadata.uid ?? "";
+    const fp = fieldPath(name);
+    let id: string | undefined;
+    try {
+      await this.d.images.ensure(pod, spec);
+      this.backoff.delete(pullKey(uid, name));
+      const facts = { podIP: sandbox.ip ?? "", hostIP: this.d.nodeIP, nodeName: this.d.nodeName };
+      const [env, binds] = await Promise.all([
+        resolveEnv(pod, spec, facts, this.d.objects),
+        containerBinds(pod, spec, this.d.dataDir, this.d.objects),
+      ]);
+      const limits = spec.resources?.limits ?? {};
+      id = await this.d.runtime.createContainer({
+        podUid: uid,
+        podName: pod.metadata.name ?? "",
+        podNamespace: pod.metadata.namespace ?? "default",
+        containerName: name,
+        restartCount,
+        sandboxId: sandbox.id,
+        image: spec.image,
+        ...(spec.command ? { entrypoint: spec.command, cmd: spec.args ?? [] } : spec.args ? { cmd: spec.args } : {}),
+        env,
+        workingDir: spec.workingDir,
+        binds,
+        ...(limits.memory ? { memoryBytes: quantityValue(parseQuantity(limits.memory)) } : {}),
+        ...(limits.cpu ? { nanoCpus: milliValue(parseQuantity(limits.cpu)) * 1_000_000 } : {}),
+        tty: spec.tty,
+        stdin: spec.stdin,
+        extraLabels: this.d.extraLabels,
+      });
+      this.d.recorder.event(pod, "Normal", "Created", `Created container ${name}`, fp);
+      const started = await this.d.runtime.startContainer(id);
+      if (started) this.d.cache.set(started);
+      waiting.delete(name);
+      this.d.recorder.event(pod, "Normal", "Started", `Started container ${name}`, fp);
+    } catch (e) {
+      const message = (e as Error).message ?? String(e);
+      if (e instanceof ImageError) {
+        const entry = nextPullBackoff(this.backoff.get(pullKey(uid, name)), this.d.clock.now(), message, this.d.backoffConfig);
+        this.backoff.set(pullKey(uid, name), entry);
+        waiting.set(name, { reason: e.reason, message });
+        this.d.requeueAfter(uid, entry.delayMs);
+        return;
+      }
+      if (e instanceof ContainerConfigError) {
+        waiting.set(name, { reason: "CreateContainerConfigError", message });
+        this.d.recorder.event(pod, "Warning", "Failed", `Error: ${message}`, fp);
+        this.d.requeueAfter(uid, Math.max(1000, this.d.backoffConfig.baseMs));
+        return;
+      }
+      if (/No such image/i.test(message)) this.d.images.forget(spec.image);
+      log.warn({ container: name, err: message }, "container start failed");
+      waiting.set(name, { reason: id ? "RunContainerError" : "CreateContainerError", message });
+      this.d.recorder.event(pod, "Warning", "Failed", `Error: ${message}`, fp);
+      if (id) {
+        const c = await this.d.runtime.inspect(id).catch(() => undefined);
+        if (c) this.d.cache.set(c);
+      }
+      this.d.requeueAfter(uid, Math.max(500, this.d.backoffConfig.baseMs));
+    }
+  }
+
+  /** Record the published ports on the pod (`kctl.io/ports`) when they differ. */
+  private async ensurePortsAnnotation(pod: Pod, ports: PortMap): Promise<Pod | undefined> {
+    if (Object.keys(ports).length === 0) return undefined;
+    const want = JSON.stringify(ports);
+    if (pod.metadata.annotations?.[PORTS_ANNOTATION] === want) return undefined;
+    try {
+      const updated = await this.d.client.patch<Pod>("Pod", pod.metadata.name ?? "", { metadata: { annotations: { [PORTS_ANNOTATION]: want } } }, { namespace: pod.metadata.namespace });
+      this.d.status.remember(updated);
+      return updated;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      this.d.logger.warn({ err: (e as Error).message }, "could not record published ports");
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The container runtime interface the kubelet drives (a small CRI): everything Docker-specific
+ * sits behind it, in docker-runtime.ts.
+ */
+import type { ContainerRole } from "../labels.js";
+
+/** Docker's container states. */
+export type RuntimeState = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
+
+/** A published port of a pod: `"8080/TCP" -> {hostIP, hostPort}` (the `kctl.io/ports` annotation). */
+export type PortMap = Record<string, { hostIP: string; hostPort: number }>;
+
+/** One container of this node as the runtime sees it (labels decoded). */
+export interface ObservedContainer {
+  id: string;
+  /** the engine's name, without the leading slash */
+  name: string;
+  role: ContainerRole;
+  podUid: string;
+  podName: string;
+  podNamespace: string;
+  /** the pod spec's container name ("POD" for a sandbox) */
+  containerName: string;
+  /** restart count recorded when this instance was created */
+  restartCount: number;
+  state: RuntimeState;
+  /** creation time, ms since the epoch */
+  createdAt: number;
+  /** ISO time, absent when never started */
+  startedAt?: string;
+  /** ISO time, absent while running or never started */
+  finishedAt?: string;
+  exitCode?: number;
+  oomKilled?: boolean;
+  /** the engine's error, e.g. a failed start */
+  error?: string;
+  /** the image reference the container was created from */
+  image: string;
+  /** the image's ID (sha256:...) */
+  imageID?: string;
+  /** sandbox only: the pod IP on the bridge */
+  ip?: string;
+  /** sandbox only: published ports */
+  ports?: PortMap;
+  /** user containers: the sandbox whose network namespace they joined */
+  sandboxId?: string;
+}
+
+/** What a sandbox needs. */
+export interface SandboxSpec {
+  podUid: string;
+  podName: string;
+  podNamespace: string;
+  hostname: string;
+  attempt: number;
+  /** container ports to publish: containerPort/protocol with an optional fixed host port */
+  ports: { containerPort: number; protocol: string; hostPort?: number; hostIP?: string }[];
+  /** the address published ports bind to */
+  bindIP: string;
+  /** extra labels (the test-run label, for example) */
+  extraLabels?: Record<string, string>;
+}
+
+/** What a user container needs (already resolved: env values, bind mounts, limits). */
+export interface ContainerCreateSpec {
+  podUid: string;
+  podName: string;
+  podNamespace: string;
+  containerName: string;
+  restartCount: number;
+  sandboxId: string;
+  image: string;
+  entrypoint?: string[];
+  cmd?: string[];
+  env: string[];
+  workingDir?: string;
+  /** "hostPath:containerPath[:ro]" */
+  binds: string[];
+  memoryBytes?: number;
+  nanoCpus?: number;
+  tty?: boolean;
+  stdin?: boolean;
+  extraLabels?: Record<string, string>;
+}
+
+/** An engine event about one of this node's containers. */
+export interface RuntimeEvent {
+  id: string;
+  action: string;
+  podUid?: string;
+}
+
+/** Result of running a command in a container. */
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+}
+
+/** Engine facts for the Node object. */
+export interface RuntimeVersion {
+  /** e.g. docker://20.10.24 */
+  runtimeVersion: string;
+  kernelVersion: string;
+  osImage: string;
+}
+
+/** The kubelet's view of a container engine. */
+export interface ContainerRuntime {
+  /** Every container of this node, inspected. */
+  listContainers(): Promise<ObservedContainer[]>;
+  /** One container, or undefined when gone. */
+  inspect(id: string): Promise<ObservedContainer | undefined>;
+  /** Create and start a pod sandbox; returns it inspected (IP and ports filled). */
+  runSandbox(spec: SandboxSpec): Promise<ObservedContainer>;
+  /** Create a user container (not started). */
+  createContainer(spec: ContainerCreateSpec): Promise<string>;
+  /** Start a created container; returns it inspected. */
+  startContainer(id: string): Promise<ObservedContainer | undefined>;
+  /** SIGTERM, then SIGKILL after `graceSeconds`. Already stopped is fine. */
+  stopContainer(id: string, graceSeconds: number): Promise<void>;
+  /** Remove (force). Already gone is fine. */
+  removeContainer(id: string): Promise<void>;
+  /** Is the image present locally? */
+  hasImage(image: string): Promise<boolean>;
+  /** Pull an image, reporting progress lines. Rejects with the engine's message. */
+  pullImage(image: string, onProgress?: (line: string) => void): Promise<void>;
+  /** Run a command in a running container and wait (up to timeoutMs) for its exit code. */
+  exec(id: string, cmd: string[], timeoutMs: number): Promise<ExecResult>;
+  /** Follow the engine's events for this node's containers; reconnects by itself. */
+  watchEvents(onEvent: (ev: RuntimeEvent) => void, onReconnect: () => void): { stop(): void };
+  /** Engine versions for the node info. */
+  version(): Promise<RuntimeVersion>;
+}
