@@ -32,6 +32,11 @@ export interface ApiServerOptions {
   serviceCidr?: string;
   /** BOOKMARK interval for watches with allowWatchBookmarks (default 1 s) */
   bookmarkIntervalMs?: number;
+  /**
+   * Serve HTTPS with this certificate. kubectl (client-go) only sends bearer tokens over TLS, so
+   * real kubectl needs this; kctl's own client works over plain HTTP too.
+   */
+  tls?: { certPem: string; keyPem: string; caPem?: string };
 }
 
 /** A fastify app with the server's internals attached (`app.kctl`). */
@@ -63,6 +68,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     return503OnClosing: true,
     forceCloseConnections: "idle",
+    ...(opts.tls ? { https: { cert: opts.tls.certPem, key: opts.tls.keyPem } } : {}),
   }) as unknown as FastifyInstance;
   app.decorate("kctl", ctx);
   app.decorateRequest("kctlUser", null);

@@ -29,7 +29,7 @@ export interface Credentials {
 }
 
 /** Reuse or mint the admin and node tokens, and (re)write the admin kubeconfig for `serverUrl`. */
-export function ensureCredentials(dir: string, auth: TokenAuth, serverUrl: string): Credentials {
+export function ensureCredentials(dir: string, auth: TokenAuth, serverUrl: string, caPem?: string): Credentials {
   const kubeconfigPath = path.join(dir, ADMIN_KUBECONFIG);
   let adminToken: string | undefined;
   try {
@@ -40,7 +40,7 @@ export function ensureCredentials(dir: string, auth: TokenAuth, serverUrl: strin
     // no kubeconfig yet (first start) or unreadable: mint a new token below
   }
   adminToken ??= auth.createToken("admin", "admin");
-  writeKubeconfig(kubeconfigPath, makeKubeconfig({ server: serverUrl, token: adminToken }));
+  writeKubeconfig(kubeconfigPath, makeKubeconfig({ server: serverUrl, token: adminToken, caPem }));
   fs.chmodSync(kubeconfigPath, 0o600);
 
   const nodeTokenPath = path.join(dir, NODE_TOKEN_FILE);

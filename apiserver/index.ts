@@ -25,6 +25,8 @@ export interface StartOptions {
   externalUrl?: string;
   serviceCidr?: string;
   bookmarkIntervalMs?: number;
+  /** serve HTTPS (see ApiServerOptions.tls); the kubeconfig then carries the CA */
+  tls?: ApiServerOptions["tls"];
 }
 
 export interface RunningApiServer {
@@ -64,8 +66,8 @@ export async function startApiServer(opts: StartOptions): Promise<RunningApiServ
   const addr = app.server.address();
   const actualPort = typeof addr === "object" && addr ? addr.port : port;
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  const url = `http://${urlHost}:${actualPort}`;
-  const creds = ensureCredentials(opts.dataDir, app.kctl.tokens, opts.externalUrl ?? url);
+  const url = `${opts.tls ? "https" : "http"}://${urlHost}:${actualPort}`;
+  const creds = ensureCredentials(opts.dataDir, app.kctl.tokens, opts.externalUrl ?? url, opts.tls ? opts.tls.caPem ?? opts.tls.certPem : undefined);
   logger.info({ url, dataDir: opts.dataDir, kubeconfig: creds.kubeconfigPath }, "API server listening");
   let closing: Promise<void> | undefined;
   return {

@@ -12,6 +12,8 @@ import { sendError, sendJson } from "./reply.js";
 /** The Kubernetes version kctl speaks. */
 export const KUBE_VERSION = { major: "1", minor: "30", gitVersion: "v1.30.0-kctl" };
 
+const ALL_CATEGORY = new Set(["Pod", "Service", "Deployment", "ReplicaSet"]);
+
 interface ApiResource {
   name: string;
   singularName: string;
@@ -19,6 +21,7 @@ interface ApiResource {
   kind: string;
   verbs: string[];
   shortNames?: string[];
+  categories?: string[];
   group?: string;
   version?: string;
 }
@@ -30,6 +33,8 @@ export function apiResources(gv: string): ApiResource[] {
     const verbs = r.kind === "Namespace" ? RESOURCE_VERBS.filter((v) => v !== "deletecollection") : [...RESOURCE_VERBS];
     const e: ApiResource = { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs };
     if (r.shortNames.length > 0) e.shortNames = r.shortNames;
+    // `kubectl get all` expands the "all" category, as Kubernetes defines it.
+    if (ALL_CATEGORY.has(r.kind)) e.categories = ["all"];
     out.push(e);
     for (const sub of r.subresources) out.push(subresource(r, sub));
   }
