@@ -110,8 +110,16 @@ async function run(ctx: CliContext, podArg: string, command: string[], opts: Exe
   };
 
   const closed = new Promise<{ code: number; reason: string }>((resolve, reject) => {
-    ws.on("unexpected-response", (_req, res) => {
-      errorFromResponse(res).then(reject, reject);
+    ws.on("unexpected-response", (req, res) => {
+      // the server answered without upgrading (a Status error): read it, then drop the socket
+      // (a keep-alive answer would otherwise hold the process open)
+      const socket = res.socket;
+      errorFromResponse(res)
+        .then(reject, reject)
+        .finally(() => {
+          req.destroy();
+          socket?.destroy();
+        });
     });
     ws.on("error", (e) => reject(e));
     ws.on("close", (code, reason) => resolve({ code, reason: reason.toString("utf8") }));

@@ -41,8 +41,36 @@ const store = { get: (resource: string, ns: string, name: string) => {
   const obj = objects.get(`${resource}/${ns}/${name}`);
   return obj ? { key: "", resource, namespace: ns, name, obj, json: "", rev: 1 } : undefined;
 } };
-let app: FastifyInstance;
+const apps: FastifyInstance[] = [];
+/** the stand-in API servers: with @fastify/websocket registered (as a server serving watch over
+ * WebSocket would) and without it (upgrades then reach the route as plain requests) */
+const urls = { plugin: "", plain: "" };
 let url = "";
+
+async function standInApiServer(withPlugin: boolean): Promise<string> {
+  const app = Fastify();
+  apps.push(app);
+  if (withPlugin) await app.register(websocket);
+  app.setErrorHandler((err, _req, reply) => {
+    const e = err instanceof ApiError ? err : new ApiError("InternalError", String(err));
+    void reply.code(e.code).send(e.toStatus());
+  });
+  app.addHook("onRequest", async (req) => {
+    if (req.headers.authorization !== `Bearer ${ADMIN}`) throw new ApiError("Unauthorized", "Unauthorized");
+  });
+  app.get<{ Params: { ns: string; name: string } }>("/api/v1/namespaces/:ns/pods/:name", async (req) => {
+    const p = objects.get(`pods/${req.params.ns}/${req.params.name}`);
+    if (!p) throw notFound("pods", req.params.name);
+    return p;
+  });
+  app.get<{ Params: { ns: string }; Querystring: { labelSelector?: string } }>("/api/v1/namespaces/:ns/pods", async (req) => {
+    const sel = parseSelector(req.query.labelSelector ?? "");
+    const items = [...objects.values()].filter((o) => o.kind === "Pod" && sel.matches(o.metadata.labels ?? {}));
+    return { apiVersion: "v1", kind: "PodList", metadata: {}, items };
+  });
+  registerPodProxyRoutes(app, { store, kubeletToken: NODE_TOKEN });
+  return app.listen({ host: "127.0.0.1", port: 0 });
+}
 let kubelet: { port: number; close(): Promise<void> };
 
 function pod(name: string, containers: string[], labels: Record<string, string> = {}): Pod {
@@ -117,60 +145,45 @@ function ensureBuilt(): Promise<void> {
   return new Promise((resolve) => execFile(process.execPath, [`${ROOT}/node_modules/typescript/bin/tsc`, "-p", `${ROOT}/tsconfig.json`], () => resolve()));
 }
 
-describe("kctl logs / exec through the pod proxy", () => {
-  beforeAll(async () => {
-    await ensureBuilt();
-    kubelet = await startKubeletServer({ docker, nodeName: NODE, listen: "127.0.0.1:0", logger: silentLogger(), authToken: NODE_TOKEN });
-    const node: Node = {
-      apiVersion: "v1",
-      kind: "Node",
-      metadata: { name: NODE },
-      status: { addresses: [{ type: "InternalIP", address: "127.0.0.1" }], daemonEndpoints: { kubeletEndpoint: { Port: kubelet.port } } },
-    };
-    objects.set(`nodes//${NODE}`, node);
-    for (const p of [
-      pod("web-1", ["web"], { app: "web" }),
-      pod("web-2", ["web"], { app: "web" }),
-      pod("multi", ["a", "b"]),
-      { ...pod("pending", ["web"]), spec: { containers: [{ name: "web", image: "x" }] }, status: { phase: "Pending" } } as Pod,
-    ]) {
-      objects.set(`pods/default/${p.metadata.name}`, p);
-    }
-    await Promise.all([
-      container("web-1", "web", `echo hello from web-1; echo warn from web-1 >&2; ${LOOP}`),
-      container("web-2", "web", `echo hello from web-2; ${LOOP}`),
-      container("multi", "a", LOOP),
-      container("multi", "b", LOOP),
-    ]);
+beforeAll(async () => {
+  await ensureBuilt();
+  kubelet = await startKubeletServer({ docker, nodeName: NODE, listen: "127.0.0.1:0", logger: silentLogger(), authToken: NODE_TOKEN });
+  const node: Node = {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: { name: NODE },
+    status: { addresses: [{ type: "InternalIP", address: "127.0.0.1" }], daemonEndpoints: { kubeletEndpoint: { Port: kubelet.port } } },
+  };
+  objects.set(`nodes//${NODE}`, node);
+  for (const p of [
+    pod("web-1", ["web"], { app: "web" }),
+    pod("web-2", ["web"], { app: "web" }),
+    pod("multi", ["a", "b"]),
+    { ...pod("pending", ["web"]), spec: { containers: [{ name: "web", image: "x" }] }, status: { phase: "Pending" } } as Pod,
+  ]) {
+    objects.set(`pods/default/${p.metadata.name}`, p);
+  }
+  await Promise.all([
+    container("web-1", "web", `echo hello from web-1; echo warn from web-1 >&2; ${LOOP}`),
+    container("web-2", "web", `echo hello from web-2; ${LOOP}`),
+    container("multi", "a", LOOP),
+    container("multi", "b", LOOP),
+  ]);
 
-    app = Fastify();
-    await app.register(websocket);
-    app.setErrorHandler((err, _req, reply) => {
-      const e = err instanceof ApiError ? err : new ApiError("InternalError", String(err));
-      void reply.code(e.code).send(e.toStatus());
-    });
-    app.addHook("onRequest", async (req) => {
-      if (req.headers.authorization !== `Bearer ${ADMIN}`) throw new ApiError("Unauthorized", "Unauthorized");
-    });
-    app.get<{ Params: { ns: string; name: string } }>("/api/v1/namespaces/:ns/pods/:name", async (req) => {
-      const p = objects.get(`pods/${req.params.ns}/${req.params.name}`);
-      if (!p) throw notFound("pods", req.params.name);
-      return p;
-    });
-    app.get<{ Params: { ns: string }; Querystring: { labelSelector?: string } }>("/api/v1/namespaces/:ns/pods", async (req) => {
-      const sel = parseSelector(req.query.labelSelector ?? "");
-      const items = [...objects.values()].filter((o) => o.kind === "Pod" && sel.matches(o.metadata.labels ?? {}));
-      return { apiVersion: "v1", kind: "PodList", metadata: {}, items };
-    });
-    registerPodProxyRoutes(app, { store, kubeletToken: NODE_TOKEN });
-    url = await app.listen({ host: "127.0.0.1", port: 0 });
-  });
+  urls.plugin = await standInApiServer(true);
+  urls.plain = await standInApiServer(false);
+});
 
-  afterAll(async () => {
-    await app?.close();
-    await kubelet?.close();
-    const list = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${RUN}`] } });
-    await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+afterAll(async () => {
+  await Promise.all(apps.map((a) => a.close()));
+  await kubelet?.close();
+  const list = await docker.listContainers({ all: true, filters: { label: [`${TEST_LABEL}=${RUN}`] } });
+  await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+});
+
+describe.each([["with @fastify/websocket", "plugin"], ["without @fastify/websocket", "plain"]] as const)("kctl logs / exec through the pod proxy (API server %s)", (_label, mode) => {
+  beforeAll(() => {
+    url = urls[mode];
   });
 
   it("kctl logs POD prints the container's stdout and stderr", async () => {
