@@ -16,6 +16,7 @@ import { command as version } from "./version.js";
 import { command as cordon } from "./cordon.js";
 import { command as scheduler } from "./scheduler.js";
 import { command as simulateNodes } from "./simulate-nodes.js";
+import { command as server } from "./server.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -31,4 +32,5 @@ export const COMMANDS: CommandModule[] = [
   cordon,
   scheduler,
   simulateNodes,
+  server,
 ];

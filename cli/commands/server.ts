@@ -1,0 +1,170 @@
+/**
+ * `kctl server`: one process running the API server, the controllers, the scheduler and (unless
+ * --no-kubelet) a kubelet for the local Docker engine. Each component still talks to the API
+ * through its own client, exactly as when it runs alone; this file only composes them.
+ */
+import type { Command } from "commander";
+import type { CliContext, CommandModule } from "../command.js";
+import { guarded } from "../errors-output.js";
+
+interface ServerFlags {
+  dataDir?: string;
+  listen: string;
+  kubelet: boolean;
+  nodeName?: string;
+  nodeIp?: string;
+  nodeMonitorGracePeriod: string;
+  podEvictionTimeout: string;
+  restartBackoffBase?: string;
+  restartBackoffCap?: string;
+  logLevel?: string;
+}
+
+export const command: CommandModule = {
+  register(program: Command, ctx: CliContext): void {
+    program
+      .command("server")
+      .description("run a single-node cluster: API server (SQLite), controllers, scheduler and a kubelet for the local Docker engine")
+      .option("--data-dir <dir>", "where the SQLite store, tokens and kubeconfig live (default: $KCTL_DATA_DIR or ~/.kctl/server)")
+      .option("--listen <host:port>", "address the API server listens on (0.0.0.0:6443 for a multi-node lab)", "127.0.0.1:6443")
+      .option("--no-kubelet", "do not run a kubelet (node agent) in this process")
+      .option("--node-name <name>", "name of the local node (default: the host name)")
+      .option("--node-ip <ip>", "address of the local node (default: the first non-loopback IPv4)")
+      .option("--node-monitor-grace-period <duration>", "a node silent this long becomes NotReady", "20s")
+      .option("--pod-eviction-timeout <duration>", "pods of a NotReady node are evicted after this long", "30s")
+      .option("--restart-backoff-base <duration>", "first crash-loop back-off of the local kubelet (doubles up to the cap)")
+      .option("--restart-backoff-cap <duration>", "longest crash-loop back-off of the local kubelet")
+      .option("--log-level <level>", "trace|debug|info|warn|error", "info")
+      .action(guarded(async (flags: ServerFlags) => runServer(flags, ctx)));
+  },
+};
+
+async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const fs = await import("node:fs");
+  const { parseDuration } = await import("../../lib/duration.js");
+  const { createLogger, componentLogger } = await import("../../lib/logger.js");
+  const { ApiClient } = await import("../../lib/client.js");
+  const { startApiServer } = await import("../../apiserver/index.js");
+  const { startControllerManager } = await import("../../controllers/index.js");
+  const { startScheduler } = await import("../../scheduler/index.js");
+
+  const dataDir = path.resolve(flags.dataDir ?? process.env.KCTL_DATA_DIR ?? path.join(os.homedir(), ".kctl", "server"));
+  const graceSeconds = parseDuration(flags.nodeMonitorGracePeriod, "--node-monitor-grace-period") / 1000;
+  const evictionSeconds = parseDuration(flags.podEvictionTimeout, "--pod-eviction-timeout") / 1000;
+  const backoffBaseMs = flags.restartBackoffBase ? parseDuration(flags.restartBackoffBase, "--restart-backoff-base") : undefined;
+  const backoffCapMs = flags.restartBackoffCap ? parseDuration(flags.restartBackoffCap, "--restart-backoff-cap") : undefined;
+
+  const root = createLogger({ level: flags.logLevel });
+  const api = await startApiServer({ dataDir, listen: flags.listen, logger: componentLogger(root, "apiserver") });
+  const stops: (() => Promise<void>)[] = [() => api.close()];
+  try {
+    // Every component gets its own client, as it would when running as a separate process.
+    const clientFor = (component: string) => new ApiClient({ server: api.url, token: api.adminToken, userAgent: `kctl-${component}` });
+    const controllers = await startControllerManager({
+      client: clientFor("controller-manager"),
+      logger: componentLogger(root, "controller-manager"),
+      nodeMonitorGracePeriodSeconds: graceSeconds,
+      podEvictionTimeoutSeconds: evictionSeconds,
+    });
+    stops.unshift(() => controllers.stop());
+    const scheduler = await startScheduler({ client: clientFor("scheduler"), logger: componentLogger(root, "scheduler") });
+    stops.unshift(() => scheduler.stop());
+    if (flags.kubelet) {
+      const { startKubelet } = await import("../../kubelet/index.js");
+      const kubelet = await startKubelet({
+        client: new ApiClient({ server: api.url, token: api.nodeToken, userAgent: "kctl-kubelet" }),
+        logger: componentLogger(root, "kubelet"),
+        nodeName: flags.nodeName ?? os.hostname().toLowerCase(),
+        nodeIP: flags.nodeIp ?? localNodeIP(flags.listen),
+        dataDir: path.join(dataDir, "kubelet"),
+        backoffBaseMs,
+        backoffCapMs,
+        kubeletServerToken: api.nodeToken,
+      });
+      stops.unshift(() => kubelet.stop());
+    }
+  } catch (e) {
+    for (const stop of stops) await stop().catch(() => undefined);
+    throw e;
+  }
+
+  const kubeconfigNote = installDefaultKubeconfig(fs, path, api.kubeconfigPath, api.url, ctx.kubeconfigPath());
+  const joinUrl = joinServerUrl(api.url, flags.listen, os);
+  ctx.out.write(
+    `kctl server is running: API ${api.url}, data in ${dataDir}\n` +
+      `kubeconfig: ${api.kubeconfigPath}${kubeconfigNote}\n` +
+      `join another machine: kctl agent --server ${joinUrl} --token ${api.nodeToken}\n`,
+  );
+
+  await waitForSignal();
+  ctx.err.write("kctl server: shutting down\n");
+  for (const stop of stops) await stop().catch((e: unknown) => root.error({ err: e }, "stop failed"));
+  root.flush();
+}
+
+/**
+ * Make `kctl get pods` work at once: copy the admin kubeconfig to the default path when none is
+ * there, or when the one there points at this same server (a restart refreshes it). Never
+ * overwrite a kubeconfig for another cluster.
+ */
+function installDefaultKubeconfig(
+  fs: typeof import("node:fs"),
+  path: typeof import("node:path"),
+  adminPath: string,
+  url: string,
+  defaultPath: string,
+): string {
+  if (path.resolve(defaultPath) === path.resolve(adminPath)) return "";
+  let existing: string | undefined;
+  try {
+    existing = fs.readFileSync(defaultPath, "utf8");
+  } catch {
+    existing = undefined;
+  }
+  if (existing !== undefined && !existing.includes(`server: ${url}`)) {
+    return ` (${defaultPath} is left as it is: it points at another cluster; use --kubeconfig ${adminPath})`;
+  }
+  fs.mkdirSync(path.dirname(defaultPath), { recursive: true });
+  fs.copyFileSync(adminPath, defaultPath);
+  fs.chmodSync(defaultPath, 0o600);
+  return ` (copied to ${defaultPath})`;
+}
+
+/** The URL other machines should use: the listen address, or this host's IP when listening on all. */
+function joinServerUrl(url: string, listen: string, os: typeof import("node:os")): string {
+  const host = listen.slice(0, listen.lastIndexOf(":"));
+  if (host !== "0.0.0.0" && host !== "::" && host !== "") return url;
+  const ip = Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+  const u = new URL(url);
+  if (ip) u.hostname = ip;
+  return u.toString().replace(/\/$/, "");
+}
+
+/**
+ * A cluster whose API listens only on loopback is a one-machine cluster: its node publishes pod
+ * ports on 127.0.0.1 so they are reachable from this machine and from nowhere else. Otherwise the
+ * kubelet picks the host's first non-loopback address (undefined here).
+ */
+function localNodeIP(listen: string): string | undefined {
+  const host = listen.slice(0, listen.lastIndexOf(":")).replace(/^\[|\]$/g, "");
+  return host === "localhost" || host.startsWith("127.") || host === "::1" ? "127.0.0.1" : undefined;
+}
+
+/** Resolve on the first SIGINT/SIGTERM; a second one exits at once. */
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = false;
+    const handler = () => {
+      if (seen) process.exit(130);
+      seen = true;
+      resolve();
+    };
+    process.on("SIGINT", handler);
+    process.on("SIGTERM", handler);
+  });
+}
+
