@@ -227,8 +227,10 @@ export class PodSyncer {
         await this.d.runtime.stopContainer(c.id, Math.floor(left));
       }),
     );
+    const stoppedAt = this.d.clock.now();
     await Promise.all(users.map((c) => this.remove(c.id)));
     await Promise.all(observed.filter((c) => c.role === "sandbox").map((c) => this.remove(c.id)));
+    this.d.logger.debug({ podUid: observed[0]?.podUid, stopMs: stoppedAt - started, removeMs: this.d.clock.now() - stoppedAt }, "pod killed");
   }
 
   private async runPreStop(pod: Pod, spec: Container, c: ObservedContainer, podIP: string, graceSeconds: number): Promise<void> {

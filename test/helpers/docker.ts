@@ -79,3 +79,109 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false | null>
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+// ---------------------------------------------------------------- an in-process cluster
+
+import { silentLogger, type Logger } from "../../lib/logger.js";
+import type { ApiClient } from "../../lib/client.js";
+import type { Deployment, Pod } from "../../lib/types.js";
+import { startKubelet, type Kubelet, type KubeletOptions } from "../../kubelet/index.js";
+import { LABEL_NODE } from "../../kubelet/labels.js";
+import { startControllerManager, type ControllerManager } from "../../controllers/index.js";
+import { startScheduler, type RunningScheduler } from "../../scheduler/index.js";
+import { startTestServer, type TestServer } from "./server.js";
+
+/** API server + controllers + scheduler + kubelets in this process, on the real engine. */
+export interface KubeletCluster {
+  srv: TestServer;
+  client: ApiClient;
+  run: string;
+  nodes: string[];
+  kubelets: Map<string, Kubelet>;
+  /** (re)start the kubelet of a node */
+  startNode(node: string, extra?: Partial<KubeletOptions>): Promise<Kubelet>;
+  close(): Promise<void>;
+}
+
+/** Start a cluster whose containers carry this run's label; `close()` removes exactly those. */
+export async function startKubeletCluster(opts: {
+  prefix: string;
+  nodes?: number;
+  kubelet?: Partial<KubeletOptions>;
+  controllers?: { nodeMonitorGracePeriodSeconds?: number; podEvictionTimeoutSeconds?: number };
+  logger?: Logger;
+}): Promise<KubeletCluster> {
+  const d = docker();
+  await assertDockerReady(d);
+  const logger = opts.logger ?? silentLogger();
+  const run = runId(opts.prefix);
+  const srv = await startTestServer();
+  const nodes = Array.from({ length: opts.nodes ?? 1 }, (_, i) => `${run}-n${i + 1}`);
+  const kubelets = new Map<string, Kubelet>();
+  const cm: ControllerManager = await startControllerManager({ client: srv.client, logger, ...(opts.controllers ?? {}) });
+  const sched: RunningScheduler = await startScheduler({ client: srv.client, logger });
+  const c: KubeletCluster = {
+    srv,
+    client: srv.client,
+    run,
+    nodes,
+    kubelets,
+    async startNode(node, extra = {}) {
+      const i = nodes.indexOf(node);
+      const k = await startKubelet({
+        client: srv.client,
+        logger,
+        nodeName: node,
+        nodeIP: nodes.length > 1 ? `127.0.0.${i + 2}` : "127.0.0.1",
+        containerLabels: { [TEST_RUN_LABEL]: run },
+        dataDir: `${srv.dataDir}/kubelet-${node}`,
+        heartbeatSeconds: 1,
+        ...(opts.kubelet ?? {}),
+        ...extra,
+      });
+      kubelets.set(node, k);
+      return k;
+    },
+    async close() {
+      for (const k of kubelets.values()) await k.stop().catch(() => undefined);
+      await sched.stop().catch(() => undefined);
+      await cm.stop().catch(() => undefined);
+      await removeByLabel(d, TEST_RUN_LABEL, run);
+      for (const n of nodes) await removeByLabel(d, LABEL_NODE, n);
+      await srv.close();
+    },
+  };
+  for (const n of nodes) await c.startNode(n);
+  return c;
+}
+
+/** A Deployment of the test web image (or another), `replicas` pods labelled app=<name>. */
+export function deployment(name: string, replicas: number, container: Partial<Pod["spec"]["containers"][number]> = {}, spec: Partial<Pod["spec"]> = {}): Deployment {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace: "default" },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          terminationGracePeriodSeconds: 2,
+          containers: [{ name: "web", image: "kctl-test/web:v1", imagePullPolicy: "IfNotPresent", ports: [{ containerPort: 8080 }], ...container }],
+          ...spec,
+        },
+      },
+    },
+  };
+}
+
+/** Pods with label app=<app>. */
+export async function podsOf(client: ApiClient, app: string): Promise<Pod[]> {
+  return (await client.list<Pod>("Pod", { namespace: "default", labelSelector: `app=${app}` })).items;
+}
+
+/** Is the pod Running with condition Ready=True? */
+export function isReady(p: Pod): boolean {
+  return p.status?.phase === "Running" && p.status.conditions?.find((c) => c.type === "Ready")?.status === "True";
+}
