@@ -3,7 +3,9 @@
  * Repeats of the same (object, reason, message) within `aggregateMs` bump `count` and
  * `lastTimestamp` on the existing Event instead of creating a new one, as client-go's event
  * correlator does, so a pod retried every few seconds leaves one Event, not hundreds.
- * Writes are fire-and-forget: an Event that cannot be written is logged and dropped.
+ * Writes are fire-and-forget and never compete with bindings for long: at most `concurrency`
+ * writes are in flight and at most `maxQueued` wait; beyond that new Events are dropped (and
+ * counted), as client-go's broadcaster drops when its 1,000-event channel is full.
  */
 import { hostname } from "node:os";
 import type { ApiClient } from "../lib/client.js";
@@ -20,37 +22,80 @@ interface Seen {
   at: number;
 }
 
+interface Queued {
+  obj: KObject;
+  type: "Normal" | "Warning";
+  reason: string;
+  message: string;
+  at: Date;
+}
+
+export interface EventRecorderOptions {
+  /** repeats within this window update the existing Event (default 10 min) */
+  aggregateMs?: number;
+  /** writes in flight (default 4) */
+  concurrency?: number;
+  /** Events waiting to be written before new ones are dropped (default 1,000) */
+  maxQueued?: number;
+}
+
 export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
-  private readonly pending = new Set<Promise<void>>();
+  private readonly queue: Queued[] = [];
+  private inflight = 0;
+  private idle: (() => void)[] = [];
   private seq = 0;
+  private readonly aggregateMs: number;
+  private readonly concurrency: number;
+  private readonly maxQueued: number;
+  private readonly maxRemembered = 4096;
+  /** Events dropped because the queue was full. */
+  dropped = 0;
 
   constructor(
     private readonly client: ApiClient,
     private readonly log: Logger,
     private readonly now: () => Date,
-    private readonly aggregateMs = 10 * 60_000,
-    private readonly maxRemembered = 4096,
-  ) {}
+    opts: EventRecorderOptions = {},
+  ) {
+    this.aggregateMs = opts.aggregateMs ?? 10 * 60_000;
+    this.concurrency = opts.concurrency ?? 4;
+    this.maxQueued = opts.maxQueued ?? 1000;
+  }
 
-  /** Record an Event about `obj`. Returns at once; `flush()` waits for the writes. */
+  /** Record an Event about `obj`. Returns at once; `flush()` waits until all are written. */
   record(obj: KObject, type: "Normal" | "Warning", reason: string, message: string): void {
-    const p = this.write(obj, type, reason, message).catch((err: unknown) => {
-      this.log.debug({ err, reason }, "could not write event");
-    });
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
+    if (this.queue.length >= this.maxQueued) {
+      if (this.dropped++ % 1000 === 0) this.log.debug({ dropped: this.dropped }, "event queue full; dropping events");
+      return;
+    }
+    this.queue.push({ obj, type, reason, message, at: this.now() });
+    this.pump();
   }
 
-  /** Wait for the writes in flight. */
-  async flush(): Promise<void> {
-    await Promise.all([...this.pending]);
+  /** Wait until the queue is empty and no write is in flight. */
+  flush(): Promise<void> {
+    if (this.queue.length === 0 && this.inflight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idle.push(resolve));
   }
 
-  private async write(obj: KObject, type: "Normal" | "Warning", reason: string, message: string): Promise<void> {
+  private pump(): void {
+    while (this.inflight < this.concurrency && this.queue.length > 0) {
+      const q = this.queue.shift()!;
+      this.inflight++;
+      this.write(q.obj, q.type, q.reason, q.message, q.at)
+        .catch((err: unknown) => this.log.debug({ err, reason: q.reason }, "could not write event"))
+        .finally(() => {
+          this.inflight--;
+          this.pump();
+          if (this.queue.length === 0 && this.inflight === 0) for (const w of this.idle.splice(0)) w();
+        });
+    }
+  }
+
+  private async write(obj: KObject, type: "Normal" | "Warning", reason: string, message: string, nowDate: Date): Promise<void> {
     const namespace = obj.metadata.namespace ?? "default";
     const key = `${obj.metadata.uid ?? `${namespace}/${obj.metadata.name}`}\u0000${reason}\u0000${message}`;
-    const nowDate = this.now();
     const ts = nowDate.toISOString().replace(/\.\d{3}Z$/, "Z");
     const prev = this.seen.get(key);
     if (prev && nowDate.getTime() - prev.at < this.aggregateMs) {

@@ -181,3 +181,28 @@ describe("FailedScheduling message", () => {
     expect(fitErrorMessage(12, d)).toBe("0/12 nodes are available: 10 b reason, 2 a reason.");
   });
 });
+
+describe("framework wiring", () => {
+  it("filterNode and scoreNode agree with the FILTERS and SCORERS tables", async () => {
+    const { FILTERS, SCORERS, filterNode } = await import("../../scheduler/framework.js");
+    const c = cacheOf(
+      [
+        mkNode("ok"),
+        mkNode("cordoned", { unschedulable: true, ready: false }),
+        mkNode("down", { ready: false, cpu: "1" }),
+        mkNode("tainted", { taints: [{ key: "k", effect: "NoExecute" }], cpu: "1" }),
+        mkNode("small", { cpu: "1", memory: "1Gi", pods: "1" }),
+      ],
+      [["ok", mkPod("x", { owner: "rs", cpu: "1" })], ["small", mkPod("y", { cpu: "1" })]],
+    );
+    const pods = [mkPod("a", { cpu: "2" }), mkPod("b", { owner: "rs", memory: "2Gi" }), mkPod("c")];
+    for (const p of pods) {
+      const info = c.resolve(buildPodInfo(p));
+      for (const n of c.nodeList()) {
+        const want = FILTERS.map((f) => f(info, n)).find((r) => r !== null) ?? null;
+        expect(filterNode(info, n)).toEqual(want);
+        expect(scoreNode(info, n)).toBeCloseTo(SCORERS.reduce((s, x) => s + x.plugin(info, n) * x.weight, 0), 9);
+      }
+    }
+  });
+});
