@@ -28,6 +28,10 @@ export interface BackoffEntry {
   untilMs?: number;
   /** the last failure's message (image pull back-off) */
   message?: string;
+  /** the last failure's waiting reason (ErrImagePull, ErrImageNeverPull) */
+  reason?: string;
+  /** failures in a row (image pull back-off) */
+  failures?: number;
 }
 
 /** The key for a container's restart back-off. */
@@ -51,9 +55,9 @@ export function nextRestartDelay(prev: BackoffEntry | undefined, ranMs: number, 
 }
 
 /** The next image-pull back-off entry after a failed pull at `now`. */
-export function nextPullBackoff(prev: BackoffEntry | undefined, now: number, message: string, cfg: BackoffConfig): BackoffEntry {
+export function nextPullBackoff(prev: BackoffEntry | undefined, now: number, message: string, cfg: BackoffConfig, reason = "ErrImagePull"): BackoffEntry {
   const delayMs = prev ? Math.min(Math.max(prev.delayMs * 2, cfg.baseMs), cfg.capMs) : Math.min(cfg.baseMs, cfg.capMs);
-  return { delayMs, untilMs: now + delayMs, message };
+  return { delayMs, untilMs: now + delayMs, message, reason, failures: (prev?.failures ?? 0) + 1 };
 }
 
 /** Human form of a delay as Kubernetes prints it in CrashLoopBackOff messages (`back-off 10s`). */

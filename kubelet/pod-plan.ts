@@ -174,7 +174,14 @@ export function planPod(input: PlanInput): PodAction[] {
   for (const s of starts) {
     const pb = backoff.get(pullKey(pod.metadata.uid ?? "", s.container));
     if (pb?.untilMs !== undefined && now < pb.untilMs) {
-      actions.push({ type: "waiting", container: s.container, reason: "ImagePullBackOff", message: `Back-off pulling image: ${pb.message ?? ""}`.trim() });
+      // The first failure shows its own reason until the first retry; later ones ImagePullBackOff
+      // (ErrImageNeverPull never turns into a back-off: no pull will ever be tried).
+      const sticky = pb.reason === "ErrImageNeverPull" || (pb.failures ?? 1) <= 1;
+      actions.push(
+        sticky
+          ? { type: "waiting", container: s.container, reason: pb.reason ?? "ErrImagePull", message: pb.message ?? "" }
+          : { type: "waiting", container: s.container, reason: "ImagePullBackOff", message: `Back-off pulling image: ${pb.message ?? ""}`.trim() },
+      );
       actions.push({ type: "requeueAfter", ms: pb.untilMs - now });
     } else {
       gated.push(s);

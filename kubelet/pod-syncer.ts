@@ -313,7 +313,7 @@ export class PodSyncer {
     } catch (e) {
       const message = (e as Error).message ?? String(e);
       if (e instanceof ImageError) {
-        const entry = nextPullBackoff(this.backoff.get(pullKey(uid, name)), this.d.clock.now(), message, this.d.backoffConfig);
+        const entry = nextPullBackoff(this.backoff.get(pullKey(uid, name)), this.d.clock.now(), message, this.d.backoffConfig, e.reason);
         this.backoff.set(pullKey(uid, name), entry);
         waiting.set(name, { reason: e.reason, message });
         this.d.requeueAfter(uid, entry.delayMs);

@@ -107,7 +107,7 @@ describe("planPod", () => {
     }
     expect(seqDelays).toEqual([0, 1000, 2000, 4000, 8000, 8000]);
     expect(nextRestartDelay({ delayMs: 8000 }, 60_000, cfg)).toBe(0);
-    expect(nextPullBackoff(undefined, 0, "m", cfg)).toEqual({ delayMs: 1000, untilMs: 1000, message: "m" });
+    expect(nextPullBackoff(undefined, 0, "m", cfg)).toEqual({ delayMs: 1000, untilMs: 1000, message: "m", reason: "ErrImagePull", failures: 1 });
     expect(nextPullBackoff({ delayMs: 4000 }, 10, "m", cfg).delayMs).toBe(8000);
   });
 
@@ -151,7 +151,11 @@ describe("planPod", () => {
   });
 
   it("image pull back-off holds the start and reports ImagePullBackOff", () => {
-    const backoff = new Map<string, BackoffEntry>([["u1/c/pull", { delayMs: 2000, untilMs: NOW + 1500, message: "not found" }]]);
+    const first = plan(pod(), [], { backoff: new Map([["u1/c/pull", { delayMs: 1000, untilMs: NOW + 500, message: "not found", reason: "ErrImagePull", failures: 1 }]]) });
+    expect(first).toContainEqual({ type: "waiting", container: "c", reason: "ErrImagePull", message: "not found" });
+    const never = plan(pod(), [], { backoff: new Map([["u1/c/pull", { delayMs: 4000, untilMs: NOW + 500, message: "m", reason: "ErrImageNeverPull", failures: 3 }]]) });
+    expect(never).toContainEqual({ type: "waiting", container: "c", reason: "ErrImageNeverPull", message: "m" });
+    const backoff = new Map<string, BackoffEntry>([["u1/c/pull", { delayMs: 2000, untilMs: NOW + 1500, message: "not found", failures: 2 }]]);
     const a = plan(pod(), [], { backoff });
     expect(a).toContainEqual({ type: "waiting", container: "c", reason: "ImagePullBackOff", message: "Back-off pulling image: not found" });
     expect(a).toContainEqual({ type: "requeueAfter", ms: 1500 });
