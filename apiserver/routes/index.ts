@@ -2,6 +2,7 @@
 import type { RouteModule } from "../context.js";
 import { discoveryRoutes } from "./discovery.js";
 import { healthRoutes } from "./health.js";
+import { podProxyRoutes } from "./pod-proxy.js";
 import { resourceRoutes } from "./resources.js";
 
-export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes];
+export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes, podProxyRoutes];

@@ -11,10 +11,11 @@ import http from "node:http";
 import path from "node:path";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { ApiError, badRequest, notFound } from "../../lib/errors.js";
+import { ApiError, badRequest, forbidden, notFound } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import type { Container, ContainerStatus, Node, Pod } from "../../lib/types.js";
 import type { RouteModule, ServerContext } from "../context.js";
+import { NODE_TOKEN_FILE } from "../data-dir.js";
 import type { Store } from "../store/store.js";
 
 /** What the proxy needs from the API server. */
@@ -26,6 +27,11 @@ export interface PodProxyOptions {
   logger?: Logger;
   /** how long to wait for a kubelet to answer before a 503 (default 10 s) */
   kubeletTimeoutMs?: number;
+  /**
+   * Authorization of the (already authenticated) caller: throw a Forbidden ApiError to refuse.
+   * Called with verb `get` on `pods/log` and `create` on `pods/exec`, as Kubernetes' RBAC does.
+   */
+  authorize?: (req: FastifyRequest, verb: string, resource: string, namespace: string, name: string) => void;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -40,23 +46,37 @@ interface KubeletTarget {
 }
 
 /**
- * The route module (one line in routes/index.ts). The kubelet token is taken from
- * `ctx.nodeToken` when the server context carries it, else read from `ctx.dataDir/node-token`.
+ * The route module (one line in routes/index.ts). The kubelet token is the node join token:
+ * `ctx.nodeToken` when the server context carries it, else `node-token` read (per request: it is
+ * written after the routes are registered) from `ctx.dataDir`, or from the directory of the
+ * store's SQLite file, which is the data directory.
  */
 export const podProxyRoutes: RouteModule = (app, ctx) => {
   const extra = ctx as ServerContext & { nodeToken?: string | (() => string | undefined); dataDir?: string };
+  const dataDir = extra.dataDir ?? dirOf((ctx.store as unknown as { file?: unknown }).file);
   const fromDir = (): string | undefined => {
-    if (!extra.dataDir) return undefined;
+    if (!dataDir) return undefined;
     try {
-      return fs.readFileSync(path.join(extra.dataDir, "node-token"), "utf8").trim() || undefined;
+      return fs.readFileSync(path.join(dataDir, NODE_TOKEN_FILE), "utf8").trim() || undefined;
     } catch {
       return undefined;
     }
   };
   const kubeletToken = (): string | undefined =>
     (typeof extra.nodeToken === "function" ? extra.nodeToken() : extra.nodeToken) ?? fromDir();
-  registerPodProxyRoutes(app, { store: ctx.store, kubeletToken, logger: ctx.logger.child({ component: "pod-proxy" }) });
+  const authorize = (req: FastifyRequest, verb: string, resource: string, namespace: string, name: string): void => {
+    req.kctlInfo = { verb, resource };
+    const user = req.kctlUser;
+    if (!user) return;
+    const ok = ctx.auth.authorize(user, verb, resource, namespace, name);
+    if (ok !== true) throw forbidden(`${resource} is forbidden: ${ok}`);
+  };
+  registerPodProxyRoutes(app, { store: ctx.store, kubeletToken, authorize, logger: ctx.logger.child({ component: "pod-proxy" }) });
 };
+
+function dirOf(file: unknown): string | undefined {
+  return typeof file === "string" && file ? path.dirname(file) : undefined;
+}
 
 /** Register GET pods/{name}/log and GET|POST pods/{name}/exec on `app`. */
 export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptions): void {
@@ -66,6 +86,7 @@ export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptio
 
   app.get("/api/v1/namespaces/:namespace/pods/:name/log", async (req: ProxyRequest, reply: FastifyReply) => {
     const { namespace, name } = req.params;
+    opts.authorize?.(req, "get", "pods/log", namespace, name);
     const previous = isTrue(req.query.previous);
     const t = resolveTarget(opts.store, namespace, name, one(req.query.container), previous ? "previous" : "logs");
     const qs = new URLSearchParams();
@@ -95,6 +116,7 @@ export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptio
       );
     }
     const { namespace, name } = req.params;
+    opts.authorize?.(req, "create", "pods/exec", namespace, name);
     const t = resolveTarget(opts.store, namespace, name, one(req.query.container), "exec");
     const qs = new URLSearchParams();
     for (const c of many(req.query.command)) qs.append("command", c);

@@ -55,7 +55,9 @@ export async function listInstances(docker: Dockerode, nodeName: string, ref: Co
 
 /**
  * The current instance (`previous` false) or the one before it (`previous` true): the highest
- * restart count below the current one's, else the most recent other exited instance.
+ * restart count below the current one's, else the most recent other exited instance. When the
+ * newest instance has itself exited after restarts (a crash loop waiting for its next start, the
+ * instance Kubernetes reports as lastState.terminated), that one is the previous instance.
  * Throws a 404/400 ApiError with a Kubernetes-like message when there is none.
  */
 export async function findInstance(docker: Dockerode, nodeName: string, ref: ContainerRef, previous = false): Promise<ContainerInstance> {
@@ -68,7 +70,8 @@ export async function findInstance(docker: Dockerode, nodeName: string, ref: Con
   const older = all.slice(1);
   const prev =
     older.find((c) => c.restartCount < current.restartCount && c.state !== "running") ??
-    older.find((c) => c.state !== "running");
+    older.find((c) => c.state !== "running") ??
+    (current.state === "exited" && current.restartCount > 0 ? current : undefined);
   if (!prev) {
     throw new ApiError("BadRequest", `previous terminated container "${ref.container}" in pod "${ref.pod}" not found`);
   }

@@ -112,6 +112,8 @@ describe("kubelet server (real Docker)", () => {
     const old = await makeContainer("web", "app", 0, "echo first-instance; exit 1");
     await old.wait();
     await makeContainer("web", "app", 1, "echo one; echo two >&2; echo three; trap 'exit 0' TERM; while true; do sleep 1; done");
+    const looping = await makeContainer("loop", "app", 2, "echo last crash; exit 1");
+    await looping.wait();
     await makeContainer("tty", "app", 0, "echo tty-line; trap 'exit 0' TERM; while true; do sleep 1; done", true);
     await until("logs of web/app", async () => (await get("/containerLogs/default/web/app")).body.includes("three") || undefined);
   });
@@ -140,6 +142,8 @@ describe("kubelet server (real Docker)", () => {
 
   it("serves the previous instance's logs with previous=true", async () => {
     expect((await get("/containerLogs/default/web/app?previous=true")).body).toBe("first-instance\n");
+    // a crash loop between two starts: the newest (exited, restarted) instance is the previous one
+    expect((await get("/containerLogs/default/loop/app?previous=true")).body).toBe("last crash\n");
     const none = await get("/containerLogs/default/tty/app?previous=true");
     expect(none.status).toBe(400);
     expect(JSON.parse(none.body).message).toBe('previous terminated container "app" in pod "tty" not found');
