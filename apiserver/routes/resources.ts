@@ -80,6 +80,11 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
     throw methodNotAllowed(`${verb} is not supported on ${ri.plural} across all namespaces; use /namespaces/{namespace}/${ri.plural}`);
   }
   const reg = ctx.registry;
+  // Writes are visible at once but group-committed: answer only once they are durable.
+  const send = async (code: number, body: string): Promise<FastifyReply> => {
+    await ctx.store.sync();
+    return sendJson(reply, code, body);
+  };
   switch (verb) {
     case "watch":
       return serveHttpWatch(ctx, rp, q, reply);
@@ -91,47 +96,47 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
       return sendJson(reply, 200, reg.get(ri, namespace, name!).json);
     case "create": {
       const body = decodeObjectBody(req.body, req.headers["content-type"]);
-      if (name === undefined) return sendJson(reply, 201, reg.create(ri, namespace, body).json);
+      if (name === undefined) return send(201, reg.create(ri, namespace, body).json);
       if (subresource === "binding") {
         reg.bind(namespace ?? "default", name, body);
-        return sendJson(reply, 201, JSON.stringify(successStatus(201)));
+        return send(201, JSON.stringify(successStatus(201)));
       }
       throw methodNotAllowed(`POST is not supported on a single ${ri.singular}`);
     }
     case "update": {
       if (name === undefined) throw methodNotAllowed(`PUT is not supported on a collection of ${ri.plural}`);
       const body = decodeObjectBody(req.body, req.headers["content-type"]);
-      if (subresource === "scale") return sendJson(reply, 200, JSON.stringify(reg.updateScale(ri, namespace, name, body)));
-      if (subresource === "status") return sendJson(reply, 200, reg.updateStatus(ri, namespace, name, body).json);
+      if (subresource === "scale") return send(200, JSON.stringify(reg.updateScale(ri, namespace, name, body)));
+      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, body).json);
       if (subresource !== undefined) throw methodNotAllowed(`PUT is not supported on ${ri.plural}/${subresource}`);
-      return sendJson(reply, 200, reg.update(ri, namespace, name, body).json);
+      return send(200, reg.update(ri, namespace, name, body).json);
     }
     case "patch": {
       if (name === undefined) throw methodNotAllowed(`PATCH is not supported on a collection of ${ri.plural}`);
       const { kind, patch } = decodePatchBody(req.body, req.headers["content-type"]);
       if (subresource === "scale") {
         const patched = applyPatch(kind, reg.getScale(ri, namespace, name), patch);
-        return sendJson(reply, 200, JSON.stringify(reg.updateScale(ri, namespace, name, patched)));
+        return send(200, JSON.stringify(reg.updateScale(ri, namespace, name, patched)));
       }
       const cur = reg.get(ri, namespace, name);
       const patched = applyPatch(kind, JSON.parse(cur.json) as unknown, patch);
-      if (subresource === "status") return sendJson(reply, 200, reg.updateStatus(ri, namespace, name, patched).json);
+      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, patched).json);
       if (subresource !== undefined) throw methodNotAllowed(`PATCH is not supported on ${ri.plural}/${subresource}`);
-      return sendJson(reply, 200, reg.update(ri, namespace, name, patched).json);
+      return send(200, reg.update(ri, namespace, name, patched).json);
     }
     case "delete": {
       if (subresource !== undefined) throw methodNotAllowed(`DELETE is not supported on ${ri.plural}/${subresource}`);
       const opts = parseDeleteOptions(decodeOptionalBody(req.body, req.headers["content-type"]), q);
       const res = reg.delete(ri, namespace, name!, opts);
       // Pods and Services answer with the object, as in Kubernetes; others with a Status once gone.
-      if (!res.removed || ri.kind === "Pod" || ri.kind === "Service") return sendJson(reply, 200, res.json);
-      return sendJson(reply, 200, JSON.stringify(successStatus(200, { name, group: ri.group, kind: ri.plural, uid: res.obj.metadata.uid })));
+      if (!res.removed || ri.kind === "Pod" || ri.kind === "Service") return send(200, res.json);
+      return send(200, JSON.stringify(successStatus(200, { name, group: ri.group, kind: ri.plural, uid: res.obj.metadata.uid })));
     }
     case "deletecollection": {
       const opts = parseDeleteOptions(decodeOptionalBody(req.body, req.headers["content-type"]), q);
       const items = selected(ctx, rp, q);
       const done = reg.deleteCollection(ri, namespace, items, opts);
-      return sendJson(reply, 200, JSON.stringify({ kind: `${ri.kind}List`, apiVersion: groupVersion(ri), metadata: { resourceVersion: String(ctx.store.currentRevision()) }, items: done }));
+      return send(200, JSON.stringify({ kind: `${ri.kind}List`, apiVersion: groupVersion(ri), metadata: { resourceVersion: String(ctx.store.currentRevision()) }, items: done }));
     }
     default:
       throw methodNotAllowed(`${req.method} is not supported`);

@@ -66,7 +66,13 @@ export interface Store {
   batch(ops: WriteOp[]): StoreEvent[];
   /** Events of `resource` (or all, when undefined) with revision > `rev`, oldest first. */
   eventsSince(rev: number, resource?: string): ReplayResult;
-  /** Called synchronously after every commit, with the committed events in order. */
+  /**
+   * Resolves once every write issued so far is durable (committed to disk). Writes are visible
+   * to reads at once but committed in groups; a handler awaits this before answering.
+   * @throws if the commit failed (the store is then unusable)
+   */
+  sync(): Promise<void>;
+  /** Called after every commit, with the committed events in order. */
   subscribe(listener: (events: readonly StoreEvent[]) => void): () => void;
   /** Drop log entries that are neither among the last `keepRevisions` nor younger than `keepMs`. Returns the new compacted revision. */
   compact(keepRevisions: number, keepMs: number): number;

@@ -42,12 +42,15 @@ export class WatchHub {
   private readonly bookmarkTimer: NodeJS.Timeout;
   private readonly timers = new Map<Watcher, NodeJS.Timeout>();
   private openCount = 0;
+  /** the newest revision fanned out (bookmarks must never run ahead of delivered events) */
+  private delivered: number;
   /** watchers cut off for being slow, since start */
   cutoffs = 0;
 
   constructor(store: Store, opts: WatchHubOptions) {
     this.store = store;
     this.opts = opts;
+    this.delivered = store.currentRevision();
     this.unsubscribe = store.subscribe((events) => this.onEvents(events));
     this.bookmarkTimer = setInterval(() => this.bookmark(), opts.bookmarkIntervalMs ?? 1000);
     this.bookmarkTimer.unref();
@@ -61,6 +64,9 @@ export class WatchHub {
   /** Start a watch: initial state or replay, then live events, with no gap between them. */
   watch(req: WatchRequest): WatchStart {
     const initial: string[] = [];
+    // The snapshot (memory) may include writes whose events are still to be fanned out; the
+    // watcher skips events at or below its start revision, so nothing is sent twice.
+    const startRevision = req.fromRevision ?? this.store.currentRevision();
     if (req.fromRevision === undefined) {
       for (const e of this.store.list(req.resource, req.filter.namespace)) {
         if (matchesFilter(req.filter, e.obj)) initial.push(eventLine("ADDED", e.json));
@@ -74,6 +80,7 @@ export class WatchHub {
       bookmarks: req.bookmarks,
       kind: req.kind,
       apiVersion: req.apiVersion,
+      startRevision,
       onEnd: (x, reason) => this.onEnd(x, reason),
     });
     if (req.fromRevision !== undefined) {
@@ -117,6 +124,7 @@ export class WatchHub {
 
   private onEvents(events: readonly StoreEvent[]): void {
     const cached = (e: StoreEvent) => this.line(e);
+    if (events.length > 0) this.delivered = events[events.length - 1]!.rev;
     for (const ev of events) {
       const set = this.byResource.get(ev.resource);
       if (!set) continue;
@@ -141,7 +149,7 @@ export class WatchHub {
   }
 
   private bookmark(): void {
-    const rev = this.store.currentRevision();
+    const rev = this.delivered;
     for (const set of this.byResource.values()) {
       for (const w of set) {
         if (w.bookmarks && w.offerBookmark(rev) && !w.dirty) {

@@ -50,6 +50,8 @@ export interface WatcherOptions {
   /** kind/apiVersion for BOOKMARK objects */
   kind: string;
   apiVersion: string;
+  /** events at or below this revision are already in the client's view (initial list, replay point) */
+  startRevision: number;
   /** called once when the watcher ends for any reason */
   onEnd: (w: Watcher, reason: "cutoff" | "closed" | "timeout") => void;
 }
@@ -64,6 +66,7 @@ export class Watcher {
   private readonly kind: string;
   private readonly apiVersion: string;
   private readonly onEnd: WatcherOptions["onEnd"];
+  private readonly startRevision: number;
   private queue: string[] = [];
   private blocked = false;
   private ended = false;
@@ -79,6 +82,7 @@ export class Watcher {
     this.kind = o.kind;
     this.apiVersion = o.apiVersion;
     this.onEnd = o.onEnd;
+    this.startRevision = o.startRevision;
   }
 
   get isEnded(): boolean {
@@ -100,6 +104,7 @@ export class Watcher {
 
   /** The line this watcher should see for a store event, or undefined when it is filtered out. */
   lineFor(ev: StoreEvent, cached: (ev: StoreEvent) => string): string | undefined {
+    if (ev.rev <= this.startRevision) return undefined;
     const now = matchesFilter(this.filter, ev.obj);
     let type: string | undefined;
     if (ev.type === "ADDED") type = now ? "ADDED" : undefined;
