@@ -17,6 +17,7 @@ import { command as cordon } from "./cordon.js";
 import { command as scheduler } from "./scheduler.js";
 import { command as simulateNodes } from "./simulate-nodes.js";
 import { command as server } from "./server.js";
+import { command as agent } from "./agent.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -33,4 +34,5 @@ export const COMMANDS: CommandModule[] = [
   scheduler,
   simulateNodes,
   server,
+  agent,
 ];

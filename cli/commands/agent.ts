@@ -1,0 +1,117 @@
+/**
+ * `kctl agent`: run the node agent (kubelet) for a Docker engine against an API server until
+ * SIGINT/SIGTERM. Stopping leaves the containers running; a restarted agent adopts them.
+ *
+ *   kctl agent --server URL --token NODE_TOKEN [--node-name N] [--node-ip IP]
+ *              [--docker-host unix:///var/run/docker.sock] [--node-labels k=v,...]
+ *              [--register-with-taints k=v:NoSchedule] [--data-dir DIR]
+ *              [--restart-backoff-base 1s] [--restart-backoff-cap 60s]
+ */
+import os from "node:os";
+import path from "node:path";
+import type { Command } from "commander";
+import type { Taint } from "../../lib/types.js";
+import type { CliContext, CommandModule } from "../command.js";
+import { guarded, UserError } from "../errors-output.js";
+import { componentLogger, untilSignal } from "./scheduler.js";
+
+interface AgentFlags {
+  nodeName?: string;
+  nodeIp?: string;
+  dockerHost?: string;
+  nodeLabels?: string;
+  registerWithTaints?: string;
+  dataDir?: string;
+  restartBackoffBase?: string;
+  restartBackoffCap?: string;
+  heartbeat?: string;
+  relist?: string;
+  kubeletPort?: string;
+  cpu?: string;
+  memory?: string;
+  maxPods?: string;
+}
+
+/** `k=v,k2=v2` to a map. */
+export function parseLabels(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (text ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) throw new UserError(`--node-labels: "${part}" is not key=value`);
+    out[part.slice(0, eq)] = part.slice(eq + 1);
+  }
+  return out;
+}
+
+/** `key=value:Effect,key:Effect` to taints. */
+export function parseTaints(text: string | undefined): Taint[] {
+  const out: Taint[] = [];
+  for (const part of (text ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(part);
+    if (!m) throw new UserError(`--register-with-taints: "${part}" is not key[=value]:NoSchedule|PreferNoSchedule|NoExecute`);
+    out.push({ key: m[1]!, ...(m[2] !== undefined ? { value: m[2] } : {}), effect: m[3] as Taint["effect"] });
+  }
+  return out;
+}
+
+async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
+  const { parseDuration } = await import("../../lib/duration.js");
+  const dur = (v: string | undefined, name: string): number | undefined => {
+    if (v === undefined) return undefined;
+    try {
+      return parseDuration(v, name);
+    } catch (e) {
+      throw new UserError((e as Error).message);
+    }
+  };
+  const nodeName = (flags.nodeName ?? os.hostname()).toLowerCase();
+  const client = await ctx.client();
+  const logger = await componentLogger(ctx);
+  const { startKubelet } = await import("../../kubelet/index.js");
+  const heartbeat = dur(flags.heartbeat, "--heartbeat");
+  const relist = dur(flags.relist, "--relist-period");
+  const kubelet = await startKubelet({
+    client,
+    logger,
+    nodeName,
+    nodeIP: flags.nodeIp,
+    dockerHost: flags.dockerHost,
+    nodeLabels: parseLabels(flags.nodeLabels),
+    taints: parseTaints(flags.registerWithTaints),
+    dataDir: flags.dataDir ?? path.join(os.homedir(), ".kctl", "kubelet", nodeName),
+    backoffBaseMs: dur(flags.restartBackoffBase, "--restart-backoff-base"),
+    backoffCapMs: dur(flags.restartBackoffCap, "--restart-backoff-cap"),
+    heartbeatSeconds: heartbeat === undefined ? undefined : heartbeat / 1000,
+    relistSeconds: relist === undefined ? undefined : relist / 1000,
+    kubeletServerPort: flags.kubeletPort === undefined ? undefined : Number(flags.kubeletPort),
+    kubeletServerToken: ctx.globals().token,
+    capacity: { cpu: flags.cpu, memory: flags.memory, pods: flags.maxPods === undefined ? undefined : Number(flags.maxPods) },
+  });
+  ctx.err.write(`agent ${nodeName} running against ${client.server} (Ctrl-C to stop; containers keep running)\n`);
+  await untilSignal();
+  await kubelet.stop();
+  ctx.err.write(`agent ${nodeName} stopped\n`);
+}
+
+export const command: CommandModule = {
+  register(program: Command, ctx: CliContext) {
+    program
+      .command("agent")
+      .description("Run the node agent (kubelet) for a Docker engine against the API server (--server, --token) until Ctrl-C")
+      .option("--node-name <name>", "the Node's name (default: the host name)")
+      .option("--node-ip <ip>", "the node's address; published ports bind here (default: first non-internal IPv4)")
+      .option("--docker-host <url>", "the engine: unix:///var/run/docker.sock or tcp://host:2375 (default: $DOCKER_HOST or the local socket)")
+      .option("--node-labels <k=v,...>", "labels to add to the Node")
+      .option("--register-with-taints <k=v:Effect,...>", "taints to register the Node with")
+      .option("--data-dir <dir>", "where pod volumes live (default ~/.kctl/kubelet/<node>)")
+      .option("--restart-backoff-base <duration>", "first crash-loop back-off, doubling up to the cap (default 1s)")
+      .option("--restart-backoff-cap <duration>", "longest crash-loop back-off (default 60s)")
+      .option("--heartbeat <duration>", "node status / lease heart-beat period (default 5s)")
+      .option("--relist-period <duration>", "full container relist period, the safety net behind Docker events (default 10s)", undefined)
+      .option("--kubelet-port <port>", "port of the logs/exec server (default: ephemeral)")
+      .option("--cpu <quantity>", "override the reported CPU capacity")
+      .option("--memory <quantity>", "override the reported memory capacity")
+      .option("--max-pods <n>", "pods capacity (default 110)")
+      .action(guarded((flags: AgentFlags & { relistPeriod?: string }) => run(ctx, { ...flags, relist: flags.relistPeriod })));
+  },
+};
