@@ -3,9 +3,11 @@
  * `--server` (with `--token`) alone is enough; otherwise the kubeconfig must exist.
  */
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
+import path from "node:path";
 import type { ClientConfig } from "../lib/client.js";
-import { clientConfigFromKubeconfig, defaultKubeconfigPath, readKubeconfig, type Kubeconfig } from "../lib/kubeconfig.js";
+import type { Kubeconfig } from "../lib/kubeconfig.js";
 import type { GlobalOptions } from "./command.js";
 import { UserError } from "./errors-output.js";
 
@@ -17,9 +19,21 @@ export interface ResolvedConfig {
   kubeconfigPath?: string;
 }
 
-/** The kubeconfig path in effect: --kubeconfig > KCTL_CONFIG > ~/.kctl/config. */
+type KubeconfigModule = typeof import("../lib/kubeconfig.js");
+let kubeconfigModule: KubeconfigModule | undefined;
+
+/**
+ * lib/kubeconfig.js loaded on first use (it pulls in the YAML parser, which `--server/--token`
+ * runs never need). Synchronous require of ESM is supported from Node 20.19 (our engines floor).
+ */
+function kubeconfigLib(): KubeconfigModule {
+  kubeconfigModule ??= createRequire(import.meta.url)("../lib/kubeconfig.js") as KubeconfigModule;
+  return kubeconfigModule;
+}
+
+/** The kubeconfig path in effect: --kubeconfig > KCTL_CONFIG > ~/.kctl/config (as lib/kubeconfig's defaultKubeconfigPath). */
 export function kubeconfigPathFor(g: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {
-  return g.kubeconfig || defaultKubeconfigPath(env);
+  return g.kubeconfig || env.KCTL_CONFIG || path.join(os.homedir(), ".kctl", "config");
 }
 
 /** `~/.kctl/config` rather than `/home/me/.kctl/config`, for messages. */
@@ -32,7 +46,7 @@ export function tildify(p: string): string {
 export function loadKubeconfig(file: string): Kubeconfig | undefined {
   if (!fs.existsSync(file)) return undefined;
   try {
-    return readKubeconfig(file);
+    return kubeconfigLib().readKubeconfig(file);
   } catch (e) {
     throw new UserError(`${file}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
   }
@@ -51,7 +65,7 @@ export function resolveConfig(g: GlobalOptions, env: NodeJS.ProcessEnv = process
   }
   let base: ClientConfig & { namespace: string };
   try {
-    base = clientConfigFromKubeconfig(kc, g.context, pathDir(file));
+    base = kubeconfigLib().clientConfigFromKubeconfig(kc, g.context, pathDir(file));
   } catch (e) {
     if (!g.server) throw new UserError(`${tildify(file)}: ${e instanceof Error ? e.message : String(e)}`);
     base = { server: g.server, namespace: "default" };

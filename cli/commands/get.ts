@@ -7,7 +7,7 @@ import type { KObject, WatchEvent } from "../../lib/types.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { errorMessage, guarded } from "../errors-output.js";
 import { listAll, scopeNamespace } from "../list.js";
-import { formatGroups, parseOutputFlag, type ObjectGroup, type OutputFormat, type TableOptions } from "../printers/output.js";
+import { formatGroups, loadOutputFormat, type ObjectGroup, type OutputFormat, type TableOptions } from "../printers/output.js";
 import { sortObjects } from "../printers/sort.js";
 import { TableWriter } from "../printers/table.js";
 import { parseResourceArgs } from "../resource-args.js";
@@ -133,7 +133,7 @@ async function watchGroups(
 }
 
 async function run(ctx: CliContext, args: string[], o: GetOptions): Promise<void> {
-  const fmt = parseOutputFlag(o.output);
+  const fmt = await loadOutputFormat(o.output);
   const client = await ctx.client();
   const { groups, errors, single, rv } = await fetchGroups(client, ctx, args, o);
   const writer = new TableWriter();

@@ -11,15 +11,21 @@ import { asList, toJson } from "./json.js";
 import { compileJsonPath } from "./jsonpath.js";
 import { formatLabels } from "./labels.js";
 import { TableWriter } from "./table.js";
-import { toYaml } from "./yaml.js";
 
 export type OutputFormat =
   | { kind: "table"; wide: boolean }
   | { kind: "json" }
-  | { kind: "yaml" }
+  | { kind: "yaml"; toYaml?: (v: unknown) => string }
   | { kind: "name" }
   | { kind: "jsonpath"; render: (data: unknown) => string }
   | { kind: "custom-columns"; columns: CustomColumn[] };
+
+/** Parse `-o` and load what its printer needs (the YAML library only for `-o yaml`). */
+export async function loadOutputFormat(o: string | undefined): Promise<OutputFormat> {
+  const fmt = parseOutputFlag(o);
+  if (fmt.kind === "yaml") fmt.toYaml = (await import("./yaml.js")).toYaml;
+  return fmt;
+}
 
 /** Parse `-o` (undefined = the default table). Throws a UserError for unknown formats. */
 export function parseOutputFlag(o: string | undefined): OutputFormat {
@@ -96,7 +102,8 @@ export function formatGroups(groups: ObjectGroup[], fmt: OutputFormat, o: TableO
     case "json":
       return toJson(single && all.length === 1 ? all[0] : asList(all));
     case "yaml":
-      return toYaml(single && all.length === 1 ? all[0] : asList(all));
+      if (!fmt.toYaml) throw new Error("internal: the YAML printer was not loaded (use loadOutputFormat)");
+      return fmt.toYaml(single && all.length === 1 ? all[0] : asList(all));
     case "name":
       return groups.flatMap((g) => g.objects.map((obj) => `${displayType(g.resource)}/${obj.metadata.name}\n`)).join("");
     case "jsonpath":

@@ -4,7 +4,7 @@ import { podSummary } from "../../cli/printers/pod-status.js";
 import { formatTable } from "../../cli/printers/table.js";
 import { formatEndpoints, servicePorts, externalIP } from "../../cli/printers/columns/service.js";
 import { nodeStatus, nodeRoles } from "../../cli/printers/columns/cluster.js";
-import { formatGroups, parseOutputFlag, tableRows, type TableOptions } from "../../cli/printers/output.js";
+import { formatGroups, loadOutputFormat, parseOutputFlag, tableRows, type TableOptions } from "../../cli/printers/output.js";
 import { sortObjects } from "../../cli/printers/sort.js";
 import { parseCustomColumns, customColumnRows } from "../../cli/printers/custom-columns.js";
 import { resourceForKind } from "../../lib/kinds.js";
@@ -176,13 +176,13 @@ describe("output formats", () => {
     expect(rows[0]).toEqual(["NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "LABELS"]);
     expect(rows[1]).toEqual(["ns1", "a", "0/1", "Running", "0", "60s", "app=web"]);
   });
-  it("name, json list, yaml single with type meta filled in", () => {
+  it("name, json list, yaml single with type meta filled in", async () => {
     const groups = [{ resource: podR, objects: [simplePod("a"), simplePod("b")] }];
     expect(formatGroups(groups, parseOutputFlag("name"), opts, false)).toBe("pod/a\npod/b\n");
     const list = JSON.parse(formatGroups(groups, parseOutputFlag("json"), opts, false));
     expect(list.kind).toBe("List");
     expect(list.items[0]).toMatchObject({ apiVersion: "v1", kind: "Pod" });
-    const yaml = formatGroups([{ resource: podR, objects: [simplePod("a")] }], parseOutputFlag("yaml"), opts, true);
+    const yaml = formatGroups([{ resource: podR, objects: [simplePod("a")] }], await loadOutputFormat("yaml"), opts, true);
     expect(yaml.startsWith("apiVersion: v1\nkind: Pod\nmetadata:")).toBe(true);
   });
   it("jsonpath and custom-columns", () => {
