@@ -38,7 +38,8 @@ export const DEFAULT_POD_EVICTION_TIMEOUT_SECONDS = 30;
 /** Start every controller with shared informers; resolves once caches are synced and workers run. */
 export async function startControllerManager(opts: ControllerManagerOptions): Promise<ControllerManager> {
   const now = opts.now ?? (() => new Date());
-  const logger = opts.logger.child({ component: "controller-manager" });
+  // The caller binds `component` (kctl server and kctl controller-manager both do).
+  const logger = opts.logger;
   const informers = new SharedInformers(opts.client, logger);
   const events = new EventRecorder({ client: opts.client, component: "controller-manager", logger, now });
   const ctx: ControllerContext = {

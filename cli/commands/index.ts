@@ -17,6 +17,10 @@ import { command as cordon } from "./cordon.js";
 import { command as scheduler } from "./scheduler.js";
 import { command as simulateNodes } from "./simulate-nodes.js";
 import { command as server } from "./server.js";
+import { command as controllerManager } from "./controller-manager.js";
+import { command as rollout } from "./rollout.js";
+import { command as scale } from "./scale.js";
+import { command as setImage } from "./set-image.js";
 import { command as agent } from "./agent.js";
 
 export const COMMANDS: CommandModule[] = [
@@ -34,5 +38,9 @@ export const COMMANDS: CommandModule[] = [
   scheduler,
   simulateNodes,
   server,
+  controllerManager,
+  rollout,
+  scale,
+  setImage,
   agent,
 ];

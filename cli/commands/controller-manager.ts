@@ -1,0 +1,48 @@
+/**
+ * `kctl controller-manager`: run every controller (ReplicaSet, Deployment, Endpoints, garbage
+ * collector, node lifecycle) alone against an API server (`--server URL --token T`) until Ctrl-C.
+ * `kctl server` runs the same controllers in-process.
+ */
+import type { Command } from "commander";
+import type { CliContext, CommandModule } from "../command.js";
+import { guarded, UserError } from "../errors-output.js";
+
+interface Flags {
+  nodeMonitorGracePeriod: string;
+  podEvictionTimeout: string;
+  workers: string;
+}
+
+async function run(ctx: CliContext, flags: Flags): Promise<void> {
+  const { parseDuration } = await import("../../lib/duration.js");
+  const { componentLogger: child } = await import("../../lib/logger.js");
+  const { componentLogger, untilSignal } = await import("./scheduler.js");
+  const { startControllerManager } = await import("../../controllers/index.js");
+  const workers = Number(flags.workers);
+  if (!Number.isInteger(workers) || workers < 1) throw new UserError(`--workers must be a positive integer, got "${flags.workers}"`);
+  const client = await ctx.client();
+  const logger = child(await componentLogger(ctx), "controller-manager");
+  const cm = await startControllerManager({
+    client,
+    logger,
+    nodeMonitorGracePeriodSeconds: parseDuration(flags.nodeMonitorGracePeriod, "--node-monitor-grace-period") / 1000,
+    podEvictionTimeoutSeconds: parseDuration(flags.podEvictionTimeout, "--pod-eviction-timeout") / 1000,
+    workers,
+  });
+  ctx.err.write(`controller manager running against ${client.server} (Ctrl-C to stop)\n`);
+  await untilSignal();
+  await cm.stop();
+  client.close();
+}
+
+export const command: CommandModule = {
+  register(program: Command, ctx: CliContext) {
+    program
+      .command("controller-manager")
+      .description("Run the controllers (ReplicaSet, Deployment, Endpoints, GC, node lifecycle) against the API server until Ctrl-C")
+      .option("--node-monitor-grace-period <duration>", "a node silent this long becomes NotReady (Ready=Unknown) and is tainted unreachable", "20s")
+      .option("--pod-eviction-timeout <duration>", "pods of an unreachable node are deleted this long after it was tainted", "30s")
+      .option("--workers <n>", "parallel reconciles per controller", "4")
+      .action(guarded((flags: Flags) => run(ctx, flags)));
+  },
+};

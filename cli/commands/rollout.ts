@@ -1,0 +1,216 @@
+/**
+ * `kctl rollout status|history|undo|restart|pause|resume deploy/NAME`, as kubectl:
+ *
+ *   status  ─ watch the Deployment, print kubectl's progress lines, exit 0 when rolled out,
+ *             1 on ProgressDeadlineExceeded or --timeout
+ *   history ─ REVISION / CHANGE-CAUSE from the Deployment's ReplicaSets (--revision=N: the template)
+ *   undo    ─ copy the template of revision N (default: the previous one) into the Deployment;
+ *             the controller reuses that revision's ReplicaSet
+ *   restart ─ stamp kubectl.kubernetes.io/restartedAt on the template (a new rollout)
+ *   pause / resume ─ spec.paused
+ */
+import type { Command } from "commander";
+import type { ApiClient } from "../../lib/client.js";
+import { displayType } from "../../lib/kinds.js";
+import type { Deployment, PodTemplateSpec, ReplicaSet } from "../../lib/types.js";
+import type { CliContext, CommandModule, Writer } from "../command.js";
+import { guarded, UserError } from "../errors-output.js";
+import { parseWorkloadArg, replicasFlag } from "./scale.js";
+
+const KINDS = ["Deployment"];
+
+async function target(ctx: CliContext, args: string[], verb: string): Promise<{ client: ApiClient; ns: string; name: string; type: string }> {
+  const { resource, name } = parseWorkloadArg(args, KINDS, verb);
+  return { client: await ctx.client(), ns: ctx.namespace(), name, type: `${displayType(resource)}/${name}` };
+}
+
+async function ownedReplicaSets(client: ApiClient, d: Deployment): Promise<ReplicaSet[]> {
+  const { labelSelectorToString } = await import("../../lib/selector.js");
+  const list = await client.list<ReplicaSet>("ReplicaSet", { namespace: d.metadata.namespace, labelSelector: labelSelectorToString(d.spec.selector) });
+  return list.items;
+}
+
+interface StatusFlags {
+  watch?: boolean;
+  timeout?: string;
+  revision?: string;
+}
+
+/** Watch the Deployment until rolled out; prints each new status line once. */
+async function status(ctx: CliContext, args: string[], flags: StatusFlags): Promise<void> {
+  const { client, ns, name } = await target(ctx, args, "get the rollout status of");
+  const { rolloutStatus } = await import("../../controllers/deployment/client-side.js");
+  const { parseDuration } = await import("../../lib/duration.js");
+  const timeoutMs = flags.timeout ? parseDuration(flags.timeout, "--timeout") : 0;
+  const wanted = replicasFlag(flags.revision, "--revision");
+  let last = "";
+  const evaluate = (d: Deployment): "done" | "wait" => {
+    if (wanted !== undefined && wanted > 0) {
+      const rev = Number(d.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? "0");
+      if (rev !== wanted) throw new UserError(`desired revision (${wanted}) is different from the running revision (${rev})`);
+    }
+    const s = rolloutStatus(d);
+    if (s.error) throw new UserError(s.error);
+    if (s.message !== last) {
+      ctx.out.write(`${s.message}\n`);
+      last = s.message;
+    }
+    return s.done ? "done" : "wait";
+  };
+  const first = await client.get<Deployment>("Deployment", name, ns);
+  if (evaluate(first) === "done" || flags.watch === false) return;
+
+  await new Promise<void>((resolve, reject) => {
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    let handle: { stop(): void } | undefined;
+    const finish = (err?: unknown) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      handle?.stop();
+      if (err) reject(err);
+      else resolve();
+    };
+    if (timeoutMs > 0) timer = setTimeout(() => finish(new UserError(`timed out waiting for the condition (deployment "${name}" not rolled out within ${flags.timeout})`)), timeoutMs);
+    // Re-watch when the server closes the stream (the list+watch gap is covered by the resourceVersion).
+    let rv = first.metadata.resourceVersion;
+    const watchOnce = (): void => {
+      if (settled) return;
+      const h = client.watch<Deployment>("Deployment", { namespace: ns, fieldSelector: `metadata.name=${name}`, resourceVersion: rv }, (ev) => {
+        if (ev.type === "DELETED") return finish(new UserError(`deployment "${name}" was deleted`));
+        if (ev.type !== "ADDED" && ev.type !== "MODIFIED") return;
+        rv = ev.object.metadata.resourceVersion;
+        try {
+          if (evaluate(ev.object) === "done") finish();
+        } catch (err) {
+          finish(err);
+        }
+      });
+      handle = h;
+      h.done.then(
+        () => watchOnce(),
+        (err: unknown) => finish(err),
+      );
+    };
+    watchOnce();
+  });
+}
+
+/** Describe a pod template as `kubectl rollout history --revision` does (a short form). */
+export function describeTemplate(t: PodTemplateSpec, out: Writer): void {
+  const kv = (m?: Record<string, string>) => (m && Object.keys(m).length ? Object.entries(m).map(([k, v]) => `${k}=${v}`).join("\n\t") : "<none>");
+  out.write(`Pod Template:\n  Labels:\t${kv(t.metadata?.labels)}\n`);
+  if (t.metadata?.annotations && Object.keys(t.metadata.annotations).length) out.write(`  Annotations:\t${kv(t.metadata.annotations)}\n`);
+  out.write("  Containers:\n");
+  for (const c of t.spec.containers) {
+    out.write(`   ${c.name}:\n    Image:\t${c.image}\n`);
+    const ports = (c.ports ?? []).map((p) => `${p.containerPort}/${p.protocol ?? "TCP"}`);
+    out.write(`    Port:\t${ports.length ? ports.join(", ") : "<none>"}\n`);
+    if (c.command?.length) out.write(`    Command:\t${c.command.join(" ")}\n`);
+    if (c.args?.length) out.write(`    Args:\t${c.args.join(" ")}\n`);
+    const env = (c.env ?? []).map((e) => `${e.name}:\t${e.value ?? "<set from a reference>"}`);
+    out.write(`    Environment:${env.length ? `\n      ${env.join("\n      ")}` : "\t<none>"}\n`);
+  }
+}
+
+async function history(ctx: CliContext, args: string[], flags: StatusFlags): Promise<void> {
+  const { client, ns, name, type } = await target(ctx, args, "get the rollout history of");
+  const { historyRows, ownedByRevision, templateOf } = await import("../../controllers/deployment/client-side.js");
+  const { revisionOf } = await import("../../controllers/deployment/util.js");
+  const d = await client.get<Deployment>("Deployment", name, ns);
+  const rss = await ownedReplicaSets(client, d);
+  const revision = replicasFlag(flags.revision, "--revision");
+  if (revision !== undefined && revision > 0) {
+    const rs = ownedByRevision(d, rss).find((r) => revisionOf(r) === revision);
+    if (!rs) throw new UserError(`unable to find the specified revision ${revision}`);
+    ctx.out.write(`${type} with revision #${revision}\n`);
+    describeTemplate(templateOf(rs), ctx.out);
+    return;
+  }
+  const rows = historyRows(d, rss);
+  ctx.out.write(`${type} \n`);
+  const width = Math.max("REVISION".length, ...rows.map((r) => String(r.revision).length)) + 2;
+  ctx.out.write(`${"REVISION".padEnd(width)}CHANGE-CAUSE\n`);
+  for (const r of rows) ctx.out.write(`${String(r.revision).padEnd(width)}${r.changeCause}\n`);
+  ctx.out.write("\n");
+}
+
+async function undo(ctx: CliContext, args: string[], flags: { toRevision?: string }): Promise<void> {
+  const { client, ns, name, type } = await target(ctx, args, "roll back");
+  const { planUndo } = await import("../../controllers/deployment/client-side.js");
+  const toRevision = replicasFlag(flags.toRevision, "--to-revision") ?? 0;
+  const d = await client.get<Deployment>("Deployment", name, ns);
+  const plan = planUndo(d, await ownedReplicaSets(client, d), toRevision);
+  if (plan.type === "error") throw new UserError(plan.message);
+  if (plan.type === "skip") {
+    ctx.out.write(`${type} skipped rollback (current template already matches revision ${plan.revision})\n`);
+    return;
+  }
+  // A full replace of the template (resourceVersion-checked), as kubectl's JSON patch does.
+  const next: Deployment = { ...d, spec: { ...d.spec, template: plan.template } };
+  if (plan.changeCause) next.metadata = { ...d.metadata, annotations: { ...(d.metadata.annotations ?? {}), "kubernetes.io/change-cause": plan.changeCause } };
+  await client.update(next);
+  ctx.out.write(`${type} rolled back\n`);
+}
+
+async function restart(ctx: CliContext, args: string[]): Promise<void> {
+  const { client, ns, name, type } = await target(ctx, args, "restart");
+  const d = await client.get<Deployment>("Deployment", name, ns);
+  if (d.spec.paused) throw new UserError(`deployments.apps "${name}" is paused; run 'kctl rollout resume deployment/${name}' first`);
+  const { RESTARTED_AT_ANNOTATION } = await import("../../controllers/deployment/util.js");
+  const stamp = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+  await client.patch("Deployment", name, { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: stamp } } } } }, { namespace: ns });
+  ctx.out.write(`${type} restarted\n`);
+}
+
+async function setPaused(ctx: CliContext, args: string[], paused: boolean): Promise<void> {
+  const verb = paused ? "pause" : "resume";
+  const { client, ns, name, type } = await target(ctx, args, verb);
+  const d = await client.get<Deployment>("Deployment", name, ns);
+  if ((d.spec.paused ?? false) === paused) throw new UserError(`deployments.apps "${name}" is ${paused ? "already paused" : "not paused"}`);
+  await client.patch("Deployment", name, { spec: { paused: paused ? true : null } }, { namespace: ns });
+  ctx.out.write(`${type} ${paused ? "paused" : "resumed"}\n`);
+}
+
+export const command: CommandModule = {
+  register(program: Command, ctx: CliContext) {
+    const rollout = program.command("rollout").description("Manage the rollout of a deployment");
+    rollout
+      .command("status")
+      .description("Watch a rollout until it finishes (exit 1 on ProgressDeadlineExceeded or --timeout)")
+      .argument("<resource...>", "deployment/NAME")
+      .option("-w, --watch", "watch until the rollout finishes (default)", true)
+      .option("--no-watch", "print the current status once")
+      .option("--timeout <duration>", "give up after this long (e.g. 2m); default: wait forever")
+      .option("--revision <n>", "fail if the running revision is not this one")
+      .action(guarded((args: string[], flags: StatusFlags) => status(ctx, args, flags)));
+    rollout
+      .command("history")
+      .description("Show the revisions of a deployment")
+      .argument("<resource...>", "deployment/NAME")
+      .option("--revision <n>", "show the pod template of this revision")
+      .action(guarded((args: string[], flags: StatusFlags) => history(ctx, args, flags)));
+    rollout
+      .command("undo")
+      .description("Roll back to a previous revision (default: the one before the current)")
+      .argument("<resource...>", "deployment/NAME")
+      .option("--to-revision <n>", "the revision to roll back to (0: the previous one)")
+      .action(guarded((args: string[], flags: { toRevision?: string }) => undo(ctx, args, flags)));
+    rollout
+      .command("restart")
+      .description("Restart every pod of a deployment with a new rollout")
+      .argument("<resource...>", "deployment/NAME")
+      .action(guarded((args: string[]) => restart(ctx, args)));
+    rollout
+      .command("pause")
+      .description("Pause a deployment: template changes do not roll out until resumed")
+      .argument("<resource...>", "deployment/NAME")
+      .action(guarded((args: string[]) => setPaused(ctx, args, true)));
+    rollout
+      .command("resume")
+      .description("Resume a paused deployment")
+      .argument("<resource...>", "deployment/NAME")
+      .action(guarded((args: string[]) => setPaused(ctx, args, false)));
+  },
+};

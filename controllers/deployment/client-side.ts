@@ -1,0 +1,76 @@
+/**
+ * The client-side halves of `kubectl rollout` for Deployments, as pure functions: the status line
+ * of `rollout status`, the rows of `rollout history`, and the template `rollout undo` restores.
+ */
+import type { Deployment, PodTemplateSpec, ReplicaSet } from "../../lib/types.js";
+import { POD_TEMPLATE_HASH_LABEL, templatesEqualIgnoringHash } from "./hash.js";
+import { CHANGE_CAUSE_ANNOTATION, getCondition, revisionOf } from "./util.js";
+
+/** One evaluation of `rollout status`: the line to print, and whether we are done (or failed). */
+export interface RolloutStatus {
+  message: string;
+  done: boolean;
+  /** set when the rollout can never finish as is (ProgressDeadlineExceeded) */
+  error?: string;
+}
+
+/** kubectl's DeploymentStatusViewer. */
+export function rolloutStatus(d: Deployment): RolloutStatus {
+  const name = d.metadata.name;
+  const s = d.status ?? {};
+  if ((d.metadata.generation ?? 0) > (s.observedGeneration ?? 0)) return { message: "Waiting for deployment spec update to be observed...", done: false };
+  if (getCondition(s, "Progressing")?.reason === "ProgressDeadlineExceeded") {
+    return { message: "", done: false, error: `deployment "${name}" exceeded its progress deadline` };
+  }
+  const want = d.spec.replicas ?? 1;
+  const updated = s.updatedReplicas ?? 0;
+  if (updated < want) return { message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${want} new replicas have been updated...`, done: false };
+  if ((s.replicas ?? 0) > updated) return { message: `Waiting for deployment "${name}" rollout to finish: ${(s.replicas ?? 0) - updated} old replicas are pending termination...`, done: false };
+  if ((s.availableReplicas ?? 0) < updated) return { message: `Waiting for deployment "${name}" rollout to finish: ${s.availableReplicas ?? 0} of ${updated} updated replicas are available...`, done: false };
+  return { message: `deployment "${name}" successfully rolled out`, done: true };
+}
+
+/** The ReplicaSets a Deployment controls, by revision (ascending). */
+export function ownedByRevision(d: Deployment, rss: readonly ReplicaSet[]): ReplicaSet[] {
+  return rss.filter((rs) => rs.metadata.ownerReferences?.some((r) => r.controller && r.uid === d.metadata.uid)).sort((a, b) => revisionOf(a) - revisionOf(b));
+}
+
+/** `rollout history` rows: revision and change-cause (`<none>` when absent). */
+export function historyRows(d: Deployment, rss: readonly ReplicaSet[]): { revision: number; changeCause: string }[] {
+  return ownedByRevision(d, rss)
+    .filter((rs) => revisionOf(rs) > 0)
+    .map((rs) => ({ revision: revisionOf(rs), changeCause: rs.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION] ?? "<none>" }));
+}
+
+/** A ReplicaSet's template without the pod-template-hash label (what a Deployment holds). */
+export function templateOf(rs: ReplicaSet): PodTemplateSpec {
+  const t = structuredClone(rs.spec.template);
+  if (t.metadata?.labels) delete t.metadata.labels[POD_TEMPLATE_HASH_LABEL];
+  return t;
+}
+
+/** What `rollout undo` should do. */
+export type UndoPlan = { type: "rollback"; template: PodTemplateSpec; revision: number; changeCause?: string } | { type: "skip"; revision: number } | { type: "error"; message: string };
+
+/**
+ * Pick the revision to go back to (kubectl's DeploymentRollbacker): `toRevision` 0 means the one
+ * before the current. The template is copied into the Deployment; the controller then finds the
+ * old ReplicaSet by template and reuses it.
+ */
+export function planUndo(d: Deployment, rss: readonly ReplicaSet[], toRevision = 0): UndoPlan {
+  if (d.spec.paused) {
+    return { type: "error", message: `you cannot rollback a paused deployment; resume it first with 'kctl rollout resume deployment/${d.metadata.name}' and try again` };
+  }
+  const owned = ownedByRevision(d, rss).filter((rs) => revisionOf(rs) > 0);
+  let target: ReplicaSet | undefined;
+  if (toRevision > 0) {
+    target = owned.find((rs) => revisionOf(rs) === toRevision);
+    if (!target) return { type: "error", message: `unable to find specified revision ${toRevision} in history` };
+  } else {
+    if (owned.length < 2) return { type: "error", message: `no rollout history found for deployment "${d.metadata.name}"` };
+    target = owned[owned.length - 2];
+  }
+  const revision = revisionOf(target);
+  if (templatesEqualIgnoringHash(target.spec.template, d.spec.template)) return { type: "skip", revision };
+  return { type: "rollback", template: templateOf(target), revision, changeCause: target.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION] };
+}
