@@ -1,0 +1,97 @@
+/**
+ * The real kubectl (/usr/bin/kubectl) against our server. kubectl sends bearer tokens only over
+ * TLS, so the server runs with a self-signed certificate; the kubeconfig carries its CA.
+ * `--validate=false` is needed for create/apply: client-side validation downloads OpenAPI,
+ * which kctl does not serve (404).
+ */
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+const run = promisify(execFile);
+const KUBECTL = "/usr/bin/kubectl";
+const haveKubectl = fs.existsSync(KUBECTL);
+
+let s: TestServer;
+beforeAll(async () => {
+  if (haveKubectl) s = await startTestServer({ tls: true });
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  try {
+    const r = await run(KUBECTL, ["--kubeconfig", s.kubeconfigPath, ...args], { timeout: 30_000, env: { ...process.env, HOME: s.dataDir } });
+    return { stdout: r.stdout, stderr: r.stderr, code: 0 };
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; code?: number };
+    return { stdout: err.stdout ?? "", stderr: err.stderr ?? "", code: typeof err.code === "number" ? err.code : 1 };
+  }
+}
+
+describe.skipIf(!haveKubectl)("kubectl", () => {
+  it("get pods on an empty namespace", async () => {
+    const r = await kubectl("get", "pods");
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/No resources found in default namespace/);
+  });
+
+  it("create -f, get, get -o json, apply (client-side), scale, delete", async () => {
+    const manifest = path.join(s.dataDir, "web.yaml");
+    fs.writeFileSync(manifest, [
+      "apiVersion: v1", "kind: Pod", "metadata:", "  name: web", "  labels: {app: web}", "spec:", "  containers:", "  - name: nginx", "    image: nginx:1.25", "",
+    ].join("\n"));
+    const c = await kubectl("create", "--validate=false", "-f", manifest);
+    expect(c.stdout.trim()).toBe("pod/web created");
+    const g = await kubectl("get", "pods");
+    expect(g.stdout).toMatch(/^NAME\s+AGE\s*\nweb\s+\d+s/m);
+    const j = await kubectl("get", "pod", "web", "-o", "json");
+    const obj = JSON.parse(j.stdout) as { metadata: { uid: string }; spec: { restartPolicy: string } };
+    expect(obj.metadata.uid).toBeTruthy();
+    expect(obj.spec.restartPolicy).toBe("Always");
+    const short = await kubectl("get", "po", "-l", "app=web", "-o", "name");
+    expect(short.stdout.trim()).toBe("pod/web");
+
+    const deploy = path.join(s.dataDir, "deploy.yaml");
+    const dy = (replicas: number, image: string) => [
+      "apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: web", "spec:", `  replicas: ${replicas}`,
+      "  selector: {matchLabels: {app: web}}", "  template:", "    metadata: {labels: {app: web}}", "    spec:", "      containers:",
+      "      - name: nginx", `        image: ${image}`, "        ports: [{containerPort: 80}]", "",
+    ].join("\n");
+    fs.writeFileSync(deploy, dy(2, "nginx:1.25"));
+    expect((await kubectl("apply", "--validate=false", "-f", deploy)).stdout.trim()).toBe("deployment.apps/web created");
+    fs.writeFileSync(deploy, dy(3, "nginx:1.26"));
+    expect((await kubectl("apply", "--validate=false", "-f", deploy)).stdout.trim()).toBe("deployment.apps/web configured");
+    const d = JSON.parse((await kubectl("get", "deploy", "web", "-o", "json")).stdout) as { spec: { replicas: number; template: { spec: { containers: { image: string; ports: unknown[] }[] } } }; metadata: { generation: number } };
+    expect(d.spec.replicas).toBe(3);
+    expect(d.spec.template.spec.containers[0]!.image).toBe("nginx:1.26");
+    expect(d.spec.template.spec.containers[0]!.ports).toHaveLength(1);
+    expect(d.metadata.generation).toBe(2);
+    expect((await kubectl("scale", "deploy", "web", "--replicas=5")).stdout.trim()).toBe("deployment.apps/web scaled");
+
+    const del = await kubectl("delete", "pod", "web");
+    expect(del.stdout.trim()).toBe('pod "web" deleted');
+    expect((await kubectl("delete", "-f", deploy)).stdout.trim()).toBe('deployment.apps "web" deleted');
+    expect((await kubectl("get", "pods")).stderr).toMatch(/No resources found/);
+  });
+
+  it("create without --validate=false fails because kctl serves no OpenAPI", async () => {
+    const manifest = path.join(s.dataDir, "cm.yaml");
+    fs.writeFileSync(manifest, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n");
+    const r = await kubectl("create", "-f", manifest);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/failed to download openapi/);
+  });
+
+  it("api-resources and get of cluster-scoped kinds", async () => {
+    const r = await kubectl("api-resources");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/deployments\s+deploy\s+apps\/v1\s+true\s+Deployment/);
+    const ns = await kubectl("get", "ns", "-o", "name");
+    expect(ns.stdout).toMatch(/namespace\/kube-system/);
+  });
+});
