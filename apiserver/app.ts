@@ -68,6 +68,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     return503OnClosing: true,
     forceCloseConnections: "idle",
+    // No per-request child logger: request logs are explicit (onResponse, debug level).
+    childLoggerFactory: (parent) => parent,
     ...(opts.tls ? { https: { cert: opts.tls.certPem, key: opts.tls.keyPem } } : {}),
   }) as unknown as FastifyInstance;
   app.decorate("kctl", ctx);

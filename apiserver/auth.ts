@@ -38,6 +38,8 @@ export function hashToken(token: string): string {
 export class TokenAuth implements Authenticator, Authorizer {
   private readonly db: Database.Database;
   private readonly byHash = new Map<string, User>();
+  /** clear token -> user for tokens already verified (skips hashing on every request; valid tokens only, so bounded) */
+  private readonly verified = new Map<string, User>();
 
   constructor(db: Database.Database) {
     this.db = db;
@@ -57,12 +59,17 @@ export class TokenAuth implements Authenticator, Authorizer {
 
   /** The user of a clear token, if it is valid. */
   verify(token: string): User | undefined {
-    return this.byHash.get(hashToken(token));
+    const hit = this.verified.get(token);
+    if (hit) return hit;
+    const u = this.byHash.get(hashToken(token));
+    if (u) this.verified.set(token, u);
+    return u;
   }
 
   /** Revoke a token by its clear value. */
   revoke(token: string): boolean {
     const hash = hashToken(token);
+    this.verified.clear();
     this.db.prepare("DELETE FROM tokens WHERE hash = ?").run(hash);
     return this.byHash.delete(hash);
   }

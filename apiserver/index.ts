@@ -12,6 +12,7 @@ export { createApiServer, type ApiServerApp, type ApiServerOptions } from "./app
 export type { User, Role, Authenticator, Authorizer } from "./auth.js";
 export { ADMIN_KUBECONFIG, NODE_TOKEN_FILE, DB_FILE } from "./data-dir.js";
 export type { RouteModule, ServerContext } from "./context.js";
+export { ensureSelfSignedCert, TLS_CERT_FILE, TLS_KEY_FILE } from "./tls.js";
 
 export interface StartOptions {
   dataDir: string;

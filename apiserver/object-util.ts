@@ -4,8 +4,16 @@ import type { KObject } from "../lib/types.js";
 
 /** RFC 3339 with second precision, as Kubernetes serializes metav1.Time. */
 export function nowTimestamp(offsetMs = 0): string {
-  return new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, "Z");
+  const sec = Math.floor((Date.now() + offsetMs) / 1000);
+  // Every create stamps a timestamp: format each second once.
+  if (sec !== lastSecond) {
+    lastSecond = sec;
+    lastStamp = new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+  return lastStamp;
 }
+let lastSecond = -1;
+let lastStamp = "";
 
 /** Structural equality of JSON values (key order does not matter). */
 export function deepEqual(a: unknown, b: unknown): boolean {

@@ -2,11 +2,10 @@
  * A real API server for integration tests: ephemeral port on 127.0.0.1, a real SQLite file in a
  * temp dir (removed on close), and a client with the admin token.
  */
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startApiServer, type RunningApiServer, type StartOptions } from "../../apiserver/index.js";
+import { ensureSelfSignedCert, startApiServer, type RunningApiServer, type StartOptions } from "../../apiserver/index.js";
 import { ApiClient } from "../../lib/client.js";
 
 export interface TestServer {
@@ -32,26 +31,12 @@ export type TestServerOptions = Partial<Omit<StartOptions, "dataDir" | "listen" 
   tls?: boolean;
 };
 
-/** A self-signed certificate for 127.0.0.1/localhost, written into `dir`. */
-export function selfSignedCert(dir: string): { certPem: string; keyPem: string } {
-  const cert = path.join(dir, "tls.crt");
-  const key = path.join(dir, "tls.key");
-  if (!fs.existsSync(cert)) {
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-      "-keyout", key, "-out", cert, "-days", "30", "-subj", "/CN=kctl-test",
-      "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-    ], { stdio: "ignore" });
-  }
-  return { certPem: fs.readFileSync(cert, "utf8"), keyPem: fs.readFileSync(key, "utf8") };
-}
-
 /** Start a server; `close()` stops it and removes the temp data dir. */
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "kctl-test-"));
   const { tls: wantTls, dataDir: _d, ...rest } = opts;
-  const tls = wantTls ? selfSignedCert(dataDir) : undefined;
+  const tls = wantTls ? ensureSelfSignedCert(dataDir) : undefined;
   const clientFor = (srv: RunningApiServer) => new ApiClient({ server: srv.url, token: srv.adminToken, ca: tls?.certPem });
   const start = () => startApiServer({ ...rest, dataDir, listen: "127.0.0.1:0", tls });
   let server = await start();
