@@ -64,6 +64,13 @@ export function runExecSession(docker: Dockerode, containerId: string, req: Exec
 
   const closeStdin = (): void => {
     if (stdinEnded) return;
+    if (req.tty) {
+      // Half-closing a TTY exec's connection makes Docker drop the session (and its output):
+      // end the input as a terminal user does, with ^D.
+      onStdin(Buffer.from([4]));
+      stdinEnded = true;
+      return;
+    }
     stdinEnded = true;
     if (dockerStream) dockerStream.end();
   };
@@ -126,7 +133,7 @@ export function runExecSession(docker: Dockerode, containerId: string, req: Exec
           stream.on("data", (d: Buffer) => demux.write(d));
         }
         for (const d of queued.splice(0)) stream.write(d);
-        if (!req.stdin || stdinEnded) stream.end();
+        if (!req.tty && (!req.stdin || stdinEnded)) stream.end();
         if (pendingResize) resize(pendingResize);
         await new Promise<void>((done) => {
           stream.on("end", done);

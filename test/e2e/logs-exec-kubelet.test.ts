@@ -111,7 +111,7 @@ describe("kubelet server (real Docker)", () => {
     // previous instance (exited) and current instance (running) of web/app; a second container "side"
     const old = await makeContainer("web", "app", 0, "echo first-instance; exit 1");
     await old.wait();
-    await makeContainer("web", "app", 1, "echo one; echo two >&2; echo three; trap 'exit 0' TERM; while true; do sleep 1; done");
+    await makeContainer("web", "app", 1, "echo one; echo two >&2; sleep 0.1; echo three; trap 'exit 0' TERM; while true; do sleep 1; done");
     const looping = await makeContainer("loop", "app", 2, "echo last crash; exit 1");
     await looping.wait();
     await makeContainer("tty", "app", 0, "echo tty-line; trap 'exit 0' TERM; while true; do sleep 1; done", true);
@@ -209,6 +209,22 @@ describe("kubelet server (real Docker)", () => {
     });
     await new Promise((r) => ws.on("close", r));
     expect(out.trim()).toBe("33 91");
+  });
+
+  it("ends a tty session's input with ^D when the client closes stdin (output kept)", async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/exec/default/web/app?command=sh&command=-c&command=${encodeURIComponent("read x; echo got-eof")}&tty=true&stdin=true`, ["v5.channel.k8s.io"], {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    let out = "";
+    let status = "";
+    ws.on("open", () => ws.send(Buffer.from([255, 0])));
+    ws.on("message", (d: Buffer) => {
+      if (d[0] === 1) out += d.subarray(1).toString();
+      if (d[0] === 3) status = d.subarray(1).toString();
+    });
+    await new Promise((r) => ws.on("close", r));
+    expect(out).toContain("got-eof");
+    expect(JSON.parse(status).status).toBe("Success");
   });
 
   it("refuses exec of a missing container before upgrading", async () => {
