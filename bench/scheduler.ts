@@ -112,6 +112,10 @@ function benchPod(i: number, owners: number): Pod {
 
 interface RunResult {
   setupS: number;
+  /** of `seconds`: until the scheduler's informers had listed every node and pod */
+  syncS: number;
+  /** CPU seconds this process (the scheduler; with --in-process also the API server) used */
+  cpuS: number;
   seconds: number;
   podsPerSecond: number;
   bound: number;
@@ -134,9 +138,13 @@ async function runOnce(a: Args, run: number): Promise<RunResult> {
 
     const { startScheduler } = await import("../scheduler/index.js");
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const s = await startScheduler({ client, logger: silentLogger(), seed: run, parallelBinds: a.parallelBinds, scheduledEvents: a.scheduledEvents });
+    const syncS = (performance.now() - t0) / 1000;
     while (s.stats().scheduled < a.pods) await new Promise((r) => setTimeout(r, 5));
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuS = (cpu.user + cpu.system) / 1e6;
     await s.stop();
     await sim.stop();
 
@@ -146,7 +154,7 @@ async function runOnce(a: Args, run: number): Promise<RunResult> {
     for (const p of pods) if (p.spec.nodeName) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
     const bound = [...perNode.values()].reduce((x, y) => x + y, 0);
     if (bound !== a.pods) throw new Error(`only ${bound}/${a.pods} pods bound according to the API`);
-    return { setupS, seconds, podsPerSecond: a.pods / seconds, bound, nodesUsed: perNode.size, maxPerNode: Math.max(...perNode.values()) };
+    return { setupS, syncS, cpuS, seconds, podsPerSecond: a.pods / seconds, bound, nodesUsed: perNode.size, maxPerNode: Math.max(...perNode.values()) };
   } finally {
     client.close();
     await server.close();
@@ -168,12 +176,12 @@ async function main(): Promise<void> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`scheduler benchmark: ${a.nodes} nodes, ${a.pods} pods (${a.owners} owners), API server ${a.inProcess ? "in-process" : "in a child process"}, ` +
     `Scheduled events ${a.scheduledEvents ? "on" : "off"}, ${a.parallelBinds} binds in flight`);
-  out("run  setup_s  schedule_s  pods/s  bound  nodes_used  max_pods/node");
+  out("run  setup_s  sync_s  schedule_s  cpu_s  pods/s  bound  nodes_used  max_pods/node");
   for (let r = 1; r <= a.runs; r++) {
     const res = await runOnce(a, r);
     results.push(res);
     out(
-      `${String(r).padEnd(4)} ${res.setupS.toFixed(1).padStart(7)}  ${res.seconds.toFixed(2).padStart(10)}  ${res.podsPerSecond.toFixed(0).padStart(6)}  ` +
+      `${String(r).padEnd(4)} ${res.setupS.toFixed(1).padStart(7)}  ${res.syncS.toFixed(2).padStart(6)}  ${res.seconds.toFixed(2).padStart(10)}  ${res.cpuS.toFixed(2).padStart(5)}  ${res.podsPerSecond.toFixed(0).padStart(6)}  ` +
         `${String(res.bound).padStart(5)}  ${String(res.nodesUsed).padStart(10)}  ${String(res.maxPerNode).padStart(13)}`,
     );
   }
@@ -190,6 +198,8 @@ async function main(): Promise<void> {
       runs: results.length,
       medianPodsPerSecond: Math.round(pps),
       medianSeconds: Number(median(results.map((r) => r.seconds)).toFixed(3)),
+      medianSyncSeconds: Number(median(results.map((r) => r.syncS)).toFixed(3)),
+      medianSchedulerCpuSeconds: Number(median(results.map((r) => r.cpuS)).toFixed(3)),
       podsPerSecond: results.map((r) => Math.round(r.podsPerSecond)),
       target: 1000,
     }),

@@ -37,6 +37,11 @@ export interface EventRecorderOptions {
   concurrency?: number;
   /** Events waiting to be written before new ones are dropped (default 1,000) */
   maxQueued?: number;
+  /**
+   * While this returns true no new write starts (the owner has more urgent writes, such as
+   * bindings, queued); call `resume()` when it turns false.
+   */
+  paused?: () => boolean;
 }
 
 export class EventRecorder {
@@ -61,6 +66,14 @@ export class EventRecorder {
     this.aggregateMs = opts.aggregateMs ?? 10 * 60_000;
     this.concurrency = opts.concurrency ?? 4;
     this.maxQueued = opts.maxQueued ?? 1000;
+    this.paused = opts.paused ?? (() => false);
+  }
+
+  private readonly paused: () => boolean;
+
+  /** Start writing again after `paused()` turned false. */
+  resume(): void {
+    this.pump();
   }
 
   /** Record an Event about `obj`. Returns at once; `flush()` waits until all are written. */
@@ -73,14 +86,18 @@ export class EventRecorder {
     this.pump();
   }
 
-  /** Wait until the queue is empty and no write is in flight. */
+  /** Wait until the queue is empty and no write is in flight (ignores `paused`). */
   flush(): Promise<void> {
     if (this.queue.length === 0 && this.inflight === 0) return Promise.resolve();
+    this.flushing = true;
+    this.pump();
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
+  private flushing = false;
+
   private pump(): void {
-    while (this.inflight < this.concurrency && this.queue.length > 0) {
+    while (this.inflight < this.concurrency && this.queue.length > 0 && (this.flushing || !this.paused())) {
       const q = this.queue.shift()!;
       this.inflight++;
       this.write(q.obj, q.type, q.reason, q.message, q.at)
@@ -88,7 +105,10 @@ export class EventRecorder {
         .finally(() => {
           this.inflight--;
           this.pump();
-          if (this.queue.length === 0 && this.inflight === 0) for (const w of this.idle.splice(0)) w();
+          if (this.queue.length === 0 && this.inflight === 0) {
+            this.flushing = false;
+            for (const w of this.idle.splice(0)) w();
+          }
         });
     }
   }

@@ -77,6 +77,11 @@ export class SchedulingQueue {
     return s;
   }
 
+  /** Are pods (probably) waiting to be scheduled right now? Cheap: may count stale slots. */
+  hasActive(): boolean {
+    return this.active.size > 0;
+  }
+
   has(uid: string): boolean {
     return this.entries.has(uid);
   }

@@ -69,7 +69,11 @@ export class Scheduler {
     this.queue = new SchedulingQueue({ initialBackoffMs: cfg.initialBackoffMs, maxBackoffMs: cfg.maxBackoffMs });
     this.pods = new Informer<Pod>(cfg.client, "Pod", { logger: this.log });
     this.nodes = new Informer<Node>(cfg.client, "Node", { logger: this.log });
-    this.events = new EventRecorder(cfg.client, this.log, this.now);
+    // Events wait while a backlog of pods is being bound: bindings first, as the API server is
+    // the shared bottleneck; what does not fit the event queue meanwhile is dropped.
+    this.events = new EventRecorder(cfg.client, this.log, this.now, {
+      paused: () => this.inflight > 0 && this.queue.hasActive(),
+    });
   }
 
   /** Start the informers, wait for their first list, then run the loop in the background. */
@@ -190,6 +194,7 @@ export class Scheduler {
     const p = this.bind(queued, current, node).finally(() => {
       this.inflight--;
       this.bindsDone.delete(p);
+      if (this.inflight === 0 || !this.queue.hasActive()) this.events.resume();
       const w = this.slotWaiter;
       this.slotWaiter = undefined;
       w?.();
