@@ -1,0 +1,105 @@
+/**
+ * The real kubectl (v1.32: exec over WebSocket, v5.channel.k8s.io) against our API server, pod
+ * proxy and kubelet. kubectl only sends bearer tokens over TLS, so the server gets a throwaway
+ * self-signed certificate (startTestServer({ tls: true })). Skipped without kubectl or openssl.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureSelfSignedCert } from "../../apiserver/tls.js";
+import { ApiClient } from "../../lib/client.js";
+import { silentLogger } from "../../lib/logger.js";
+import type { Pod } from "../../lib/types.js";
+import { startKubelet, type Kubelet } from "../../kubelet/index.js";
+import { eventually, kctl } from "../helpers/cli.js";
+import { docker, removeByLabel, runId, TEST_RUN_LABEL } from "../helpers/docker.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+const KUBECTL = "/usr/bin/kubectl";
+const OPENSSL = "/usr/bin/openssl";
+const available = existsSync(KUBECTL) && existsSync(OPENSSL);
+const RUN = runId("kubectl-exec");
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe.skipIf(!available)("real kubectl logs / exec", () => {
+  let srv: TestServer;
+  let admin: ApiClient;
+  let nodeClient: ApiClient;
+  let kubelet: Kubelet;
+
+  function kubectl(args: string[], input = ""): Promise<Run> {
+    return new Promise((resolve) => {
+      const child = execFile(KUBECTL, ["--kubeconfig", srv.kubeconfigPath, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
+        resolve({ code: child.exitCode ?? (err ? 1 : 0), stdout, stderr });
+      });
+      child.stdin?.end(input);
+    });
+  }
+
+  beforeAll(async () => {
+    srv = await startTestServer({ tls: true });
+    // the same certificate the helper made in the data dir (it is reused, not re-made)
+    const { certPem } = ensureSelfSignedCert(srv.dataDir);
+    admin = srv.client;
+    nodeClient = new ApiClient({ server: srv.url, token: srv.nodeToken, ca: certPem });
+    kubelet = await startKubelet({
+      client: nodeClient,
+      logger: silentLogger(),
+      nodeName: RUN,
+      nodeIP: "127.0.0.1",
+      kubeletServerToken: srv.nodeToken,
+      containerLabels: { [TEST_RUN_LABEL]: RUN },
+    });
+    await admin.create({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "kx", namespace: "default" },
+      spec: {
+        nodeName: RUN,
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: "main", image: "kctl-test/busybox:v1", imagePullPolicy: "Never", command: ["/bin/sh", "-c", "echo hello kubectl; trap 'exit 0' TERM; while true; do sleep 1; done"] }],
+      },
+    } as Pod);
+    await eventually(async () => {
+      const p = await admin.get<Pod>("Pod", "kx", "default");
+      return p.status?.containerStatuses?.[0]?.state?.running ? p : undefined;
+    }, 20_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await kubelet?.stop({ removeContainers: true }).catch(() => undefined);
+    await removeByLabel(docker(), TEST_RUN_LABEL, RUN);
+    nodeClient?.close();
+    await srv?.close();
+  });
+
+  it("kubectl logs", async () => {
+    const r = await eventually(async () => {
+      const x = await kubectl(["logs", "kx"]);
+      return x.stdout.includes("hello kubectl") ? x : undefined;
+    });
+    expect(r).toMatchObject({ code: 0, stdout: "hello kubectl\n" });
+  });
+
+  it("kubectl exec: output, stdin and the exit code", async () => {
+    const ok = await kubectl(["exec", "kx", "--", "sh", "-c", "echo out; echo err >&2"]);
+    expect(ok).toMatchObject({ code: 0, stdout: "out\n", stderr: "err\n" });
+    const piped = await kubectl(["exec", "-i", "kx", "--", "sh", "-c", "tr a-z A-Z"], "piped\n");
+    expect(piped).toMatchObject({ code: 0, stdout: "PIPED\n" });
+    const bad = await kubectl(["exec", "kx", "--", "sh", "-c", "exit 4"]);
+    expect(bad.code).toBe(4);
+    expect(bad.stderr).toContain("command terminated with exit code 4");
+  });
+
+  it("kctl logs / exec over TLS too (wss:// with the kubeconfig's CA)", async () => {
+    const logs = await kctl(["--kubeconfig", srv.kubeconfigPath, "logs", "kx"]);
+    expect(logs).toMatchObject({ code: 0, stdout: "hello kubectl\n" });
+    const ex = await kctl(["--kubeconfig", srv.kubeconfigPath, "exec", "kx", "--", "sh", "-c", "echo over tls; exit 5"]);
+    expect(ex).toMatchObject({ code: 5, stdout: "over tls\n", stderr: "command terminated with exit code 5\n" });
+  });
+});
