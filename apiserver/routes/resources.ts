@@ -75,6 +75,8 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
   const verb = verbOf(req.method, rp, q);
   req.kctlInfo = { verb, resource: rp.subresource ? `${rp.ri.plural}/${rp.subresource}` : rp.ri.plural };
   authorize(ctx, req, verb, rp);
+  // Server-side dry run is not implemented: refuse it rather than write for real.
+  if (qp(q, "dryRun")) throw new ApiError("BadRequest", "dryRun is not supported by kctl");
   const { ri, namespace, name, subresource } = rp;
   if (ri.namespaced && namespace === undefined && verb !== "list" && verb !== "watch") {
     throw methodNotAllowed(`${verb} is not supported on ${ri.plural} across all namespaces; use /namespaces/{namespace}/${ri.plural}`);
