@@ -188,6 +188,20 @@ describe("concurrency", () => {
     expect((await listPods(client)).filter((p) => p.spec.nodeName)).toHaveLength(15);
   });
 
+  it("counts pods bound before it started (a restarted scheduler does not overcommit)", async () => {
+    await nodes(2, { cpu: "1" });
+    const pre = [podSpec("pre-0", { cpu: "800m" }), podSpec("pre-1", { cpu: "800m" })];
+    pre[0].spec.nodeName = "sim-node-0";
+    pre[1].spec.nodeName = "sim-node-1";
+    await createPods(client, pre);
+    await scheduler();
+    await createPods(client, [podSpec("late", { cpu: "500m" })]);
+    const ev = await waitFor("a FailedScheduling event", async () => (await failedSchedulingEvents(client, "late"))[0]);
+    expect(ev.message).toBe("0/2 nodes are available: 2 Insufficient cpu.");
+    await client.delete("Pod", "pre-1", { namespace: "default", gracePeriodSeconds: 0 });
+    await waitFor("late bound to the freed node", async () => (await client.get<Pod>("Pod", "late", "default")).spec.nodeName === "sim-node-1");
+  });
+
   it("deleting bound pods lets pending ones in", async () => {
     await nodes(1, { cpu: "1" });
     await scheduler();
