@@ -9,6 +9,8 @@ import type { ConfigMap, Container, Pod, Secret } from "../lib/types.js";
 export interface ObjectSource {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
+  /** the service variables (`WEB_SERVICE_HOST`...) a container of `pod` starts with (optional) */
+  serviceEnv?(pod: Pod): ReadonlyMap<string, string>;
 }
 
 /** A container's config refers to something missing (Kubernetes: CreateContainerConfigError). */
@@ -64,7 +66,8 @@ export function expandVars(value: string, vars: ReadonlyMap<string, string>): st
 /** The container's environment as Docker's `NAME=value` list. */
 export async function resolveEnv(pod: Pod, container: Container, facts: PodRuntimeFacts, source: ObjectSource): Promise<string[]> {
   const ns = pod.metadata.namespace ?? "default";
-  const vars = new Map<string, string>();
+  // Service variables come first: the container's own env overrides them and can refer to them.
+  const vars = new Map<string, string>(source.serviceEnv?.(pod) ?? []);
   for (const e of container.env ?? []) {
     let v: string | undefined;
     if (e.valueFrom?.configMapKeyRef) {

@@ -20,6 +20,7 @@ import { ApiEventRecorder } from "./events.js";
 import { ImageManager } from "./images.js";
 import { defaultNodeIP, NodeStatusReporter } from "./node-status.js";
 import { PodSyncer } from "./pod-syncer.js";
+import { startNodeServices, type NodeServices, type NodeServicesOptions } from "./proxy/node-services.js";
 import { runProbe } from "./probes/handlers.js";
 import { ProbeManager } from "./probes/manager.js";
 import { DockerRuntime, dockerClient } from "./runtime/docker-runtime.js";
@@ -65,6 +66,8 @@ export interface KubeletOptions {
   workers?: number;
   /** injectable clock (additive) */
   clock?: Clock;
+  /** service proxy + node DNS (kubelet/proxy); false turns them off (additive) */
+  services?: false | Pick<NodeServicesOptions, "serviceCidr" | "nodePortAddresses" | "dns" | "dnsAddress" | "upstreams">;
 }
 
 /** A running kubelet. */
@@ -99,7 +102,10 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const timers: Timer[] = [];
   let stopped = false;
 
+  let nodeServices: NodeServices | undefined;
+  runtime.sandboxDns = (ns) => nodeServices?.sandboxDns(ns);
   const objects: ObjectSource = {
+    serviceEnv: (pod) => nodeServices?.serviceEnv(pod) ?? new Map(),
     configMap: (ns, name) => client.get<ConfigMap>("ConfigMap", name, ns).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
     secret: (ns, name) => client.get<Secret>("Secret", name, ns).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
   };
@@ -116,6 +122,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   });
   cache.replaceAll(await runtime.listContainers(), cache.seq());
   logger.info({ containers: cache.all().length, runtime: version.runtimeVersion, nodeIP }, "adopted existing containers");
+  if (opts.services !== false) nodeServices = await startNodeServices({ client, logger, nodeName, nodeIP, ...(opts.services ?? {}) });
 
   const onRuntimeEvent = (id: string, action: string, podUid?: string): void => {
     const seq = cache.seq();
@@ -277,6 +284,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       await workers;
       probes.stop();
       await kubeletServer?.close().catch(() => undefined);
+      await nodeServices?.stop().catch(() => undefined);
       if (stopOpts.removeContainers) {
         const all = await runtime.listContainers().catch(() => []);
         await Promise.all(all.filter((c) => c.role === "container").map((c) => runtime.removeContainer(c.id).catch(() => undefined)));

@@ -97,6 +97,9 @@ function engineMessage(e: unknown): string {
 
 /** ContainerRuntime over a Docker engine. */
 export class DockerRuntime implements ContainerRuntime {
+  /** DNS settings for a new sandbox of a namespace (the node's DNS server); undefined: the engine's default. */
+  sandboxDns?: (namespace: string) => { servers: string[]; searches: string[]; options: string[] } | undefined;
+
   constructor(
     readonly docker: Dockerode,
     private readonly nodeName: string,
@@ -148,13 +151,19 @@ export class DockerRuntime implements ContainerRuntime {
       exposed[key] = {};
       bindings[key] = [{ HostIp: p.hostIP || spec.bindIP, HostPort: p.hostPort ? String(p.hostPort) : "" }];
     }
+    const dns = this.sandboxDns?.(spec.podNamespace);
     const c = await this.docker.createContainer({
       name: shortName(`k8s_POD_${spec.podName}_${spec.podNamespace}_${spec.podUid.slice(0, 8)}_${spec.attempt}_${rand()}`),
       Image: SANDBOX_IMAGE,
       Hostname: spec.hostname.slice(0, 63),
       Labels: { ...this.labels(spec, "POD", "sandbox", spec.attempt), ...(spec.extraLabels ?? {}) },
       ExposedPorts: exposed,
-      HostConfig: { PortBindings: bindings, RestartPolicy: { Name: "no" }, IpcMode: "shareable" },
+      HostConfig: {
+        PortBindings: bindings,
+        RestartPolicy: { Name: "no" },
+        IpcMode: "shareable",
+        ...(dns ? { Dns: dns.servers, DnsSearch: dns.searches, DnsOptions: dns.options } : {}),
+      },
     });
     try {
       await c.start();
