@@ -83,6 +83,20 @@ export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptio
   const token = (): string | undefined => (typeof opts.kubeletToken === "function" ? opts.kubeletToken() : opts.kubeletToken);
   const timeoutMs = opts.kubeletTimeoutMs ?? 10_000;
   const log = opts.logger;
+  // Streams outlive requests (logs -f, exec sessions): end them when the server closes, or
+  // close() would wait for every client to hang up.
+  const active = new Set<{ destroy(): unknown }>();
+  const track = (...items: { destroy(): unknown; once(ev: "close", fn: () => void): unknown }[]): void => {
+    for (const it of items) {
+      active.add(it);
+      it.once("close", () => active.delete(it));
+    }
+  };
+  app.addHook("preClose", (done) => {
+    for (const it of active) it.destroy();
+    active.clear();
+    done();
+  });
 
   app.get("/api/v1/namespaces/:namespace/pods/:name/log", async (req: ProxyRequest, reply: FastifyReply) => {
     const { namespace, name } = req.params;
@@ -103,6 +117,7 @@ export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptio
       "cache-control": "no-cache",
     });
     res.flushHeaders();
+    track(upstream, res.socket ?? res);
     upstream.pipe(res);
     res.on("close", () => upstream.destroy());
     upstream.on("error", () => res.destroy());
@@ -144,6 +159,7 @@ export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptio
     }
     reply.hijack();
     const client = req.raw.socket;
+    track(client, up.socket);
     relay(client, clientHead(req.raw), up.res, up.socket, up.head);
     log?.debug({ namespace, name, container: t.container, node: t.node, protocol: up.res.headers["sec-websocket-protocol"] }, "exec proxied");
   };

@@ -18,6 +18,7 @@ import { parseResourcePath, type ResourcePath } from "./paths.js";
 import { isTrue, parseDeleteOptions, parseFilter, qp, type Query } from "./query.js";
 import { sendError, sendJson, successStatus, toApiError } from "./reply.js";
 import { httpSink, startWatch, wsSink } from "./watch.js";
+import { parseIncludeObject, TABLE_CONTENT_TYPE, tableJson, wantsTable, type IncludeObject } from "./table.js";
 import { eventLine } from "../watch/watcher.js";
 
 /** Register the resource routes. */
@@ -89,13 +90,19 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
   };
   switch (verb) {
     case "watch":
-      return serveHttpWatch(ctx, rp, q, reply);
+      return serveHttpWatch(ctx, rp, q, reply, wantsTable(req.headers.accept));
     case "list":
+      if (wantsTable(req.headers.accept)) return sendTable(reply, listBody(ctx, rp, q, parseIncludeObject(qp(q, "includeObject"))));
       return sendJson(reply, 200, listBody(ctx, rp, q));
-    case "get":
+    case "get": {
       if (subresource === "scale") return sendJson(reply, 200, JSON.stringify(reg.getScale(ri, namespace, name!)));
       if (subresource !== undefined && subresource !== "status") throw methodNotAllowed(`GET is not supported on ${ri.plural}/${subresource}`);
-      return sendJson(reply, 200, reg.get(ri, namespace, name!).json);
+      const e = reg.get(ri, namespace, name!);
+      if (wantsTable(req.headers.accept) && subresource === undefined) {
+        return sendTable(reply, tableJson(ri.kind, [e], `{"resourceVersion":"${e.rev}"}`, parseIncludeObject(qp(q, "includeObject"))));
+      }
+      return sendJson(reply, 200, e.json);
+    }
     case "create": {
       const body = decodeObjectBody(req.body, req.headers["content-type"]);
       if (name === undefined) return send(201, reg.create(ri, namespace, body).json);
@@ -158,8 +165,15 @@ interface ContinueToken {
   name: string;
 }
 
-/** A list body built by concatenating stored JSON (no re-serialization), with limit/continue. */
-function listBody(ctx: ServerContext, rp: ResourcePath, q: Query): string {
+function sendTable(reply: FastifyReply, body: string): FastifyReply {
+  return reply.code(200).header("content-type", TABLE_CONTENT_TYPE).send(body);
+}
+
+/**
+ * A list body built by concatenating stored JSON (no re-serialization), with limit/continue;
+ * a Table instead when `table` says what to include.
+ */
+function listBody(ctx: ServerContext, rp: ResourcePath, q: Query, table?: IncludeObject): string {
   const rev = ctx.store.currentRevision();
   let items = selected(ctx, rp, q);
   const cont = qp(q, "continue");
@@ -181,20 +195,21 @@ function listBody(ctx: ServerContext, rp: ResourcePath, q: Query): string {
     meta = `{"resourceVersion":"${rev}","continue":"${token}","remainingItemCount":${items.length - limit}}`;
     items = items.slice(0, limit);
   }
+  if (table) return tableJson(rp.ri.kind, items, meta, table);
   const parts = new Array<string>(items.length);
   for (let i = 0; i < items.length; i++) parts[i] = items[i]!.json;
   return `{"kind":"${rp.ri.kind}List","apiVersion":"${groupVersion(rp.ri)}","metadata":${meta},"items":[${parts.join(",")}]}`;
 }
 
-function serveHttpWatch(ctx: ServerContext, rp: ResourcePath, q: Query, reply: FastifyReply): void {
+function serveHttpWatch(ctx: ServerContext, rp: ResourcePath, q: Query, reply: FastifyReply, asTable: boolean): void {
   // Validate the query before hijacking, so a bad selector is still a normal 400 Status.
   parseFilter(q, rp.namespace, rp.name);
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(200, { "content-type": "application/json", "cache-control": "no-cache, private", "transfer-encoding": "chunked" });
+  res.writeHead(200, { "content-type": asTable ? TABLE_CONTENT_TYPE : "application/json", "cache-control": "no-cache, private", "transfer-encoding": "chunked" });
   res.flushHeaders();
   res.socket?.setNoDelay(true);
-  const stop = startWatch(ctx, rp, q, httpSink(reply));
+  const stop = startWatch(ctx, rp, q, httpSink(reply), asTable);
   res.on("close", stop);
 }
 

@@ -11,6 +11,14 @@ import { rid } from "../registry.js";
 import { eventLine, type WatchSink } from "../watch/watcher.js";
 import type { ResourcePath } from "./paths.js";
 import { isTrue, parseFilter, parseResourceVersion, qp, type Query } from "./query.js";
+import { parseIncludeObject, tableJson } from "./table.js";
+import type { KObject } from "../../lib/types.js";
+
+/** Each watch event's object as a one-row Table (kubectl get -w). */
+function tableFormat(rp: ResourcePath, q: Query): (obj: KObject, json: string) => string {
+  const include = parseIncludeObject(qp(q, "includeObject"));
+  return (obj, json) => tableJson(rp.ri.kind, [{ obj, json }], `{"resourceVersion":"${obj.metadata.resourceVersion ?? ""}"}`, include);
+}
 
 /** Where a WebSocket watcher counts as backed up. */
 const WS_HIGH_WATER = 1 << 20;
@@ -55,7 +63,7 @@ export function wsSink(socket: WebSocket): WatchSink {
  * stream ends. Returns a function that stops the watch (for the transport's close event).
  * @throws ApiError 400 for bad selectors or resourceVersion (before anything is written)
  */
-export function startWatch(ctx: ServerContext, rp: ResourcePath, q: Query, sink: WatchSink): () => void {
+export function startWatch(ctx: ServerContext, rp: ResourcePath, q: Query, sink: WatchSink, asTable = false): () => void {
   const filter = parseFilter(q, rp.ri.namespaced ? rp.namespace : undefined, rp.name);
   const fromRevision = parseResourceVersion(qp(q, "resourceVersion"));
   const timeout = Number(qp(q, "timeoutSeconds") ?? "");
@@ -68,6 +76,7 @@ export function startWatch(ctx: ServerContext, rp: ResourcePath, q: Query, sink:
     kind: rp.ri.kind,
     apiVersion: groupVersion(rp.ri),
     timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : undefined,
+    format: asTable ? tableFormat(rp, q) : undefined,
   });
   if (!res.ok) {
     const err = gone(`too old resource version: ${fromRevision} (${res.compactedRevision + 1})`);

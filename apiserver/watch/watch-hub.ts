@@ -17,6 +17,8 @@ export interface WatchRequest {
   bookmarks: boolean;
   kind: string;
   apiVersion: string;
+  /** re-encode objects (server-side Table printing) */
+  format?: (obj: import("../../lib/types.js").KObject, json: string) => string;
   /** end the watch after this long (timeoutSeconds) */
   timeoutMs?: number;
 }
@@ -69,7 +71,7 @@ export class WatchHub {
     const startRevision = req.fromRevision ?? this.store.currentRevision();
     if (req.fromRevision === undefined) {
       for (const e of this.store.list(req.resource, req.filter.namespace)) {
-        if (matchesFilter(req.filter, e.obj)) initial.push(eventLine("ADDED", e.json));
+        if (matchesFilter(req.filter, e.obj)) initial.push(eventLine("ADDED", req.format ? req.format(e.obj, e.json) : e.json));
       }
     }
     const w = new Watcher({
@@ -81,6 +83,7 @@ export class WatchHub {
       kind: req.kind,
       apiVersion: req.apiVersion,
       startRevision,
+      format: req.format,
       onEnd: (x, reason) => this.onEnd(x, reason),
     });
     if (req.fromRevision !== undefined) {

@@ -50,6 +50,8 @@ export interface WatcherOptions {
   /** kind/apiVersion for BOOKMARK objects */
   kind: string;
   apiVersion: string;
+  /** re-encode objects for this client (server-side Table printing); undefined = stored JSON */
+  format?: (obj: KObject, json: string) => string;
   /** events at or below this revision are already in the client's view (initial list, replay point) */
   startRevision: number;
   /** called once when the watcher ends for any reason */
@@ -67,6 +69,7 @@ export class Watcher {
   private readonly apiVersion: string;
   private readonly onEnd: WatcherOptions["onEnd"];
   private readonly startRevision: number;
+  private readonly format?: (obj: KObject, json: string) => string;
   private queue: string[] = [];
   private blocked = false;
   private ended = false;
@@ -83,6 +86,7 @@ export class Watcher {
     this.apiVersion = o.apiVersion;
     this.onEnd = o.onEnd;
     this.startRevision = o.startRevision;
+    this.format = o.format;
   }
 
   get isEnded(): boolean {
@@ -115,6 +119,7 @@ export class Watcher {
       type = now ? (before ? "MODIFIED" : "ADDED") : before ? "DELETED" : undefined;
     }
     if (type === undefined) return undefined;
+    if (this.format) return eventLine(type, this.format(ev.obj, ev.json));
     return type === ev.type ? cached(ev) : eventLine(type, ev.json);
   }
 

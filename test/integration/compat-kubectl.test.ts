@@ -47,8 +47,9 @@ describe.skipIf(!haveKubectl)("kubectl", () => {
     ].join("\n"));
     const c = await kubectl("create", "--validate=false", "-f", manifest);
     expect(c.stdout.trim()).toBe("pod/web created");
+    // server-side printing (Table): the same columns as against Kubernetes
     const g = await kubectl("get", "pods");
-    expect(g.stdout).toMatch(/^NAME\s+AGE\s*\nweb\s+\d+s/m);
+    expect(g.stdout).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s*\nweb\s+0\/1\s+Pending\s+0\s+\d+s/m);
     const j = await kubectl("get", "pod", "web", "-o", "json");
     const obj = JSON.parse(j.stdout) as { metadata: { uid: string }; spec: { restartPolicy: string } };
     expect(obj.metadata.uid).toBeTruthy();
@@ -72,6 +73,9 @@ describe.skipIf(!haveKubectl)("kubectl", () => {
     expect(d.spec.template.spec.containers[0]!.ports).toHaveLength(1);
     expect(d.metadata.generation).toBe(2);
     expect((await kubectl("scale", "deploy", "web", "--replicas=5")).stdout.trim()).toBe("deployment.apps/web scaled");
+    const all = await kubectl("get", "all");
+    expect(all.stdout).toMatch(/pod\/web\s+0\/1\s+Pending/);
+    expect(all.stdout).toMatch(/deployment\.apps\/web\s+0\/5/);
 
     const del = await kubectl("delete", "pod", "web");
     expect(del.stdout.trim()).toBe('pod "web" deleted');
@@ -85,6 +89,15 @@ describe.skipIf(!haveKubectl)("kubectl", () => {
     const r = await kubectl("create", "-f", manifest);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/failed to download openapi/);
+  });
+
+  it("get -w streams Table rows", async () => {
+    const watch = run(KUBECTL, ["--kubeconfig", s.kubeconfigPath, "get", "configmaps", "-w", "--request-timeout=3s"], { timeout: 10_000, env: { ...process.env, HOME: s.dataDir } }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? "", stderr: "" }));
+    await new Promise((r) => setTimeout(r, 1000));
+    await s.client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "watched" }, data: { a: "b" } } as never);
+    const out = (await watch).stdout;
+    expect(out).toMatch(/NAME\s+DATA\s+AGE/);
+    expect(out).toMatch(/watched\s+1\s+\d+s/);
   });
 
   it("api-resources and get of cluster-scoped kinds", async () => {

@@ -1,0 +1,188 @@
+/**
+ * Server-side printing (`meta.k8s.io/v1` Table), which kubectl asks for with
+ * `Accept: application/json;as=Table;...`: the same columns `kubectl get` shows against
+ * Kubernetes (READY/STATUS/RESTARTS for pods, ...). Anything else gets Name + Age.
+ */
+import type { KObject } from "../../lib/types.js";
+
+interface Column {
+  name: string;
+  type: "string" | "integer" | "date";
+  format?: string;
+  priority: number;
+}
+
+type Cell = string | number;
+type Printer = { columns: Column[]; cells: (o: KObject) => Cell[] };
+
+const name: Column = { name: "Name", type: "string", format: "name", priority: 0 };
+const age: Column = { name: "Age", type: "string", priority: 0 };
+const col = (n: string, priority = 0, type: Column["type"] = "string"): Column => ({ name: n, type, priority });
+
+/** Kubernetes' HumanDuration (`45s`, `3m20s`, `5h`, `12d`). */
+export function humanDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 120) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 10) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
+  if (m < 180) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 8) return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
+  if (h < 48) return `${h}h`;
+  if (h < 24 * 8) return h % 24 === 0 ? `${Math.floor(h / 24)}d` : `${Math.floor(h / 24)}d${h % 24}h`;
+  if (h < 24 * 365 * 2) return `${Math.floor(h / 24)}d`;
+  return `${Math.floor(h / 24 / 365)}y`;
+}
+
+function ageOf(o: KObject): string {
+  const t = o.metadata.creationTimestamp;
+  return t ? humanDuration(Date.now() - Date.parse(t)) : "<unknown>";
+}
+
+type Rec = Record<string, unknown>;
+const rec = (v: unknown): Rec => (typeof v === "object" && v !== null ? (v as Rec) : {});
+const arr = (v: unknown): Rec[] => (Array.isArray(v) ? (v as Rec[]) : []);
+const num = (v: unknown): number => (typeof v === "number" ? v : 0);
+
+function containersOf(spec: Rec): { names: string; images: string } {
+  const cs = arr(spec.containers);
+  return { names: cs.map((c) => String(c.name)).join(","), images: cs.map((c) => String(c.image)).join(",") };
+}
+
+function selectorString(sel: unknown): string {
+  const ml = rec(rec(sel).matchLabels);
+  const parts = Object.entries(ml).map(([k, v]) => `${k}=${String(v)}`);
+  return parts.length ? parts.join(",") : "<none>";
+}
+
+function podStatus(o: KObject): string {
+  const st = rec(o.status);
+  let reason = String(st.reason ?? st.phase ?? "Unknown");
+  for (const cs of arr(st.containerStatuses)) {
+    const state = rec(cs.state);
+    const w = rec(state.waiting);
+    const t = rec(state.terminated);
+    if (w.reason) reason = String(w.reason);
+    else if (t.reason) reason = String(t.reason);
+  }
+  if (o.metadata.deletionTimestamp) reason = "Terminating";
+  return reason;
+}
+
+const PRINTERS: Record<string, Printer> = {
+  Pod: {
+    columns: [name, col("Ready"), col("Status"), col("Restarts", 0, "integer"), age, col("IP", 1), col("Node", 1)],
+    cells: (o) => {
+      const spec = rec(o.spec);
+      const st = rec(o.status);
+      const statuses = arr(st.containerStatuses);
+      const ready = statuses.filter((c) => c.ready === true).length;
+      const restarts = statuses.reduce((n, c) => n + num(c.restartCount), 0);
+      return [o.metadata.name ?? "", `${ready}/${arr(spec.containers).length}`, podStatus(o), restarts, ageOf(o), String(st.podIP ?? "<none>"), String(spec.nodeName ?? "<none>")];
+    },
+  },
+  Deployment: {
+    columns: [name, col("Ready"), col("Up-to-date", 0, "integer"), col("Available", 0, "integer"), age, col("Containers", 1), col("Images", 1), col("Selector", 1)],
+    cells: (o) => {
+      const spec = rec(o.spec);
+      const st = rec(o.status);
+      const c = containersOf(rec(rec(spec.template).spec));
+      return [o.metadata.name ?? "", `${num(st.readyReplicas)}/${num(spec.replicas)}`, num(st.updatedReplicas), num(st.availableReplicas), ageOf(o), c.names, c.images, selectorString(spec.selector)];
+    },
+  },
+  ReplicaSet: {
+    columns: [name, col("Desired", 0, "integer"), col("Current", 0, "integer"), col("Ready", 0, "integer"), age, col("Containers", 1), col("Images", 1), col("Selector", 1)],
+    cells: (o) => {
+      const spec = rec(o.spec);
+      const st = rec(o.status);
+      const c = containersOf(rec(rec(spec.template).spec));
+      return [o.metadata.name ?? "", num(spec.replicas), num(st.replicas), num(st.readyReplicas), ageOf(o), c.names, c.images, selectorString(spec.selector)];
+    },
+  },
+  Service: {
+    columns: [name, col("Type"), col("Cluster-IP"), col("External-IP"), col("Port(s)"), age, col("Selector", 1)],
+    cells: (o) => {
+      const spec = rec(o.spec);
+      const ports = arr(spec.ports).map((p) => `${num(p.port)}${p.nodePort ? `:${num(p.nodePort)}` : ""}/${String(p.protocol ?? "TCP")}`).join(",");
+      const ext = arr(spec.externalIPs).join(",") || (spec.type === "LoadBalancer" ? "<pending>" : "<none>");
+      const sel = Object.entries(rec(spec.selector)).map(([k, v]) => `${k}=${String(v)}`).join(",") || "<none>";
+      return [o.metadata.name ?? "", String(spec.type ?? "ClusterIP"), String(spec.clusterIP ?? "<none>"), ext, ports || "<none>", ageOf(o), sel];
+    },
+  },
+  Node: {
+    columns: [name, col("Status"), col("Roles"), age, col("Version"), col("Internal-IP", 1)],
+    cells: (o) => {
+      const st = rec(o.status);
+      const ready = arr(st.conditions).find((c) => c.type === "Ready");
+      let status = ready?.status === "True" ? "Ready" : ready ? "NotReady" : "Unknown";
+      if (rec(o.spec).unschedulable === true) status += ",SchedulingDisabled";
+      const roles = Object.keys(o.metadata.labels ?? {}).filter((k) => k.startsWith("node-role.kubernetes.io/")).map((k) => k.slice(24)).join(",") || "<none>";
+      const ip = arr(st.addresses).find((a) => a.type === "InternalIP");
+      return [o.metadata.name ?? "", status, roles, ageOf(o), String(rec(st.nodeInfo).kubeletVersion ?? ""), String(ip?.address ?? "<none>")];
+    },
+  },
+  Namespace: {
+    columns: [name, col("Status"), age],
+    cells: (o) => [o.metadata.name ?? "", String(rec(o.status).phase ?? "Active"), ageOf(o)],
+  },
+  Endpoints: {
+    columns: [name, col("Endpoints"), age],
+    cells: (o) => {
+      const eps: string[] = [];
+      for (const s of arr(o.subsets)) for (const a of arr(s.addresses)) for (const p of arr(s.ports)) eps.push(`${String(a.ip)}:${num(p.port)}`);
+      return [o.metadata.name ?? "", eps.length ? eps.slice(0, 3).join(",") + (eps.length > 3 ? ` + ${eps.length - 3} more...` : "") : "<none>", ageOf(o)];
+    },
+  },
+  ConfigMap: {
+    columns: [name, col("Data", 0, "integer"), age],
+    cells: (o) => [o.metadata.name ?? "", Object.keys(rec(o.data)).length + Object.keys(rec(o.binaryData)).length, ageOf(o)],
+  },
+  Secret: {
+    columns: [name, col("Type"), col("Data", 0, "integer"), age],
+    cells: (o) => [o.metadata.name ?? "", String(o.type ?? "Opaque"), Object.keys(rec(o.data)).length, ageOf(o)],
+  },
+  Event: {
+    columns: [col("Last Seen"), col("Type"), col("Reason"), col("Object"), col("Message"), name],
+    cells: (o) => {
+      const io = rec(o.involvedObject);
+      const last = String(o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp ?? "");
+      return [last ? humanDuration(Date.now() - Date.parse(last)) : "<unknown>", String(o.type ?? ""), String(o.reason ?? ""), `${String(io.kind ?? "").toLowerCase()}/${String(io.name ?? "")}`, String(o.message ?? ""), o.metadata.name ?? ""];
+    },
+  },
+  Lease: {
+    columns: [name, col("Holder"), age],
+    cells: (o) => [o.metadata.name ?? "", String(rec(o.spec).holderIdentity ?? ""), ageOf(o)],
+  },
+};
+
+const DEFAULT_PRINTER: Printer = { columns: [name, age], cells: (o) => [o.metadata.name ?? "", ageOf(o)] };
+
+/** Whether the Accept header asks for a Table. */
+export function wantsTable(accept: string | undefined): boolean {
+  return accept !== undefined && accept.includes("as=Table");
+}
+
+export const TABLE_CONTENT_TYPE = "application/json;as=Table;v=v1;g=meta.k8s.io";
+
+export type IncludeObject = "None" | "Metadata" | "Object";
+
+function rowJson(kind: string, obj: KObject, json: string, include: IncludeObject): string {
+  const p = PRINTERS[kind] ?? DEFAULT_PRINTER;
+  let object = "";
+  if (include === "Object") object = `,"object":${json}`;
+  else if (include === "Metadata") object = `,"object":${JSON.stringify({ kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: obj.metadata })}`;
+  return `{"cells":${JSON.stringify(p.cells(obj))}${object}}`;
+}
+
+/** A Table of the given objects. */
+export function tableJson(kind: string, items: { obj: KObject; json: string }[], meta: string, include: IncludeObject): string {
+  const p = PRINTERS[kind] ?? DEFAULT_PRINTER;
+  const cols = JSON.stringify(p.columns.map((c) => ({ ...c, format: c.format ?? "", description: "" })));
+  const rows = items.map((i) => rowJson(kind, i.obj, i.json, include)).join(",");
+  return `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":${meta},"columnDefinitions":${cols},"rows":[${rows}]}`;
+}
+
+/** The `includeObject` query parameter (default Metadata, as Kubernetes). */
+export function parseIncludeObject(v: string | undefined): IncludeObject {
+  return v === "None" || v === "Object" ? v : "Metadata";
+}
