@@ -7,6 +7,7 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
+import http from "node:http";
 import { fileURLToPath } from "node:url";
 import Dockerode from "dockerode";
 import Fastify, { type FastifyInstance } from "fastify";
@@ -252,3 +253,39 @@ describe.each([["with @fastify/websocket", "plugin"], ["without @fastify/websock
     expect(denied.stderr).toMatch(/^error: not authorized/);
   });
 });
+
+describe("pod proxy shutdown", () => {
+  it("closing the API server ends proxied follow streams and exec sessions instead of waiting for them", async () => {
+    const base = await standInApiServer(true);
+    const app = apps[apps.length - 1];
+    const follow = startFollow(`${base}/api/v1/namespaces/default/pods/web-1/log?follow=true`);
+    await until("first log bytes", () => follow.data().length > 0 || undefined);
+    const { default: WebSocket } = await import("ws");
+    const ws = new WebSocket(`${base.replace("http", "ws")}/api/v1/namespaces/default/pods/web-1/exec?command=sleep&command=30`, ["v5.channel.k8s.io"], {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    await new Promise((resolve, reject) => {
+      ws.on("open", resolve);
+      ws.on("error", reject);
+    });
+    const wsClosed = new Promise((r) => ws.on("close", r));
+    const started = Date.now();
+    await app.close();
+    await Promise.all([follow.ended, wsClosed]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+function startFollow(u: string): { data(): string; ended: Promise<void> } {
+  let buf = "";
+  const ended = new Promise<void>((resolve) => {
+    const req = http.get(u, { headers: { authorization: `Bearer ${ADMIN}` } }, (res) => {
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (buf += d));
+      res.on("close", () => resolve());
+      res.on("error", () => resolve());
+    });
+    req.on("error", () => resolve());
+  });
+  return { data: () => buf, ended };
+}
