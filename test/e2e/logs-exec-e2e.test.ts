@@ -125,6 +125,23 @@ describe("kctl logs / exec end to end (API server + kubelet + Docker)", () => {
     expect(lines.every((l) => /^\[pod\/web-[ab]\/web\] /.test(l))).toBe(true);
   });
 
+  it("kctl logs deploy/NAME reads one pod of the workload", async () => {
+    // only the object is needed: its selector picks the pods (no controller involved)
+    await srv.client.create({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", namespace: "default" },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: "web" } },
+        template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "kctl-test/busybox:v1" }] } },
+      },
+    });
+    const r = await kctl(args("logs", "deploy/web", "--tail", "1"));
+    expect(r.stderr).toBe("Found 2 pods, using pod/web-a\n");
+    expect(r.stdout).toMatch(/^(hello from web-a|written later)\n$/);
+  });
+
   it("kctl logs --previous shows the terminated instance of a restarted container", async () => {
     await eventually(async () => {
       const p = await srv.client.get<Pod>("Pod", "crash", "default");
