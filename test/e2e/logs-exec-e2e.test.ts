@@ -125,6 +125,14 @@ describe("kctl logs / exec end to end (API server + kubelet + Docker)", () => {
     expect(lines.every((l) => /^\[pod\/web-[ab]\/web\] /.test(l))).toBe(true);
   });
 
+  it("kctl logs --tail, --timestamps, --since", async () => {
+    const r = await kctl(args("logs", "web-b", "--tail", "1", "--timestamps", "--since", "1h"));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z hello from web-b\n$/);
+    const bad = await kctl(args("logs", "web-b", "--since", "soon"));
+    expect(bad).toMatchObject({ code: 1, stderr: 'error: invalid duration "soon": use a number and a unit, such as 30s, 5m or 1h\n' });
+  });
+
   it("kctl logs deploy/NAME reads one pod of the workload", async () => {
     // only the object is needed: its selector picks the pods (no controller involved)
     await srv.client.create({
