@@ -4,7 +4,7 @@
  * write carries the cached resourceVersion, so a step planned from a stale cache fails with a
  * Conflict and is re-planned instead of being applied twice.
  */
-import { isAlreadyExists, isNotFound } from "../../lib/errors.js";
+import { isAlreadyExists, isConflict, isNotFound } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import { selectorFromLabelSelector } from "../../lib/selector.js";
 import type { Deployment, KObject, Pod, ReplicaSet } from "../../lib/types.js";
@@ -103,7 +103,8 @@ export function newDeploymentController(ctx: ControllerContext): Controller {
       try {
         await ctx.client.updateStatus<Deployment>({ ...d, status: plan.status });
       } catch (err) {
-        if (!isNotFound(err)) throw err;
+        // Conflict: a newer Deployment is on its way through the watch and will re-queue us.
+        if (!isNotFound(err) && !isConflict(err)) throw err;
       }
     }
     return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;

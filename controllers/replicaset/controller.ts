@@ -6,7 +6,7 @@
  * slow-start batches, delete the worst-ranked surplus, write status. Expectations make a
  * reconcile that runs before the watch has caught up leave pods alone.
  */
-import { isNotFound } from "../../lib/errors.js";
+import { isConflict, isNotFound } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import { selectorFromLabelSelector } from "../../lib/selector.js";
 import type { Pod, ReplicaSet } from "../../lib/types.js";
@@ -150,8 +150,10 @@ export function newReplicaSetController(ctx: ControllerContext): Controller {
     try {
       await ctx.client.updateStatus<ReplicaSet>({ ...rs, status });
     } catch (err) {
-      if (isNotFound(err)) return;
-      throw err; // Conflict: the cache is behind; the retry re-plans from the newer object
+      // A Conflict means a newer ReplicaSet exists; its watch event re-queues this key, and that
+      // reconcile computes status from it. Nothing to retry (and nothing worth a warning).
+      if (isNotFound(err) || isConflict(err)) return;
+      throw err;
     }
   }
 
