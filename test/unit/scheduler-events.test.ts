@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import type { ApiClient } from "../../lib/client.js";
+import { silentLogger } from "../../lib/logger.js";
+import type { Event, KObject } from "../../lib/types.js";
+import { EventRecorder } from "../../scheduler/event-recorder.js";
+import { mkPod } from "./scheduler-fixtures.js";
+
+/** A client that records the Event writes (the recorder uses only create and patch). */
+function fakeClient() {
+  const created: Event[] = [];
+  const patched: { name: string; body: unknown }[] = [];
+  const client = {
+    create: async (obj: KObject) => {
+      created.push(obj as Event);
+      return obj;
+    },
+    patch: async (_kind: string, name: string, body: unknown) => {
+      patched.push({ name, body });
+      return {} as KObject;
+    },
+  } as unknown as ApiClient;
+  return { client, created, patched };
+}
+
+describe("EventRecorder", () => {
+  const now = () => new Date("2026-01-01T00:00:00.000Z");
+
+  it("writes a core/v1 Event from default-scheduler about the pod", async () => {
+    const f = fakeClient();
+    const r = new EventRecorder(f.client, silentLogger(), now);
+    const pod = mkPod("web-1");
+    r.record(pod, "Warning", "FailedScheduling", "0/1 nodes are available: 1 Insufficient cpu.");
+    await r.flush();
+    expect(f.created).toHaveLength(1);
+    expect(f.created[0]).toMatchObject({
+      kind: "Event",
+      metadata: { namespace: "default" },
+      involvedObject: { kind: "Pod", name: "web-1", namespace: "default", uid: pod.metadata.uid },
+      type: "Warning",
+      reason: "FailedScheduling",
+      message: "0/1 nodes are available: 1 Insufficient cpu.",
+      source: { component: "default-scheduler" },
+      count: 1,
+      firstTimestamp: "2026-01-01T00:00:00Z",
+    });
+    expect(f.created[0].metadata.name).toMatch(/^web-1\.[0-9a-f]+$/);
+  });
+
+  it("aggregates repeats into count, and a new message is a new Event", async () => {
+    const f = fakeClient();
+    const r = new EventRecorder(f.client, silentLogger(), now, { concurrency: 1 });
+    const pod = mkPod("p");
+    r.record(pod, "Warning", "FailedScheduling", "a");
+    r.record(pod, "Warning", "FailedScheduling", "a");
+    r.record(pod, "Warning", "FailedScheduling", "a");
+    r.record(pod, "Warning", "FailedScheduling", "b");
+    await r.flush();
+    expect(f.created.map((e) => e.message)).toEqual(["a", "b"]);
+    expect(f.patched.map((p) => p.body)).toEqual([
+      { count: 2, lastTimestamp: "2026-01-01T00:00:00Z" },
+      { count: 3, lastTimestamp: "2026-01-01T00:00:00Z" },
+    ]);
+  });
+
+  it("waits while paused, drops beyond maxQueued, flush writes regardless", async () => {
+    const f = fakeClient();
+    let paused = true;
+    const r = new EventRecorder(f.client, silentLogger(), now, { maxQueued: 2, paused: () => paused });
+    for (let i = 0; i < 5; i++) r.record(mkPod(`p${i}`), "Normal", "Scheduled", `m${i}`);
+    await new Promise((res) => setImmediate(res));
+    expect(f.created).toHaveLength(0);
+    expect(r.dropped).toBe(3);
+    paused = false;
+    r.resume();
+    await r.flush();
+    expect(f.created.map((e) => e.message)).toEqual(["m0", "m1"]);
+  });
+});
