@@ -10,7 +10,7 @@ import { startControllerManager, type ControllerManager } from "../../controller
 import { startKubelet, type Kubelet } from "../../kubelet/index.js";
 import { LABEL_NODE } from "../../kubelet/labels.js";
 import type { ApiClient } from "../../lib/client.js";
-import { silentLogger } from "../../lib/logger.js";
+import { createLogger, silentLogger } from "../../lib/logger.js";
 import { startScheduler, type RunningScheduler } from "../../scheduler/index.js";
 import { assertDockerReady, docker, removeByLabel, runId, TEST_RUN_LABEL } from "../helpers/docker.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -32,7 +32,8 @@ export async function startSvcCluster(prefix: string, nodeCount: number): Promis
   // A /24 inside the default 10.96.0.0/12 (routed by every kubelet), away from 10.96.0.x.
   const serviceCidr = `10.${97 + randomInt(15)}.${randomInt(256)}.0/24`;
   const srv = await startTestServer({ serviceCidr });
-  const logger = silentLogger();
+  // KCTL_TEST_LOG=/path/file.log keeps the components' logs of a run (debugging a failure).
+  const logger = process.env.KCTL_TEST_LOG ? createLogger({ destination: process.env.KCTL_TEST_LOG, level: process.env.KCTL_LOG_LEVEL ?? "debug" }) : silentLogger();
   const cm: ControllerManager = await startControllerManager({ client: srv.client, logger });
   const sched: RunningScheduler = await startScheduler({ client: srv.client, logger });
   const a = 10 + randomInt(240);
