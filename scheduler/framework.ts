@@ -24,9 +24,9 @@ export const FILTERS: readonly FilterPlugin[] = [
 ];
 
 /**
- * Score plugins and weights. OwnerSpread is binary (0 or 100) and weighs 2, MostAllocated is
- * 0..100 and weighs 1: a node without a replica of the pod's owner therefore always beats one
- * with a replica (spread wins while it can), and among equals packing decides.
+ * Score plugins and weights. OwnerSpread drops by 100 per replica of the pod's owner on the node
+ * and weighs 2, MostAllocated is 0..100 and weighs 1: the node with the fewest replicas of the
+ * owner always wins (even spread), and among equals packing decides.
  */
 export const SCORERS: readonly { plugin: ScorePlugin; weight: number }[] = [
   { plugin: mostAllocated, weight: 1 },

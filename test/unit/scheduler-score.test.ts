@@ -41,7 +41,7 @@ describe("OwnerSpread", () => {
     { name: "no owner: neutral", owner: undefined, bound: [mkPod("x", { owner: "rs" })], want: 100 },
     { name: "owner with no replica on the node", owner: "rs", bound: [mkPod("x", { owner: "other" })], want: 100 },
     { name: "owner with a replica on the node", owner: "rs", bound: [mkPod("x", { owner: "rs" })], want: 0 },
-    { name: "owner with many replicas on the node", owner: "rs", bound: [mkPod("x", { owner: "rs" }), mkPod("y", { owner: "rs" })], want: 0 },
+    { name: "owner with two replicas on the node", owner: "rs", bound: [mkPod("x", { owner: "rs" }), mkPod("y", { owner: "rs" })], want: -100 },
   ])("$name", ({ owner, bound, want }) => {
     const c = cacheOf([mkNode("n")], bound.map((p) => ["n", p] as [string, Pod]));
     expect(ownerSpread(c.resolve(buildPodInfo(mkPod("p", { owner }))), c.node("n")!)).toBe(want);
@@ -100,9 +100,18 @@ describe("schedulePod placements", () => {
     expect(Object.values(perNode(placeAll(cacheOf(three()), pods))).sort()).toEqual([2, 4, 4]);
   });
 
-  it("many small replicas of one owner: one per node first, then they pack", () => {
-    const pods = Array.from({ length: 12 }, (_, i) => mkPod(`r-${i}`, { owner: "rs", cpu: "100m", memory: "128Mi" }));
-    expect(Object.values(perNode(placeAll(cacheOf(three()), pods))).sort((a, b) => a - b)).toEqual([1, 1, 10]);
+  it("replicas of one owner spread evenly: 6 on 3 nodes land 2/2/2, 12 land 4/4/4", () => {
+    const six = Array.from({ length: 6 }, (_, i) => mkPod(`r-${i}`, { owner: "rs", cpu: "100m", memory: "128Mi" }));
+    expect(Object.values(perNode(placeAll(cacheOf(three()), six)))).toEqual([2, 2, 2]);
+    const twelve = Array.from({ length: 12 }, (_, i) => mkPod(`s-${i}`, { owner: "rs2", cpu: "100m", memory: "128Mi" }));
+    expect(Object.values(perNode(placeAll(cacheOf(three()), twelve)))).toEqual([4, 4, 4]);
+  });
+
+  it("among nodes with equal replica counts, packing decides", () => {
+    // Unrelated pods fill n2; the first replica of a new owner goes to the fullest node.
+    const c = cacheOf(three(), [["n2", mkPod("other", { cpu: "2", memory: "4Gi" })]]);
+    const placed = perNode(placeAll(c, [mkPod("r-0", { owner: "rs", cpu: "100m", memory: "128Mi" })]));
+    expect(placed).toEqual({ n2: 1 });
   });
 
   it("replicas of one owner spread only where they fit", () => {
