@@ -49,8 +49,9 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     client: clientFor(server),
     server,
     async restart() {
-      t.client.close();
+      // server first: open watches then end cleanly instead of being cut by the client agent
       await server.close();
+      t.client.close();
       server = await start();
       t.server = server;
       t.url = server.url;
@@ -59,8 +60,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       t.client = clientFor(server);
     },
     async close() {
-      t.client.close();
       await server.close();
+      t.client.close();
       if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
