@@ -226,12 +226,16 @@ export class ApiClient {
         res.setEncoding("utf8");
         let pending = "";
         res.on("data", (chunk: string) => {
-          pending += chunk;
+          // Scan the chunk line by line with a moving start index: one slice per event and one
+          // for the remainder, never a copy of the rest of the buffer per line (large chunks
+          // carry thousands of events during a replay).
+          const buf = pending ? pending + chunk : chunk;
+          let start = 0;
           let nl: number;
-          while ((nl = pending.indexOf("\n")) >= 0) {
-            const line = pending.slice(0, nl).trim();
-            pending = pending.slice(nl + 1);
-            if (!line || stopped) continue;
+          while ((nl = buf.indexOf("\n", start)) >= 0) {
+            const line = buf.slice(start, nl);
+            start = nl + 1;
+            if (stopped || line.trim() === "") continue;
             let ev: WatchEvent<T>;
             try {
               ev = JSON.parse(line) as WatchEvent<T>;
@@ -240,6 +244,7 @@ export class ApiClient {
             }
             onEvent(ev);
           }
+          pending = start < buf.length ? buf.slice(start) : "";
         });
         res.on("end", () => resolve());
         res.on("close", () => resolve());
