@@ -125,10 +125,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
 
   for (const mod of ROUTE_MODULES) mod(app, ctx);
 
-  app.addHook("preClose", (done) => {
+  app.addHook("preClose", async () => {
     ctx.shuttingDown = true;
-    hub.closeAll();
-    done();
+    await hub.closeAll();
   });
   app.addHook("onClose", (_instance, done) => {
     stopCompaction();

@@ -32,6 +32,13 @@ export function httpSink(reply: FastifyReply): WatchSink {
     end: () => {
       if (!res.writableEnded) res.end();
     },
+    finished: () =>
+      res.writableFinished || res.destroyed
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            res.once("finish", resolve);
+            res.once("close", resolve);
+          }),
   };
 }
 
@@ -55,6 +62,7 @@ export function wsSink(socket: WebSocket): WatchSink {
     end: () => {
       if (socket.readyState === socket.OPEN) socket.close(1000, "watch ended");
     },
+    finished: () => (socket.readyState === socket.CLOSED ? Promise.resolve() : new Promise<void>((resolve) => socket.once("close", () => resolve()))),
   };
 }
 

@@ -109,11 +109,21 @@ export class WatchHub {
     return { ok: true, watcher: w };
   }
 
-  /** End every watch cleanly (shutdown). */
-  closeAll(): void {
+  /**
+   * End every watch cleanly (shutdown) and resolve once their final bytes are flushed, so that
+   * closing the server's idle connections right after cannot cut a stream mid-chunk. Waits at
+   * most `timeoutMs` (a client that stopped reading must not block shutdown).
+   */
+  async closeAll(timeoutMs = 2000): Promise<void> {
     clearInterval(this.bookmarkTimer);
-    for (const set of this.byResource.values()) for (const w of [...set]) w.end("closed");
+    const all: Watcher[] = [];
+    for (const set of this.byResource.values()) all.push(...set);
+    for (const w of all) w.end("closed");
     this.unsubscribe();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
+    await Promise.race([Promise.all(all.map((w) => w.finished())), timeout]);
+    clearTimeout(timer);
   }
 
   private line(ev: StoreEvent): string {

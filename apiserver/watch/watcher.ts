@@ -32,6 +32,8 @@ export interface WatchSink {
   onDrain(cb: () => void): void;
   /** End the stream cleanly. */
   end(): void;
+  /** Resolves once the ended stream is flushed to the OS (or the connection is gone). */
+  finished(): Promise<void>;
 }
 
 /** `{"type":"ADDED","object":{...}}\n` built from already-serialized JSON. */
@@ -87,6 +89,11 @@ export class Watcher {
     this.onEnd = o.onEnd;
     this.startRevision = o.startRevision;
     this.format = o.format;
+  }
+
+  /** Resolves once this watcher's stream has been flushed after ending. */
+  finished(): Promise<void> {
+    return this.sink.finished();
   }
 
   get isEnded(): boolean {

@@ -51,7 +51,10 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     async restart() {
       // server first: open watches then end cleanly instead of being cut by the client agent
       await server.close();
-      t.client.close();
+      // Let the old client read what is already in its sockets (final watch chunks) before its
+      // agent is destroyed; callers holding it see clean ends, not resets.
+      const old = t.client;
+      setTimeout(() => old.close(), 1000).unref();
       server = await start();
       t.server = server;
       t.url = server.url;
