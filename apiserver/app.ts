@@ -56,7 +56,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   registry.bootstrap();
   const hub = new WatchHub(store, { maxQueue: opts.watchBufferEvents ?? 10_000, bookmarkIntervalMs: opts.bookmarkIntervalMs, logger });
   const ctx: ServerContext & { tokens: TokenAuth } = {
-    store, registry, hub, auth: tokens, tokens, metrics: new Metrics(), logger, shuttingDown: false,
+    store, registry, hub, auth: tokens, tokens, metrics: new Metrics(), logger, dataDir: opts.dataDir, shuttingDown: false,
   };
   const stopCompaction = startCompaction(store, opts.compaction ?? {}, logger);
   const bodyLimit = opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;

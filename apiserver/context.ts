@@ -18,6 +18,8 @@ export interface ServerContext {
   auth: Authenticator & Authorizer;
   metrics: Metrics;
   logger: Logger;
+  /** the data directory (DIR/node-token, DIR/admin.kubeconfig, DIR/kctl.db) */
+  dataDir: string;
   /** set when close() starts: /readyz turns 503 */
   shuttingDown: boolean;
 }
