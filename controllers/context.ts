@@ -1,7 +1,7 @@
 /** What every controller gets from the controller manager. */
 import type { ApiClient } from "../lib/client.js";
 import type { Logger } from "../lib/logger.js";
-import type { Recorder } from "./events.js";
+import type { Recorder } from "../lib/events.js";
 import type { SharedInformers } from "./informers.js";
 
 export interface ControllerContext {

@@ -7,7 +7,7 @@ import type { Logger } from "../lib/logger.js";
 import type { ControllerContext } from "./context.js";
 import { newDeploymentController } from "./deployment/controller.js";
 import { newEndpointsController } from "./endpoints/controller.js";
-import { EventRecorder } from "./events.js";
+import { EventRecorder } from "../lib/events.js";
 import { newGarbageCollector } from "./gc/controller.js";
 import { SharedInformers } from "./informers.js";
 import { newNodeLifecycleController } from "./nodelifecycle/controller.js";

@@ -5,7 +5,7 @@
  */
 import type { Container, Pod } from "../lib/types.js";
 import type { Logger } from "../lib/logger.js";
-import type { EventRecorder } from "./events.js";
+import type { Recorder } from "../lib/events.js";
 import type { ContainerRuntime } from "./runtime/types.js";
 
 /** An image could not be made available: `ErrImagePull` or `ErrImageNeverPull`. */
@@ -37,7 +37,7 @@ export class ImageManager {
 
   constructor(
     private readonly runtime: ContainerRuntime,
-    private readonly recorder: EventRecorder,
+    private readonly recorder: Recorder,
     private readonly logger: Logger,
   ) {}
 

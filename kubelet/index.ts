@@ -16,7 +16,7 @@ import { DEFAULT_BACKOFF, type BackoffConfig } from "./backoff.js";
 import { wallClock, type Clock, type Timer } from "./clock.js";
 import { ContainerCache } from "./container-cache.js";
 import type { ObjectSource } from "./env.js";
-import { ApiEventRecorder } from "./events.js";
+import { EventRecorder } from "../lib/events.js";
 import { ImageManager } from "./images.js";
 import { defaultNodeIP, NodeStatusReporter } from "./node-status.js";
 import { PodSyncer } from "./pod-syncer.js";
@@ -92,7 +92,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const docker = dockerClient(opts);
   const runtime = new DockerRuntime(docker, nodeName, logger);
   const cache = new ContainerCache();
-  const recorder = new ApiEventRecorder(client, nodeName, logger);
+  const recorder = new EventRecorder({ client, component: "kubelet", host: nodeName, logger });
   const images = new ImageManager(runtime, recorder, logger);
   const status = new StatusManager(client, logger);
   const queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 30_000, clock });

@@ -12,7 +12,7 @@ import { nextPullBackoff, pullKey, type BackoffConfig, type BackoffEntry } from 
 import type { Clock } from "./clock.js";
 import type { ContainerCache } from "./container-cache.js";
 import { ContainerConfigError, resolveEnv, type ObjectSource } from "./env.js";
-import type { EventRecorder } from "./events.js";
+import type { Recorder } from "../lib/events.js";
 import { ImageError, type ImageManager } from "./images.js";
 import { planPod, podGracePeriod, type PodAction } from "./pod-plan.js";
 import { computePodStatus, type WaitingReason } from "./pod-status.js";
@@ -34,7 +34,7 @@ export interface PodSyncerDeps {
   images: ImageManager;
   probes: ProbeManager;
   status: StatusManager;
-  recorder: EventRecorder;
+  recorder: Recorder;
   objects: ObjectSource;
   clock: Clock;
   logger: Logger;

@@ -13,7 +13,11 @@ import { Informer, objectKey } from "../lib/informer.js";
 import type { Logger } from "../lib/logger.js";
 import type { Node, Pod, PodCondition } from "../lib/types.js";
 import { SchedulerCache, holdsResources } from "./cache.js";
-import { EventRecorder, SCHEDULER_COMPONENT } from "./event-recorder.js";
+import { hostname } from "node:os";
+import { EventRecorder } from "../lib/events.js";
+
+/** source.component of the scheduler's Events, and the schedulerName it serves. */
+export const SCHEDULER_COMPONENT = "default-scheduler";
 import { schedulePod } from "./framework.js";
 import { buildPodInfo } from "./pod-info.js";
 import { SchedulingQueue } from "./queue.js";
@@ -71,7 +75,12 @@ export class Scheduler {
     this.nodes = new Informer<Node>(cfg.client, "Node", { logger: this.log });
     // Events wait while a backlog of pods is being bound: bindings first, as the API server is
     // the shared bottleneck; what does not fit the event queue meanwhile is dropped.
-    this.events = new EventRecorder(cfg.client, this.log, this.now, {
+    this.events = new EventRecorder({
+      client: cfg.client,
+      component: SCHEDULER_COMPONENT,
+      instance: `${SCHEDULER_COMPONENT}-${hostname()}`,
+      logger: this.log,
+      now: this.now,
       paused: () => this.inflight > 0 && this.queue.hasActive(),
     });
   }
@@ -211,7 +220,7 @@ export class Scheduler {
       this.queue.done(info.uid);
       this.log.debug({ pod: info.key, node }, "bound");
       if (this.cfg.scheduledEvents !== false) {
-        this.events.record(pod, "Normal", "Scheduled", `Successfully assigned ${ns}/${name} to ${node}`);
+        this.events.event(pod, "Normal", "Scheduled", `Successfully assigned ${ns}/${name} to ${node}`);
       }
     } catch (err) {
       this.stats.bindErrors++;
@@ -239,7 +248,7 @@ export class Scheduler {
 
   /** PodScheduled=False/Unschedulable with the message (written only when it changes), and an Event. */
   private recordUnschedulable(pod: Pod, message: string): void {
-    this.events.record(pod, "Warning", "FailedScheduling", message);
+    this.events.event(pod, "Warning", "FailedScheduling", message);
     const conditions = pod.status?.conditions ?? [];
     const prev = conditions.find((c) => c.type === "PodScheduled");
     if (prev && prev.status === "False" && prev.reason === "Unschedulable" && prev.message === message) return;
