@@ -71,7 +71,11 @@ export class Registry {
 
   // ------------------------------------------------------------------ create
 
-  create(ri: ResourceInfo, namespace: string | undefined, body: unknown): StoredObject {
+  /**
+   * Create. With `dryRun` everything runs (defaults, validation, allocation, conflicts) but the
+   * write: the answer is the object as it would be stored (no uid-stable resourceVersion).
+   */
+  create(ri: ResourceInfo, namespace: string | undefined, body: unknown, dryRun = false): StoredObject {
     const obj = this.checkBody(ri, body);
     const meta = obj.metadata;
     this.placeInNamespace(ri, obj, namespace);
@@ -88,6 +92,7 @@ export class Registry {
     st.prepareForCreate?.(obj);
     st.defaults?.(obj);
     this.validate(ri, obj, undefined);
+    if (dryRun) return this.unwritten(ri, obj);
     return this.store.create(rid(ri), obj);
   }
 
@@ -101,7 +106,8 @@ export class Registry {
 
   // ------------------------------------------------------------------ update
 
-  update(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown): StoredObject {
+  /** Update (PUT, and PATCH after the patch is applied); `dryRun` as in `create`. */
+  update(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown, dryRun = false): StoredObject {
     const obj = this.checkBody(ri, body);
     this.checkName(obj, name);
     this.placeInNamespace(ri, obj, namespace);
@@ -125,7 +131,7 @@ export class Registry {
       }
     }
     this.validate(ri, obj, old);
-    return this.commitUpdate(ri, obj, cur, expected);
+    return this.commitUpdate(ri, obj, cur, expected, dryRun);
   }
 
   /** PUT .../status: only status changes; everything else comes from the stored object. */
@@ -140,7 +146,7 @@ export class Registry {
   }
 
   /** Generation, no-op detection, finalizer-driven removal, then the write. */
-  private commitUpdate(ri: ResourceInfo, obj: KObject, cur: StoredObject, expected: number | undefined): StoredObject {
+  private commitUpdate(ri: ResourceInfo, obj: KObject, cur: StoredObject, expected: number | undefined, dryRun = false): StoredObject {
     const old = cur.obj;
     const meta = obj.metadata;
     meta.generation = (old.metadata.generation ?? 1) + (deepEqual(old.spec, obj.spec) ? 0 : 1);
@@ -150,6 +156,7 @@ export class Registry {
     }
     // Kubernetes does not write (nor bump resourceVersion) when nothing changed.
     if (deepEqual(old, obj)) return cur;
+    if (dryRun) return this.unwritten(ri, obj);
     if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && this.readyToRemove(ri, obj)) {
       // The last finalizer is gone: the object goes away now.
       this.store.delete(rid(ri), cur.namespace, cur.name, cur.rev, obj);
@@ -158,6 +165,14 @@ export class Registry {
       return { ...cur, obj, json: JSON.stringify(obj) };
     }
     return this.store.update(rid(ri), obj, cur.rev);
+  }
+
+  /** The answer to a dry run: the object as it would have been written, not stored. */
+  private unwritten(ri: ResourceInfo, obj: KObject): StoredObject {
+    const resource = rid(ri);
+    const namespace = obj.metadata.namespace ?? "";
+    const name = obj.metadata.name ?? "";
+    return { key: objectKey(resource, namespace, name), resource, namespace, name, obj, json: JSON.stringify(obj), rev: this.store.currentRevision() };
   }
 
   /** A graceful pod (deletionTimestamp in the future, no finalizers) stays until deleted again. */

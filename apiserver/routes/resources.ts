@@ -76,9 +76,8 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
   const verb = verbOf(req.method, rp, q);
   req.kctlInfo = { verb, resource: rp.subresource ? `${rp.ri.plural}/${rp.subresource}` : rp.ri.plural };
   authorize(ctx, req, verb, rp);
-  // Server-side dry run is not implemented: refuse it rather than write for real.
-  if (qp(q, "dryRun")) throw new ApiError("BadRequest", "dryRun is not supported by kctl");
   const { ri, namespace, name, subresource } = rp;
+  const dryRun = parseDryRun(qp(q, "dryRun"), verb, subresource);
   if (ri.namespaced && namespace === undefined && verb !== "list" && verb !== "watch") {
     throw methodNotAllowed(`${verb} is not supported on ${ri.plural} across all namespaces; use /namespaces/{namespace}/${ri.plural}`);
   }
@@ -105,7 +104,7 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
     }
     case "create": {
       const body = decodeObjectBody(req.body, req.headers["content-type"]);
-      if (name === undefined) return send(201, reg.create(ri, namespace, body).json);
+      if (name === undefined) return send(201, reg.create(ri, namespace, body, dryRun).json);
       if (subresource === "binding") {
         reg.bind(namespace ?? "default", name, body);
         return send(201, JSON.stringify(successStatus(201)));
@@ -118,7 +117,7 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
       if (subresource === "scale") return send(200, JSON.stringify(reg.updateScale(ri, namespace, name, body)));
       if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, body).json);
       if (subresource !== undefined) throw methodNotAllowed(`PUT is not supported on ${ri.plural}/${subresource}`);
-      return send(200, reg.update(ri, namespace, name, body).json);
+      return send(200, reg.update(ri, namespace, name, body, dryRun).json);
     }
     case "patch": {
       if (name === undefined) throw methodNotAllowed(`PATCH is not supported on a collection of ${ri.plural}`);
@@ -131,7 +130,7 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
       const patched = applyPatch(kind, JSON.parse(cur.json) as unknown, patch);
       if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, patched).json);
       if (subresource !== undefined) throw methodNotAllowed(`PATCH is not supported on ${ri.plural}/${subresource}`);
-      return send(200, reg.update(ri, namespace, name, patched).json);
+      return send(200, reg.update(ri, namespace, name, patched, dryRun).json);
     }
     case "delete": {
       if (subresource !== undefined) throw methodNotAllowed(`DELETE is not supported on ${ri.plural}/${subresource}`);
@@ -150,6 +149,20 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
     default:
       throw methodNotAllowed(`${req.method} is not supported`);
   }
+}
+
+/**
+ * `dryRun=All` (the only value Kubernetes defines) on create, update and patch of the main
+ * resource: validate and answer as if written, write nothing. Anywhere else it is refused rather
+ * than ignored, so a client never writes for real when it asked not to.
+ */
+function parseDryRun(value: string | undefined, verb: string, subresource: string | undefined): boolean {
+  if (value === undefined) return false;
+  if (value !== "All") throw new ApiError("BadRequest", `dryRun: unsupported value "${value}": the only supported value is "All"`);
+  if (subresource !== undefined || (verb !== "create" && verb !== "update" && verb !== "patch")) {
+    throw new ApiError("BadRequest", `dryRun is supported only for create, update and patch of ${subresource ? "the main resource" : "objects"}, not ${verb}${subresource ? ` of ${subresource}` : ""}`);
+  }
+  return true;
 }
 
 /** Objects of a collection that pass the request's selectors, in key order. */
