@@ -5,8 +5,7 @@
  */
 import type { ApiClient } from "../../lib/client.js";
 import { isNotFound } from "../../lib/errors.js";
-import { collectionPath, displayType, objectPath } from "../../lib/kinds.js";
-import { precheck } from "../manifest/precheck.js";
+import { collectionPath, objectPath } from "../../lib/kinds.js";
 import type { KObject } from "../../lib/types.js";
 import type { ValidObject } from "../manifest/validate.js";
 import { isGlobalError, objectErrorLine } from "../object-errors.js";
@@ -82,23 +81,6 @@ export async function perform(client: ApiClient, p: PlannedObject, dryRun: boole
     });
   }
   return undefined;
-}
-
-/**
- * Whether the API server honours `?dryRun=All` on create and patch. Until it does, a dry run
- * there would really write, so the CLI validates with its client-side mirror (precheck.ts)
- * instead. Flip to true once the server supports dryRun.
- */
-export const SERVER_DRY_RUN = false;
-
-/** Client-side validation of every planned write (used when the server cannot dry-run). */
-export function precheckAll(plan: PlannedObject[]): string[] {
-  const errors: string[] = [];
-  for (const p of plan) {
-    if (p.action === "unchanged") continue;
-    for (const e of precheck(p.v.obj)) errors.push(`${displayType(p.v.resource)}/${nameOf(p.v)}: ${e}`);
-  }
-  return errors;
 }
 
 /**

@@ -1,10 +1,9 @@
 /** The shared apply/create pipeline: load -> validate -> plan -> server dry run -> write -> report. */
 import { displayType } from "../../lib/kinds.js";
 import type { CliContext } from "../command.js";
-import { UserError } from "../errors-output.js";
 import { loadManifests } from "../manifest/load.js";
 import { isGlobalError, objectErrorLine } from "../object-errors.js";
-import { dryRunAll, nameOf, perform, planApply, planCreate, precheckAll, SERVER_DRY_RUN, type PlannedObject } from "./plan.js";
+import { dryRunAll, nameOf, perform, planApply, planCreate, type PlannedObject } from "./plan.js";
 
 export interface ApplyRunOptions {
   files: string[];
@@ -37,10 +36,9 @@ export async function runApply(ctx: CliContext, o: ApplyRunOptions): Promise<voi
     plan = planned.plan;
   } else plan = planCreate(loaded.objects, !!o.saveConfig);
 
-  const preErrors = precheckAll(plan);
-  if (preErrors.length) return writeErrors(ctx, preErrors);
-  if (o.dryRun === "server" && !SERVER_DRY_RUN) throw new UserError("--dry-run=server: this API server does not support dryRun yet");
-  if (o.dryRun !== "client" && SERVER_DRY_RUN) {
+  // The server validates every write (a dry run) before any is made: a bad third document
+  // leaves the first two untouched. --dry-run=server stops after this step.
+  if (o.dryRun !== "client") {
     const errors = await dryRunAll(client, plan);
     if (errors.length) return writeErrors(ctx, errors);
   }

@@ -118,6 +118,27 @@ describe("kctl apply", () => {
     expect(cms.items.map((c) => c.metadata.name)).not.toContain("multi-2");
   });
 
+  it("a third document only the server can refuse (a NodePort already taken) leaves the first two untouched", async () => {
+    const svc = (name: string) =>
+      `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}}\nspec:\n  type: NodePort\n  selector: {app: x}\n  ports: [{port: 80, nodePort: 30444}]\n`;
+    expect((await k("apply", "-f", write("taker.yaml", svc("taker")))).code).toBe(0);
+    const ok = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: srv-1}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: srv-2}\n---\n";
+    const r = await k("apply", "-f", write("taken.yaml", ok + svc("late")));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^error: service\/late: spec\.ports\[0\]\.nodePort: .*already allocated.*\n$/);
+    const names = (await srv.client.list("ConfigMap", { namespace: "default" })).items.map((c) => c.metadata.name);
+    expect(names).not.toContain("srv-1");
+    expect(names).not.toContain("srv-2");
+  });
+
+  it("--dry-run=server validates on the server and writes nothing", async () => {
+    const f = write("dry.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: dry-cm}\n");
+    const r = await k("apply", "-f", f, "--dry-run=server");
+    expect(r.stdout).toBe("configmap/dry-cm created (server dry run)\n");
+    await expect(srv.client.get("ConfigMap", "dry-cm", "default")).rejects.toThrow(/not found/);
+  });
+
   it("reports YAML syntax errors with file, line and column", async () => {
     const f = write("broken.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n data: 1\n");
     const r = await k("apply", "-f", f);
