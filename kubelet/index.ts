@@ -79,7 +79,7 @@ export interface Kubelet {
 /** Start the node agent; resolves once the node is registered and the first sync is queued. */
 export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const { client, nodeName } = opts;
-  const logger = opts.logger.child({ component: "kubelet", node: nodeName });
+  const logger = opts.logger.child({ node: nodeName });
   const clock = opts.clock ?? wallClock;
   const nodeIP = opts.nodeIP ?? defaultNodeIP();
   const dataDir = opts.dataDir ?? path.join(os.homedir(), ".kctl", "kubelet", nodeName);

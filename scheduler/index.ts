@@ -31,7 +31,7 @@ export interface RunningScheduler {
 export async function startScheduler(opts: StartSchedulerOptions): Promise<RunningScheduler> {
   const cfg: SchedulerConfig = {
     client: opts.client,
-    logger: opts.logger.child({ component: "scheduler" }),
+    logger: opts.logger,
     seed: opts.seed,
     now: opts.now,
     parallelBinds: opts.parallelBinds,

@@ -70,7 +70,7 @@ async function forEachLimited<T>(items: readonly T[], limit: number, fn: (t: T) 
 /** Register `count` simulated nodes and keep them alive until `stop()`. */
 export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<SimulatedNodes> {
   const { client } = opts;
-  const log = opts.logger.child({ component: "simnode" });
+  const log = opts.logger;
   const now = opts.now ?? (() => new Date());
   const iso = (): string => now().toISOString();
   const prefix = opts.namePrefix ?? "sim-node";

@@ -13,7 +13,7 @@ import type { Command } from "commander";
 import type { Taint } from "../../lib/types.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
-import { componentLogger, untilSignal } from "./scheduler.js";
+import { componentLogger, untilSignal } from "../component-process.js";
 
 interface AgentFlags {
   nodeName?: string;
@@ -66,7 +66,7 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
   };
   const nodeName = (flags.nodeName ?? os.hostname()).toLowerCase();
   const client = await ctx.client();
-  const logger = await componentLogger(ctx);
+  const logger = await componentLogger(ctx, "kubelet");
   const { startKubelet } = await import("../../kubelet/index.js");
   const heartbeat = dur(flags.heartbeat, "--heartbeat");
   const relist = dur(flags.relist, "--relist-period");

@@ -15,13 +15,12 @@ interface Flags {
 
 async function run(ctx: CliContext, flags: Flags): Promise<void> {
   const { parseDuration } = await import("../../lib/duration.js");
-  const { componentLogger: child } = await import("../../lib/logger.js");
-  const { componentLogger, untilSignal } = await import("./scheduler.js");
+  const { componentLogger, untilSignal } = await import("../component-process.js");
   const { startControllerManager } = await import("../../controllers/index.js");
   const workers = Number(flags.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new UserError(`--workers must be a positive integer, got "${flags.workers}"`);
   const client = await ctx.client();
-  const logger = child(await componentLogger(ctx), "controller-manager");
+  const logger = await componentLogger(ctx, "controller-manager");
   const cm = await startControllerManager({
     client,
     logger,

@@ -3,35 +3,14 @@
  * until Ctrl-C. `kctl server` runs the same component in-process.
  */
 import type { Command } from "commander";
-import type { Logger } from "../../lib/logger.js";
 import type { CliContext, CommandModule } from "../command.js";
+import { componentLogger, untilSignal } from "../component-process.js";
 import { guarded, UserError } from "../errors-output.js";
 
 interface SchedulerFlags {
   seed?: string;
   parallelBinds?: string;
   scheduledEvents?: boolean;
-}
-
-/** Components log at info unless `-v` says otherwise (the CLI's default is warn). */
-export async function componentLogger(ctx: CliContext): Promise<Logger> {
-  const { createLogger } = await import("../../lib/logger.js");
-  const { logLevelFor } = await import("../context.js");
-  const v = ctx.globals().v;
-  return createLogger({ level: v === undefined ? "info" : logLevelFor(v) });
-}
-
-/** Resolve on SIGINT or SIGTERM. */
-export function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals) => {
-      process.off("SIGINT", on);
-      process.off("SIGTERM", on);
-      resolve(sig);
-    };
-    process.on("SIGINT", on);
-    process.on("SIGTERM", on);
-  });
 }
 
 function intFlag(v: string | undefined, name: string): number | undefined {
@@ -45,7 +24,7 @@ async function run(ctx: CliContext, flags: SchedulerFlags): Promise<void> {
   const seed = intFlag(flags.seed, "--seed");
   const parallelBinds = intFlag(flags.parallelBinds, "--parallel-binds");
   const client = await ctx.client();
-  const logger = await componentLogger(ctx);
+  const logger = await componentLogger(ctx, "scheduler");
   const { startScheduler } = await import("../../scheduler/index.js");
   const s = await startScheduler({ client, logger, seed, parallelBinds, scheduledEvents: flags.scheduledEvents });
   ctx.err.write(`scheduler running against ${client.server} (Ctrl-C to stop)\n`);

@@ -98,7 +98,8 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
       `join another machine: kctl agent --server ${joinUrl} --token ${api.nodeToken}\n`,
   );
 
-  await waitForSignal();
+  const { untilSignal } = await import("../component-process.js");
+  await untilSignal();
   ctx.err.write("kctl server: shutting down\n");
   for (const stop of stops) await stop().catch((e: unknown) => root.error({ err: e }, "stop failed"));
   root.flush();
@@ -153,18 +154,3 @@ function localNodeIP(listen: string): string | undefined {
   const host = listen.slice(0, listen.lastIndexOf(":")).replace(/^\[|\]$/g, "");
   return host === "localhost" || host.startsWith("127.") || host === "::1" ? "127.0.0.1" : undefined;
 }
-
-/** Resolve on the first SIGINT/SIGTERM; a second one exits at once. */
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = false;
-    const handler = () => {
-      if (seen) process.exit(130);
-      seen = true;
-      resolve();
-    };
-    process.on("SIGINT", handler);
-    process.on("SIGTERM", handler);
-  });
-}
-

@@ -70,7 +70,7 @@ export function dnsAddressCandidates(nodeName: string): string[] {
 
 /** Start the proxy and the DNS server of a node. Never throws for lack of privileges: it degrades and says so. */
 export async function startNodeServices(opts: NodeServicesOptions): Promise<NodeServices> {
-  const log = opts.logger.child({ component: "node-services" });
+  const log = opts.logger.child({ subsystem: "node-services" });
   const ip = opts.ip ?? runIp;
   const serviceCidr = opts.serviceCidr ?? DEFAULT_SERVICE_CIDR;
   let routed = true;

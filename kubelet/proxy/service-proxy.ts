@@ -55,7 +55,7 @@ export class ServiceProxy {
   private readonly log: Logger;
 
   constructor(private readonly opts: ServiceProxyOptions) {
-    this.log = opts.logger.child({ component: "service-proxy" });
+    this.log = opts.logger.child({ subsystem: "service-proxy" });
     this.services = new Informer<Service>(opts.client, "Service", { logger: this.log });
     this.endpoints = new Informer<Endpoints>(opts.client, "Endpoints", { logger: this.log });
     // All pods: a backend on another node is reached through its pod's published port.

@@ -41,7 +41,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   const { default: Fastify } = await import("fastify");
   const { default: websocket } = await import("@fastify/websocket");
   const { docker, nodeName, logger } = opts;
-  const log = logger.child({ component: "kubelet-server" });
+  const log = logger.child({ subsystem: "kubelet-server" });
 
   const app = Fastify({ logger: false, forceCloseConnections: true });
   await app.register(websocket, {
