@@ -14,6 +14,7 @@ import type { ServerContext } from "./context.js";
 import { DB_FILE, ensureDataDir } from "./data-dir.js";
 import { Metrics } from "./metrics.js";
 import { Registry } from "./registry.js";
+import type { Pki } from "./pki/index.js";
 import { OPEN_PATHS } from "./routes/health.js";
 import { ROUTE_MODULES } from "./routes/index.js";
 import { sendError } from "./routes/reply.js";
@@ -37,6 +38,8 @@ export interface ApiServerOptions {
    * real kubectl needs this; kctl's own client works over plain HTTP too.
    */
   tls?: { certPem: string; keyPem: string; caPem?: string };
+  /** the cluster PKI (startApiServer makes it): signs node certificates, authenticates to kubelets */
+  pki?: Pki;
 }
 
 /** A fastify app with the server's internals attached (`app.kctl`). */
@@ -57,6 +60,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const hub = new WatchHub(store, { maxQueue: opts.watchBufferEvents ?? 10_000, bookmarkIntervalMs: opts.bookmarkIntervalMs, logger });
   const ctx: ServerContext & { tokens: TokenAuth } = {
     store, registry, hub, auth: tokens, tokens, metrics: new Metrics(), logger, dataDir: opts.dataDir, shuttingDown: false,
+    ...(opts.pki ? { pki: opts.pki } : {}),
   };
   const stopCompaction = startCompaction(store, opts.compaction ?? {}, logger);
   const bodyLimit = opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;

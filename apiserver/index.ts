@@ -7,12 +7,13 @@ import { silentLogger } from "../lib/logger.js";
 import { createApiServer, type ApiServerApp, type ApiServerOptions } from "./app.js";
 import type { CompactionOptions } from "./compaction.js";
 import { ensureCredentials } from "./data-dir.js";
+import { ensurePki, expiryWarning, isLoopback, type Pki } from "./pki/index.js";
 
 export { createApiServer, type ApiServerApp, type ApiServerOptions } from "./app.js";
 export type { User, Role, Authenticator, Authorizer } from "./auth.js";
 export { ADMIN_KUBECONFIG, NODE_TOKEN_FILE, DB_FILE } from "./data-dir.js";
 export type { RouteModule, ServerContext } from "./context.js";
-export { ensureSelfSignedCert, TLS_CERT_FILE, TLS_KEY_FILE } from "./tls.js";
+export { ensurePki, type Pki } from "./pki/index.js";
 
 export interface StartOptions {
   dataDir: string;
@@ -26,13 +27,29 @@ export interface StartOptions {
   externalUrl?: string;
   serviceCidr?: string;
   bookmarkIntervalMs?: number;
-  /** serve HTTPS (see ApiServerOptions.tls); the kubeconfig then carries the CA */
-  tls?: ApiServerOptions["tls"];
+  /**
+   * Serving. Default (undefined): HTTPS with the serving certificate of the cluster PKI in the
+   * data dir (created on first start). An explicit certificate overrides it; `false` serves plain
+   * HTTP, which is refused on a non-loopback address unless `insecureHttp` is set.
+   */
+  tls?: ApiServerOptions["tls"] | false;
+  /** serve plain HTTP on any address (`--insecure-http`) */
+  insecureHttp?: boolean;
+  /** extra subjectAltNames for the serving certificate (`--tls-san`) */
+  tlsSans?: string[];
+  /** re-issue the serving certificate before starting (`--rotate-certs`); the CA is kept */
+  rotateCerts?: boolean;
+  /** injectable clock for certificate issuance and the expiry warning */
+  now?: () => Date;
 }
 
 export interface RunningApiServer {
-  /** e.g. http://127.0.0.1:6443 */
+  /** e.g. https://127.0.0.1:6443 */
   url: string;
+  /** PEM of the CA clients must trust (undefined over plain HTTP) */
+  caPem?: string;
+  /** the cluster PKI (CA, serving and kubelet-client certificates) */
+  pki: Pki;
   adminToken: string;
   nodeToken: string;
   /** DIR/admin.kubeconfig */
@@ -56,8 +73,31 @@ export function parseListen(listen: string): { host: string; port: number } {
 /** Start the API server on `listen` with its data in `dataDir`. */
 export async function startApiServer(opts: StartOptions): Promise<RunningApiServer> {
   const logger = opts.logger ?? silentLogger();
-  const app = await createApiServer({ ...opts, logger } satisfies ApiServerOptions);
+  const now = opts.now ?? (() => new Date());
   const { host, port } = parseListen(opts.listen ?? "127.0.0.1:6443");
+  const plain = opts.insecureHttp === true || opts.tls === false;
+  if (plain && !opts.insecureHttp && !isLoopback(host)) {
+    throw new Error(`refusing to serve plain HTTP on ${host}: tokens would cross the network in clear text; drop the TLS opt-out or pass --insecure-http`);
+  }
+  // The PKI exists even over plain HTTP: kubelets and node credentials still need the CA.
+  const pki = await ensurePki(opts.dataDir, { sans: [...(opts.tlsSans ?? []), ...(opts.externalUrl ? [new URL(opts.externalUrl).hostname.replace(/^\[|\]$/g, "")] : [])], rotate: opts.rotateCerts, now: now() });
+  for (const what of pki.issued) logger.info({ dataDir: opts.dataDir }, `issued ${what}`);
+  const tls = plain ? undefined : opts.tls || { certPem: pki.serving.certPem, keyPem: pki.serving.keyPem, caPem: pki.caPem };
+  const caPem = tls ? tls.caPem ?? tls.certPem : undefined;
+  const app = await createApiServer({ ...opts, logger, tls, pki } satisfies ApiServerOptions & { pki: Pki });
+  const warnExpiry = (): void => {
+    if (!tls || opts.tls) return;
+    const w = expiryWarning("API server serving", pki.serving.certPem, now());
+    if (w) logger.warn(w);
+  };
+  warnExpiry();
+  const expiryTimer = setInterval(warnExpiry, 86_400_000);
+  expiryTimer.unref();
+  app.addHook("onClose", (_i, done) => {
+    clearInterval(expiryTimer);
+    done();
+  });
+  if (plain) logger.warn({ host }, "serving plain HTTP (--insecure-http): bearer tokens cross the network in clear text");
   try {
     await app.listen({ host, port });
   } catch (e) {
@@ -67,12 +107,14 @@ export async function startApiServer(opts: StartOptions): Promise<RunningApiServ
   const addr = app.server.address();
   const actualPort = typeof addr === "object" && addr ? addr.port : port;
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  const url = `${opts.tls ? "https" : "http"}://${urlHost}:${actualPort}`;
-  const creds = ensureCredentials(opts.dataDir, app.kctl.tokens, opts.externalUrl ?? url, opts.tls ? opts.tls.caPem ?? opts.tls.certPem : undefined);
+  const url = `${tls ? "https" : "http"}://${urlHost}:${actualPort}`;
+  const creds = ensureCredentials(opts.dataDir, app.kctl.tokens, opts.externalUrl ?? url, caPem);
   logger.info({ url, dataDir: opts.dataDir, kubeconfig: creds.kubeconfigPath }, "API server listening");
   let closing: Promise<void> | undefined;
   return {
     url,
+    caPem,
+    pki,
     adminToken: creds.adminToken,
     nodeToken: creds.nodeToken,
     kubeconfigPath: creds.kubeconfigPath,

@@ -18,7 +18,13 @@ interface ServerFlags {
   restartBackoffBase?: string;
   restartBackoffCap?: string;
   logLevel?: string;
+  tlsSan: string[];
+  insecureHttp?: boolean;
+  rotateCerts?: boolean;
 }
+
+/** Repeatable / comma-separated option values. */
+const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
 
 export const command: CommandModule = {
   register(program: Command, ctx: CliContext): void {
@@ -35,6 +41,9 @@ export const command: CommandModule = {
       .option("--restart-backoff-base <duration>", "first crash-loop back-off of the local kubelet (doubles up to the cap)")
       .option("--restart-backoff-cap <duration>", "longest crash-loop back-off of the local kubelet")
       .option("--log-level <level>", "trace|debug|info|warn|error", "info")
+      .option("--tls-san <name>", "extra DNS name or IP for the serving certificate (repeatable)", collect, [])
+      .option("--insecure-http", "serve plain HTTP instead of HTTPS (tokens cross the network in clear text)")
+      .option("--rotate-certs", "re-issue the API server's certificates before starting (the cluster CA is kept)")
       .action(guarded(async (flags: ServerFlags) => runServer(flags, ctx)));
   },
 };
@@ -57,11 +66,18 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const backoffCapMs = flags.restartBackoffCap ? parseDuration(flags.restartBackoffCap, "--restart-backoff-cap") : undefined;
 
   const root = createLogger({ level: flags.logLevel });
-  const api = await startApiServer({ dataDir, listen: flags.listen, logger: componentLogger(root, "apiserver") });
+  const api = await startApiServer({
+    dataDir,
+    listen: flags.listen,
+    logger: componentLogger(root, "apiserver"),
+    tlsSans: flags.tlsSan,
+    insecureHttp: flags.insecureHttp,
+    rotateCerts: flags.rotateCerts,
+  });
   const stops: (() => Promise<void>)[] = [() => api.close()];
   try {
     // Every component gets its own client, as it would when running as a separate process.
-    const clientFor = (component: string) => new ApiClient({ server: api.url, token: api.adminToken, userAgent: `kctl-${component}` });
+    const clientFor = (component: string) => new ApiClient({ server: api.url, token: api.adminToken, ca: api.caPem, userAgent: `kctl-${component}` });
     const controllers = await startControllerManager({
       client: clientFor("controller-manager"),
       logger: componentLogger(root, "controller-manager"),
@@ -74,7 +90,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
     if (flags.kubelet) {
       const { startKubelet } = await import("../../kubelet/index.js");
       const kubelet = await startKubelet({
-        client: new ApiClient({ server: api.url, token: api.nodeToken, userAgent: "kctl-kubelet" }),
+        client: new ApiClient({ server: api.url, token: api.nodeToken, ca: api.caPem, userAgent: "kctl-kubelet" }),
         logger: componentLogger(root, "kubelet"),
         nodeName: flags.nodeName ?? os.hostname().toLowerCase(),
         nodeIP: flags.nodeIp ?? localNodeIP(flags.listen),

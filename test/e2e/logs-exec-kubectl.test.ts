@@ -6,7 +6,6 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureSelfSignedCert } from "../../apiserver/tls.js";
 import { ApiClient } from "../../lib/client.js";
 import { silentLogger } from "../../lib/logger.js";
 import type { Pod } from "../../lib/types.js";
@@ -44,7 +43,7 @@ describe.skipIf(!available)("real kubectl logs / exec", () => {
   beforeAll(async () => {
     srv = await startTestServer({ tls: true });
     // the same certificate the helper made in the data dir (it is reused, not re-made)
-    const { certPem } = ensureSelfSignedCert(srv.dataDir);
+    const certPem = srv.caPem;
     admin = srv.client;
     nodeClient = new ApiClient({ server: srv.url, token: srv.nodeToken, ca: certPem });
     kubelet = await startKubelet({

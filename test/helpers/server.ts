@@ -1,11 +1,13 @@
 /**
  * A real API server for integration tests: ephemeral port on 127.0.0.1, a real SQLite file in a
- * temp dir (removed on close), and a client with the admin token.
+ * temp dir (removed on close), and a client with the admin token. Plain HTTP on loopback by
+ * default (raw fetch/http in many tests); `tls: true` serves HTTPS with the cluster PKI, as
+ * `kctl server` does, and the helper's client trusts the cluster CA.
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ensureSelfSignedCert, startApiServer, type RunningApiServer, type StartOptions } from "../../apiserver/index.js";
+import { startApiServer, type RunningApiServer, type StartOptions } from "../../apiserver/index.js";
 import { ApiClient } from "../../lib/client.js";
 
 export interface TestServer {
@@ -15,6 +17,8 @@ export interface TestServer {
   dataDir: string;
   kubeconfigPath: string;
   client: ApiClient;
+  /** PEM of the cluster CA (clients of a `tls: true` server must trust it) */
+  caPem: string;
   /** the running server (its fastify app is `server.app`) */
   server: RunningApiServer;
   /** Stop and start again on the same data dir (new port; `url`/`client` are updated). */
@@ -25,7 +29,7 @@ export interface TestServer {
 export type TestServerOptions = Partial<Omit<StartOptions, "dataDir" | "listen" | "tls">> & {
   dataDir?: string;
   /**
-   * Serve HTTPS with a self-signed certificate (made with the `openssl` CLI). Needed by real
+   * Serve HTTPS with the cluster PKI (CA + serving certificate in the data dir). Needed by real
    * kubectl and @kubernetes/client-node, which refuse to send bearer tokens over plain HTTP.
    */
   tls?: boolean;
@@ -36,15 +40,15 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "kctl-test-"));
   const { tls: wantTls, dataDir: _d, ...rest } = opts;
-  const tls = wantTls ? ensureSelfSignedCert(dataDir) : undefined;
-  const clientFor = (srv: RunningApiServer) => new ApiClient({ server: srv.url, token: srv.adminToken, ca: tls?.certPem });
-  const start = () => startApiServer({ ...rest, dataDir, listen: "127.0.0.1:0", tls });
+  const clientFor = (srv: RunningApiServer) => new ApiClient({ server: srv.url, token: srv.adminToken, ca: srv.caPem });
+  const start = () => startApiServer({ ...rest, dataDir, listen: "127.0.0.1:0", tls: wantTls ? undefined : false });
   let server = await start();
   const t: TestServer = {
     url: server.url,
     token: server.adminToken,
     nodeToken: server.nodeToken,
     dataDir,
+    caPem: server.pki.caPem,
     kubeconfigPath: server.kubeconfigPath,
     client: clientFor(server),
     server,

@@ -1,0 +1,95 @@
+/**
+ * Leaf certificates signed by the cluster CA: the API server's serving certificate (re-issued on
+ * rotation, when it nears expiry, or when a new address must be covered), the API server's client
+ * certificate for kubelets, and kubelet serving certificates signed from a node's CSR.
+ */
+import path from "node:path";
+import { pkiDir, readIfExists, writePair } from "./files.js";
+import { certCommonName, certSans, EC_ALG, generateKeyPair, issue, parseCert, privateKeyPem, x509, type CertAndKey, type SigningCA } from "./x509.js";
+
+/** Leaf validity (as kubeadm and k3s: one year, rotated before it ends). */
+export const LEAF_VALID_DAYS = 365;
+/** Re-issue a leaf automatically this close to expiry (k3s renews within 90 days at start). */
+export const RENEW_BEFORE_DAYS = 30;
+
+/** CN of the API server's serving certificate. */
+export const SERVING_CN = "kctl-apiserver";
+/** CN of the client certificate the API server presents to kubelets (kubelets accept only it). */
+export const KUBELET_CLIENT_CN = "kctl:apiserver-kubelet-client";
+/** CN of a node's kubelet certificate (the API server checks it when it proxies to that node). */
+export const nodeCommonName = (nodeName: string): string => `system:node:${nodeName}`;
+
+/** Why an existing leaf must be re-issued, or undefined when it is fine. */
+function staleReason(pem: string, ca: SigningCA, cn: string, sans: string[], now: Date): string | undefined {
+  let cert: x509.X509Certificate;
+  try {
+    cert = parseCert(pem);
+  } catch {
+    return "unreadable";
+  }
+  if (cert.issuer !== ca.cert.subject) return "signed by another CA";
+  if (certCommonName(cert) !== cn) return "other name";
+  if (cert.notAfter.getTime() - now.getTime() < RENEW_BEFORE_DAYS * 86_400_000) return "near expiry";
+  const have = new Set(certSans(cert));
+  const missing = sans.filter((s) => !have.has(s));
+  return missing.length ? `new addresses ${missing.join(", ")}` : undefined;
+}
+
+/** A fresh key and a certificate for it signed by `ca`. */
+export async function issueLeaf(ca: SigningCA, cn: string, sans: string[], usages: ("server" | "client")[], now: Date): Promise<CertAndKey> {
+  const keys = await generateKeyPair();
+  const cert = await issue({ commonName: cn, sans, usages, now, validDays: LEAF_VALID_DAYS }, keys.publicKey, { ca });
+  return { certPem: cert.toString("pem") + "\n", keyPem: (await privateKeyPem(keys.privateKey)) + "\n" };
+}
+
+/** Result of {@link ensureLeaf}: the pair, and why it was (re-)issued, if it was. */
+export interface LeafResult extends CertAndKey {
+  issued?: string;
+}
+
+/**
+ * DIR/pki/<certName>,<keyName>: reuse when valid for `cn` + `sans` and not near expiry; otherwise
+ * (or when `rotate`) issue a new one with a new key.
+ */
+export async function ensureLeaf(
+  dataDir: string,
+  ca: SigningCA,
+  files: { cert: string; key: string },
+  cn: string,
+  sans: string[],
+  usages: ("server" | "client")[],
+  opts: { now: Date; rotate?: boolean },
+): Promise<LeafResult> {
+  const dir = pkiDir(dataDir);
+  const certPem = readIfExists(path.join(dir, files.cert));
+  const keyPem = readIfExists(path.join(dir, files.key));
+  const why = opts.rotate ? "rotation requested" : !certPem || !keyPem ? "first start" : staleReason(certPem, ca, cn, sans, opts.now);
+  if (!why && certPem && keyPem) return { certPem, keyPem };
+  const pair = await issueLeaf(ca, cn, sans, usages, opts.now);
+  writePair(dir, files.cert, files.key, pair);
+  return { ...pair, issued: why };
+}
+
+/**
+ * Sign a node's PKCS#10 request as its kubelet serving certificate. The name and addresses come
+ * from the (authenticated) join request, never from the CSR's own subject, so a node cannot ask
+ * for another node's name.
+ * @throws Error when the CSR is malformed or its self-signature does not verify
+ */
+export async function signKubeletCsr(ca: SigningCA, csrPem: string, nodeName: string, addresses: string[], now: Date): Promise<string> {
+  const csr = new x509.Pkcs10CertificateRequest(csrPem);
+  if (!(await csr.verify())) throw new Error("the certificate request's signature does not verify");
+  const cert = await issue(
+    { commonName: nodeCommonName(nodeName), sans: [nodeName, ...addresses], usages: ["server"], now, validDays: LEAF_VALID_DAYS },
+    csr.publicKey,
+    { ca },
+  );
+  return cert.toString("pem") + "\n";
+}
+
+/** A PKCS#10 request (PEM) for a fresh key, and the key (PEM): the agent side of a join. */
+export async function createCsr(nodeName: string): Promise<{ csrPem: string; keyPem: string }> {
+  const keys = await generateKeyPair();
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({ name: `CN=${nodeCommonName(nodeName)}`, keys, signingAlgorithm: EC_ALG });
+  return { csrPem: csr.toString("pem") + "\n", keyPem: (await privateKeyPem(keys.privateKey)) + "\n" };
+}
