@@ -9,6 +9,10 @@ import type { Logger } from "pino";
 import { ApiError, badRequest, tooLarge, unauthorized } from "../lib/errors.js";
 import { silentLogger } from "../lib/logger.js";
 import { TokenAuth } from "./auth.js";
+import { ClusterAuthorizer } from "./authz/index.js";
+import { admitNodeCreate } from "./authz/admission.js";
+import { JoinTokens } from "./join-tokens.js";
+import { encryptStoredSecrets, SecretEncryption } from "./secret-encryption.js";
 import { startCompaction, type CompactionOptions } from "./compaction.js";
 import type { ServerContext } from "./context.js";
 import { DB_FILE, ensureDataDir } from "./data-dir.js";
@@ -18,6 +22,8 @@ import type { Pki } from "./pki/index.js";
 import { OPEN_PATHS } from "./routes/health.js";
 import { ROUTE_MODULES } from "./routes/index.js";
 import { sendError } from "./routes/reply.js";
+import type { SecurityContext } from "./security-context.js";
+import { SECURITY_OPEN_PATHS, securityRoutes } from "./security-routes.js";
 import { openDatabase, SqliteStore } from "./store/sqlite-store.js";
 import { WatchHub } from "./watch/watch-hub.js";
 
@@ -40,10 +46,12 @@ export interface ApiServerOptions {
   tls?: { certPem: string; keyPem: string; caPem?: string };
   /** the cluster PKI (startApiServer makes it): signs node certificates, authenticates to kubelets */
   pki?: Pki;
+  /** injectable clock for token expiry (tests) */
+  now?: () => Date;
 }
 
 /** A fastify app with the server's internals attached (`app.kctl`). */
-export type ApiServerApp = FastifyInstance & { kctl: ServerContext & { tokens: TokenAuth } };
+export type ApiServerApp = FastifyInstance & { kctl: ServerContext & SecurityContext };
 
 const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
 
@@ -53,13 +61,26 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   ensureDataDir(opts.dataDir);
   const file = path.join(opts.dataDir, DB_FILE);
   const db = openDatabase(file);
-  const store = new SqliteStore(db, { file });
-  const tokens = new TokenAuth(db);
+  // Secrets are encrypted at the SQLite boundary; clear ones from older data dirs are encrypted now.
+  const secretCodec = SecretEncryption.load(opts.dataDir);
+  const reencrypted = encryptStoredSecrets(db, secretCodec);
+  if (reencrypted) logger.info({ values: reencrypted, key: secretCodec.currentKeyId }, "encrypted stored Secrets with the current key");
+  const store = new SqliteStore(db, { file, codec: secretCodec });
+  const clock = opts.now ?? (() => new Date());
+  const nowMs = () => clock().getTime();
+  const joinTokens = new JoinTokens(db, nowMs);
+  const tokens = new TokenAuth(db, { now: nowMs, joinTokens });
   const registry = new Registry({ store, serviceCidr: opts.serviceCidr ?? "10.96.0.0/12" });
   registry.bootstrap();
   const hub = new WatchHub(store, { maxQueue: opts.watchBufferEvents ?? 10_000, bookmarkIntervalMs: opts.bookmarkIntervalMs, logger });
-  const ctx: ServerContext & { tokens: TokenAuth } = {
-    store, registry, hub, auth: tokens, tokens, metrics: new Metrics(), logger, dataDir: opts.dataDir, shuttingDown: false,
+  // Authentication by token; authorization by the node rules or the role rules (authz/).
+  const authorizer = new ClusterAuthorizer(store);
+  const auth: ServerContext["auth"] = {
+    authenticate: (headers) => tokens.authenticate(headers),
+    authorize: (user, verb, resource, namespace, name) => authorizer.authorize(user, verb, resource, namespace, name),
+  };
+  const ctx: ServerContext & SecurityContext = {
+    store, registry, hub, auth, tokens, joinTokens, metrics: new Metrics(), logger, dataDir: opts.dataDir, shuttingDown: false,
     ...(opts.pki ? { pki: opts.pki } : {}),
   };
   const stopCompaction = startCompaction(store, opts.compaction ?? {}, logger);
@@ -89,7 +110,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   app.addHook("onRequest", (req, reply, done) => {
     const q = req.url.indexOf("?");
     const p = q >= 0 ? req.url.slice(0, q) : req.url;
-    if (OPEN_PATHS.has(p)) return done();
+    if (OPEN_PATHS.has(p) || SECURITY_OPEN_PATHS.has(p)) return done();
     const user = ctx.auth.authenticate(req.headers);
     if (!user) {
       sendError(reply, unauthorized());
@@ -127,7 +148,18 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   });
   app.setNotFoundHandler((_req, reply) => sendError(reply, new ApiError("NotFound", "the server could not find the requested resource")));
 
+  // NodeRestriction's body check: a node creates only its own Node and Lease.
+  app.addHook("preHandler", (req, _reply, done) => {
+    try {
+      admitNodeCreate(req);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  });
+
   for (const mod of ROUTE_MODULES) mod(app, ctx);
+  securityRoutes(app, ctx, clock);
 
   app.addHook("preClose", async () => {
     ctx.shuttingDown = true;

@@ -7,10 +7,12 @@ import { silentLogger } from "../lib/logger.js";
 import { createApiServer, type ApiServerApp, type ApiServerOptions } from "./app.js";
 import type { CompactionOptions } from "./compaction.js";
 import { ensureCredentials } from "./data-dir.js";
+import { issueNodeCredential, type NodeCredential } from "./node-credentials.js";
 import { ensurePki, expiryWarning, isLoopback, type Pki } from "./pki/index.js";
 
 export { createApiServer, type ApiServerApp, type ApiServerOptions } from "./app.js";
 export type { User, Role, Authenticator, Authorizer } from "./auth.js";
+export type { NodeCredential } from "./node-credentials.js";
 export { ADMIN_KUBECONFIG, NODE_TOKEN_FILE, DB_FILE } from "./data-dir.js";
 export type { RouteModule, ServerContext } from "./context.js";
 export { ensurePki, type Pki } from "./pki/index.js";
@@ -51,7 +53,13 @@ export interface RunningApiServer {
   /** the cluster PKI (CA, serving and kubelet-client certificates) */
   pki: Pki;
   adminToken: string;
+  /** the default join token (`K10<CA hash>::<id>.<secret>`, also in DIR/node-token) */
   nodeToken: string;
+  /**
+   * Issue a node credential in process (the kubelet of `kctl server`, tests): a bearer token of
+   * `system:node:<nodeName>` and a kubelet serving certificate + key signed by the cluster CA.
+   */
+  nodeCredential(nodeName: string, addresses?: string[]): Promise<NodeCredential & { keyPem: string }>;
   /** DIR/admin.kubeconfig */
   kubeconfigPath: string;
   /** the fastify app (tests, extra routes) */
@@ -84,7 +92,7 @@ export async function startApiServer(opts: StartOptions): Promise<RunningApiServ
   for (const what of pki.issued) logger.info({ dataDir: opts.dataDir }, `issued ${what}`);
   const tls = plain ? undefined : opts.tls || { certPem: pki.serving.certPem, keyPem: pki.serving.keyPem, caPem: pki.caPem };
   const caPem = tls ? tls.caPem ?? tls.certPem : undefined;
-  const app = await createApiServer({ ...opts, logger, tls, pki } satisfies ApiServerOptions & { pki: Pki });
+  const app = await createApiServer({ ...opts, logger, tls, pki, now } satisfies ApiServerOptions);
   const warnExpiry = (): void => {
     if (!tls || opts.tls) return;
     const w = expiryWarning("API server serving", pki.serving.certPem, now());
@@ -108,7 +116,7 @@ export async function startApiServer(opts: StartOptions): Promise<RunningApiServ
   const actualPort = typeof addr === "object" && addr ? addr.port : port;
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   const url = `${tls ? "https" : "http"}://${urlHost}:${actualPort}`;
-  const creds = ensureCredentials(opts.dataDir, app.kctl.tokens, opts.externalUrl ?? url, caPem);
+  const creds = ensureCredentials(opts.dataDir, app.kctl.tokens, opts.externalUrl ?? url, caPem, { tokens: app.kctl.joinTokens, clusterCaPem: pki.caPem });
   logger.info({ url, dataDir: opts.dataDir, kubeconfig: creds.kubeconfigPath }, "API server listening");
   let closing: Promise<void> | undefined;
   return {
@@ -119,6 +127,10 @@ export async function startApiServer(opts: StartOptions): Promise<RunningApiServ
     nodeToken: creds.nodeToken,
     kubeconfigPath: creds.kubeconfigPath,
     app,
+    nodeCredential: async (nodeName, addresses = []) => {
+      const c = await issueNodeCredential(app.kctl.tokens, pki, { nodeName, addresses, requestedBy: "in-process" }, now(), logger);
+      return { ...c, keyPem: c.keyPem! };
+    },
     close: () => (closing ??= app.close().then(() => logger.info("API server stopped"))),
   };
 }

@@ -56,8 +56,13 @@ export interface KubeletOptions {
   backoffResetMs?: number;
   /** the kubelet server's port (logs/exec); default 0 = ephemeral */
   kubeletServerPort?: number;
-  /** bearer token the kubelet server requires (additive) */
+  /** bearer token the kubelet server requires (additive; plain HTTP, legacy) */
   kubeletServerToken?: string;
+  /**
+   * Serve logs/exec over HTTPS with this node's CA-signed certificate and accept only the API
+   * server's client certificate (what `kctl agent` gets when it joins) (additive)
+   */
+  kubeletServerTls?: { certPem: string; keyPem: string; caPem: string };
   /** where emptyDir/configMap/secret volumes live; default ~/.kctl/kubelet/<node> (additive) */
   dataDir?: string;
   /** labels added to every container (tests tag their run) (additive) */
@@ -173,6 +178,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       listen: `${nodeIP.includes(":") ? `[${nodeIP}]` : nodeIP}:${opts.kubeletServerPort ?? 0}`,
       logger,
       authToken: opts.kubeletServerToken,
+      tls: opts.kubeletServerTls,
     });
   } catch (err) {
     logger.warn({ err: (err as Error).message }, "kubelet server (logs/exec) did not start");

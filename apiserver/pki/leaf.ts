@@ -4,6 +4,7 @@
  * certificate for kubelets, and kubelet serving certificates signed from a node's CSR.
  */
 import path from "node:path";
+import { nodeCommonName } from "../../lib/pki-names.js";
 import { pkiDir, readIfExists, writePair } from "./files.js";
 import { certCommonName, certSans, EC_ALG, generateKeyPair, issue, parseCert, privateKeyPem, x509, type CertAndKey, type SigningCA } from "./x509.js";
 
@@ -14,10 +15,7 @@ export const RENEW_BEFORE_DAYS = 30;
 
 /** CN of the API server's serving certificate. */
 export const SERVING_CN = "kctl-apiserver";
-/** CN of the client certificate the API server presents to kubelets (kubelets accept only it). */
-export const KUBELET_CLIENT_CN = "kctl:apiserver-kubelet-client";
-/** CN of a node's kubelet certificate (the API server checks it when it proxies to that node). */
-export const nodeCommonName = (nodeName: string): string => `system:node:${nodeName}`;
+export { KUBELET_CLIENT_CN, nodeCommonName } from "../../lib/pki-names.js";
 
 /** Why an existing leaf must be re-issued, or undefined when it is fine. */
 function staleReason(pem: string, ca: SigningCA, cn: string, sans: string[], now: Date): string | undefined {

@@ -4,10 +4,15 @@
  * (status.addresses InternalIP + status.daemonEndpoints.kubeletEndpoint.Port), then proxies:
  * logs as a plain HTTP stream, exec as a WebSocket upgrade relayed byte for byte, so the
  * sub-protocol (v5/v4.channel.k8s.io) is negotiated between the client and the kubelet.
- * The kubelet is called with the node token, never with the caller's credentials.
+ * The kubelet is called with the API server's own credentials, never with the caller's: with the
+ * cluster PKI, over HTTPS with the kubelet-client certificate (mutual TLS; the kubelet's
+ * certificate must be signed by the cluster CA and name the pod's node); without it (legacy,
+ * tests), over plain HTTP with a bearer token.
  */
 import fs from "node:fs";
 import http from "node:http";
+import https from "node:https";
+import type { PeerCertificate } from "node:tls";
 import path from "node:path";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -16,14 +21,18 @@ import type { Logger } from "../../lib/logger.js";
 import type { Container, ContainerStatus, Node, Pod } from "../../lib/types.js";
 import type { RouteModule, ServerContext } from "../context.js";
 import { NODE_TOKEN_FILE } from "../data-dir.js";
+import { nodeCommonName } from "../../lib/pki-names.js";
+import { security } from "../security-context.js";
 import type { Store } from "../store/store.js";
 
 /** What the proxy needs from the API server. */
 export interface PodProxyOptions {
   /** where pods and nodes are read (only `get` is used) */
   store: Pick<Store, "get">;
-  /** the bearer token presented to kubelets (the node join token); read per request */
+  /** the bearer token presented to kubelets over plain HTTP (legacy); read per request */
   kubeletToken?: string | (() => string | undefined);
+  /** mutual TLS to kubelets: the cluster CA and the API server's kubelet-client certificate */
+  kubeletTls?: KubeletTls;
   logger?: Logger;
   /** how long to wait for a kubelet to answer before a 503 (default 10 s) */
   kubeletTimeoutMs?: number;
@@ -32,6 +41,13 @@ export interface PodProxyOptions {
    * Called with verb `get` on `pods/log` and `create` on `pods/exec`, as Kubernetes' RBAC does.
    */
   authorize?: (req: FastifyRequest, verb: string, resource: string, namespace: string, name: string) => void;
+}
+
+/** How the API server authenticates to kubelets and verifies them. */
+export interface KubeletTls {
+  caPem: string;
+  certPem: string;
+  keyPem: string;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -71,7 +87,15 @@ export const podProxyRoutes: RouteModule = (app, ctx) => {
     const ok = ctx.auth.authorize(user, verb, resource, namespace, name);
     if (ok !== true) throw forbidden(`${resource} is forbidden: ${ok}`);
   };
-  registerPodProxyRoutes(app, { store: ctx.store, kubeletToken, authorize, logger: ctx.logger.child({ component: "pod-proxy" }) });
+  const pki = security(ctx).pki;
+  const logger = ctx.logger.child({ component: "pod-proxy" });
+  if (pki) {
+    // With a PKI the kubelets are reached over mutual TLS only: no token ever goes to a kubelet.
+    const kubeletTls = { caPem: pki.caPem, certPem: pki.kubeletClient.certPem, keyPem: pki.kubeletClient.keyPem };
+    registerPodProxyRoutes(app, { store: ctx.store, kubeletTls, authorize, logger });
+    return;
+  }
+  registerPodProxyRoutes(app, { store: ctx.store, kubeletToken, authorize, logger });
 };
 
 function dirOf(file: unknown): string | undefined {
@@ -109,7 +133,7 @@ export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptio
       if (v !== undefined) qs.set(k, v);
     }
     const path = `/containerLogs/${enc(namespace)}/${enc(name)}/${enc(t.container)}${qs.size ? `?${qs}` : ""}`;
-    const upstream = await openKubelet(t, path, { authorization: bearer(token()) }, timeoutMs);
+    const upstream = await openKubelet(t, path, { authorization: opts.kubeletTls ? undefined : bearer(token()) }, timeoutMs, opts.kubeletTls);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(upstream.statusCode ?? 502, {
@@ -140,7 +164,7 @@ export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptio
       if (v !== undefined) qs.set(k, v);
     }
     const path = `/exec/${enc(namespace)}/${enc(name)}/${enc(t.container)}?${qs}`;
-    const headers: http.OutgoingHttpHeaders = { connection: "Upgrade", upgrade: "websocket", authorization: bearer(token()) };
+    const headers: http.OutgoingHttpHeaders = { connection: "Upgrade", upgrade: "websocket", authorization: opts.kubeletTls ? undefined : bearer(token()) };
     for (const h of ["sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions"]) {
       if (req.headers[h] !== undefined) headers[h] = req.headers[h];
     }
@@ -150,7 +174,7 @@ export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptio
       .map((p) => p.trim())
       .filter((p) => p && !p.startsWith("base64url.bearer.authorization.k8s.io."));
     if (protocols.length) headers["sec-websocket-protocol"] = protocols.join(", ");
-    const up = await upgradeKubelet(t, path, headers, timeoutMs);
+    const up = await upgradeKubelet(t, path, headers, timeoutMs, opts.kubeletTls);
     if (!up.upgraded) {
       // the kubelet refused (no such container, bad command...): relay its answer as is
       const body = await readAll(up.res);
@@ -231,9 +255,34 @@ export function resolveTarget(
 
 // ---------------------------------------------------------------- upstream
 
-function openKubelet(t: KubeletTarget, path: string, headers: http.OutgoingHttpHeaders, timeoutMs: number): Promise<http.IncomingMessage> {
+/**
+ * A request to a kubelet: plain HTTP, or HTTPS with our client certificate, the cluster CA as the
+ * only trust anchor, and the kubelet's certificate required to name the pod's node (a CA-signed
+ * certificate of another node is refused, whatever address it answers on).
+ */
+function kubeletRequest(t: KubeletTarget, path: string, headers: http.OutgoingHttpHeaders, tls: KubeletTls | undefined, onResponse?: (res: http.IncomingMessage) => void): http.ClientRequest {
+  const base = { host: t.host, port: t.port, path, method: "GET", headers: stripEmpty(headers) };
+  if (!tls) return http.request(base, onResponse);
+  const want = nodeCommonName(t.node);
+  return https.request(
+    {
+      ...base,
+      ca: tls.caPem,
+      cert: tls.certPem,
+      key: tls.keyPem,
+      agent: false,
+      checkServerIdentity: (_host: string, cert: PeerCertificate) => {
+        const cn = cert.subject?.CN;
+        return (Array.isArray(cn) ? cn[0] : cn) === want ? undefined : new Error(`the kubelet's certificate is issued to "${String(cn)}", not "${want}"`);
+      },
+    },
+    onResponse,
+  );
+}
+
+function openKubelet(t: KubeletTarget, path: string, headers: http.OutgoingHttpHeaders, timeoutMs: number, tls?: KubeletTls): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: t.host, port: t.port, path, method: "GET", headers: stripEmpty(headers) }, resolve);
+    const req = kubeletRequest(t, path, headers, tls, resolve);
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })));
     req.on("response", () => req.setTimeout(0));
     req.on("error", (e: NodeJS.ErrnoException) => reject(unreachable(t, e)));
@@ -245,9 +294,9 @@ type UpgradeResult =
   | { upgraded: true; res: http.IncomingMessage; socket: Duplex; head: Buffer }
   | { upgraded: false; res: http.IncomingMessage };
 
-function upgradeKubelet(t: KubeletTarget, path: string, headers: http.OutgoingHttpHeaders, timeoutMs: number): Promise<UpgradeResult> {
+function upgradeKubelet(t: KubeletTarget, path: string, headers: http.OutgoingHttpHeaders, timeoutMs: number, tls?: KubeletTls): Promise<UpgradeResult> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: t.host, port: t.port, path, method: "GET", headers: stripEmpty(headers) });
+    const req = kubeletRequest(t, path, headers, tls);
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })));
     req.on("upgrade", (res, socket, head) => {
       req.setTimeout(0);

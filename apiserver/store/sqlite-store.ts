@@ -18,6 +18,14 @@ export interface SqliteStoreOptions {
   file: string;
   /** recent events kept in memory for fast watch replay; older ones are read from SQLite */
   ringEvents?: number;
+  /**
+   * Applied to values at the SQLite boundary only (memory keeps plaintext): encrypts Secrets at
+   * rest (secret-encryption.ts). Keys and resources stay in clear for lookups.
+   */
+  codec?: {
+    encode(resource: string, key: string, json: string): string;
+    decode(resource: string, key: string, stored: string): string;
+  };
 }
 
 interface Bucket {
@@ -75,6 +83,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly file: string;
   private readonly ringMax: number;
+  private readonly enc: (resource: string, key: string, json: string) => string;
+  private readonly dec: (resource: string, key: string, stored: string) => string;
   private rev = 0;
   private compacted = 0;
   private readonly resources = new Map<string, Map<string, Bucket>>();
@@ -99,6 +109,9 @@ export class SqliteStore implements Store {
     this.db = db;
     this.file = opts.file;
     this.ringMax = opts.ringEvents ?? 20_000;
+    const codec = opts.codec;
+    this.enc = codec ? (r, k, j) => codec.encode(r, k, j) : (_r, _k, j) => j;
+    this.dec = codec ? (r, k, v) => codec.decode(r, k, v) : (_r, _k, v) => v;
     this.stUpsert = db.prepare(
       "INSERT INTO objects(key, resource, namespace, name, value, mod_revision) VALUES (?, ?, ?, ?, ?, ?) " +
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value, mod_revision = excluded.mod_revision",
@@ -109,9 +122,10 @@ export class SqliteStore implements Store {
     this.commitTx = db.transaction((writes: PendingWrite[], rev: number) => {
       for (const w of writes) {
         const e = w.event;
+        const value = this.enc(e.resource, w.key, e.json);
         if (e.type === "DELETED") this.stDelete.run(w.key);
-        else this.stUpsert.run(w.key, e.resource, e.namespace, e.name, e.json, e.rev);
-        this.stLog.run(e.rev, e.type, e.resource, w.key, e.json, w.prevJson, e.ts);
+        else this.stUpsert.run(w.key, e.resource, e.namespace, e.name, value, e.rev);
+        this.stLog.run(e.rev, e.type, e.resource, w.key, value, w.prevJson === null ? null : this.enc(e.resource, w.key, w.prevJson), e.ts);
       }
       this.stMeta.run("revision", String(rev));
     });
@@ -128,9 +142,10 @@ export class SqliteStore implements Store {
       key: string; resource: string; namespace: string; name: string; value: string; mod_revision: number;
     }[];
     for (const r of rows) {
+      const json = this.dec(r.resource, r.key, r.value);
       const entry: StoredObject = {
         key: r.key, resource: r.resource, namespace: r.namespace, name: r.name,
-        obj: JSON.parse(r.value) as KObject, json: r.value, rev: r.mod_revision,
+        obj: JSON.parse(json) as KObject, json, rev: r.mod_revision,
       };
       this.put(entry);
     }
@@ -309,10 +324,11 @@ export class SqliteStore implements Store {
       ok: true,
       events: rows.map((r) => {
         const [res, ns, name] = splitKey(r.key);
+        const json = this.dec(res, r.key, r.value);
         return {
           type: r.type as StoreEvent["type"], rev: r.rev, resource: res, namespace: ns, name,
-          obj: JSON.parse(r.value) as KObject, json: r.value,
-          prev: r.prev ? (JSON.parse(r.prev) as KObject) : undefined, ts: r.ts,
+          obj: JSON.parse(json) as KObject, json,
+          prev: r.prev ? (JSON.parse(this.dec(res, r.key, r.prev)) as KObject) : undefined, ts: r.ts,
         };
       }),
     };

@@ -2,7 +2,7 @@
  * `kctl agent`: run the node agent (kubelet) for a Docker engine against an API server until
  * SIGINT/SIGTERM. Stopping leaves the containers running; a restarted agent adopts them.
  *
- *   kctl agent --server URL --token NODE_TOKEN [--node-name N] [--node-ip IP]
+ *   kctl agent --server https://HOST:6443 --token K10<CA hash>::<id>.<secret> [--node-name N] [--node-ip IP]
  *              [--docker-host unix:///var/run/docker.sock] [--node-labels k=v,...]
  *              [--register-with-taints k=v:NoSchedule] [--data-dir DIR]
  *              [--restart-backoff-base 1s] [--restart-backoff-cap 60s]
@@ -65,32 +65,77 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
     }
   };
   const nodeName = (flags.nodeName ?? os.hostname()).toLowerCase();
-  const client = await ctx.client();
   const logger = await componentLogger(ctx, "kubelet");
+  const dataDir = flags.dataDir ?? path.join(os.homedir(), ".kctl", "kubelet", nodeName);
   const { startKubelet } = await import("../../kubelet/index.js");
+  const { defaultNodeIP } = await import("../../kubelet/node-status.js");
+  const nodeIP = flags.nodeIp ?? defaultNodeIP();
+  const identity = await nodeIdentity(ctx, nodeName, nodeIP, dataDir, logger);
+  const client = identity.client;
   const heartbeat = dur(flags.heartbeat, "--heartbeat");
   const relist = dur(flags.relist, "--relist-period");
   const kubelet = await startKubelet({
     client,
     logger,
     nodeName,
-    nodeIP: flags.nodeIp,
+    nodeIP,
     dockerHost: flags.dockerHost,
     nodeLabels: parseLabels(flags.nodeLabels),
     taints: parseTaints(flags.registerWithTaints),
-    dataDir: flags.dataDir ?? path.join(os.homedir(), ".kctl", "kubelet", nodeName),
+    dataDir,
     backoffBaseMs: dur(flags.restartBackoffBase, "--restart-backoff-base"),
     backoffCapMs: dur(flags.restartBackoffCap, "--restart-backoff-cap"),
     heartbeatSeconds: heartbeat === undefined ? undefined : heartbeat / 1000,
     relistSeconds: relist === undefined ? undefined : relist / 1000,
     kubeletServerPort: flags.kubeletPort === undefined ? undefined : Number(flags.kubeletPort),
-    kubeletServerToken: ctx.globals().token,
+    kubeletServerToken: identity.kubeletServerToken,
+    kubeletServerTls: identity.kubeletServerTls,
     capacity: { cpu: flags.cpu, memory: flags.memory, pods: flags.maxPods === undefined ? undefined : Number(flags.maxPods) },
   });
   ctx.err.write(`agent ${nodeName} running against ${client.server} (Ctrl-C to stop; containers keep running)\n`);
   await untilSignal();
   await kubelet.stop();
   ctx.err.write(`agent ${nodeName} stopped\n`);
+}
+
+interface NodeIdentity {
+  client: import("../../lib/client.js").ApiClient;
+  kubeletServerToken?: string;
+  kubeletServerTls?: { certPem: string; keyPem: string; caPem: string };
+}
+
+/**
+ * With a join token (K10...): join, or reuse this node's stored credential (lib/node-join.ts),
+ * and serve logs/exec over mutual TLS. With any other token (an existing credential from a
+ * kubeconfig or --token): use it as it is, and the kubelet server stays plain HTTP behind it.
+ */
+async function nodeIdentity(ctx: CliContext, nodeName: string, nodeIP: string, dataDir: string, logger: import("pino").Logger): Promise<NodeIdentity> {
+  const { parseJoinToken } = await import("../../lib/join-token.js");
+  const g = ctx.globals();
+  const join = g.token ? parseJoinToken(g.token) : undefined;
+  if (!join) return { client: await ctx.client(), kubeletServerToken: g.token };
+  if (!g.server) throw new UserError("a join token needs --server https://HOST:6443");
+  const { ensureNodeCredential, JoinError } = await import("../../lib/node-join.js");
+  const { ApiClient } = await import("../../lib/client.js");
+  const server = g.server.replace(/\/+$/, "");
+  if (!join.caHash) logger.warn("the join token has no CA hash (short form): the server's CA is trusted on first use");
+  try {
+    const cred = await ensureNodeCredential({
+      server,
+      token: join,
+      nodeName,
+      addresses: [nodeIP],
+      dir: dataDir,
+      onEvent: (what, detail) => logger.info({ node: nodeName, detail }, what === "reused" ? "using the stored node credential" : "joined the cluster: node credential stored"),
+    });
+    return {
+      client: new ApiClient({ server, token: cred.token, ca: cred.caPem, userAgent: "kctl-agent" }),
+      kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem },
+    };
+  } catch (e) {
+    if (e instanceof JoinError) throw new UserError(e.message);
+    throw e;
+  }
 }
 
 export const command: CommandModule = {

@@ -22,6 +22,7 @@ import { command as rollout } from "./rollout.js";
 import { command as scale } from "./scale.js";
 import { command as setImage } from "./set-image.js";
 import { command as agent } from "./agent.js";
+import { command as token } from "./token.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -43,4 +44,5 @@ export const COMMANDS: CommandModule[] = [
   scale,
   setImage,
   agent,
+  token,
 ];

@@ -89,15 +89,21 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
     stops.unshift(() => scheduler.stop());
     if (flags.kubelet) {
       const { startKubelet } = await import("../../kubelet/index.js");
+      const { defaultNodeIP } = await import("../../kubelet/node-status.js");
+      const nodeName = flags.nodeName ?? os.hostname().toLowerCase();
+      const nodeIP = flags.nodeIp ?? localNodeIP(flags.listen) ?? defaultNodeIP();
+      // The local kubelet is a node like any other: its own credential and kubelet certificate,
+      // issued in process (no join token needed), so the node rules apply to it too.
+      const cred = await api.nodeCredential(nodeName, [nodeIP]);
       const kubelet = await startKubelet({
-        client: new ApiClient({ server: api.url, token: api.nodeToken, ca: api.caPem, userAgent: "kctl-kubelet" }),
+        client: new ApiClient({ server: api.url, token: cred.token, ca: api.caPem, userAgent: "kctl-kubelet" }),
         logger: componentLogger(root, "kubelet"),
-        nodeName: flags.nodeName ?? os.hostname().toLowerCase(),
-        nodeIP: flags.nodeIp ?? localNodeIP(flags.listen),
+        nodeName,
+        nodeIP,
         dataDir: path.join(dataDir, "kubelet"),
         backoffBaseMs,
         backoffCapMs,
-        kubeletServerToken: api.nodeToken,
+        kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem },
       });
       stops.unshift(() => kubelet.stop());
     }
@@ -111,7 +117,9 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   ctx.out.write(
     `kctl server is running: API ${api.url}, data in ${dataDir}\n` +
       `kubeconfig: ${api.kubeconfigPath}${kubeconfigNote}\n` +
-      `join another machine: kctl agent --server ${joinUrl} --token ${api.nodeToken}\n`,
+      (api.caPem
+        ? `join another machine: kctl agent --server ${joinUrl} --token ${api.nodeToken}\n`
+        : `plain HTTP (--insecure-http): agents cannot join with a CA-pinned token; restart without --insecure-http to add nodes\n`),
   );
 
   const { untilSignal } = await import("../component-process.js");

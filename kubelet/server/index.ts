@@ -5,10 +5,10 @@
  */
 import type { IncomingMessage } from "node:http";
 import type Dockerode from "dockerode";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError, unauthorized } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
-import { bearerMatches } from "./auth.js";
+import { bearerMatches, peerIsApiServer } from "./auth.js";
 import { selectProtocol } from "./channel-protocol.js";
 import { findInstance, type ContainerRef } from "./containers.js";
 import { runExecSession } from "./exec.js";
@@ -23,8 +23,13 @@ export interface KubeletServerOptions {
   /** "host:port"; port 0 picks a free port */
   listen: string;
   logger: Logger;
-  /** when set, every request must carry `Authorization: Bearer <authToken>` */
+  /** when set, every request must carry `Authorization: Bearer <authToken>` (plain HTTP, legacy) */
   authToken?: string;
+  /**
+   * Serve HTTPS with this CA-signed certificate and accept only clients presenting a certificate
+   * signed by `caPem` with the API server's kubelet-client name (mutual TLS).
+   */
+  tls?: { certPem: string; keyPem: string; caPem: string };
 }
 
 /** A running kubelet server. */
@@ -43,7 +48,14 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   const { docker, nodeName, logger } = opts;
   const log = logger.child({ subsystem: "kubelet-server" });
 
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const app = opts.tls
+    ? Fastify({
+        logger: false,
+        forceCloseConnections: true,
+        // requestCert + rejectUnauthorized: the handshake fails without a CA-signed client cert.
+        https: { cert: opts.tls.certPem, key: opts.tls.keyPem, ca: opts.tls.caPem, requestCert: true, rejectUnauthorized: true },
+      }) as unknown as FastifyInstance
+    : Fastify({ logger: false, forceCloseConnections: true });
   await app.register(websocket, {
     options: {
       handleProtocols: (offered: Set<string>) => selectProtocol(offered) ?? false,
@@ -57,7 +69,14 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     if (!reply.sent) void reply.code(e.code).type("application/json").send(e.toStatus());
   });
 
-  if (opts.authToken) {
+  if (opts.tls) {
+    // Signed by the CA is not enough: every node's kubelet certificate is too. Only the API
+    // server's kubelet-client certificate may call.
+    app.addHook("onRequest", async (req) => {
+      if (req.url === "/healthz") return;
+      if (!peerIsApiServer(req.raw.socket)) throw new ApiError("Forbidden", "only the API server may call the kubelet");
+    });
+  } else if (opts.authToken) {
     const token = opts.authToken;
     app.addHook("onRequest", async (req) => {
       if (req.url === "/healthz") return;

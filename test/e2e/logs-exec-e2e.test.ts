@@ -52,13 +52,16 @@ describe("kctl logs / exec end to end (API server + kubelet + Docker)", () => {
   beforeAll(async () => {
     await assertDockerReady(docker(), ["kctl-test/busybox:v1", "kctl-test/crash:v1"]);
     srv = await startTestServer();
-    nodeClient = new ApiClient({ server: srv.url, token: srv.nodeToken });
+    // The kubelet is a node like any other: its own credential, and a CA-signed kubelet certificate
+    // (the API server reaches it over mutual TLS).
+    const cred = await srv.nodeCredential(NODE, ["127.0.0.1"]);
+    nodeClient = new ApiClient({ server: srv.url, token: cred.token });
     kubelet = await startKubelet({
       client: nodeClient,
       logger: silentLogger(),
       nodeName: NODE,
       nodeIP: "127.0.0.1",
-      kubeletServerToken: srv.nodeToken,
+      kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem },
       containerLabels: { [TEST_RUN_LABEL]: RUN },
       heartbeatSeconds: 1,
     });

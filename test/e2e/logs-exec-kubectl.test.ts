@@ -45,13 +45,16 @@ describe.skipIf(!available)("real kubectl logs / exec", () => {
     // the same certificate the helper made in the data dir (it is reused, not re-made)
     const certPem = srv.caPem;
     admin = srv.client;
-    nodeClient = new ApiClient({ server: srv.url, token: srv.nodeToken, ca: certPem });
+    // The kubelet is a node like any other: its own credential, and a CA-signed kubelet certificate
+    // (the API server reaches it over mutual TLS).
+    const cred = await srv.nodeCredential(RUN, ["127.0.0.1"]);
+    nodeClient = new ApiClient({ server: srv.url, token: cred.token, ca: certPem });
     kubelet = await startKubelet({
       client: nodeClient,
       logger: silentLogger(),
       nodeName: RUN,
       nodeIP: "127.0.0.1",
-      kubeletServerToken: srv.nodeToken,
+      kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem },
       containerLabels: { [TEST_RUN_LABEL]: RUN },
     });
     await admin.create({

@@ -51,7 +51,8 @@ function get(url: string): Promise<string> {
 
 beforeAll(async () => {
   await assertDockerReady(d);
-  srv = await startTestServer();
+  // HTTPS: agents join with the CA-pinned join token, as on a real LAN.
+  srv = await startTestServer({ tls: true });
   cm = await startControllerManager({ client: srv.client, logger: silentLogger(), nodeMonitorGracePeriodSeconds: 3, podEvictionTimeoutSeconds: 1 });
   sched = await startScheduler({ client: srv.client, logger: silentLogger() });
   nodes.forEach((n, i) => startAgent(n, `127.0.0.${i + 2}`));

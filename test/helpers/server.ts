@@ -13,6 +13,7 @@ import { ApiClient } from "../../lib/client.js";
 export interface TestServer {
   url: string;
   token: string;
+  /** the default join token (K10<CA hash>::<id>.<secret>) */
   nodeToken: string;
   dataDir: string;
   kubeconfigPath: string;
@@ -21,6 +22,8 @@ export interface TestServer {
   caPem: string;
   /** the running server (its fastify app is `server.app`) */
   server: RunningApiServer;
+  /** A node credential (token + kubelet certificate and key) issued in process. */
+  nodeCredential(nodeName: string, addresses?: string[]): ReturnType<RunningApiServer["nodeCredential"]>;
   /** Stop and start again on the same data dir (new port; `url`/`client` are updated). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -52,6 +55,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     kubeconfigPath: server.kubeconfigPath,
     client: clientFor(server),
     server,
+    nodeCredential: (nodeName, addresses) => t.server.nodeCredential(nodeName, addresses),
     async restart() {
       // server first: open watches then end cleanly instead of being cut by the client agent
       await server.close();

@@ -46,9 +46,11 @@ describe("authentication", () => {
     const v = await call("GET", "/version", undefined, {}, false);
     expect(v.json.gitVersion).toBe("v1.30.0-kctl");
   });
-  it("the node token works for ordinary requests", async () => {
-    const r = await fetch(`${s.url}/api/v1/nodes`, { headers: { authorization: `Bearer ${s.nodeToken}` } });
+  it("a node credential reads nodes; the join token alone reads nothing", async () => {
+    const cred = await s.nodeCredential("errors-node");
+    const r = await fetch(`${s.url}/api/v1/nodes`, { headers: { authorization: `Bearer ${cred.token}` } });
     expect(r.status).toBe(200);
+    expectStatus(await call("GET", "/api/v1/nodes", undefined, { authorization: `Bearer ${s.nodeToken}` }, false), 403, "Forbidden");
   });
 });
 

@@ -1,0 +1,70 @@
+/**
+ * What a node credential (`system:node:<name>`) may do: Kubernetes' node authorizer plus
+ * NodeRestriction, cut to what kctl's kubelet does.
+ *
+ *   nodes            get/list/watch all; create/update/patch only its own (and its status)
+ *   leases           get/create/update/patch only its own, in kube-node-lease
+ *   pods             list/watch all (the service proxy reads every pod's kctl.io/ports, as
+ *                    Kubernetes' system:node rules allow); get, update/patch (annotations and
+ *                    status) and delete only pods bound to it; never create, bind, log or exec
+ *   services, endpoints, namespaces   get/list/watch
+ *   configmaps, secrets               get only, and only those a pod bound to it references
+ *   events           create/update/patch
+ *
+ * Everything else is refused with a reason naming the rule. Creates carry the name in the body:
+ * app.ts checks it (admitNodeCreate) before the handler runs.
+ */
+import type { Pod } from "../../lib/types.js";
+import type { Store } from "../store/store.js";
+import type { User } from "../auth.js";
+import { podReferences } from "./pod-references.js";
+
+export const NODE_LEASE_NAMESPACE = "kube-node-lease";
+const READ = new Set(["get", "list", "watch"]);
+const WRITE_OWN = new Set(["get", "create", "update", "patch"]);
+
+/** Rules for a node credential. `store` answers "is this pod bound to me / is this secret used". */
+export function authorizeNode(store: Pick<Store, "get" | "list">, user: User, verb: string, resource: string, namespace: string | undefined, name: string | undefined): true | string {
+  const node = user.node!;
+  const who = `node "${node}"`;
+  switch (resource) {
+    case "nodes":
+    case "nodes/status":
+      if (READ.has(verb) && resource === "nodes") return true;
+      if ((verb === "create" && (name === undefined || name === node)) || ((verb === "update" || verb === "patch") && name === node)) return true;
+      if (verb === "get" && name === node) return true;
+      return `${who} may only modify its own Node object${name ? ` (not "${name}")` : ""}; it may read all nodes`;
+    case "leases":
+      if (namespace === NODE_LEASE_NAMESPACE && WRITE_OWN.has(verb) && (name === node || (verb === "create" && name === undefined))) return true;
+      return `${who} may only get, create and update its own Lease "${node}" in ${NODE_LEASE_NAMESPACE}`;
+    case "pods":
+    case "pods/status": {
+      if (resource === "pods" && (verb === "list" || verb === "watch")) return true;
+      if (["get", "update", "patch", "delete"].includes(verb) && namespace && name) {
+        const pod = store.get("pods", namespace, name)?.obj as Pod | undefined;
+        // A missing pod is answered by the handler (404): there is nothing to protect.
+        if (!pod || pod.spec?.nodeName === node) return true;
+        return `${who} may only ${verb} pods bound to it (pod "${namespace}/${name}" is bound to ${pod.spec?.nodeName ? `"${pod.spec.nodeName}"` : "no node"})`;
+      }
+      return `${who} may not ${verb} ${resource}: it may list/watch pods and read or update the status of pods bound to it`;
+    }
+    case "services":
+    case "endpoints":
+    case "namespaces":
+      return READ.has(verb) ? true : `${who} may only read ${resource}`;
+    case "events":
+      return verb === "create" || verb === "update" || verb === "patch" ? true : `${who} may only create and update events`;
+    case "configmaps":
+    case "secrets": {
+      const kind = resource === "secrets" ? "secret" : "configMap";
+      if (verb !== "get" || !namespace || !name) return `${who} may only get ${resource} referenced by pods bound to it (not ${verb} them)`;
+      for (const e of store.list("pods", namespace)) {
+        const pod = e.obj as Pod;
+        if (pod.spec?.nodeName === node && podReferences(pod, kind).has(name)) return true;
+      }
+      return `${who} may only get ${resource} referenced by pods bound to it ("${namespace}/${name}" is not)`;
+    }
+    default:
+      return `${who} may not ${verb} ${resource || "this path"}`;
+  }
+}
