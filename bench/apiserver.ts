@@ -26,7 +26,7 @@ const SENT_RE = /"sent":"([\d.]+)"/;
 
 /** Child mode: run the server and print its URL and token as one JSON line. */
 async function serve(dir: string): Promise<void> {
-  const s = await startApiServer({ dataDir: dir, listen: "127.0.0.1:0" });
+  const s = await startApiServer({ dataDir: dir, listen: "127.0.0.1:0", tls: false });
   process.stdout.write(`${JSON.stringify({ url: s.url, token: s.adminToken })}\n`);
   const stop = () => void s.close().then(() => process.exit(0));
   process.on("SIGTERM", stop);

@@ -41,7 +41,7 @@ function time(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ ms: number
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kctl-bench-cli-"));
-  const server = await startApiServer({ dataDir, listen: "127.0.0.1:0" });
+  const server = await startApiServer({ dataDir, listen: "127.0.0.1:0", tls: false });
   const client = new ApiClient({ server: server.url, token: server.adminToken });
   try {
     for (let i = 0; i < PODS; i += 50) {

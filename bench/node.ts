@@ -100,7 +100,7 @@ async function deleteDeployment(client: ApiClient, name: string): Promise<void> 
 
 async function main(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kctl-bench-node-"));
-  const api = await startApiServer({ dataDir, listen: "127.0.0.1:0" });
+  const api = await startApiServer({ dataDir, listen: "127.0.0.1:0", tls: false });
   const client = new ApiClient({ server: api.url, token: api.adminToken });
   const logger = silentLogger();
   const cm = await startControllerManager({ client, logger });

@@ -146,7 +146,7 @@ async function main(): Promise<void> {
   // Random loopback node address and a /24 of the default service range: no clash with a
   // `kctl server` or a test run on the same machine.
   const nodeIP = `127.${10 + randomInt(240)}.${randomInt(256)}.2`;
-  const server = await startApiServer({ dataDir, listen: "127.0.0.1:0", serviceCidr: `10.${97 + randomInt(15)}.${randomInt(256)}.0/24` });
+  const server = await startApiServer({ dataDir, listen: "127.0.0.1:0", tls: false, serviceCidr: `10.${97 + randomInt(15)}.${randomInt(256)}.0/24` });
   const client = new ApiClient({ server: server.url, token: server.adminToken });
   const cm = await startControllerManager({ client, logger });
   const sched = await startScheduler({ client, logger });

@@ -55,7 +55,7 @@ interface Server {
 /** Child mode: start an API server on `dir`, report url+token on IPC, stop on message. */
 async function serveChild(dir: string): Promise<void> {
   const { startApiServer } = await import("../apiserver/index.js");
-  const s = await startApiServer({ dataDir: dir, listen: "127.0.0.1:0" });
+  const s = await startApiServer({ dataDir: dir, listen: "127.0.0.1:0", tls: false });
   process.send?.({ url: s.url, token: s.adminToken });
   process.on("message", () => {
     void s.close().then(() => process.exit(0));
@@ -65,7 +65,7 @@ async function serveChild(dir: string): Promise<void> {
 async function startServer(dir: string, inProcess: boolean): Promise<Server> {
   if (inProcess) {
     const { startApiServer } = await import("../apiserver/index.js");
-    const s = await startApiServer({ dataDir: dir, listen: "127.0.0.1:0" });
+    const s = await startApiServer({ dataDir: dir, listen: "127.0.0.1:0", tls: false });
     return { url: s.url, token: s.adminToken, close: () => s.close() };
   }
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve", dir], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
