@@ -46,6 +46,8 @@ const KCTL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../b
 interface Server {
   child: ChildProcess;
   client: ApiClient;
+  /** how to reach the server (URL, token, CA), for the extra clients of the benchmark */
+  config: ConstructorParameters<typeof ApiClient>[0];
   dir: string;
 }
 
@@ -69,7 +71,7 @@ async function startServer(): Promise<Server> {
     child.on("exit", (code) => reject(new Error(`kctl server exited (${code}): ${out}`)));
   });
   const cfg = clientConfigFromKubeconfig(readKubeconfig(path.join(dir, "admin.kubeconfig")), undefined, dir);
-  return { child, dir, client: new ApiClient({ ...cfg, requestTimeoutMs: 120_000 }) };
+  return { child, dir, config: cfg, client: new ApiClient({ ...cfg, requestTimeoutMs: 120_000 }) };
 }
 
 async function stopServer(s: Server): Promise<void> {
@@ -130,7 +132,8 @@ interface RunResult {
 
 async function run(args: Args): Promise<RunResult> {
   const server = await startServer();
-  const nodesClient = new ApiClient({ server: server.client.server, token: (server.client.authHeader().authorization ?? "").replace(/^Bearer /, "") });
+  // Same server, token and CA (the server may serve HTTPS with its own cluster CA).
+  const nodesClient = new ApiClient(server.config);
   const nodes = await startSimulatedNodes({ client: nodesClient, logger: silentLogger(), count: args.nodes, pods: Math.ceil((args.pods * 1.5) / args.nodes), heartbeatMs: 10_000 });
   try {
     const { client } = server;
