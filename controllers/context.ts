@@ -2,7 +2,7 @@
 import type { ApiClient } from "../lib/client.js";
 import type { Logger } from "../lib/logger.js";
 import type { Recorder } from "../lib/events.js";
-import type { SharedInformers } from "./informers.js";
+import type { SharedInformers } from "../lib/shared-informers.js";
 
 export interface ControllerContext {
   client: ApiClient;

@@ -4,12 +4,12 @@
  */
 import type { ApiClient } from "../lib/client.js";
 import type { Logger } from "../lib/logger.js";
+import { SharedInformers } from "../lib/shared-informers.js";
 import type { ControllerContext } from "./context.js";
 import { newDeploymentController } from "./deployment/controller.js";
 import { newEndpointsController } from "./endpoints/controller.js";
 import { EventRecorder } from "../lib/events.js";
 import { newGarbageCollector } from "./gc/controller.js";
-import { SharedInformers } from "./informers.js";
 import { newNodeLifecycleController } from "./nodelifecycle/controller.js";
 import { newReplicaSetController } from "./replicaset/controller.js";
 import type { Controller } from "./runner.js";
@@ -25,6 +25,11 @@ export interface ControllerManagerOptions {
   now?: () => Date;
   /** workers per controller; default 4 */
   workers?: number;
+  /**
+   * informers shared with other components of the process (`kctl server`); the caller starts
+   * nothing, and stops them after this manager. Default: the manager creates and stops its own.
+   */
+  informers?: SharedInformers;
 }
 
 export interface ControllerManager {
@@ -40,7 +45,8 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const now = opts.now ?? (() => new Date());
   // The caller binds `component` (kctl server and kctl controller-manager both do).
   const logger = opts.logger;
-  const informers = new SharedInformers(opts.client, logger);
+  const ownInformers = opts.informers === undefined;
+  const informers = opts.informers ?? new SharedInformers(opts.client, logger);
   const events = new EventRecorder({ client: opts.client, component: "controller-manager", logger, now });
   const ctx: ControllerContext = {
     client: opts.client,
@@ -63,7 +69,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     stopped = true;
     stopMonitor?.();
     await Promise.all(controllers.map((c) => c.stop()));
-    await informers.stop();
+    if (ownInformers) await informers.stop();
     await events.flush();
   };
 

@@ -9,7 +9,7 @@ import type { Logger } from "../../lib/logger.js";
 import { selectorFromLabelSelector } from "../../lib/selector.js";
 import type { Deployment, KObject, Pod, ReplicaSet } from "../../lib/types.js";
 import type { ControllerContext } from "../context.js";
-import { BY_CONTROLLER, BY_NAMESPACE, ORPHANS_BY_NAMESPACE } from "../informers.js";
+import { BY_CONTROLLER, BY_NAMESPACE, ORPHANS_BY_NAMESPACE } from "../../lib/shared-informers.js";
 import { Controller, type ReconcileResult } from "../runner.js";
 import { addOwnerRef, removeOwnerRefs } from "../util/apply.js";
 import { controllerRef, objectKey } from "../util/pods.js";

@@ -7,7 +7,7 @@ import { isAlreadyExists, isNotFound } from "../../lib/errors.js";
 import { selectorFromSet } from "../../lib/selector.js";
 import type { Endpoints, Pod, Service } from "../../lib/types.js";
 import type { ControllerContext } from "../context.js";
-import { BY_NAMESPACE } from "../informers.js";
+import { BY_NAMESPACE } from "../../lib/shared-informers.js";
 import { Controller } from "../runner.js";
 import { objectKey } from "../util/pods.js";
 import { hasSelector, planEndpoints } from "./plan.js";

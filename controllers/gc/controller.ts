@@ -14,7 +14,7 @@ import { resourceForKind } from "../../lib/kinds.js";
 import type { Logger } from "../../lib/logger.js";
 import type { KObject, OwnerReference } from "../../lib/types.js";
 import type { ControllerContext } from "../context.js";
-import { BY_OWNER, BY_UID } from "../informers.js";
+import { BY_OWNER, BY_UID } from "../../lib/shared-informers.js";
 import { Controller } from "../runner.js";
 import { objectKey } from "../util/pods.js";
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, planDependent, planOwner, type GcAction, type Graph } from "./plan.js";

@@ -12,7 +12,7 @@ import { selectorFromLabelSelector } from "../../lib/selector.js";
 import type { Pod, ReplicaSet } from "../../lib/types.js";
 import type { ControllerContext } from "../context.js";
 import { Expectations } from "../expectations.js";
-import { BY_CONTROLLER, BY_NAMESPACE, ORPHANS_BY_NAMESPACE } from "../informers.js";
+import { BY_CONTROLLER, BY_NAMESPACE, ORPHANS_BY_NAMESPACE } from "../../lib/shared-informers.js";
 import { Controller, type ReconcileResult } from "../runner.js";
 import { addOwnerRef, errorMessage, removeOwnerRefs } from "../util/apply.js";
 import { controllerRef, objectKey } from "../util/pods.js";
