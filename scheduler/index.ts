@@ -4,6 +4,7 @@
  */
 import type { ApiClient } from "../lib/client.js";
 import type { Logger } from "../lib/logger.js";
+import type { SharedInformers } from "../lib/shared-informers.js";
 import { Scheduler, type SchedulerConfig, type SchedulerStats } from "./scheduler.js";
 
 export { Scheduler, type SchedulerConfig, type SchedulerStats } from "./scheduler.js";
@@ -19,6 +20,8 @@ export interface StartSchedulerOptions {
   /** tuning; see SchedulerConfig */
   parallelBinds?: number;
   scheduledEvents?: boolean;
+  /** informers shared with other components of the process (`kctl server`); default: its own */
+  informers?: SharedInformers;
 }
 
 export interface RunningScheduler {
@@ -36,6 +39,7 @@ export async function startScheduler(opts: StartSchedulerOptions): Promise<Runni
     now: opts.now,
     parallelBinds: opts.parallelBinds,
     scheduledEvents: opts.scheduledEvents,
+    informers: opts.informers,
   };
   const s = new Scheduler(cfg);
   await s.start();

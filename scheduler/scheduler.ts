@@ -9,8 +9,9 @@
  */
 import type { ApiClient } from "../lib/client.js";
 import { isConflict, isNotFound } from "../lib/errors.js";
-import { Informer, objectKey } from "../lib/informer.js";
+import { objectKey, type Informer } from "../lib/informer.js";
 import type { Logger } from "../lib/logger.js";
+import { SharedInformers } from "../lib/shared-informers.js";
 import type { Node, Pod, PodCondition } from "../lib/types.js";
 import { SchedulerCache, holdsResources } from "./cache.js";
 import { hostname } from "node:os";
@@ -38,6 +39,11 @@ export interface SchedulerConfig {
   /** queue back-off for unschedulable pods (ms); defaults 1 s and 10 s */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * informers shared with other components of the process (`kctl server`), so pods are cached
+   * once; their creator stops them. Default: the scheduler creates and stops its own.
+   */
+  informers?: SharedInformers;
 }
 
 /** Counters, for logs, tests and the benchmark. */
@@ -52,8 +58,12 @@ export class Scheduler {
   readonly cache = new SchedulerCache();
   readonly queue: SchedulingQueue;
   readonly stats: SchedulerStats = { attempts: 0, scheduled: 0, unschedulable: 0, bindErrors: 0 };
+  private readonly informers: SharedInformers;
+  private readonly ownInformers: boolean;
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
+  /** unregister this scheduler's informer handlers (the informers may outlive it) */
+  private readonly unregister: (() => void)[] = [];
   private readonly events: EventRecorder;
   private readonly random: () => number;
   private readonly now: () => Date;
@@ -71,8 +81,10 @@ export class Scheduler {
     this.random = seededRandom(cfg.seed ?? 1);
     this.parallelBinds = Math.max(1, cfg.parallelBinds ?? 64);
     this.queue = new SchedulingQueue({ initialBackoffMs: cfg.initialBackoffMs, maxBackoffMs: cfg.maxBackoffMs });
-    this.pods = new Informer<Pod>(cfg.client, "Pod", { logger: this.log });
-    this.nodes = new Informer<Node>(cfg.client, "Node", { logger: this.log });
+    this.ownInformers = cfg.informers === undefined;
+    this.informers = cfg.informers ?? new SharedInformers(cfg.client, this.log);
+    this.pods = this.informers.get<Pod>("Pod");
+    this.nodes = this.informers.get<Node>("Node");
     // Events wait while a backlog of pods is being bound: bindings first, as the API server is
     // the shared bottleneck; what does not fit the event queue meanwhile is dropped.
     this.events = new EventRecorder({
@@ -87,7 +99,7 @@ export class Scheduler {
 
   /** Start the informers, wait for their first list, then run the loop in the background. */
   async start(): Promise<void> {
-    this.nodes.addEventHandler({
+    const nodeHandlers = this.nodes.addEventHandler({
       onAdd: (n) => {
         this.cache.setNode(n);
         this.queue.moveAllToActiveOrBackoff();
@@ -100,14 +112,13 @@ export class Scheduler {
       },
       onDelete: (n) => this.cache.removeNode(n.metadata.name ?? ""),
     });
-    this.pods.addEventHandler({
+    const podHandlers = this.pods.addEventHandler({
       onAdd: (p) => this.onPod(undefined, p),
       onUpdate: (old, cur) => this.onPod(old, cur),
       onDelete: (p) => this.onPodDeleted(p),
     });
-    this.nodes.start();
-    this.pods.start();
-    await Promise.all([this.nodes.waitForSync(), this.pods.waitForSync()]);
+    this.unregister.push(nodeHandlers, podHandlers);
+    if (!(await this.informers.startAndSync())) throw new Error("scheduler: informers stopped before syncing");
     this.log.info({ nodes: this.cache.nodeCount, pending: this.queue.length }, "scheduler started");
     this.loop = this.run();
   }
@@ -121,7 +132,8 @@ export class Scheduler {
     await this.loop;
     await Promise.all([...this.bindsDone]);
     await this.events.flush();
-    await Promise.all([this.pods.stop(), this.nodes.stop()]);
+    for (const u of this.unregister.splice(0)) u();
+    if (this.ownInformers) await this.informers.stop();
   }
 
   // ------------------------------------------------------------------ informer handlers

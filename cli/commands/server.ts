@@ -1,7 +1,8 @@
 /**
  * `kctl server`: one process running the API server, the controllers, the scheduler and (unless
  * --no-kubelet) a kubelet for the local Docker engine. Each component still talks to the API
- * through its own client, exactly as when it runs alone; this file only composes them.
+ * through its own client, exactly as when it runs alone; this file only composes them. The one
+ * thing they share is the informer factory (lib/), so each kind is cached once per process.
  */
 import type { Command } from "commander";
 import type { CliContext, CommandModule } from "../command.js";
@@ -55,6 +56,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const { parseDuration } = await import("../../lib/duration.js");
   const { createLogger, componentLogger } = await import("../../lib/logger.js");
   const { ApiClient } = await import("../../lib/client.js");
+  const { SharedInformers } = await import("../../lib/shared-informers.js");
   const { startApiServer } = await import("../../apiserver/index.js");
   const { startControllerManager } = await import("../../controllers/index.js");
   const { startScheduler } = await import("../../scheduler/index.js");
@@ -78,14 +80,20 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   try {
     // Every component gets its own client, as it would when running as a separate process.
     const clientFor = (component: string) => new ApiClient({ server: api.url, token: api.adminToken, ca: api.caPem, userAgent: `kctl-${component}` });
+    // One informer per kind for the controllers and the scheduler, as kube-controller-manager
+    // shares one factory among its controllers: every pod is listed, watched and cached once
+    // per process instead of once per component. Stopped after both (stops run in order).
+    const informers = new SharedInformers(clientFor("informers"), componentLogger(root, "informers"));
+    stops.unshift(() => informers.stop());
     const controllers = await startControllerManager({
       client: clientFor("controller-manager"),
       logger: componentLogger(root, "controller-manager"),
       nodeMonitorGracePeriodSeconds: graceSeconds,
       podEvictionTimeoutSeconds: evictionSeconds,
+      informers,
     });
     stops.unshift(() => controllers.stop());
-    const scheduler = await startScheduler({ client: clientFor("scheduler"), logger: componentLogger(root, "scheduler") });
+    const scheduler = await startScheduler({ client: clientFor("scheduler"), logger: componentLogger(root, "scheduler"), informers });
     stops.unshift(() => scheduler.stop());
     if (flags.kubelet) {
       const { startKubelet } = await import("../../kubelet/index.js");
