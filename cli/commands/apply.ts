@@ -1,6 +1,7 @@
 /** `kctl apply -f FILE|DIR|-`: create or update objects from manifests (client-side apply, three-way merge). */
 import type { CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
+import { repeatable } from "../flags.js";
 
 interface ApplyFlags {
   filename?: string[];
@@ -9,16 +10,13 @@ interface ApplyFlags {
   output?: string;
 }
 
-function collect(v: string, prev: string[] = []): string[] {
-  return [...prev, v];
-}
 
 export const command: CommandModule = {
   register(program, ctx) {
     program
       .command("apply")
       .description("Create or update objects from files, a directory or stdin (kctl apply -f web.yaml)")
-      .option("-f, --filename <path>", "file, directory (.yaml/.yml/.json, sorted) or - for stdin; repeatable", collect)
+      .option("-f, --filename <path>", "file, directory (.yaml/.yml/.json, sorted) or - for stdin; repeatable", repeatable)
       .option("-R, --recursive", "process directories recursively")
       .option("--dry-run [mode]", "none|client|server: only show what would happen")
       .option("-o, --output <format>", "name: print only kind/name")

@@ -1,6 +1,7 @@
 /** `kctl create -f FILE`: create objects; fails with AlreadyExists when one is present. */
 import type { CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
+import { repeatable } from "../flags.js";
 
 interface CreateFlags {
   filename?: string[];
@@ -10,16 +11,13 @@ interface CreateFlags {
   output?: string;
 }
 
-function collect(v: string, prev: string[] = []): string[] {
-  return [...prev, v];
-}
 
 export const command: CommandModule = {
   register(program, ctx) {
     program
       .command("create")
       .description("Create objects from files, a directory or stdin (kctl create -f pod.yaml)")
-      .option("-f, --filename <path>", "file, directory (.yaml/.yml/.json, sorted) or - for stdin; repeatable", collect)
+      .option("-f, --filename <path>", "file, directory (.yaml/.yml/.json, sorted) or - for stdin; repeatable", repeatable)
       .option("-R, --recursive", "process directories recursively")
       .option("--save-config", "store the configuration in the last-applied annotation so kctl apply works later")
       .option("--dry-run [mode]", "none|client|server: only show what would happen")

@@ -6,6 +6,7 @@ import type { CliContext, CommandModule } from "../command.js";
 import { errorMessage, guarded, UserError } from "../errors-output.js";
 import { listAll } from "../list.js";
 import { parseResourceArgs } from "../resource-args.js";
+import { repeatable } from "../flags.js";
 
 interface DeleteFlags {
   filename?: string[];
@@ -38,9 +39,6 @@ const CASCADE: Record<string, "Background" | "Foreground" | "Orphan"> = {
   false: "Orphan",
 };
 
-function collect(v: string, prev: string[] = []): string[] {
-  return [...prev, v];
-}
 
 function parseTimeout(t: string | undefined): number {
   if (!t || t === "0" || t === "0s") return 0;
@@ -130,7 +128,7 @@ export const command: CommandModule = {
       .command("delete")
       .description("Delete objects by file, TYPE NAME..., TYPE/NAME, label selector or --all (waits until they are gone)")
       .argument("[type-and-names...]", "TYPE [NAME...] or TYPE/NAME...")
-      .option("-f, --filename <path>", "delete the objects in this file, directory or - (stdin); repeatable", collect)
+      .option("-f, --filename <path>", "delete the objects in this file, directory or - (stdin); repeatable", repeatable)
       .option("-R, --recursive", "process directories recursively")
       .option("-l, --selector <selector>", "delete the objects matching this label selector")
       .option("--field-selector <selector>", "delete the objects matching this field selector")

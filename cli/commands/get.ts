@@ -11,6 +11,7 @@ import { formatGroups, loadOutputFormat, type ObjectGroup, type OutputFormat, ty
 import { sortObjects } from "../printers/sort.js";
 import { TableWriter } from "../printers/table.js";
 import { parseResourceArgs } from "../resource-args.js";
+import { repeatableList } from "../flags.js";
 
 interface GetOptions {
   allNamespaces?: boolean;
@@ -23,10 +24,6 @@ interface GetOptions {
   watch?: boolean;
   watchOnly?: boolean;
   headers: boolean;
-}
-
-function collect(v: string, prev: string[] = []): string[] {
-  return [...prev, ...v.split(",").filter(Boolean)];
 }
 
 /** `No resources found in default namespace.` / `No resources found` */
@@ -164,7 +161,7 @@ export const command: CommandModule = {
       .option("--field-selector <selector>", "field selector to filter on (e.g. status.phase=Running,spec.nodeName=n1)")
       .option("-o, --output <format>", "json|yaml|name|wide|jsonpath=TEMPLATE|custom-columns=SPEC")
       .option("--show-labels", "show all labels as the last column")
-      .option("-L, --label-columns <keys>", "show these label keys as columns (comma-separated, repeatable)", collect)
+      .option("-L, --label-columns <keys>", "show these label keys as columns (comma-separated, repeatable)", repeatableList)
       .option("--sort-by <jsonpath>", "sort list output by this field (e.g. .metadata.name)")
       .option("-w, --watch", "after listing, watch for changes and print them until interrupted")
       .option("--watch-only", "watch for changes without listing first")

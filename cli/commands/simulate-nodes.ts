@@ -8,6 +8,7 @@ import { parseDuration } from "../../lib/duration.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
 import { componentLogger, untilSignal } from "../component-process.js";
+import { repeatable } from "../flags.js";
 
 interface SimulateFlags {
   count: string;
@@ -18,10 +19,6 @@ interface SimulateFlags {
   label: string[];
   runDelay: string;
   heartbeat: string;
-}
-
-function collect(v: string, prev: string[]): string[] {
-  return [...prev, v];
 }
 
 /** `k=v` flags to a label map. */
@@ -89,7 +86,7 @@ export const command: CommandModule = {
       .option("--memory <quantity>", "memory capacity of each node", "16Gi")
       .option("--pods <n>", "pod capacity of each node", "110")
       .option("--name-prefix <prefix>", "node names are PREFIX-0, PREFIX-1, ...", "sim-node")
-      .option("--label <key=value>", "extra node label (repeatable)", collect, [])
+      .option("--label <key=value>", "extra node label (repeatable)", repeatable, [])
       .option("--run-delay <duration>", "delay before a bound pod is marked Running", "0s")
       .option("--heartbeat <duration>", "heart-beat period (Lease and Ready condition)", "10s")
       .action(guarded((f: SimulateFlags) => run(ctx, f)));
