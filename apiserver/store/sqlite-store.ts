@@ -16,7 +16,12 @@ import { objectKey, type ReplayResult, type Store, type StoreEvent, type StoredO
 export interface SqliteStoreOptions {
   /** path of the database file */
   file: string;
-  /** recent events kept in memory for fast watch replay; older ones are read from SQLite */
+  /**
+   * recent events kept in memory for fast watch replay; older ones are read from SQLite.
+   * Default 2,000: each event holds its parsed object and JSON (~4 KB for a pod), so the former
+   * 20,000 kept ~50 MB of superseded pod versions alive after a 10,000-pod burst, while replays
+   * are rare (a reconnecting watch asks from a recent revision) and SQLite serves older ones.
+   */
   ringEvents?: number;
   /**
    * Applied to values at the SQLite boundary only (memory keeps plaintext): encrypts Secrets at
@@ -108,7 +113,7 @@ export class SqliteStore implements Store {
   constructor(db: Database.Database, opts: SqliteStoreOptions) {
     this.db = db;
     this.file = opts.file;
-    this.ringMax = opts.ringEvents ?? 20_000;
+    this.ringMax = opts.ringEvents ?? 2_000;
     const codec = opts.codec;
     this.enc = codec ? (r, k, j) => codec.encode(r, k, j) : (_r, _k, j) => j;
     this.dec = codec ? (r, k, v) => codec.decode(r, k, v) : (_r, _k, v) => v;
@@ -287,7 +292,8 @@ export class SqliteStore implements Store {
     const events = writes.map((w) => w.event);
     for (const e of events) this.ring.push(e);
     if (this.ring.length - this.ringHead > this.ringMax) this.ringHead = this.ring.length - this.ringMax;
-    if (this.ringHead > 4096 && this.ringHead > this.ring.length / 2) {
+    // Drop the dead prefix once it outgrows the live part: until then it keeps its events alive.
+    if (this.ringHead > this.ringMax && this.ringHead > this.ring.length / 2) {
       this.ring = this.ring.slice(this.ringHead);
       this.ringHead = 0;
     }
