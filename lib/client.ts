@@ -20,6 +20,14 @@ export interface ClientConfig {
   userAgent?: string;
   /** per request (not watches); default 30 s */
   requestTimeoutMs?: number;
+  /**
+   * At most this many pooled connections for ordinary requests (more wait for a free one);
+   * default unlimited. Watches and streams (logs) get their own connections, so a cap never
+   * starves them. In-process components set it: a burst of 500 creates would otherwise open 500
+   * TLS connections, and with both ends in one process each costs memory twice, for as long as
+   * it stays idle in the pool.
+   */
+  maxSockets?: number;
 }
 
 export interface ListOptions {
@@ -104,6 +112,8 @@ export class ApiClient {
   private readonly url: URL;
   private readonly token?: string;
   private readonly agent: http.Agent;
+  /** for long-lived requests (watches, streams): `agent` itself unless that one is capped */
+  private readonly streamAgent: http.Agent;
   private readonly transport: typeof http | typeof https;
   private readonly userAgent: string;
   private readonly timeoutMs: number;
@@ -116,20 +126,20 @@ export class ApiClient {
     this.timeoutMs = cfg.requestTimeoutMs ?? 30_000;
     if (this.url.protocol === "https:") {
       this.transport = https;
-      this.agent = new https.Agent({
-        keepAlive: true,
-        ca: cfg.ca,
-        rejectUnauthorized: !cfg.insecureSkipTlsVerify,
-      });
+      const tls = { keepAlive: true, ca: cfg.ca, rejectUnauthorized: !cfg.insecureSkipTlsVerify };
+      this.agent = new https.Agent({ ...tls, maxSockets: cfg.maxSockets });
+      this.streamAgent = cfg.maxSockets ? new https.Agent(tls) : this.agent;
     } else {
       this.transport = http;
-      this.agent = new http.Agent({ keepAlive: true });
+      this.agent = new http.Agent({ keepAlive: true, maxSockets: cfg.maxSockets });
+      this.streamAgent = cfg.maxSockets ? new http.Agent({ keepAlive: true }) : this.agent;
     }
   }
 
   /** Close idle keep-alive sockets (lets a short-lived process exit at once). */
   close(): void {
     this.agent.destroy();
+    if (this.streamAgent !== this.agent) this.streamAgent.destroy();
   }
 
   // ---------------- typed verbs ----------------
@@ -218,7 +228,7 @@ export class ApiClient {
     let req: http.ClientRequest | undefined;
     let stopped = false;
     const done = new Promise<void>((resolve, reject) => {
-      req = this.transport.request(this.requestOptions("GET", path, query), (res) => {
+      req = this.transport.request(this.requestOptions("GET", path, query, this.streamAgent), (res) => {
         if ((res.statusCode ?? 500) >= 300) {
           readBody(res).then((buf) => reject(errorFromResponse(res.statusCode ?? 500, buf)), reject);
           return;
@@ -268,7 +278,7 @@ export class ApiClient {
   /** A raw streaming GET (logs). Resolves with the response once headers arrive and are 2xx. */
   stream(path: string, query: Query = {}): Promise<http.IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = this.transport.request(this.requestOptions("GET", path, query), (res) => {
+      const req = this.transport.request(this.requestOptions("GET", path, query, this.streamAgent), (res) => {
         if ((res.statusCode ?? 500) >= 300) {
           readBody(res).then((buf) => reject(errorFromResponse(res.statusCode ?? 500, buf)), reject);
           return;
@@ -323,7 +333,7 @@ export class ApiClient {
     });
   }
 
-  private requestOptions(method: string, path: string, query?: Query): http.RequestOptions {
+  private requestOptions(method: string, path: string, query?: Query, agent: http.Agent = this.agent): http.RequestOptions {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== "") qs.set(k, String(v));
     const q = qs.toString();
@@ -336,7 +346,7 @@ export class ApiClient {
       port: this.url.port || (this.url.protocol === "https:" ? 443 : 80),
       path: `${this.url.pathname.replace(/\/$/, "")}${path}${q ? `?${q}` : ""}`,
       headers,
-      agent: this.agent,
+      agent,
     };
   }
 }

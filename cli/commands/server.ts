@@ -49,6 +49,9 @@ export const command: CommandModule = {
   },
 };
 
+/** Pooled connections per in-process component client (watches have their own). */
+const IN_PROCESS_MAX_SOCKETS = 32;
+
 async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const os = await import("node:os");
   const path = await import("node:path");
@@ -79,7 +82,10 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const stops: (() => Promise<void>)[] = [() => api.close()];
   try {
     // Every component gets its own client, as it would when running as a separate process.
-    const clientFor = (component: string) => new ApiClient({ server: api.url, token: api.adminToken, ca: api.caPem, userAgent: `kctl-${component}` });
+    // Connections are capped: both ends of each live in this process, and a burst (a scale-up's
+    // creates, the scheduler's binds) would otherwise leave hundreds of idle TLS sockets behind.
+    const clientFor = (component: string) =>
+      new ApiClient({ server: api.url, token: api.adminToken, ca: api.caPem, userAgent: `kctl-${component}`, maxSockets: IN_PROCESS_MAX_SOCKETS });
     // One informer per kind for the controllers and the scheduler, as kube-controller-manager
     // shares one factory among its controllers: every pod is listed, watched and cached once
     // per process instead of once per component. Stopped after both (stops run in order).
