@@ -53,21 +53,28 @@ export class SharedInformers {
   private started = false;
   private stopped = false;
 
+  /**
+   * @param opts.indexes add the standard indexes (default true); a component that never reads
+   *   them (the scheduler run alone) saves their upkeep on every event
+   */
   constructor(
     private readonly client: ListWatchClient,
     private readonly logger: Logger,
+    private readonly opts: { indexes?: boolean } = {},
   ) {}
 
-  /** The shared informer for `kind` (created on first request, with the standard indexes). */
+  /** The shared informer for `kind` (created on first request, with the standard indexes unless turned off). */
   get<T extends KObject>(kind: string): Informer<T> {
     let inf = this.informers.get(kind);
     if (!inf) {
       inf = new Informer<KObject>(this.client, kind, { logger: this.logger, watchTimeoutSeconds: WATCH_TIMEOUT_SECONDS });
-      inf.addIndex(BY_NAMESPACE, namespaceIndex);
-      inf.addIndex(BY_CONTROLLER, controllerUid);
-      inf.addIndex(ORPHANS_BY_NAMESPACE, orphanNamespace);
-      inf.addIndex(BY_OWNER, ownerUids);
-      inf.addIndex(BY_UID, ownUid);
+      if (this.opts.indexes !== false) {
+        inf.addIndex(BY_NAMESPACE, namespaceIndex);
+        inf.addIndex(BY_CONTROLLER, controllerUid);
+        inf.addIndex(ORPHANS_BY_NAMESPACE, orphanNamespace);
+        inf.addIndex(BY_OWNER, ownerUids);
+        inf.addIndex(BY_UID, ownUid);
+      }
       this.informers.set(kind, inf);
       // A kind asked for after the factory started (a component started later) starts at once.
       if (this.started) inf.start();

@@ -82,7 +82,8 @@ export class Scheduler {
     this.parallelBinds = Math.max(1, cfg.parallelBinds ?? 64);
     this.queue = new SchedulingQueue({ initialBackoffMs: cfg.initialBackoffMs, maxBackoffMs: cfg.maxBackoffMs });
     this.ownInformers = cfg.informers === undefined;
-    this.informers = cfg.informers ?? new SharedInformers(cfg.client, this.log);
+    // Alone, the scheduler reads no index: skip their upkeep on each of 10,000s of pod events.
+    this.informers = cfg.informers ?? new SharedInformers(cfg.client, this.log, { indexes: false });
     this.pods = this.informers.get<Pod>("Pod");
     this.nodes = this.informers.get<Node>("Node");
     // Events wait while a backlog of pods is being bound: bindings first, as the API server is
