@@ -110,6 +110,28 @@ function deployment(name: string, replicas: number, image = "kctl-test/web:v1"):
   };
 }
 
+/** apiserver_request_total by `verb resource` (watches excluded), scraped from /metrics. */
+async function requestCounts(client: ApiClient): Promise<Map<string, number>> {
+  const res = await client.stream("/metrics");
+  let text = "";
+  for await (const chunk of res) text += String(chunk);
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(/^apiserver_request_total\{verb="([^"]*)",resource="([^"]*)",code="[^"]*"\} (\d+)$/gm)) {
+    if (m[1] === "watch") continue;
+    const key = `${m[1]} ${m[2]}`;
+    out.set(key, (out.get(key) ?? 0) + Number(m[3]));
+  }
+  return out;
+}
+
+/** Median over runs of each request count, divided by the replicas. */
+function perPod(runs: readonly Map<string, number>[], n: number): Record<string, number> {
+  const keys = new Set(runs.flatMap((r) => [...r.keys()]));
+  const out: Record<string, number> = {};
+  for (const k of [...keys].sort()) out[k] = Number((median(runs.map((r) => r.get(k) ?? 0)) / n).toFixed(2));
+  return out;
+}
+
 async function until(fn: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await fn())) {
@@ -154,6 +176,10 @@ async function main(): Promise<void> {
     kctlMs: number;
     ratio: number;
     pairedRatio: number;
+    /** CPU time of this process (API server, controllers, scheduler, kubelet, bench) per kctl run */
+    cpuMs: number;
+    /** API requests (not watches) per pod during a kctl run, by `verb resource`, incl. the bench's 2 scrapes */
+    requestsPerPod: Record<string, number>;
     floorRuns: number[];
     kctlRuns: number[];
     phasesMs: Partial<Record<Phase, number>>;
@@ -166,12 +192,20 @@ async function main(): Promise<void> {
       const floor: number[] = [];
       const kctl: number[] = [];
       const phases: Partial<Record<Phase, number>>[] = [];
+      const cpu: number[] = [];
+      const requests: Map<string, number>[] = [];
       const kctlRun = async (): Promise<void> => {
         const name = `b${n}-${seq++}`;
+        const before = await requestCounts(client);
+        const cpu0 = process.cpuUsage();
         const t0 = PodPhaseTracker.now();
         await client.create(deployment(name, n));
         await tracker.allReady(name, n);
         kctl.push(PodPhaseTracker.now() - t0);
+        const used = process.cpuUsage(cpu0);
+        cpu.push((used.user + used.system) / 1000);
+        const after = await requestCounts(client);
+        requests.push(new Map([...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, v]) => v > 0)));
         phases.push(tracker.phases(name, t0));
         await deleteDeployment(name);
       };
@@ -198,6 +232,8 @@ async function main(): Promise<void> {
         kctlMs: Math.round(k),
         ratio: Number((k / f).toFixed(2)),
         pairedRatio: Number(median(kctl.map((x, i) => x / floor[i]!)).toFixed(2)),
+        cpuMs: Math.round(median(cpu)),
+        requestsPerPod: perPod(requests, n),
         floorRuns: floor.map(Math.round),
         kctlRuns: kctl.map(Math.round),
         phasesMs,
@@ -273,6 +309,10 @@ async function main(): Promise<void> {
   out.write(`\nwhere kctl's time goes (ms since the Deployment was created; median over pods, then runs)\n`);
   out.write(`${"replicas".padEnd(10)}${PHASES.map((p) => p.padStart(15)).join("")}\n`);
   for (const [n, r] of starts) out.write(`${String(n).padEnd(10)}${PHASES.map((p) => String(r.phasesMs[p] ?? "-").padStart(15)).join("")}\n`);
+  for (const [n, r] of starts) {
+    const reqs = Object.entries(r.requestsPerPod).map(([k, v]) => `${k} ${v}`).join(", ");
+    out.write(`${n} replicas: kctl process CPU ${r.cpuMs} ms per run; API requests per pod: ${reqs}\n`);
+  }
   out.write(`${JSON.stringify({ bench: "node", runs: RUNS, ...results })}\n`);
 }
 

@@ -55,6 +55,17 @@ export function fieldRefValue(pod: Pod, path: string, facts: PodRuntimeFacts): s
   }
 }
 
+/**
+ * Does the container's environment read the pod IP? Such a container can only be created once
+ * its sandbox has started and has an address.
+ */
+export function needsPodIP(container: Container): boolean {
+  return (container.env ?? []).some((e) => {
+    const path = e.valueFrom?.fieldRef?.fieldPath;
+    return path === "status.podIP" || path === "status.podIPs";
+  });
+}
+
 /** Expand `$(VAR)` references to earlier variables, as Kubernetes does (`$$` escapes). */
 export function expandVars(value: string, vars: ReadonlyMap<string, string>): string {
   return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (all, name: string | undefined) => {

@@ -11,7 +11,7 @@ import type { Container, Pod } from "../lib/types.js";
 import { nextPullBackoff, pullKey, type BackoffConfig, type BackoffEntry } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import type { ContainerCache } from "./container-cache.js";
-import { ContainerConfigError, resolveEnv, type ObjectSource } from "./env.js";
+import { ContainerConfigError, needsPodIP, resolveEnv, type ObjectSource } from "./env.js";
 import type { Recorder } from "../lib/events.js";
 import { ImageError, type ImageManager } from "./images.js";
 import { planPod, podGracePeriod, type PodAction } from "./pod-plan.js";
@@ -52,6 +52,8 @@ export interface PodSyncerDeps {
   extraLabels?: Record<string, string>;
 }
 
+type StartAction = Extract<PodAction, { type: "startContainer" }>;
+
 function fieldPath(name: string): string {
   return `spec.containers{${name}}`;
 }
@@ -84,6 +86,8 @@ export class PodSyncer {
     const deleted = await this.apply(pod, actions, log);
     if (deleted) return;
 
+    // The apply may have written the pod (published ports): build on what it wrote.
+    pod = this.d.status.latest(pod);
     const observed = this.d.cache.forPod(uid);
     this.d.probes.sync(pod, observed);
     const sandbox = observed.filter((c) => c.role === "sandbox" && c.state === "running").sort((a, b) => b.createdAt - a.createdAt)[0];
@@ -180,20 +184,72 @@ export class PodSyncer {
     }
     await Promise.all(kills);
 
-    let sandbox: ObservedContainer | undefined = this.d.cache
+    const starts = actions.filter((a): a is StartAction => a.type === "startContainer");
+    const create = actions.find((a) => a.type === "createSandbox");
+    if (create && create.type === "createSandbox") {
+      await this.startPod(pod, create.attempt, starts, waiting, log);
+      return false;
+    }
+    const sandbox = this.d.cache
       .forPod(uid)
       .filter((c) => c.role === "sandbox" && c.state === "running")
       .sort((a, b) => b.createdAt - a.createdAt)[0];
-    const create = actions.find((a) => a.type === "createSandbox");
-    if (create && create.type === "createSandbox") {
-      sandbox = await this.createSandbox(pod, create.attempt, waiting);
-      if (!sandbox) return false;
-    }
-    const starts = actions.filter((a): a is Extract<PodAction, { type: "startContainer" }> => a.type === "startContainer");
     if (starts.length && sandbox) {
-      await Promise.all(starts.map((s) => this.startContainer(pod, s.container, s.restartCount, sandbox!, waiting, log)));
+      await Promise.all(
+        starts.map(async (s) => {
+          const id = await this.createUserContainer(pod, s, sandbox.id, sandbox.ip ?? "", waiting, log);
+          if (id) await this.startUserContainer(pod, s.container, id, waiting, log);
+        }),
+      );
     }
     return false;
+  }
+
+  /**
+   * A new sandbox and the containers to start in it, pipelined so that the engine's slow steps
+   * overlap: the containers are created while the sandbox starts (a container may be created
+   * against a sandbox that is not running yet; only its start needs the sandbox's namespaces),
+   * and the sandbox is inspected (IP, published ports) and its ports recorded on the pod while
+   * the containers start. A container whose environment reads the pod IP is created only once
+   * the sandbox has one.
+   */
+  private async startPod(pod: Pod, attempt: number, starts: readonly StartAction[], waiting: Map<string, WaitingReason>, log: Logger): Promise<void> {
+    const sandboxId = await this.createSandbox(pod, attempt, waiting);
+    if (!sandboxId) return;
+    const specOf = (s: StartAction): Container | undefined => pod.spec.containers.find((c) => c.name === s.container);
+    const early = starts.filter((s) => {
+      const spec = specOf(s);
+      return spec && !needsPodIP(spec);
+    });
+    const late = starts.filter((s) => !early.includes(s));
+    const sandboxStarted = this.d.runtime.startSandbox(sandboxId).then(
+      () => true,
+      (e: unknown) => {
+        this.sandboxFailed(pod, (e as Error).message, waiting);
+        return false;
+      },
+    );
+    const created = await Promise.all(early.map((s) => this.createUserContainer(pod, s, sandboxId, "", waiting, log)));
+    if (!(await sandboxStarted)) {
+      // The engine removed the sandbox; what was created to join it can never start.
+      await Promise.all(created.map((id) => (id ? this.d.runtime.removeContainer(id).catch(() => undefined) : undefined)));
+      return;
+    }
+    const inspected = this.d.runtime.inspect(sandboxId).then(async (sb) => {
+      if (!sb) return undefined;
+      this.d.cache.set(sb);
+      await this.ensurePortsAnnotation(this.d.status.latest(pod), sb.ports ?? {});
+      return sb;
+    });
+    await Promise.all([
+      ...early.map((s, i) => (created[i] ? this.startUserContainer(pod, s.container, created[i], waiting, log) : undefined)),
+      ...late.map(async (s) => {
+        const sb = await inspected;
+        const id = sb ? await this.createUserContainer(pod, s, sb.id, sb.ip ?? "", waiting, log) : undefined;
+        if (id) await this.startUserContainer(pod, s.container, id, waiting, log);
+      }),
+      inspected,
+    ]);
   }
 
   private async remove(id: string): Promise<void> {
@@ -246,12 +302,13 @@ export class PodSyncer {
     }
   }
 
-  private async createSandbox(pod: Pod, attempt: number, waiting: Map<string, WaitingReason>): Promise<ObservedContainer | undefined> {
+  /** Create (not start) a sandbox for the pod; undefined when the engine refused. */
+  private async createSandbox(pod: Pod, attempt: number, waiting: Map<string, WaitingReason>): Promise<string | undefined> {
     const ports = pod.spec.containers.flatMap((c) =>
       (c.ports ?? []).map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? "TCP", hostPort: p.hostPort, hostIP: p.hostIP })),
     );
     try {
-      const sb = await this.d.runtime.runSandbox({
+      return await this.d.runtime.createSandbox({
         podUid: pod.metadata.uid ?? "",
         podName: pod.metadata.name ?? "",
         podNamespace: pod.metadata.namespace ?? "default",
@@ -261,39 +318,40 @@ export class PodSyncer {
         bindIP: this.d.nodeIP,
         extraLabels: this.d.extraLabels,
       });
-      this.d.cache.set(sb);
-      return sb;
     } catch (e) {
-      const message = (e as Error).message;
-      this.d.recorder.event(pod, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${message}`);
-      for (const c of pod.spec.containers) if (!waiting.has(c.name)) waiting.set(c.name, { reason: "ContainerCreating", message });
-      this.d.requeueAfter(pod.metadata.uid ?? "", this.d.backoffConfig.baseMs);
+      this.sandboxFailed(pod, (e as Error).message, waiting);
       return undefined;
     }
   }
 
-  private async startContainer(pod: Pod, name: string, restartCount: number, sandbox: ObservedContainer, waiting: Map<string, WaitingReason>, log: Logger): Promise<void> {
+  private sandboxFailed(pod: Pod, message: string, waiting: Map<string, WaitingReason>): void {
+    this.d.recorder.event(pod, "Warning", "FailedCreatePodSandBox", `Failed to create pod sandbox: ${message}`);
+    for (const c of pod.spec.containers) if (!waiting.has(c.name)) waiting.set(c.name, { reason: "ContainerCreating", message });
+    this.d.requeueAfter(pod.metadata.uid ?? "", this.d.backoffConfig.baseMs);
+  }
+
+  /** Make the image present, resolve env and mounts, create the container; undefined on failure (recorded). */
+  private async createUserContainer(pod: Pod, s: StartAction, sandboxId: string, podIP: string, waiting: Map<string, WaitingReason>, log: Logger): Promise<string | undefined> {
+    const name = s.container;
     const spec = pod.spec.containers.find((c) => c.name === name);
-    if (!spec) return;
+    if (!spec) return undefined;
     const uid = pod.metadata.uid ?? "";
-    const fp = fieldPath(name);
-    let id: string | undefined;
     try {
       await this.d.images.ensure(pod, spec);
       this.backoff.delete(pullKey(uid, name));
-      const facts = { podIP: sandbox.ip ?? "", hostIP: this.d.nodeIP, nodeName: this.d.nodeName };
+      const facts = { podIP, hostIP: this.d.nodeIP, nodeName: this.d.nodeName };
       const [env, binds] = await Promise.all([
         resolveEnv(pod, spec, facts, this.d.objects),
         containerBinds(pod, spec, this.d.dataDir, this.d.objects),
       ]);
       const limits = spec.resources?.limits ?? {};
-      id = await this.d.runtime.createContainer({
+      const id = await this.d.runtime.createContainer({
         podUid: uid,
         podName: pod.metadata.name ?? "",
         podNamespace: pod.metadata.namespace ?? "default",
         containerName: name,
-        restartCount,
-        sandboxId: sandbox.id,
+        restartCount: s.restartCount,
+        sandboxId,
         image: spec.image,
         ...(spec.command ? { entrypoint: spec.command, cmd: spec.args ?? [] } : spec.args ? { cmd: spec.args } : {}),
         env,
@@ -305,36 +363,56 @@ export class PodSyncer {
         stdin: spec.stdin,
         extraLabels: this.d.extraLabels,
       });
-      this.d.recorder.event(pod, "Normal", "Created", `Created container ${name}`, fp);
+      this.d.recorder.event(pod, "Normal", "Created", `Created container ${name}`, fieldPath(name));
+      return id;
+    } catch (e) {
+      await this.startFailed(pod, spec, e, undefined, waiting, log);
+      return undefined;
+    }
+  }
+
+  /** Start a created container and cache what the engine reports. */
+  private async startUserContainer(pod: Pod, name: string, id: string, waiting: Map<string, WaitingReason>, log: Logger): Promise<void> {
+    const spec = pod.spec.containers.find((c) => c.name === name);
+    if (!spec) return;
+    try {
       const started = await this.d.runtime.startContainer(id);
       if (started) this.d.cache.set(started);
       waiting.delete(name);
-      this.d.recorder.event(pod, "Normal", "Started", `Started container ${name}`, fp);
+      this.d.recorder.event(pod, "Normal", "Started", `Started container ${name}`, fieldPath(name));
     } catch (e) {
-      const message = (e as Error).message ?? String(e);
-      if (e instanceof ImageError) {
-        const entry = nextPullBackoff(this.backoff.get(pullKey(uid, name)), this.d.clock.now(), message, this.d.backoffConfig, e.reason);
-        this.backoff.set(pullKey(uid, name), entry);
-        waiting.set(name, { reason: e.reason, message });
-        this.d.requeueAfter(uid, entry.delayMs);
-        return;
-      }
-      if (e instanceof ContainerConfigError) {
-        waiting.set(name, { reason: "CreateContainerConfigError", message });
-        this.d.recorder.event(pod, "Warning", "Failed", `Error: ${message}`, fp);
-        this.d.requeueAfter(uid, Math.max(1000, this.d.backoffConfig.baseMs));
-        return;
-      }
-      if (/No such image/i.test(message)) this.d.images.forget(spec.image);
-      log.warn({ container: name, err: message }, "container start failed");
-      waiting.set(name, { reason: id ? "RunContainerError" : "CreateContainerError", message });
-      this.d.recorder.event(pod, "Warning", "Failed", `Error: ${message}`, fp);
-      if (id) {
-        const c = await this.d.runtime.inspect(id).catch(() => undefined);
-        if (c) this.d.cache.set(c);
-      }
-      this.d.requeueAfter(uid, Math.max(500, this.d.backoffConfig.baseMs));
+      await this.startFailed(pod, spec, e, id, waiting, log);
     }
+  }
+
+  /** Record why a container could not be created (`id` undefined) or started, and when to retry. */
+  private async startFailed(pod: Pod, spec: Container, e: unknown, id: string | undefined, waiting: Map<string, WaitingReason>, log: Logger): Promise<void> {
+    const uid = pod.metadata.uid ?? "";
+    const name = spec.name;
+    const fp = fieldPath(name);
+    const message = (e as Error).message ?? String(e);
+    if (e instanceof ImageError) {
+      const entry = nextPullBackoff(this.backoff.get(pullKey(uid, name)), this.d.clock.now(), message, this.d.backoffConfig, e.reason);
+      this.backoff.set(pullKey(uid, name), entry);
+      waiting.set(name, { reason: e.reason, message });
+      this.d.requeueAfter(uid, entry.delayMs);
+      return;
+    }
+    if (e instanceof ContainerConfigError) {
+      waiting.set(name, { reason: "CreateContainerConfigError", message });
+      this.d.recorder.event(pod, "Warning", "Failed", `Error: ${message}`, fp);
+      this.d.requeueAfter(uid, Math.max(1000, this.d.backoffConfig.baseMs));
+      return;
+    }
+    if (/No such image/i.test(message)) this.d.images.forget(spec.image);
+    log.warn({ container: name, err: message }, "container start failed");
+    waiting.set(name, { reason: id ? "RunContainerError" : "CreateContainerError", message });
+    this.d.recorder.event(pod, "Warning", "Failed", `Error: ${message}`, fp);
+    if (id) {
+      const c = await this.d.runtime.inspect(id).catch(() => undefined);
+      if (c) this.d.cache.set(c);
+    }
+    this.d.requeueAfter(uid, Math.max(500, this.d.backoffConfig.baseMs));
   }
 
   /** Record the published ports on the pod (`kctl.io/ports`) when they differ. */

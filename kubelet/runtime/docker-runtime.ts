@@ -143,6 +143,14 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async runSandbox(spec: SandboxSpec): Promise<ObservedContainer> {
+    const id = await this.createSandbox(spec);
+    await this.startSandbox(id);
+    const info = await this.inspect(id);
+    if (!info) throw new Error("pod sandbox vanished right after start");
+    return info;
+  }
+
+  async createSandbox(spec: SandboxSpec): Promise<string> {
     await ensureSandboxImage(this.docker, this.logger);
     const exposed: Record<string, object> = {};
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
@@ -165,15 +173,17 @@ export class DockerRuntime implements ContainerRuntime {
         ...(dns ? { Dns: dns.servers, DnsSearch: dns.searches, DnsOptions: dns.options } : {}),
       },
     });
+    return c.id;
+  }
+
+  async startSandbox(id: string): Promise<void> {
+    const c = this.docker.getContainer(id);
     try {
       await c.start();
     } catch (e) {
       await c.remove({ force: true }).catch(() => undefined);
       throw new Error(`failed to start pod sandbox: ${engineMessage(e)}`);
     }
-    const info = await this.inspect(c.id);
-    if (!info) throw new Error("pod sandbox vanished right after start");
-    return info;
   }
 
   async createContainer(spec: ContainerCreateSpec): Promise<string> {

@@ -112,6 +112,16 @@ export interface ContainerRuntime {
   inspect(id: string): Promise<ObservedContainer | undefined>;
   /** Create and start a pod sandbox; returns it inspected (IP and ports filled). */
   runSandbox(spec: SandboxSpec): Promise<ObservedContainer>;
+  /**
+   * Create a pod sandbox without starting it: user containers can already be created against
+   * it (they join its namespaces only when they start) while {@link startSandbox} runs.
+   */
+  createSandbox(spec: SandboxSpec): Promise<string>;
+  /**
+   * Start a created sandbox (inspect it for its IP and ports). A sandbox that fails to start is
+   * removed.
+   */
+  startSandbox(id: string): Promise<void>;
   /** Create a user container (not started). */
   createContainer(spec: ContainerCreateSpec): Promise<string>;
   /** Start a created container; returns it inspected. */
