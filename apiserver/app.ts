@@ -26,6 +26,7 @@ import type { SecurityContext } from "./security-context.js";
 import { SECURITY_OPEN_PATHS, securityRoutes } from "./security-routes.js";
 import { openDatabase, SqliteStore } from "./store/sqlite-store.js";
 import { WatchHub } from "./watch/watch-hub.js";
+import { parseCidr } from "./allocators/cluster-ip.js";
 
 export interface ApiServerOptions {
   dataDir: string;
@@ -70,7 +71,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const nowMs = () => clock().getTime();
   const joinTokens = new JoinTokens(db, nowMs);
   const tokens = new TokenAuth(db, { now: nowMs, joinTokens });
-  const registry = new Registry({ store, serviceCidr: opts.serviceCidr ?? "10.96.0.0/12" });
+  const serviceCidr = opts.serviceCidr ?? "10.96.0.0/12";
+  parseCidr(serviceCidr); // a bad range fails the start with a clear message, not the first Service create
+  const registry = new Registry({ store, serviceCidr });
   registry.bootstrap();
   const hub = new WatchHub(store, { maxQueue: opts.watchBufferEvents ?? 10_000, bookmarkIntervalMs: opts.bookmarkIntervalMs, logger });
   // Authentication by token; authorization by the node rules or the role rules (authz/).

@@ -30,6 +30,7 @@ interface AgentFlags {
   cpu?: string;
   memory?: string;
   maxPods?: string;
+  serviceCidr: string;
 }
 
 /** `k=v,k2=v2` to a map. */
@@ -91,6 +92,7 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
     kubeletServerToken: identity.kubeletServerToken,
     kubeletServerTls: identity.kubeletServerTls,
     capacity: { cpu: flags.cpu, memory: flags.memory, pods: flags.maxPods === undefined ? undefined : Number(flags.maxPods) },
+    services: { serviceCidr: flags.serviceCidr },
   });
   ctx.err.write(`agent ${nodeName} running against ${client.server} (Ctrl-C to stop; containers keep running)\n`);
   await untilSignal();
@@ -157,6 +159,7 @@ export const command: CommandModule = {
       .option("--cpu <quantity>", "override the reported CPU capacity")
       .option("--memory <quantity>", "override the reported memory capacity")
       .option("--max-pods <n>", "pods capacity (default 110)")
+      .option("--service-cidr <cidr>", "the cluster's Service IP range (as given to kctl server)", "10.96.0.0/12")
       .action(guarded((flags: AgentFlags & { relistPeriod?: string }) => run(ctx, { ...flags, relist: flags.relistPeriod })));
   },
 };

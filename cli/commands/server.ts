@@ -6,7 +6,8 @@
  */
 import type { Command } from "commander";
 import type { CliContext, CommandModule } from "../command.js";
-import { guarded } from "../errors-output.js";
+import { guarded, UserError } from "../errors-output.js";
+import { repeatableList } from "../flags.js";
 
 interface ServerFlags {
   dataDir?: string;
@@ -22,10 +23,10 @@ interface ServerFlags {
   tlsSan: string[];
   insecureHttp?: boolean;
   rotateCerts?: boolean;
+  serviceCidr: string;
+  compactionKeepRevisions: string;
+  compactionKeepMinutes: string;
 }
-
-/** Repeatable / comma-separated option values. */
-const collect = (v: string, prev: string[]): string[] => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
 
 export const command: CommandModule = {
   register(program: Command, ctx: CliContext): void {
@@ -42,9 +43,12 @@ export const command: CommandModule = {
       .option("--restart-backoff-base <duration>", "first crash-loop back-off of the local kubelet (doubles up to the cap)")
       .option("--restart-backoff-cap <duration>", "longest crash-loop back-off of the local kubelet")
       .option("--log-level <level>", "trace|debug|info|warn|error", "info")
-      .option("--tls-san <name>", "extra DNS name or IP for the serving certificate (repeatable)", collect, [])
+      .option("--tls-san <name>", "extra DNS name or IP for the serving certificate (repeatable)", repeatableList, [])
       .option("--insecure-http", "serve plain HTTP instead of HTTPS (tokens cross the network in clear text)")
       .option("--rotate-certs", "re-issue the API server's certificates before starting (the cluster CA is kept)")
+      .option("--service-cidr <cidr>", "range Service cluster IPs are allocated from (agents must use the same)", "10.96.0.0/12")
+      .option("--compaction-keep-revisions <n>", "the revision log keeps at least this many newest revisions", "10000")
+      .option("--compaction-keep-minutes <n>", "... and every revision younger than this", "5")
       .action(guarded(async (flags: ServerFlags) => runServer(flags, ctx)));
   },
 };
@@ -78,6 +82,11 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
     tlsSans: flags.tlsSan,
     insecureHttp: flags.insecureHttp,
     rotateCerts: flags.rotateCerts,
+    serviceCidr: flags.serviceCidr,
+    compaction: {
+      keepRevisions: positiveInt(flags.compactionKeepRevisions, "--compaction-keep-revisions"),
+      keepMinutes: positiveInt(flags.compactionKeepMinutes, "--compaction-keep-minutes"),
+    },
   });
   const stops: (() => Promise<void>)[] = [() => api.close()];
   try {
@@ -118,6 +127,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
         backoffBaseMs,
         backoffCapMs,
         kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem },
+        services: { serviceCidr: flags.serviceCidr },
       });
       stops.unshift(() => kubelet.stop());
     }
@@ -191,4 +201,11 @@ function joinServerUrl(url: string, listen: string, os: typeof import("node:os")
 function localNodeIP(listen: string): string | undefined {
   const host = listen.slice(0, listen.lastIndexOf(":")).replace(/^\[|\]$/g, "");
   return host === "localhost" || host.startsWith("127.") || host === "::1" ? "127.0.0.1" : undefined;
+}
+
+/** A whole number >= 0 from a flag, or a one-line error naming the flag. */
+function positiveInt(v: string, flag: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`${flag} must be a whole number >= 0, got "${v}"`);
+  return n;
 }

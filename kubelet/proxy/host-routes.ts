@@ -28,25 +28,3 @@ export async function removeLocalRoute(cidr: string, ip: IpRunner = runIp): Prom
   await ip(["route", "del", "local", cidr, "dev", "lo"]).catch(() => undefined);
 }
 
-/** Is `ip` inside `cidr` (IPv4)? */
-export function cidrContains(cidr: string, ip: string): boolean {
-  const [base, bitsText] = cidr.split("/");
-  const bits = Number(bitsText);
-  const a = toInt(base ?? "");
-  const b = toInt(ip);
-  if (a === undefined || b === undefined || !(bits >= 0 && bits <= 32)) return false;
-  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
-}
-
-function toInt(ip: string): number | undefined {
-  const p = ip.split(".");
-  if (p.length !== 4) return undefined;
-  let n = 0;
-  for (const x of p) {
-    const v = Number(x);
-    if (!/^\d{1,3}$/.test(x) || v > 255) return undefined;
-    n = n * 256 + v;
-  }
-  return n >>> 0;
-}

@@ -12,7 +12,8 @@ import { startDnsServer, type DnsServer } from "../dns/server.js";
 import { CLUSTER_DOMAIN } from "../dns/resolver.js";
 import { hostNameservers, UpstreamForwarder } from "../dns/upstream.js";
 import { serviceEnvVars } from "../service-env.js";
-import { addLocalRoute, cidrContains, runIp, type IpRunner } from "./host-routes.js";
+import { cidrContains, parseCidr } from "../../lib/ipv4.js";
+import { addLocalRoute, runIp, type IpRunner } from "./host-routes.js";
 import { ServiceProxy } from "./service-proxy.js";
 
 /** Default service range (the API server's default). */
@@ -73,6 +74,7 @@ export async function startNodeServices(opts: NodeServicesOptions): Promise<Node
   const log = opts.logger.child({ subsystem: "node-services" });
   const ip = opts.ip ?? runIp;
   const serviceCidr = opts.serviceCidr ?? DEFAULT_SERVICE_CIDR;
+  parseCidr(serviceCidr); // a bad range is a configuration error: fail the start, naming it
   let routed = true;
   try {
     await addLocalRoute(serviceCidr, ip);

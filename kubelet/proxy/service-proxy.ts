@@ -13,7 +13,8 @@ import type { Endpoints, Pod, Service } from "../../lib/types.js";
 import { Balancer, DEFAULT_AFFINITY_SECONDS } from "./balancer.js";
 import { backendsFor, desiredListeners, proxiedClusterIP, servicePortKey, type Backend, type ListenerSpec } from "./backends.js";
 import { forwardConnection } from "./forward.js";
-import { addLocalRoute, cidrContains, removeLocalRoute, runIp, type IpRunner } from "./host-routes.js";
+import { cidrContains } from "../../lib/ipv4.js";
+import { addLocalRoute, removeLocalRoute, runIp, type IpRunner } from "./host-routes.js";
 import { ListenerSet } from "./listeners.js";
 
 /** Options of {@link ServiceProxy}. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Balancer } from "../../kubelet/proxy/balancer.js";
 import { backendsFor, desiredListeners, publishedPort, type Backend } from "../../kubelet/proxy/backends.js";
-import { cidrContains } from "../../kubelet/proxy/host-routes.js";
+import { cidrContains } from "../../lib/ipv4.js";
 import { dnsAddressCandidates } from "../../kubelet/proxy/node-services.js";
 import { serviceEnvVars } from "../../kubelet/service-env.js";
 import type { Endpoints, Pod, Service } from "../../lib/types.js";
