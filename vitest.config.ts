@@ -8,5 +8,7 @@ export default defineConfig({
     // e2e tests share one Docker engine and the 2-core machine; files run in parallel up to this.
     maxWorkers: 2,
     pool: "forks",
+    // The default output, then one plain `N passed, N failed` line (test/summary-reporter.ts).
+    reporters: ["default", "./test/summary-reporter.ts"],
   },
 });
