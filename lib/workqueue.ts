@@ -14,6 +14,7 @@
  */
 import { PerKeyBackoff, realClock, type Clock, type Timer } from "./backoff.js";
 import type { Logger } from "./logger.js";
+import { isConflict } from "./errors.js";
 
 export interface WorkQueueOptions {
   /** first retry delay of `addRateLimited` (ms); default 5 */
@@ -188,7 +189,10 @@ export async function runWorkers(queue: WorkQueue, n: number, handler: KeyHandle
         await handler(key);
         queue.forget(key);
       } catch (err) {
-        logger.warn({ key, err, retries: queue.numRequeues(key) }, "reconcile failed; retrying with back-off");
+        // A Conflict is optimistic concurrency doing its job (another writer got there first):
+        // routine during bursts, so it is logged quietly; anything else is worth a warning.
+        const level = isConflict(err) ? "debug" : "warn";
+        logger[level]({ key, err, retries: queue.numRequeues(key) }, "reconcile failed; retrying with back-off");
         queue.addRateLimited(key);
       } finally {
         queue.done(key);
