@@ -23,6 +23,9 @@ import type { StatusManager } from "./status-manager.js";
 import { containerBinds, removePodDir } from "./volumes.js";
 import { value as quantityValue, milliValue, parseQuantity } from "../lib/quantity.js";
 
+/** How soon a pod is synced again after the engine refused to remove one of its stale containers. */
+const STALE_REMOVAL_RETRY_MS = 2_000;
+
 /** The pod annotation recording published ports (JSON PortMap). */
 export const PORTS_ANNOTATION = "kctl.io/ports";
 
@@ -176,7 +179,15 @@ export class PodSyncer {
           kills.push(this.killContainer(pod, a.id, a.container, a.gracePeriodSeconds, a.reason, a.message));
           break;
         case "removeContainer":
-          kills.push(this.remove(a.id));
+          // Removing a stale instance is cleanup, never a prerequisite: an engine that refuses for
+          // a while (right after its own restart, overlay2 can fail to unmount) must not stop the
+          // pod from being synced, probed and reported. Try again shortly.
+          kills.push(
+            this.remove(a.id).catch((err: unknown) => {
+              log.warn({ err, container: a.container, id: a.id }, "could not remove a stale container; will retry");
+              this.d.requeueAfter(uid, STALE_REMOVAL_RETRY_MS);
+            }),
+          );
           break;
         default:
           break;
