@@ -10,7 +10,8 @@ import { ApiError, badRequest, conflict, forbidden, invalid, notFound, type Fiel
 import { acceptsApiVersion, groupVersion, RESOURCES, resourceForKind, type ResourceInfo } from "../lib/kinds.js";
 import { labelSelectorToString } from "../lib/selector.js";
 import type { KObject, ObjectMeta, Pod, PodCondition, Scale } from "../lib/types.js";
-import { cloneFromJson, deepEqual, generateName, nowTimestamp } from "./object-util.js";
+import { deepEqual } from "../lib/json.js";
+import { cloneFromJson, generateName, nowTimestamp } from "./object-util.js";
 import { strategyFor } from "./strategies/index.js";
 import type { StrategyContext } from "./strategies/strategy.js";
 import { objectKey, resourceId, type Store, type StoredObject, type WriteOp } from "./store/store.js";

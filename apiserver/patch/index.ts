@@ -1,7 +1,7 @@
 /** Apply any supported patch type. */
 import type { PatchKind } from "../request-body.js";
 import { applyJsonPatch } from "./json-patch.js";
-import { applyMergePatch } from "./merge-patch.js";
+import { applyMergePatch } from "../../lib/json.js";
 import { applyStrategicMergePatch } from "./strategic-merge-patch.js";
 
 /** The patched document (a new value). */

@@ -1,6 +1,6 @@
 /** JSON Patch (RFC 6902) with JSON Pointers (RFC 6901). */
 import { badRequest, ApiError } from "../../lib/errors.js";
-import { deepEqual } from "../object-util.js";
+import { deepEqual } from "../../lib/json.js";
 
 interface Operation {
   op: string;

@@ -7,6 +7,8 @@
  * merge patch. Kubernetes drives this from Go struct tags; we use a table of field names.
  */
 
+import { isPlainObject } from "../../lib/json.js";
+
 const MERGE_KEYS: Record<string, string> = {
   containers: "name",
   initContainers: "name",
@@ -33,9 +35,7 @@ function mergeKeyFor(field: string, items: unknown[]): string | undefined {
   return k;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+const isObject = isPlainObject;
 
 /** Apply a strategic merge patch; returns a new value. */
 export function applyStrategicMergePatch(target: unknown, patch: unknown): unknown {

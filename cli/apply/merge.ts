@@ -1,5 +1,5 @@
 /**
- * Client-side apply's three-way merge, computed as a JSON merge patch (RFC 7386).
+ * Client-side apply's three-way merge, computed as a JSON merge patch (RFC 7396).
  *
  * - original: the last-applied configuration (what the user's file said last time)
  * - modified: what the user's file says now
@@ -16,24 +16,14 @@
  * sent at all, so re-applying the same file yields an empty patch.
  */
 
+import { applyMergePatch, deepEqual, isPlainObject } from "../../lib/json.js";
+
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
 
-/** Is v a plain object (not null, not an array)? */
+/** Is v a JSON object (not null, not an array)? */
 export function isObject(v: unknown): v is JsonObject {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/** Structural equality of JSON values (key order ignored). */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
-    return ka.every((k) => k in b && deepEqual(a[k], b[k]));
-  }
-  return false;
+  return isPlainObject(v);
 }
 
 /** JSON with object keys sorted at every level: the stable form stored in the annotation. */
@@ -46,16 +36,6 @@ export function stableStringify(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** Apply an RFC 7386 merge patch to a value (returns a new value). */
-export function applyMergePatch(target: Json | undefined, patch: Json): Json {
-  if (!isObject(patch)) return patch;
-  const out: JsonObject = isObject(target) ? { ...target } : {};
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete out[k];
-    else out[k] = applyMergePatch(out[k], v);
-  }
-  return out;
-}
 
 type KeyFn = (item: JsonObject, index: number) => string;
 
@@ -87,7 +67,7 @@ export function mergeList(original: Json | undefined, modified: Json[], current:
     const c = cur.get(k);
     if (!c) return stripNulls(m);
     const patch = threeWayMergePatch(orig.get(k), m, c);
-    return applyMergePatch(c, patch);
+    return applyMergePatch(c, patch) as Json;
   });
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { applyMergePatch, stableStringify, threeWayMergePatch, type Json } from "../../cli/apply/merge.js";
+import { stableStringify, threeWayMergePatch, type Json } from "../../cli/apply/merge.js";
+import { applyMergePatch } from "../../lib/json.js";
 import { LAST_APPLIED, readLastApplied, withLastApplied } from "../../cli/apply/last-applied.js";
 import type { KObject } from "../../lib/types.js";
 
