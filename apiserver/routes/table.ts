@@ -4,6 +4,7 @@
  * Kubernetes (READY/STATUS/RESTARTS for pods, ...). Anything else gets Name + Age.
  */
 import type { KObject } from "../../lib/types.js";
+import { since } from "../../lib/human-duration.js";
 
 interface Column {
   name: string;
@@ -19,24 +20,8 @@ const name: Column = { name: "Name", type: "string", format: "name", priority: 0
 const age: Column = { name: "Age", type: "string", priority: 0 };
 const col = (n: string, priority = 0, type: Column["type"] = "string"): Column => ({ name: n, type, priority });
 
-/** Kubernetes' HumanDuration (`45s`, `3m20s`, `5h`, `12d`). */
-export function humanDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  if (s < 120) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 10) return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
-  if (m < 180) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 8) return m % 60 === 0 ? `${h}h` : `${h}h${m % 60}m`;
-  if (h < 48) return `${h}h`;
-  if (h < 24 * 8) return h % 24 === 0 ? `${Math.floor(h / 24)}d` : `${Math.floor(h / 24)}d${h % 24}h`;
-  if (h < 24 * 365 * 2) return `${Math.floor(h / 24)}d`;
-  return `${Math.floor(h / 24 / 365)}y`;
-}
-
 function ageOf(o: KObject): string {
-  const t = o.metadata.creationTimestamp;
-  return t ? humanDuration(Date.now() - Date.parse(t)) : "<unknown>";
+  return since(o.metadata.creationTimestamp);
 }
 
 type Rec = Record<string, unknown>;
@@ -146,7 +131,7 @@ const PRINTERS: Record<string, Printer> = {
     cells: (o) => {
       const io = rec(o.involvedObject);
       const last = String(o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp ?? "");
-      return [last ? humanDuration(Date.now() - Date.parse(last)) : "<unknown>", String(o.type ?? ""), String(o.reason ?? ""), `${String(io.kind ?? "").toLowerCase()}/${String(io.name ?? "")}`, String(o.message ?? ""), o.metadata.name ?? ""];
+      return [since(last), String(o.type ?? ""), String(o.reason ?? ""), `${String(io.kind ?? "").toLowerCase()}/${String(io.name ?? "")}`, String(o.message ?? ""), o.metadata.name ?? ""];
     },
   },
   Lease: {

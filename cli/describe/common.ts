@@ -1,7 +1,7 @@
 /** Sections shared by every describer: metadata, labels/annotations, conditions, events. */
 import type { ApiClient } from "../../lib/client.js";
 import type { Event, KObject } from "../../lib/types.js";
-import { since } from "../printers/age.js";
+import { since } from "../../lib/human-duration.js";
 import type { DescribeWriter } from "./tabwriter.js";
 
 /** `Mon, 02 Jan 2006 15:04:05 +0000` (kubectl's RFC 1123Z, in UTC). */

@@ -1,6 +1,6 @@
 /** `kctl describe pod`: status, containers (state, last state, restarts), conditions, volumes, events. */
 import type { Container, ContainerState, ContainerStatus, Pod } from "../../lib/types.js";
-import { since } from "../printers/age.js";
+import { since } from "../../lib/human-duration.js";
 import { formatLabels } from "../printers/labels.js";
 import { conditionsTable, controlledBy, describeTime, metaLines } from "./common.js";
 import type { DescribeWriter } from "./tabwriter.js";

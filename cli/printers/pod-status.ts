@@ -5,7 +5,7 @@
  * `5 (2m ago)` restarts.
  */
 import type { ContainerStatus, Pod } from "../../lib/types.js";
-import { since } from "./age.js";
+import { since } from "../../lib/human-duration.js";
 
 export interface PodSummary {
   ready: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { humanDuration, since } from "../../cli/printers/age.js";
+import { humanDuration, since } from "../../lib/human-duration.js";
 import { podSummary } from "../../cli/printers/pod-status.js";
 import { formatTable } from "../../cli/printers/table.js";
 import { formatEndpoints, servicePorts, externalIP } from "../../cli/printers/columns/service.js";

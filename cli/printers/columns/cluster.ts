@@ -1,6 +1,6 @@
 /** nodes, namespaces, leases. */
 import type { Lease, Namespace, Node } from "../../../lib/types.js";
-import { since } from "../age.js";
+import { since } from "../../../lib/human-duration.js";
 import type { Columns } from "./types.js";
 
 /** `Ready`, `NotReady`, `Unknown`, plus `,SchedulingDisabled` when cordoned. */

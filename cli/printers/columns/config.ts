@@ -1,6 +1,6 @@
 /** configmaps and secrets. */
 import type { ConfigMap, Secret } from "../../../lib/types.js";
-import { since } from "../age.js";
+import { since } from "../../../lib/human-duration.js";
 import type { Columns } from "./types.js";
 
 /** configmaps: NAME DATA AGE */

@@ -1,6 +1,6 @@
 /** events: LAST SEEN TYPE REASON OBJECT MESSAGE */
 import type { Event } from "../../../lib/types.js";
-import { since } from "../age.js";
+import { since } from "../../../lib/human-duration.js";
 import type { Columns } from "./types.js";
 
 /** `5s`, or `2m (x4 over 10m)` for repeated events. */

@@ -1,5 +1,5 @@
 /** The default table for each kind; kinds without one get NAME AGE. */
-import { since } from "../age.js";
+import { since } from "../../../lib/human-duration.js";
 import { configMapColumns, secretColumns } from "./config.js";
 import { leaseColumns, namespaceColumns, nodeColumns } from "./cluster.js";
 import { eventColumns } from "./event.js";

@@ -1,6 +1,6 @@
 /** pods: NAME READY STATUS RESTARTS AGE (wide: IP NODE NOMINATED NODE READINESS GATES) */
 import type { Pod } from "../../../lib/types.js";
-import { since } from "../age.js";
+import { since } from "../../../lib/human-duration.js";
 import { podSummary } from "../pod-status.js";
 import type { Columns } from "./types.js";
 

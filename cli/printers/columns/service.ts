@@ -1,6 +1,6 @@
 /** services: NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE (wide: SELECTOR) */
 import type { Endpoints, Service, ServicePort } from "../../../lib/types.js";
-import { since } from "../age.js";
+import { since } from "../../../lib/human-duration.js";
 import { formatLabels } from "../labels.js";
 import type { Columns } from "./types.js";
 

@@ -1,6 +1,6 @@
 /** deployments and replicasets. */
 import type { Container, Deployment, ReplicaSet } from "../../../lib/types.js";
-import { since } from "../age.js";
+import { since } from "../../../lib/human-duration.js";
 import { formatSelector } from "../labels.js";
 import type { Columns } from "./types.js";
 

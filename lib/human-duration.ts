@@ -1,4 +1,4 @@
-/** Durations printed exactly as kubectl's `HumanDuration` (AGE, LAST SEEN, restarts "ago"). */
+/** Durations printed exactly as kubectl's `HumanDuration` (AGE, LAST SEEN, restarts "ago"): the CLI and the API server's table printing share them. */
 
 /** `5s`, `119s`, `4m10s`, `3m`, `2h5m`, `20h`, `2d4h`, `30d`, `2y45d`. */
 export function humanDuration(ms: number): string {
