@@ -8,7 +8,8 @@ import { createApiServer, type ApiServerApp, type ApiServerOptions } from "./app
 import type { CompactionOptions } from "./compaction.js";
 import { ensureCredentials } from "./data-dir.js";
 import { issueNodeCredential, type NodeCredential } from "./node-credentials.js";
-import { ensurePki, expiryWarning, isLoopback, type Pki } from "./pki/index.js";
+import { ensurePki, expiryWarning, type Pki } from "./pki/index.js";
+import { isLoopback, parseListen } from "../lib/address.js";
 
 export { createApiServer, type ApiServerApp, type ApiServerOptions } from "./app.js";
 export type { User, Role, Authenticator, Authorizer } from "./auth.js";
@@ -68,15 +69,6 @@ export interface RunningApiServer {
   close(): Promise<void>;
 }
 
-/** Parse "host:port". */
-export function parseListen(listen: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen.trim());
-  if (!m) throw new Error(`invalid listen address "${listen}" (want host:port)`);
-  const host = m[1] ?? (m[2] || "0.0.0.0");
-  const port = Number(m[3]);
-  if (port > 65535) throw new Error(`invalid port in "${listen}"`);
-  return { host, port };
-}
 
 /** Start the API server on `listen` with its data in `dataDir`. */
 export async function startApiServer(opts: StartOptions): Promise<RunningApiServer> {

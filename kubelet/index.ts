@@ -18,7 +18,8 @@ import { ContainerCache } from "./container-cache.js";
 import type { ObjectSource } from "./env.js";
 import { EventRecorder } from "../lib/events.js";
 import { ImageManager } from "./images.js";
-import { defaultNodeIP, NodeStatusReporter } from "./node-status.js";
+import { hostIPv4 } from "../lib/address.js";
+import { NodeStatusReporter } from "./node-status.js";
 import { PodSyncer } from "./pod-syncer.js";
 import { startNodeServices, type NodeServices, type NodeServicesOptions } from "./proxy/node-services.js";
 import { runProbe } from "./probes/handlers.js";
@@ -86,7 +87,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const { client, nodeName } = opts;
   const logger = opts.logger.child({ node: nodeName });
   const clock = opts.clock ?? wallClock;
-  const nodeIP = opts.nodeIP ?? defaultNodeIP();
+  const nodeIP = opts.nodeIP ?? hostIPv4();
   const dataDir = opts.dataDir ?? path.join(os.homedir(), ".kctl", "kubelet", nodeName);
   const backoffConfig: BackoffConfig = {
     baseMs: opts.backoffBaseMs ?? DEFAULT_BACKOFF.baseMs,

@@ -15,14 +15,6 @@ export const KUBELET_VERSION = "v1.30.0-kctl";
 /** The namespace of node Leases. */
 export const NODE_LEASE_NAMESPACE = "kube-node-lease";
 
-/** The first non-internal IPv4 address of this host (bridges skipped), else 127.0.0.1. */
-export function defaultNodeIP(ifaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces()): string {
-  for (const [name, addrs] of Object.entries(ifaces)) {
-    if (/^(docker|br-|veth|virbr|cni|flannel|lo)/.test(name)) continue;
-    for (const a of addrs ?? []) if (a.family === "IPv4" && !a.internal) return a.address;
-  }
-  return "127.0.0.1";
-}
 
 /** Kubernetes' architecture name for Node's os.arch(). */
 export function goArch(arch: string = os.arch()): string {

@@ -12,8 +12,3 @@ export function hostAddresses(): string[] {
   return [...out];
 }
 
-/** True for 127.0.0.0/8, ::1 and `localhost`. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
-  return h === "localhost" || h === "::1" || /^127\./.test(h) || h === "::ffff:127.0.0.1";
-}

@@ -9,7 +9,7 @@ import { ensureLeaf, KUBELET_CLIENT_CN, SERVING_CN } from "./leaf.js";
 import type { CertAndKey, SigningCA } from "./x509.js";
 
 export { expiryWarning, daysLeft, EXPIRY_WARNING_DAYS } from "./expiry.js";
-export { hostAddresses, isLoopback } from "./host-addresses.js";
+export { hostAddresses } from "./host-addresses.js";
 export { createCsr, issueLeaf, KUBELET_CLIENT_CN, nodeCommonName, signKubeletCsr } from "./leaf.js";
 export { certCommonName, parseCert, type CertAndKey, type SigningCA } from "./x509.js";
 export { CA_CERT, PKI_DIR, SERVING_CERT, SERVING_KEY };

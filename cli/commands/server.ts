@@ -6,6 +6,7 @@
  */
 import type { Command } from "commander";
 import type { CliContext, CommandModule } from "../command.js";
+import { hostIPv4, isLoopback, isWildcard, parseListen } from "../../lib/address.js";
 import { guarded, UserError } from "../errors-output.js";
 import { repeatableList } from "../flags.js";
 
@@ -62,6 +63,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const fs = await import("node:fs");
   const { parseDuration } = await import("../../lib/duration.js");
   const { createLogger, componentLogger } = await import("../../lib/logger.js");
+  const listenHost = parseListen(flags.listen).host; // a bad --listen fails before anything starts
   const { ApiClient } = await import("../../lib/client.js");
   const { SharedInformers } = await import("../../lib/shared-informers.js");
   const { startApiServer } = await import("../../apiserver/index.js");
@@ -112,9 +114,8 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
     stops.unshift(() => scheduler.stop());
     if (flags.kubelet) {
       const { startKubelet } = await import("../../kubelet/index.js");
-      const { defaultNodeIP } = await import("../../kubelet/node-status.js");
       const nodeName = flags.nodeName ?? os.hostname().toLowerCase();
-      const nodeIP = flags.nodeIp ?? localNodeIP(flags.listen) ?? defaultNodeIP();
+      const nodeIP = flags.nodeIp ?? localNodeIP(listenHost);
       // The local kubelet is a node like any other: its own credential and kubelet certificate,
       // issued in process (no join token needed), so the node rules apply to it too.
       const cred = await api.nodeCredential(nodeName, [nodeIP]);
@@ -137,7 +138,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   }
 
   const kubeconfigNote = installDefaultKubeconfig(fs, path, api.kubeconfigPath, api.url, ctx.kubeconfigPath());
-  const joinUrl = joinServerUrl(api.url, flags.listen, os);
+  const joinUrl = joinServerUrl(api.url, listenHost);
   ctx.out.write(
     `kctl server is running: API ${api.url}, data in ${dataDir}\n` +
       `kubeconfig: ${api.kubeconfigPath}${kubeconfigNote}\n` +
@@ -181,26 +182,21 @@ function installDefaultKubeconfig(
   return ` (copied to ${defaultPath})`;
 }
 
-/** The URL other machines should use: the listen address, or this host's IP when listening on all. */
-function joinServerUrl(url: string, listen: string, os: typeof import("node:os")): string {
-  const host = listen.slice(0, listen.lastIndexOf(":"));
-  if (host !== "0.0.0.0" && host !== "::" && host !== "") return url;
-  const ip = Object.values(os.networkInterfaces())
-    .flat()
-    .find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+/** The URL other machines should use: the listen address, or this host's address when listening on all. */
+function joinServerUrl(url: string, listenHost: string): string {
+  if (!isWildcard(listenHost)) return url;
   const u = new URL(url);
-  if (ip) u.hostname = ip;
+  u.hostname = hostIPv4();
   return u.toString().replace(/\/$/, "");
 }
 
 /**
  * A cluster whose API listens only on loopback is a one-machine cluster: its node publishes pod
  * ports on 127.0.0.1 so they are reachable from this machine and from nowhere else. Otherwise the
- * kubelet picks the host's first non-loopback address (undefined here).
+ * node uses this host's address.
  */
-function localNodeIP(listen: string): string | undefined {
-  const host = listen.slice(0, listen.lastIndexOf(":")).replace(/^\[|\]$/g, "");
-  return host === "localhost" || host.startsWith("127.") || host === "::1" ? "127.0.0.1" : undefined;
+function localNodeIP(listenHost: string): string {
+  return isLoopback(listenHost) ? "127.0.0.1" : hostIPv4();
 }
 
 /** A whole number >= 0 from a flag, or a one-line error naming the flag. */

@@ -15,6 +15,7 @@ import { serviceEnvVars } from "../service-env.js";
 import { cidrContains, parseCidr } from "../../lib/ipv4.js";
 import { addLocalRoute, runIp, type IpRunner } from "./host-routes.js";
 import { ServiceProxy } from "./service-proxy.js";
+import { isLoopback } from "../../lib/address.js";
 
 /** Default service range (the API server's default). */
 export const DEFAULT_SERVICE_CIDR = "10.96.0.0/12";
@@ -57,10 +58,6 @@ export interface NodeServices {
   /** Service variables for a container of `pod` (Services as they are now). */
   serviceEnv(pod: Pod): Map<string, string>;
   stop(): Promise<void>;
-}
-
-function isLoopback(ip: string): boolean {
-  return ip.startsWith("127.") || ip === "::1" || ip === "localhost";
 }
 
 /** First candidate DNS address of a node: a stable spot in 169.254.20.10-249 derived from its name. */

@@ -14,6 +14,7 @@ import { findInstance, type ContainerRef } from "./containers.js";
 import { runExecSession } from "./exec.js";
 import { streamLogs } from "./logs.js";
 import { parseExecQuery, parseLogQuery, type QueryValues } from "./query.js";
+import { parseListen } from "../../lib/address.js";
 
 /** Options of {@link startKubeletServer}. */
 export interface KubeletServerOptions {
@@ -144,9 +145,3 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
 
 const execTargets = new WeakMap<IncomingMessage, { id: string; execReq: ReturnType<typeof parseExecQuery> }>();
 
-/** "host:port", "[::1]:port" or ":port" (all interfaces). */
-export function parseListen(listen: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(listen.trim());
-  if (!m) throw new Error(`invalid listen address "${listen}": want host:port`);
-  return { host: m[1] ?? (m[2] || "0.0.0.0"), port: Number(m[3]) };
-}
