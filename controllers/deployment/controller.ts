@@ -12,7 +12,8 @@ import type { ControllerContext } from "../context.js";
 import { BY_CONTROLLER, BY_NAMESPACE, ORPHANS_BY_NAMESPACE } from "../../lib/shared-informers.js";
 import { Controller, type ReconcileResult } from "../runner.js";
 import { addOwnerRef, removeOwnerRefs } from "../util/apply.js";
-import { controllerRef, objectKey } from "../util/pods.js";
+import { objectKey } from "../../lib/informer.js";
+import { controllerRef } from "../util/pods.js";
 import { templatesEqualIgnoringHash } from "./hash.js";
 import { deploymentStatusChanged, planDeployment } from "./plan.js";
 

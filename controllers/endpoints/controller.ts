@@ -9,7 +9,7 @@ import type { Endpoints, Pod, Service } from "../../lib/types.js";
 import type { ControllerContext } from "../context.js";
 import { BY_NAMESPACE } from "../../lib/shared-informers.js";
 import { Controller } from "../runner.js";
-import { objectKey } from "../util/pods.js";
+import { objectKey } from "../../lib/informer.js";
 import { hasSelector, planEndpoints } from "./plan.js";
 
 export const ENDPOINTS_CONTROLLER = "endpoint-controller";

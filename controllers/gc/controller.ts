@@ -16,7 +16,7 @@ import type { KObject, OwnerReference } from "../../lib/types.js";
 import type { ControllerContext } from "../context.js";
 import { BY_OWNER, BY_UID } from "../../lib/shared-informers.js";
 import { Controller } from "../runner.js";
-import { objectKey } from "../util/pods.js";
+import { objectKey } from "../../lib/informer.js";
 import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, planDependent, planOwner, type GcAction, type Graph } from "./plan.js";
 
 export const GARBAGE_COLLECTOR = "garbage-collector-controller";

@@ -15,7 +15,8 @@ import { Expectations } from "../expectations.js";
 import { BY_CONTROLLER, BY_NAMESPACE, ORPHANS_BY_NAMESPACE } from "../../lib/shared-informers.js";
 import { Controller, type ReconcileResult } from "../runner.js";
 import { addOwnerRef, errorMessage, removeOwnerRefs } from "../util/apply.js";
-import { controllerRef, objectKey } from "../util/pods.js";
+import { objectKey } from "../../lib/informer.js";
+import { controllerRef } from "../util/pods.js";
 import { slowStart } from "../util/slowstart.js";
 import { planReplicaSet, podFromTemplate, statusChanged } from "./plan.js";
 

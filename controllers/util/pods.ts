@@ -61,18 +61,6 @@ export function controllerRef(obj: KObject): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller === true);
 }
 
-/** `namespace/name` (or `name` for cluster-scoped objects): the workqueue key of an object. */
-export function objectKey(obj: KObject): string {
-  const ns = obj.metadata.namespace;
-  return ns ? `${ns}/${obj.metadata.name}` : `${obj.metadata.name}`;
-}
-
-/** Split a workqueue key into namespace (undefined for cluster-scoped) and name. */
-export function splitKey(key: string): { namespace?: string; name: string } {
-  const i = key.indexOf("/");
-  return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
-}
-
 function restarts(pod: Pod): number {
   return (pod.status?.containerStatuses ?? []).reduce((n, c) => Math.max(n, c.restartCount ?? 0), 0);
 }
