@@ -381,7 +381,8 @@ function readBody(res: http.IncomingMessage): Promise<Buffer> {
   });
 }
 
-function errorFromResponse(code: number, buf: Buffer): ApiError {
+/** The ApiError for a non-2xx response body: its `Status` when it is one, else its text. */
+export function errorFromResponse(code: number, buf: Buffer): ApiError {
   try {
     const parsed = JSON.parse(buf.toString("utf8")) as Partial<Status>;
     if (parsed && parsed.kind === "Status") return ApiError.fromStatus(parsed, code);

@@ -14,6 +14,7 @@ import type { Taint } from "../../lib/types.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
 import { componentLogger, untilSignal } from "../component-process.js";
+import { parseKeyValues, repeatableList } from "../flags.js";
 
 interface AgentFlags {
   nodeName?: string;
@@ -35,13 +36,7 @@ interface AgentFlags {
 
 /** `k=v,k2=v2` to a map. */
 export function parseLabels(text: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (text ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
-    const eq = part.indexOf("=");
-    if (eq <= 0) throw new UserError(`--node-labels: "${part}" is not key=value`);
-    out[part.slice(0, eq)] = part.slice(eq + 1);
-  }
-  return out;
+  return parseKeyValues(repeatableList(text ?? ""), "--node-labels");
 }
 
 /** `key=value:Effect,key:Effect` to taints. */
@@ -69,8 +64,8 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
   const logger = await componentLogger(ctx, "kubelet");
   const dataDir = flags.dataDir ?? path.join(os.homedir(), ".kctl", "kubelet", nodeName);
   const { startKubelet } = await import("../../kubelet/index.js");
-  const { defaultNodeIP } = await import("../../kubelet/node-status.js");
-  const nodeIP = flags.nodeIp ?? defaultNodeIP();
+  const { hostIPv4 } = await import("../../lib/address.js");
+  const nodeIP = flags.nodeIp ?? hostIPv4();
   const identity = await nodeIdentity(ctx, nodeName, nodeIP, dataDir, logger);
   const client = identity.client;
   const heartbeat = dur(flags.heartbeat, "--heartbeat");

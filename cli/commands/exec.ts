@@ -62,18 +62,11 @@ function writeBytes(w: Writer, data: Buffer): void {
   else w.write(data.toString("utf8"));
 }
 
-async function errorFromResponse(res: IncomingMessage): Promise<Error> {
+async function errorFromUpgradeResponse(res: IncomingMessage): Promise<Error> {
   const chunks: Buffer[] = [];
   for await (const c of res) chunks.push(c as Buffer);
-  const body = Buffer.concat(chunks).toString("utf8");
-  const { ApiError } = await import("../../lib/errors.js");
-  try {
-    const s = JSON.parse(body) as { kind?: string; message?: string; code?: number; reason?: string };
-    if (s.kind === "Status") return ApiError.fromStatus(s as Parameters<typeof ApiError.fromStatus>[0], res.statusCode);
-  } catch {
-    // not a Status
-  }
-  return ApiError.fromStatus({ code: res.statusCode ?? 500, message: body.trim() || `HTTP ${res.statusCode}` }, res.statusCode);
+  const { errorFromResponse } = await import("../../lib/client.js");
+  return errorFromResponse(res.statusCode ?? 500, Buffer.concat(chunks));
 }
 
 async function run(ctx: CliContext, podArg: string, command: string[], opts: ExecOptions): Promise<void> {
@@ -114,7 +107,7 @@ async function run(ctx: CliContext, podArg: string, command: string[], opts: Exe
       // the server answered without upgrading (a Status error): read it, then drop the socket
       // (a keep-alive answer would otherwise hold the process open)
       const socket = res.socket;
-      errorFromResponse(res)
+      errorFromUpgradeResponse(res)
         .then(reject, reject)
         .finally(() => {
           req.destroy();

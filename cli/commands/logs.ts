@@ -10,6 +10,7 @@ import type { ApiClient } from "../../lib/client.js";
 import type { KList, Pod } from "../../lib/types.js";
 import type { CliContext, CommandModule, Writer } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
+import { parseDuration } from "../../lib/duration.js";
 
 interface LogsOptions {
   container?: string;
@@ -26,17 +27,13 @@ interface LogsOptions {
 
 /** `5s`, `10m`, `1h30m`, `2h` -> seconds (kubectl's --since). */
 export function parseDurationSeconds(s: string): number {
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
-  let total = 0;
-  let matched = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(s)) !== null) {
-    const n = Number(m[1]);
-    total += m[2] === "h" ? n * 3600 : m[2] === "m" ? n * 60 : m[2] === "s" ? n : n / 1000;
-    matched = re.lastIndex;
+  let ms: number;
+  try {
+    ms = parseDuration(s, "--since");
+  } catch {
+    throw new UserError(`invalid duration "${s}": use a number and a unit, such as 30s, 5m or 1h`);
   }
-  if (!s || matched !== s.length) throw new UserError(`invalid duration "${s}": use a number and a unit, such as 30s, 5m or 1h`);
-  return Math.max(1, Math.ceil(total));
+  return Math.max(1, Math.ceil(ms / 1000));
 }
 
 /**

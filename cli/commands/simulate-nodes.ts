@@ -8,7 +8,7 @@ import { parseDuration } from "../../lib/duration.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
 import { componentLogger, untilSignal } from "../component-process.js";
-import { repeatable } from "../flags.js";
+import { parseKeyValues, repeatable } from "../flags.js";
 
 interface SimulateFlags {
   count: string;
@@ -19,17 +19,6 @@ interface SimulateFlags {
   label: string[];
   runDelay: string;
   heartbeat: string;
-}
-
-/** `k=v` flags to a label map. */
-export function parseLabels(items: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of items) {
-    const eq = item.indexOf("=");
-    if (eq <= 0) throw new UserError(`--label must be KEY=VALUE, got "${item}"`);
-    out[item.slice(0, eq)] = item.slice(eq + 1);
-  }
-  return out;
 }
 
 async function run(ctx: CliContext, f: SimulateFlags): Promise<void> {
@@ -45,7 +34,7 @@ async function run(ctx: CliContext, f: SimulateFlags): Promise<void> {
   } catch (e) {
     throw new UserError((e as Error).message);
   }
-  const labels = parseLabels(f.label);
+  const labels = parseKeyValues(f.label, "--label");
   const { parseQuantity } = await import("../../lib/quantity.js");
   for (const [flag, q] of [["--cpu", f.cpu], ["--memory", f.memory]] as const) {
     try {
