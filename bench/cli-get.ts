@@ -10,15 +10,12 @@ import { fileURLToPath } from "node:url";
 import { startApiServer } from "../apiserver/index.js";
 import { ApiClient } from "../lib/client.js";
 import type { Pod } from "../lib/types.js";
+import { median } from "./stats.js";
 
 const PODS = Number(process.argv[2] ?? 1000);
 const RUNS = Number(process.argv[3] ?? 9);
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bin/kctl");
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 /** Run kctl once (async: the API server lives in this process and must keep serving). */
 function time(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ ms: number; bytes: number }> {

@@ -22,6 +22,7 @@ import { clientConfigFromKubeconfig, readKubeconfig } from "../lib/kubeconfig.js
 import { silentLogger } from "../lib/logger.js";
 import type { Deployment } from "../lib/types.js";
 import { startSimulatedNodes } from "../simnode/index.js";
+import { median } from "./stats.js";
 
 interface Args {
   runs: number;
@@ -161,11 +162,6 @@ async function run(args: Args): Promise<RunResult> {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));

@@ -8,6 +8,7 @@
 import type Dockerode from "dockerode";
 import type { ApiClient, WatchHandle } from "../lib/client.js";
 import type { Pod } from "../lib/types.js";
+import { median } from "./stats.js";
 
 /** The phases, in the order a pod goes through them. */
 export const PHASES = ["created", "scheduled", "sandboxCreated", "sandboxStarted", "appCreated", "appStarted", "running", "ready"] as const;
@@ -131,7 +132,7 @@ export class PodPhaseTracker {
     const out: Partial<Record<Phase, number>> = {};
     for (const ph of PHASES) {
       const xs = uids.map((u) => this.stamps.get(u)?.[ph]).filter((x): x is number => x !== undefined);
-      if (xs.length) out[ph] = medianOf(xs.map((x) => x - t0));
+      if (xs.length) out[ph] = median(xs.map((x) => x - t0));
     }
     return out;
   }
@@ -149,7 +150,3 @@ export class PodPhaseTracker {
 }
 
 /** The median of a non-empty list. */
-export function medianOf(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}

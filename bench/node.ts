@@ -33,7 +33,8 @@ import { SharedInformers } from "../lib/shared-informers.js";
 import { createLogger, silentLogger } from "../lib/logger.js";
 import type { Deployment } from "../lib/types.js";
 import { startScheduler } from "../scheduler/index.js";
-import { medianOf as median, PHASES, PodPhaseTracker, type Phase } from "./node-phases.js";
+import { PHASES, PodPhaseTracker, type Phase } from "./node-phases.js";
+import { median } from "./stats.js";
 
 const execFileP = promisify(execFile);
 const DOCKER = "/usr/bin/docker";

@@ -39,6 +39,7 @@ import { ApiClient } from "../lib/client.js";
 import { createLogger } from "../lib/logger.js";
 import type { Pod, Service } from "../lib/types.js";
 import { startScheduler } from "../scheduler/index.js";
+import { median } from "./stats.js";
 
 const execFileP = promisify(execFile);
 
@@ -171,10 +172,6 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
 
 interface LevelSummary {
   rows: Map<string, { rps: number; p50Ms: number; p99Ms: number; errors: number }>;

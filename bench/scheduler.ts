@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import { ApiClient } from "../lib/client.js";
 import { silentLogger } from "../lib/logger.js";
 import type { Pod } from "../lib/types.js";
+import { median } from "./stats.js";
 
 interface Args {
   nodes: number;
@@ -162,11 +163,6 @@ async function runOnce(a: Args, run: number): Promise<RunResult> {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);

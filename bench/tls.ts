@@ -17,6 +17,7 @@ import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { startApiServer } from "../apiserver/index.js";
+import { median } from "./stats.js";
 
 const CONCURRENCY = 32;
 const ROUNDS = 3;
@@ -122,10 +123,6 @@ function cpuMs(pid: number | undefined): number {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
