@@ -14,6 +14,7 @@ import { deepEqual } from "../lib/json.js";
 import { cloneFromJson, generateName, nowTimestamp } from "./object-util.js";
 import { strategyFor } from "./strategies/index.js";
 import type { StrategyContext } from "./strategies/strategy.js";
+import { storedEntry } from "./store/stored-entry.js";
 import { objectKey, resourceId, type Store, type StoredObject, type WriteOp } from "./store/store.js";
 import { FieldErrors, isRecord } from "./validation/field-errors.js";
 import { validateObjectMeta } from "./validation/metadata.js";
@@ -114,7 +115,7 @@ export class Registry {
     this.placeInNamespace(ri, obj, namespace);
     const cur = this.get(ri, namespace, name);
     const expected = this.expectedRevision(ri, obj.metadata, cur);
-    const old = cur.obj;
+    const old = cur.object();
     const meta = obj.metadata;
     // Server-owned metadata always comes from the stored object.
     meta.uid = old.metadata.uid;
@@ -132,7 +133,7 @@ export class Registry {
       }
     }
     this.validate(ri, obj, old);
-    return this.commitUpdate(ri, obj, cur, expected, dryRun);
+    return this.commitUpdate(ri, obj, cur, expected, dryRun, old);
   }
 
   /** PUT .../status: only status changes; everything else comes from the stored object. */
@@ -141,14 +142,13 @@ export class Registry {
     this.checkName(incoming, name);
     const cur = this.get(ri, namespace, name);
     const expected = this.expectedRevision(ri, incoming.metadata, cur);
-    const obj = cloneFromJson(cur.json);
+    const obj = cur.object();
     setOrDelete(obj, "status", incoming.status);
     return this.commitUpdate(ri, obj, cur, expected);
   }
 
-  /** Generation, no-op detection, finalizer-driven removal, then the write. */
-  private commitUpdate(ri: ResourceInfo, obj: KObject, cur: StoredObject, expected: number | undefined, dryRun = false): StoredObject {
-    const old = cur.obj;
+  /** Generation, no-op detection, finalizer-driven removal, then the write. `old` = `cur` parsed, when the caller has it. */
+  private commitUpdate(ri: ResourceInfo, obj: KObject, cur: StoredObject, expected: number | undefined, dryRun = false, old = cur.object()): StoredObject {
     const meta = obj.metadata;
     meta.generation = (old.metadata.generation ?? 1) + (deepEqual(old.spec, obj.spec) ? 0 : 1);
     meta.resourceVersion = old.metadata.resourceVersion;
@@ -160,10 +160,10 @@ export class Registry {
     if (dryRun) return this.unwritten(ri, obj);
     if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && this.readyToRemove(ri, obj)) {
       // The last finalizer is gone: the object goes away now.
-      this.store.delete(rid(ri), cur.namespace, cur.name, cur.rev, obj);
+      const removed = this.store.delete(rid(ri), cur.namespace, cur.name, cur.rev, obj);
       if (ri.namespaced) this.maybeFinishNamespace(cur.namespace);
       else if (ri.kind === "Namespace") this.maybeFinishNamespace(cur.name);
-      return { ...cur, obj, json: JSON.stringify(obj) };
+      return removed.entry;
     }
     return this.store.update(rid(ri), obj, cur.rev);
   }
@@ -173,7 +173,7 @@ export class Registry {
     const resource = rid(ri);
     const namespace = obj.metadata.namespace ?? "";
     const name = obj.metadata.name ?? "";
-    return { key: objectKey(resource, namespace, name), resource, namespace, name, obj, json: JSON.stringify(obj), rev: this.store.currentRevision() };
+    return storedEntry(resource, namespace, name, JSON.stringify(obj), this.store.currentRevision(), obj);
   }
 
   /** A graceful pod (deletionTimestamp in the future, no finalizers) stays until deleted again. */
@@ -192,7 +192,7 @@ export class Registry {
     if (plan.op) this.store.batch([plan.op]);
     if (plan.removed && ri.namespaced) this.maybeFinishNamespace(cur.namespace);
     const stored = plan.removed ? undefined : this.store.get(rid(ri), cur.namespace, cur.name);
-    return { removed: plan.removed, obj: stored?.obj ?? plan.obj, json: stored?.json ?? JSON.stringify(plan.obj) };
+    return { removed: plan.removed, obj: stored?.object() ?? plan.obj, json: stored?.json ?? JSON.stringify(plan.obj) };
   }
 
   /** Delete every object matching `filter` in one transaction; returns the affected objects. */
@@ -206,9 +206,7 @@ export class Registry {
 
   private checkPreconditions(ri: ResourceInfo, cur: StoredObject, opts: DeleteOptions): void {
     const pre = opts.preconditions;
-    if (pre?.uid && pre.uid !== cur.obj.metadata.uid) {
-      throw conflict(ri.plural, cur.name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${cur.obj.metadata.uid}`, ri.group);
-    }
+    if (pre?.uid) checkUid(ri, cur, pre.uid);
     if (pre?.resourceVersion && pre.resourceVersion !== String(cur.rev)) {
       throw conflict(ri.plural, cur.name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.rev}`, ri.group);
     }
@@ -220,7 +218,7 @@ export class Registry {
    * collector acts on, as in Kubernetes.
    */
   private planDelete(ri: ResourceInfo, cur: StoredObject, opts: DeleteOptions, force = false): PlannedDelete {
-    const obj = cloneFromJson(cur.json);
+    const obj = cur.object();
     const meta = obj.metadata;
     const finalizers = [...(meta.finalizers ?? [])];
     const policyFinalizer = opts.propagationPolicy === "Orphan" ? "orphan" : opts.propagationPolicy === "Foreground" ? "foregroundDeletion" : undefined;
@@ -234,7 +232,7 @@ export class Registry {
     }
     const prevGrace = meta.deletionGracePeriodSeconds;
     if (meta.deletionTimestamp && (prevGrace === undefined || prevGrace <= grace) && finalizers.length === (meta.finalizers ?? []).length) {
-      return { obj: cur.obj, removed: false }; // already being deleted at least this fast
+      return { obj, removed: false }; // already being deleted at least this fast (obj is still unchanged)
     }
     if (finalizers.length > 0) meta.finalizers = finalizers;
     meta.deletionTimestamp = nowTimestamp(grace * 1000);
@@ -257,7 +255,7 @@ export class Registry {
         if (!p.removed) remaining++;
       }
     }
-    const ns = cloneFromJson(cur.json);
+    const ns = cur.object();
     const finalizers = ns.metadata.finalizers ?? [];
     if (opts.propagationPolicy === "Orphan" && !finalizers.includes("orphan")) finalizers.push("orphan");
     if (finalizers.length > 0) ns.metadata.finalizers = finalizers;
@@ -279,7 +277,8 @@ export class Registry {
   /** Remove a terminating namespace once its last object is gone. */
   private maybeFinishNamespace(ns: string): void {
     const e = this.store.get("namespaces", "", ns);
-    if (!e || !e.obj.metadata.deletionTimestamp || (e.obj.metadata.finalizers ?? []).length > 0) return;
+    const meta = e?.object().metadata;
+    if (!e || !meta?.deletionTimestamp || (meta.finalizers ?? []).length > 0) return;
     if (!this.namespaceEmpty(ns)) return;
     this.store.delete("namespaces", "", ns, e.rev);
   }
@@ -295,8 +294,8 @@ export class Registry {
     const pi = podInfo();
     const cur = this.get(pi, namespace, name);
     const meta = isRecord(body.metadata) ? (body.metadata as ObjectMeta) : {};
-    if (meta.uid && meta.uid !== cur.obj.metadata.uid) throw conflict("pods", name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${cur.obj.metadata.uid}`);
-    const pod = cloneFromJson(cur.json) as Pod;
+    const pod = cur.object() as Pod;
+    if (meta.uid && meta.uid !== pod.metadata.uid) throw conflict("pods", name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${pod.metadata.uid}`);
     if (pod.metadata.deletionTimestamp) throw conflict("pods", name, `pod ${name} is being deleted, cannot be assigned to a host`);
     if (pod.spec.nodeName) throw conflict("pods", name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
     pod.spec.nodeName = nodeName;
@@ -310,7 +309,7 @@ export class Registry {
   }
 
   getScale(ri: ResourceInfo, namespace: string | undefined, name: string): Scale {
-    return toScale(this.get(ri, namespace, name).obj);
+    return toScale(this.get(ri, namespace, name).object());
   }
 
   /** PUT .../scale: spec.replicas only. */
@@ -324,9 +323,9 @@ export class Registry {
     const cur = this.get(ri, namespace, name);
     const meta = isRecord(body.metadata) ? (body.metadata as ObjectMeta) : {};
     const expected = this.expectedRevision(ri, meta, cur);
-    const obj = cloneFromJson(cur.json);
+    const obj = cur.object();
     (obj.spec as { replicas?: number }).replicas = replicas;
-    return toScale(this.commitUpdate(ri, obj, cur, expected).obj);
+    return toScale(this.commitUpdate(ri, obj, cur, expected).object());
   }
 
   // ------------------------------------------------------------------ shared checks
@@ -368,16 +367,14 @@ export class Registry {
   private requireLiveNamespace(ri: ResourceInfo, namespace: string, name: string): void {
     const ns = this.store.get("namespaces", "", namespace);
     if (!ns) throw notFound("namespaces", namespace);
-    if (ns.obj.metadata.deletionTimestamp) {
+    if (ns.object().metadata.deletionTimestamp) {
       throw forbidden(`${ri.group ? `${ri.plural}.${ri.group}` : ri.plural} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);
     }
   }
 
   /** resourceVersion in the body is a precondition; UID too. */
   private expectedRevision(ri: ResourceInfo, meta: ObjectMeta, cur: StoredObject): number | undefined {
-    if (meta.uid && meta.uid !== cur.obj.metadata.uid) {
-      throw conflict(ri.plural, cur.name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${cur.obj.metadata.uid}`, ri.group);
-    }
+    if (meta.uid) checkUid(ri, cur, meta.uid);
     const rv = meta.resourceVersion;
     if (rv === undefined || rv === "") return undefined;
     const n = Number(rv);
@@ -393,6 +390,12 @@ export class Registry {
     if (errs.empty) st.allocate?.(obj, old, this.ctx, errs);
     if (!errs.empty) throw invalid(ri.kind, obj.metadata.name ?? obj.metadata.generateName ?? "", dedupe(errs.list), ri.group);
   }
+}
+
+/** A UID precondition (delete options or the body's metadata.uid) must name the stored object. */
+function checkUid(ri: ResourceInfo, cur: StoredObject, uid: string): void {
+  const actual = cur.object().metadata.uid;
+  if (uid !== actual) throw conflict(ri.plural, cur.name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${actual}`, ri.group);
 }
 
 /** How long a pod deletion should wait: 0 for unbound or finished pods (Kubernetes does the same). */

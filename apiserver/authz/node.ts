@@ -41,10 +41,10 @@ export function authorizeNode(store: Pick<Store, "get" | "list">, user: User, ve
     case "pods/status": {
       if (resource === "pods" && (verb === "list" || verb === "watch")) return true;
       if (["get", "update", "patch", "delete"].includes(verb) && namespace && name) {
-        const pod = store.get("pods", namespace, name)?.obj as Pod | undefined;
+        const boundTo = store.get("pods", namespace, name)?.field("spec.nodeName");
         // A missing pod is answered by the handler (404): there is nothing to protect.
-        if (!pod || pod.spec?.nodeName === node) return true;
-        return `${who} may only ${verb} pods bound to it (pod "${namespace}/${name}" is bound to ${pod.spec?.nodeName ? `"${pod.spec.nodeName}"` : "no node"})`;
+        if (boundTo === undefined || boundTo === node) return true;
+        return `${who} may only ${verb} pods bound to it (pod "${namespace}/${name}" is bound to ${boundTo ? `"${boundTo}"` : "no node"})`;
       }
       return `${who} may not ${verb} ${resource}: it may list/watch pods and read or update the status of pods bound to it`;
     }
@@ -59,8 +59,8 @@ export function authorizeNode(store: Pick<Store, "get" | "list">, user: User, ve
       const kind = resource === "secrets" ? "secret" : "configMap";
       if (verb !== "get" || !namespace || !name) return `${who} may only get ${resource} referenced by pods bound to it (not ${verb} them)`;
       for (const e of store.list("pods", namespace)) {
-        const pod = e.obj as Pod;
-        if (pod.spec?.nodeName === node && podReferences(pod, kind).has(name)) return true;
+        // spec.nodeName is kept with each stored pod: only this node's pods are parsed.
+        if (e.field("spec.nodeName") === node && podReferences(e.object() as Pod, kind).has(name)) return true;
       }
       return `${who} may only get ${resource} referenced by pods bound to it ("${namespace}/${name}" is not)`;
     }

@@ -212,7 +212,7 @@ export function resolveTarget(
   containerParam: string | undefined,
   purpose: "logs" | "previous" | "exec",
 ): KubeletTarget {
-  const pod = store.get("pods", namespace, name)?.obj as Pod | undefined;
+  const pod = store.get("pods", namespace, name)?.object() as Pod | undefined;
   if (!pod) throw notFound("pods", name);
   const containers: Container[] = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
   let container = containerParam;
@@ -244,7 +244,7 @@ export function resolveTarget(
     throw badRequest(`container "${container}" in pod "${name}" is not running (terminated: ${st.state.terminated.reason ?? "Completed"})`);
   }
 
-  const node = store.get("nodes", "", nodeName)?.obj as Node | undefined;
+  const node = store.get("nodes", "", nodeName)?.object() as Node | undefined;
   if (!node) throw new ApiError("ServiceUnavailable", `node "${nodeName}" of pod ${name} is not registered`);
   const addrs = node.status?.addresses ?? [];
   const host = (addrs.find((a) => a.type === "InternalIP") ?? addrs.find((a) => a.type === "Hostname"))?.address;

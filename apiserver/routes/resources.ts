@@ -13,7 +13,7 @@ import { applyPatch } from "../patch/index.js";
 import { rid } from "../registry.js";
 import { decodeObjectBody, decodeOptionalBody, decodePatchBody } from "../request-body.js";
 import type { StoredObject } from "../store/store.js";
-import { matchesFilter } from "../watch/watcher.js";
+import { matchesStored } from "../watch/watcher.js";
 import { parseResourcePath, type ResourcePath } from "./paths.js";
 import { isTrue, parseDeleteOptions, parseFilter, qp, type Query } from "./query.js";
 import { sendError, sendJson, successStatus, toApiError } from "./reply.js";
@@ -170,7 +170,7 @@ function selected(ctx: ServerContext, rp: ResourcePath, q: Query): StoredObject[
   const filter = parseFilter(q, rp.ri.namespaced ? rp.namespace : undefined);
   const all = ctx.store.list(rid(rp.ri), filter.namespace);
   if (filter.labels.empty && filter.fields.length === 0) return all;
-  return all.filter((e) => matchesFilter(filter, e.obj));
+  return all.filter((e) => matchesStored(filter, e));
 }
 
 interface ContinueToken {

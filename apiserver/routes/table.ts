@@ -5,6 +5,7 @@
  */
 import type { KObject } from "../../lib/types.js";
 import { since } from "../../lib/human-duration.js";
+import type { StoredObject } from "../store/store.js";
 
 interface Column {
   name: string;
@@ -160,10 +161,10 @@ function rowJson(kind: string, obj: KObject, json: string, include: IncludeObjec
 }
 
 /** A Table of the given objects. */
-export function tableJson(kind: string, items: { obj: KObject; json: string }[], meta: string, include: IncludeObject): string {
+export function tableJson(kind: string, items: readonly Pick<StoredObject, "json" | "object">[], meta: string, include: IncludeObject): string {
   const p = PRINTERS[kind] ?? DEFAULT_PRINTER;
   const cols = JSON.stringify(p.columns.map((c) => ({ ...c, format: c.format ?? "", description: "" })));
-  const rows = items.map((i) => rowJson(kind, i.obj, i.json, include)).join(",");
+  const rows = items.map((i) => rowJson(kind, i.object(), i.json, include)).join(",");
   return `{"kind":"Table","apiVersion":"meta.k8s.io/v1","metadata":${meta},"columnDefinitions":${cols},"rows":[${rows}]}`;
 }
 

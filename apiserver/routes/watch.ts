@@ -17,7 +17,7 @@ import type { KObject } from "../../lib/types.js";
 /** Each watch event's object as a one-row Table (kubectl get -w). */
 function tableFormat(rp: ResourcePath, q: Query): (obj: KObject, json: string) => string {
   const include = parseIncludeObject(qp(q, "includeObject"));
-  return (obj, json) => tableJson(rp.ri.kind, [{ obj, json }], `{"resourceVersion":"${obj.metadata.resourceVersion ?? ""}"}`, include);
+  return (obj, json) => tableJson(rp.ri.kind, [{ json, object: () => obj }], `{"resourceVersion":"${obj.metadata.resourceVersion ?? ""}"}`, include);
 }
 
 /** Where a WebSocket watcher counts as backed up. */

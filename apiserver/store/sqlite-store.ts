@@ -4,13 +4,15 @@
  * once and queued; all writes queued in one event-loop turn are committed in one transaction
  * (setImmediate), then fanned out to watchers, then acknowledged to the clients (`sync()`). A
  * batch of writes is never split across transactions. The whole object set is also held
- * in memory (parsed object + its JSON) because the API server is the only writer of this file:
- * gets and lists never touch SQLite, and list bodies are built by concatenating stored JSON.
+ * in memory (its JSON and a small parsed skeleton, stored-entry.ts) because the API server is the
+ * only writer of this file: gets and lists never touch SQLite, and list bodies are built by
+ * concatenating stored JSON.
  */
 import fs from "node:fs";
 import Database from "better-sqlite3";
 import { alreadyExists, conflict, notFound } from "../../lib/errors.js";
 import type { KObject } from "../../lib/types.js";
+import { storedEntry } from "./stored-entry.js";
 import { objectKey, type ReplayResult, type Store, type StoreEvent, type StoredObject, type WriteOp } from "./store.js";
 
 export interface SqliteStoreOptions {
@@ -18,9 +20,9 @@ export interface SqliteStoreOptions {
   file: string;
   /**
    * recent events kept in memory for fast watch replay; older ones are read from SQLite.
-   * Default 2,000: each event holds its parsed object and JSON (~4 KB for a pod), so the former
-   * 20,000 kept ~50 MB of superseded pod versions alive after a 10,000-pod burst, while replays
-   * are rare (a reconnecting watch asks from a recent revision) and SQLite serves older ones.
+   * Default 2,000: each event holds the JSON of its new and previous state (~4 KB for a pod), so
+   * the former 20,000 kept ~50 MB of superseded pod versions alive after a 10,000-pod burst, while
+   * replays are rare (a reconnecting watch asks from a recent revision) and SQLite serves older ones.
    */
   ringEvents?: number;
   /**
@@ -127,10 +129,10 @@ export class SqliteStore implements Store {
     this.commitTx = db.transaction((writes: PendingWrite[], rev: number) => {
       for (const w of writes) {
         const e = w.event;
-        const value = this.enc(e.resource, w.key, e.json);
+        const value = this.enc(e.resource, w.key, e.entry.json);
         if (e.type === "DELETED") this.stDelete.run(w.key);
         else this.stUpsert.run(w.key, e.resource, e.namespace, e.name, value, e.rev);
-        this.stLog.run(e.rev, e.type, e.resource, w.key, value, w.prevJson === null ? null : this.enc(e.resource, w.key, w.prevJson), e.ts);
+        this.stLog.run(e.rev, e.type, e.resource, w.key, value, e.prev ? this.enc(e.resource, w.key, e.prev.json) : null, e.ts);
       }
       this.stMeta.run("revision", String(rev));
     });
@@ -147,12 +149,7 @@ export class SqliteStore implements Store {
       key: string; resource: string; namespace: string; name: string; value: string; mod_revision: number;
     }[];
     for (const r of rows) {
-      const json = this.dec(r.resource, r.key, r.value);
-      const entry: StoredObject = {
-        key: r.key, resource: r.resource, namespace: r.namespace, name: r.name,
-        obj: JSON.parse(json) as KObject, json, rev: r.mod_revision,
-      };
-      this.put(entry);
+      this.put(storedEntry(r.resource, r.namespace, r.name, this.dec(r.resource, r.key, r.value), r.mod_revision));
     }
   }
 
@@ -239,20 +236,19 @@ export class SqliteStore implements Store {
         }
       }
       rev++;
-      const obj = op.op === "delete" ? op.finalObj ?? (JSON.parse((cur as StoredObject).json) as KObject) : op.obj;
+      const obj = op.op === "delete" ? op.finalObj ?? (cur as StoredObject).object() : op.obj;
       obj.metadata.resourceVersion = String(rev);
-      const json = JSON.stringify(obj);
+      const entry = storedEntry(op.resource, ns, name, JSON.stringify(obj), rev, obj);
       const type = op.op === "create" ? "ADDED" : op.op === "update" ? "MODIFIED" : "DELETED";
-      const event: StoreEvent = { type, rev, resource: op.resource, namespace: ns, name, obj, json, prev: cur?.obj, ts };
-      writes.push({ key, event, prevJson: cur ? cur.json : null });
-      overlay.set(key, type === "DELETED" ? null : { key, resource: op.resource, namespace: ns, name, obj, json, rev });
+      writes.push({ key, event: { type, rev, resource: op.resource, namespace: ns, name, entry, prev: cur, ts } });
+      overlay.set(key, type === "DELETED" ? null : entry);
     }
     this.rev = rev;
     const events: StoreEvent[] = [];
     for (const w of writes) {
       const e = w.event;
       if (e.type === "DELETED") this.remove(e.resource, e.namespace, e.name);
-      else this.put({ key: w.key, resource: e.resource, namespace: e.namespace, name: e.name, obj: e.obj, json: e.json, rev: e.rev });
+      else this.put(e.entry);
       events.push(e);
       this.pending.push(w);
     }
@@ -330,12 +326,10 @@ export class SqliteStore implements Store {
       ok: true,
       events: rows.map((r) => {
         const [res, ns, name] = splitKey(r.key);
-        const json = this.dec(res, r.key, r.value);
-        return {
-          type: r.type as StoreEvent["type"], rev: r.rev, resource: res, namespace: ns, name,
-          obj: JSON.parse(json) as KObject, json,
-          prev: r.prev ? (JSON.parse(this.dec(res, r.key, r.prev)) as KObject) : undefined, ts: r.ts,
-        };
+        const entry = storedEntry(res, ns, name, this.dec(res, r.key, r.value), r.rev);
+        // The previous state's own revision is not logged; the skeleton and JSON are what replay needs.
+        const prev = r.prev ? storedEntry(res, ns, name, this.dec(res, r.key, r.prev), 0) : undefined;
+        return { type: r.type as StoreEvent["type"], rev: r.rev, resource: res, namespace: ns, name, entry, prev, ts: r.ts };
       }),
     };
   }
@@ -403,7 +397,6 @@ export class SqliteStore implements Store {
 interface PendingWrite {
   key: string;
   event: StoreEvent;
-  prevJson: string | null;
 }
 
 /** `deployments.apps` -> [`deployments`, `apps`] */

@@ -98,7 +98,7 @@ function allocateService(svc: Service, old: Service | undefined, ctx: StrategyCo
   const usedPorts = new Set<number>();
   for (const e of ctx.store.list("services")) {
     if (`${e.namespace}/${e.name}` === self) continue;
-    const o = e.obj as Service;
+    const o = e.object() as Service;
     if (o.spec?.clusterIP && o.spec.clusterIP !== "None") usedIps.add(o.spec.clusterIP);
     for (const p of o.spec?.ports ?? []) if (p.nodePort) usedPorts.add(p.nodePort);
   }

@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { Store, StoreEvent } from "../store/store.js";
-import { eventLine, matchesFilter, Watcher, type WatchFilter, type WatchSink } from "./watcher.js";
+import { eventLine, matchesStored, Watcher, type WatchFilter, type WatchSink } from "./watcher.js";
 
 export interface WatchRequest {
   resource: string;
@@ -39,7 +39,6 @@ export class WatchHub {
   private readonly byResource = new Map<string, Set<Watcher>>();
   private readonly dirty: Watcher[] = [];
   private flushScheduled = false;
-  private readonly lines = new WeakMap<StoreEvent, string>();
   private readonly unsubscribe: () => void;
   private readonly bookmarkTimer: NodeJS.Timeout;
   private readonly timers = new Map<Watcher, NodeJS.Timeout>();
@@ -71,7 +70,7 @@ export class WatchHub {
     const startRevision = req.fromRevision ?? this.store.currentRevision();
     if (req.fromRevision === undefined) {
       for (const e of this.store.list(req.resource, req.filter.namespace)) {
-        if (matchesFilter(req.filter, e.obj)) initial.push(eventLine("ADDED", req.format ? req.format(e.obj, e.json) : e.json));
+        if (matchesStored(req.filter, e)) initial.push(eventLine("ADDED", req.format ? req.format(e.object(), e.json) : e.json));
       }
     }
     const w = new Watcher({
@@ -92,7 +91,7 @@ export class WatchHub {
       // Replay is bounded by the revision log, so it is written directly rather than counted
       // against the live queue limit.
       for (const ev of replay.events) {
-        const line = w.lineFor(ev, (e) => this.line(e));
+        const line = w.lineFor(ev, (e) => eventLine(e.type, e.entry.json));
         if (line !== undefined) initial.push(line);
       }
     }
@@ -126,17 +125,15 @@ export class WatchHub {
     clearTimeout(timer);
   }
 
-  private line(ev: StoreEvent): string {
-    let l = this.lines.get(ev);
-    if (l === undefined) {
-      l = eventLine(ev.type, ev.json);
-      this.lines.set(ev, l);
-    }
-    return l;
-  }
-
   private onEvents(events: readonly StoreEvent[]): void {
-    const cached = (e: StoreEvent) => this.line(e);
+    // One line per event, shared by its watchers, for this fan-out only: a cache that outlived it
+    // would keep a flattened copy of every event's JSON as long as the store's replay ring does.
+    const lines = new Map<StoreEvent, string>();
+    const cached = (e: StoreEvent) => {
+      let l = lines.get(e);
+      if (l === undefined) lines.set(e, (l = eventLine(e.type, e.entry.json)));
+      return l;
+    };
     if (events.length > 0) this.delivered = events[events.length - 1]!.rev;
     for (const ev of events) {
       const set = this.byResource.get(ev.resource);

@@ -7,7 +7,7 @@
 import type { FieldRequirement, Selector } from "../../lib/selector.js";
 import { matchesFields } from "../../lib/selector.js";
 import type { KObject } from "../../lib/types.js";
-import type { StoreEvent } from "../store/store.js";
+import type { StoreEvent, StoredObject } from "../store/store.js";
 
 /** What a watch selects. */
 export interface WatchFilter {
@@ -17,11 +17,19 @@ export interface WatchFilter {
   fields: readonly FieldRequirement[];
 }
 
-/** Whether an object passes a list/watch filter. */
-export function matchesFilter(f: WatchFilter, obj: KObject): boolean {
-  if (f.namespace !== undefined && obj.metadata.namespace !== f.namespace) return false;
-  if (!f.labels.empty && !f.labels.matches(obj.metadata.labels)) return false;
-  return f.fields.length === 0 || matchesFields(obj, f.fields);
+/**
+ * Whether a stored object passes a list/watch filter: matched on its kept labels and fields,
+ * parsing its JSON only when a field selector names a field that is not kept.
+ */
+export function matchesStored(f: WatchFilter, e: StoredObject): boolean {
+  if (f.namespace !== undefined && e.namespace !== f.namespace) return false;
+  if (!f.labels.empty && !f.labels.matches(e.labels)) return false;
+  for (const r of f.fields) {
+    const v = e.field(r.field);
+    if (v === undefined) return matchesFields(e.object(), f.fields);
+    if (r.operator === "!=" ? v === r.value : v !== r.value) return false;
+  }
+  return true;
 }
 
 /** A transport for watch lines. */
@@ -116,18 +124,18 @@ export class Watcher {
   /** The line this watcher should see for a store event, or undefined when it is filtered out. */
   lineFor(ev: StoreEvent, cached: (ev: StoreEvent) => string): string | undefined {
     if (ev.rev <= this.startRevision) return undefined;
-    const now = matchesFilter(this.filter, ev.obj);
+    const now = matchesStored(this.filter, ev.entry);
     let type: string | undefined;
     if (ev.type === "ADDED") type = now ? "ADDED" : undefined;
-    else if (ev.type === "DELETED") type = now || (ev.prev !== undefined && matchesFilter(this.filter, ev.prev)) ? "DELETED" : undefined;
+    else if (ev.type === "DELETED") type = now || (ev.prev !== undefined && matchesStored(this.filter, ev.prev)) ? "DELETED" : undefined;
     else {
-      const before = ev.prev !== undefined && matchesFilter(this.filter, ev.prev);
+      const before = ev.prev !== undefined && matchesStored(this.filter, ev.prev);
       // An object entering the selection is ADDED for this watcher; one leaving it is DELETED.
       type = now ? (before ? "MODIFIED" : "ADDED") : before ? "DELETED" : undefined;
     }
     if (type === undefined) return undefined;
-    if (this.format) return eventLine(type, this.format(ev.obj, ev.json));
-    return type === ev.type ? cached(ev) : eventLine(type, ev.json);
+    if (this.format) return eventLine(type, this.format(ev.entry.object(), ev.entry.json));
+    return type === ev.type ? cached(ev) : eventLine(type, ev.entry.json);
   }
 
   /** Queue a BOOKMARK at `rev` (skipped while events are pending: they carry newer versions). */

@@ -173,6 +173,11 @@ describe("selectors", () => {
     expect(await names({ fieldSelector: "status.phase=Pending,metadata.name!=s1" })).toEqual(["s2", "s3"]);
     const all = await s.client.list("Pod", { fieldSelector: "metadata.namespace=sel" });
     expect(all.items).toHaveLength(3);
+    // A path outside the kept selectable fields still works (the server parses the objects for it).
+    const s2 = await s.client.get<Pod>("Pod", "s2", "sel");
+    expect(await names({ fieldSelector: `metadata.uid=${s2.metadata.uid}` })).toEqual(["s2"]);
+    expect(await names({ fieldSelector: "spec.containers=" })).toEqual(["s1", "s2", "s3"]);
+    expect(await names({ fieldSelector: "spec.restartPolicy=Always,spec.nodeName!=n1" })).toEqual(["s1", "s3"]);
   });
   it("limit and continue page through a list", async () => {
     const p1 = await s.client.list("Pod", { namespace: "sel", limit: 2 });

@@ -109,6 +109,30 @@ describe("watch", () => {
     w.h.stop();
   });
 
+  it("field selectors: transitions on a kept field (pods' spec.nodeName) and on any other path", async () => {
+    await s.client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "wf" } });
+    // From a known revision, so nothing written after it can be missed, however late the watch connects.
+    const resourceVersion = String(s.server.app.kctl.store.currentRevision());
+    const pods: WatchEvent[] = [];
+    const hp = s.client.watch("Pod", { namespace: "wf", resourceVersion, fieldSelector: "spec.nodeName=n9" }, (e) => pods.push(e));
+    const w = collect({ resourceVersion, fieldSelector: "data.mode=on" }, "wf");
+    const pod: KObject = { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "busybox:1" }] } };
+    await s.client.create(pod, "wf");
+    await s.client.bind("wf", "p", "n9");
+    await s.client.patch("Pod", "p", { metadata: { labels: { a: "b" } } }, { namespace: "wf" });
+    await s.client.delete("Pod", "p", { namespace: "wf", gracePeriodSeconds: 0 });
+    await s.client.create(cm("c1", {}, { mode: "off" }), "wf");
+    await s.client.patch("ConfigMap", "c1", { data: { mode: "on" } }, { namespace: "wf" });
+    await s.client.patch("ConfigMap", "c1", { data: { x: "1" } }, { namespace: "wf" });
+    await s.client.patch("ConfigMap", "c1", { data: { mode: "off" } }, { namespace: "wf" });
+    await s.client.create(cm("end", {}, { mode: "on" }), "wf");
+    await until(() => w.names().includes("ADDED end") && pods.length >= 3);
+    expect(pods.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(["ADDED p", "MODIFIED p", "DELETED p"]);
+    expect(w.names()).toEqual(["ADDED c1", "MODIFIED c1", "DELETED c1", "ADDED end"]);
+    hp.stop();
+    w.h.stop();
+  });
+
   it("bookmarks carry the current revision; timeoutSeconds ends the stream", async () => {
     const events: WatchEvent[] = [];
     const t0 = Date.now();

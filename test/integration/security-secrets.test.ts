@@ -95,7 +95,7 @@ describe("migration and key rotation", () => {
       const codec = SecretEncryption.load(dir);
       expect(encryptStoredSecrets(db, codec)).toBe(2);
       const store = new SqliteStore(db, { file, codec });
-      expect(JSON.stringify(store.get("secrets", "default", "old")?.obj)).toContain(b64(VALUE));
+      expect(store.get("secrets", "default", "old")?.json).toContain(b64(VALUE));
       db.pragma("wal_checkpoint(TRUNCATE)");
       db.close();
       expect(rawDb(dir)).not.toContain(b64(VALUE));
@@ -108,7 +108,7 @@ describe("migration and key rotation", () => {
       const v = (db.prepare("SELECT value FROM objects WHERE key = ?").get("secrets/default/old") as { value: string }).value;
       expect(v.startsWith("enc:aesgcm:k2:")).toBe(true);
       const store2 = new SqliteStore(db, { file, codec: codec2 });
-      expect(JSON.stringify(store2.get("secrets", "default", "old")?.obj)).toContain(b64(VALUE));
+      expect(store2.get("secrets", "default", "old")?.json).toContain(b64(VALUE));
       db.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
