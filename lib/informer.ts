@@ -90,8 +90,12 @@ export interface InformerOptions {
 
 interface Index<T> {
   fn: (obj: T) => string[];
-  /** index value → object keys */
-  map: Map<string, Set<string>>;
+  /**
+   * index value → object key(s). A value with one object holds its key as a plain string, not a
+   * one-element Set: most values of a pod index (its UID, a lone owner) have exactly one object,
+   * and 10,000 single-entry Sets cost ~4 MB per index.
+   */
+  map: Map<string, string | Set<string>>;
 }
 
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 10_000 };
@@ -218,8 +222,8 @@ export class Informer<T extends KObject> {
   indexKeys(name: string, value: string): string[] {
     const idx = this.indexes.get(name);
     if (!idx) throw new Error(`informer ${this.kind}: no index "${name}"`);
-    const set = idx.map.get(value);
-    return set ? Array.from(set) : [];
+    const keys = idx.map.get(value);
+    return keys === undefined ? [] : typeof keys === "string" ? [keys] : Array.from(keys);
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -413,18 +417,24 @@ export class Informer<T extends KObject> {
 
   private indexAdd(idx: Index<T>, key: string, obj: T): void {
     for (const v of this.indexValues(idx, obj)) {
-      let set = idx.map.get(v);
-      if (!set) idx.map.set(v, (set = new Set()));
-      set.add(key);
+      const keys = idx.map.get(v);
+      if (keys === undefined) idx.map.set(v, key);
+      else if (typeof keys !== "string") keys.add(key);
+      else if (keys !== key) idx.map.set(v, new Set([keys, key]));
     }
   }
 
   private indexRemove(idx: Index<T>, key: string, obj: T): void {
     for (const v of this.indexValues(idx, obj)) {
-      const set = idx.map.get(v);
-      if (!set) continue;
-      set.delete(key);
-      if (set.size === 0) idx.map.delete(v);
+      const keys = idx.map.get(v);
+      if (keys === undefined) continue;
+      if (typeof keys === "string") {
+        if (keys === key) idx.map.delete(v);
+        continue;
+      }
+      keys.delete(key);
+      if (keys.size === 1) idx.map.set(v, keys.values().next().value as string);
+      else if (keys.size === 0) idx.map.delete(v);
     }
   }
 

@@ -360,6 +360,21 @@ describe("Informer (against a fake object source)", () => {
     expect(inf.byIndex("node", "n1")).toEqual([]);
     expect(inf.byIndex("node", "n2").map((p) => p.metadata.name)).toEqual(["a"]);
     expect(inf.byIndex("ns", "other")).toEqual([]);
+    // One key, then two, then one again, then none (a value's keys change representation on the way).
+    src.put(pod("c", 0, { nodeName: "n2" }));
+    await until(() => inf.size() === 2, "c added");
+    expect(inf.byIndex("node", "n2").map((p) => p.metadata.name).sort()).toEqual(["a", "c"]);
+    src.remove("default/a");
+    await until(() => inf.size() === 1, "a removed");
+    expect(inf.indexKeys("node", "n2")).toEqual(["default/c"]);
+    expect(inf.indexKeys("owner", "rs-1")).toEqual([]);
+    src.put(pod("d", 0, { nodeName: "n2" }));
+    await until(() => inf.size() === 2, "d added");
+    expect(inf.indexKeys("node", "n2").sort()).toEqual(["default/c", "default/d"]);
+    src.remove("default/c");
+    src.remove("default/d");
+    await until(() => inf.size() === 0, "all removed");
+    expect(inf.indexKeys("node", "n2")).toEqual([]);
     await inf.stop();
   });
 
