@@ -3,6 +3,8 @@
  * histograms by verb and resource, plus gauges read at scrape time.
  */
 
+const START_TIME_SECONDS = Math.round((Date.now() - performance.now()) / 1000);
+
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 interface Histogram {
@@ -66,6 +68,14 @@ export class Metrics {
     gauge("apiserver_store_compacted_revision", "Revision up to which the log is compacted.", g.compactedRevision());
     gauge("apiserver_store_size_bytes", "Bytes used by the SQLite database and its WAL.", g.storeSizeBytes());
     gauge("apiserver_store_objects", "Stored objects.", g.objectCount());
+    // The process figures Prometheus' client libraries export under these names, so the usual
+    // dashboards work; they cover the whole `kctl server` process (controllers and scheduler too).
+    const mem = process.memoryUsage();
+    gauge("process_resident_memory_bytes", "Resident memory size in bytes.", mem.rss);
+    gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.", START_TIME_SECONDS);
+    gauge("nodejs_heap_size_total_bytes", "V8 heap size in bytes.", mem.heapTotal);
+    gauge("nodejs_heap_size_used_bytes", "V8 heap used in bytes.", mem.heapUsed);
+    gauge("nodejs_external_memory_bytes", "Memory of C++ objects bound to JavaScript objects (buffers included), in bytes.", mem.external);
     return `${out.join("\n")}\n`;
   }
 }

@@ -91,6 +91,15 @@ function rssMb(pid: number): { rss: number; peak: number } {
   return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
 }
 
+/** The server's own V8 heap figures from its /metrics (process metrics), in MB. */
+async function heapMb(client: ApiClient): Promise<{ used: number; total: number }> {
+  const res = await client.stream("/metrics");
+  let text = "";
+  for await (const chunk of res) text += String(chunk);
+  const metric = (name: string) => Number(new RegExp(`^${name} (\\d+)$`, "m").exec(text)?.[1] ?? NaN) / 2 ** 20;
+  return { used: metric("nodejs_heap_size_used_bytes"), total: metric("nodejs_heap_size_total_bytes") };
+}
+
 function manifest(replicas: number): Deployment {
   return {
     apiVersion: "apps/v1",
@@ -129,6 +138,8 @@ interface RunResult {
   /** RSS after SETTLE_MS */
   rssMb: number;
   peakRssMb: number;
+  /** V8 heap used after SETTLE_MS (the rest of the RSS is V8's reserve, code, SQLite, buffers) */
+  heapUsedMb: number;
 }
 
 async function run(args: Args): Promise<RunResult> {
@@ -154,7 +165,8 @@ async function run(args: Args): Promise<RunResult> {
     // (the heart-beats of the simulated nodes keep going meanwhile).
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const mem = rssMb(server.child.pid ?? 0);
-    return { applyMs, rollingMs, scaleMs, rssAtDoneMb: atDone.rss, rssMb: mem.rss, peakRssMb: mem.peak };
+    const heap = await heapMb(client);
+    return { applyMs, rollingMs, scaleMs, rssAtDoneMb: atDone.rss, rssMb: mem.rss, peakRssMb: mem.peak, heapUsedMb: heap.used };
   } finally {
     await nodes.stop();
     nodesClient.close();
@@ -177,11 +189,12 @@ async function main(): Promise<void> {
     rssAtDoneMb: median(results.map((r) => r.rssAtDoneMb)),
     rssMb: median(results.map((r) => r.rssMb)),
     peakRssMb: median(results.map((r) => r.peakRssMb)),
+    heapUsedMb: median(results.map((r) => r.heapUsedMb)),
   };
   const row = (label: string, r: RunResult) =>
-    `${label.padEnd(8)}${(r.applyMs / 1000).toFixed(2).padStart(12)}${(r.rollingMs / 1000).toFixed(2).padStart(14)}${(r.scaleMs / 1000).toFixed(2).padStart(16)}${r.rssAtDoneMb.toFixed(0).padStart(12)}${r.rssMb.toFixed(0).padStart(12)}${r.peakRssMb.toFixed(0).padStart(10)}`;
+    `${label.padEnd(8)}${(r.applyMs / 1000).toFixed(2).padStart(12)}${(r.rollingMs / 1000).toFixed(2).padStart(14)}${(r.scaleMs / 1000).toFixed(2).padStart(16)}${r.rssAtDoneMb.toFixed(0).padStart(12)}${r.rssMb.toFixed(0).padStart(12)}${r.peakRssMb.toFixed(0).padStart(10)}${r.heapUsedMb.toFixed(0).padStart(10)}`;
   process.stdout.write(`deployment benchmark: ${args.replicas} replicas on ${args.nodes} simulated nodes; RSS of kctl server (API + controllers + scheduler) with ${args.pods} pods\n`);
-  process.stdout.write(`${"run".padEnd(8)}${"apply (s)".padStart(12)}${"rolling (s)".padStart(14)}${`scale->${args.pods} (s)`.padStart(16)}${"RSS@done MB".padStart(12)}${"RSS@+15s MB".padStart(12)}${"peak MB".padStart(10)}\n`);
+  process.stdout.write(`${"run".padEnd(8)}${"apply (s)".padStart(12)}${"rolling (s)".padStart(14)}${`scale->${args.pods} (s)`.padStart(16)}${"RSS@done MB".padStart(12)}${"RSS@+15s MB".padStart(12)}${"peak MB".padStart(10)}${"heap MB".padStart(10)}\n`);
   results.forEach((r, i) => process.stdout.write(`${row(String(i + 1), r)}\n`));
   process.stdout.write(`${row("median", med)}\n`);
   process.stdout.write(`targets: apply < 10 s, rolling update < 20 s, RSS with ${args.pods} pods < 300 MB\n`);
@@ -198,6 +211,7 @@ async function main(): Promise<void> {
       server_rss_mb: +med.rssMb.toFixed(1),
       server_rss_at_done_mb: +med.rssAtDoneMb.toFixed(1),
       server_peak_rss_mb: +med.peakRssMb.toFixed(1),
+      server_heap_used_mb: +med.heapUsedMb.toFixed(1),
     })}\n`,
   );
 }

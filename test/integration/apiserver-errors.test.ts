@@ -139,6 +139,10 @@ describe("malformed and unsupported requests", () => {
     expect(r.text).toMatch(/apiserver_open_watches \d+/);
     expect(r.text).toMatch(/apiserver_store_revision \d+/);
     expect(r.text).toMatch(/apiserver_store_size_bytes [1-9]\d*/);
+    const rss = Number(/^process_resident_memory_bytes (\d+)$/m.exec(r.text)?.[1]);
+    expect(rss).toBeGreaterThan(10e6); // a Node process is never below 10 MB resident
+    expect(Number(/^nodejs_heap_size_used_bytes (\d+)$/m.exec(r.text)?.[1])).toBeLessThan(rss);
+    expect(Number(/^process_start_time_seconds (\d+)$/m.exec(r.text)?.[1])).toBeCloseTo(Date.now() / 1000, -3);
   });
   it("discovery", async () => {
     const api = await call("GET", "/api/v1");
