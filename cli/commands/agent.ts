@@ -13,7 +13,7 @@ import type { Command } from "commander";
 import type { Taint } from "../../lib/types.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
-import { componentLogger, untilSignal } from "../component-process.js";
+import { boundHeapGrowth, componentLogger, untilSignal } from "../component-process.js";
 import { parseKeyValues, repeatableList } from "../flags.js";
 
 interface AgentFlags {
@@ -61,6 +61,7 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
     }
   };
   const nodeName = (flags.nodeName ?? os.hostname()).toLowerCase();
+  boundHeapGrowth();
   const logger = await componentLogger(ctx, "kubelet");
   const dataDir = flags.dataDir ?? path.join(os.homedir(), ".kctl", "kubelet", nodeName);
   const { startKubelet } = await import("../../kubelet/index.js");

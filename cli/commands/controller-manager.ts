@@ -15,7 +15,8 @@ interface Flags {
 
 async function run(ctx: CliContext, flags: Flags): Promise<void> {
   const { parseDuration } = await import("../../lib/duration.js");
-  const { componentLogger, untilSignal } = await import("../component-process.js");
+  const { boundHeapGrowth, componentLogger, untilSignal } = await import("../component-process.js");
+  boundHeapGrowth();
   const { startControllerManager } = await import("../../controllers/index.js");
   const workers = Number(flags.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new UserError(`--workers must be a positive integer, got "${flags.workers}"`);

@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import type { CliContext, CommandModule } from "../command.js";
-import { componentLogger, untilSignal } from "../component-process.js";
+import { boundHeapGrowth, componentLogger, untilSignal } from "../component-process.js";
 import { guarded, UserError } from "../errors-output.js";
 
 interface SchedulerFlags {
@@ -24,6 +24,7 @@ async function run(ctx: CliContext, flags: SchedulerFlags): Promise<void> {
   const seed = intFlag(flags.seed, "--seed");
   const parallelBinds = intFlag(flags.parallelBinds, "--parallel-binds");
   const client = await ctx.client();
+  boundHeapGrowth();
   const logger = await componentLogger(ctx, "scheduler");
   const { startScheduler } = await import("../../scheduler/index.js");
   const s = await startScheduler({ client, logger, seed, parallelBinds, scheduledEvents: flags.scheduledEvents });

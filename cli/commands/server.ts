@@ -64,6 +64,8 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const { parseDuration } = await import("../../lib/duration.js");
   const { createLogger, componentLogger } = await import("../../lib/logger.js");
   const listenHost = parseListen(flags.listen).host; // a bad --listen fails before anything starts
+  const { boundHeapGrowth, untilSignal } = await import("../component-process.js");
+  boundHeapGrowth();
   const { ApiClient } = await import("../../lib/client.js");
   const { SharedInformers } = await import("../../lib/shared-informers.js");
   const { startApiServer } = await import("../../apiserver/index.js");
@@ -147,7 +149,6 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
         : `plain HTTP (--insecure-http): agents cannot join with a CA-pinned token; restart without --insecure-http to add nodes\n`),
   );
 
-  const { untilSignal } = await import("../component-process.js");
   await untilSignal();
   ctx.err.write("kctl server: shutting down\n");
   for (const stop of stops) await stop().catch((e: unknown) => root.error({ err: e }, "stop failed"));

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { parseDuration } from "../../lib/duration.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
-import { componentLogger, untilSignal } from "../component-process.js";
+import { boundHeapGrowth, componentLogger, untilSignal } from "../component-process.js";
 import { parseKeyValues, repeatable } from "../flags.js";
 
 interface SimulateFlags {
@@ -44,6 +44,7 @@ async function run(ctx: CliContext, f: SimulateFlags): Promise<void> {
     }
   }
   const client = await ctx.client();
+  boundHeapGrowth();
   const logger = await componentLogger(ctx, "simnode");
   const { startSimulatedNodes } = await import("../../simnode/index.js");
   const sim = await startSimulatedNodes({
