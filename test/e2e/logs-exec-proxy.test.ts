@@ -28,6 +28,7 @@ import {
 } from "../../kubelet/labels.js";
 import { startKubeletServer } from "../../kubelet/server/index.js";
 import { registerPodProxyRoutes } from "../../apiserver/routes/pod-proxy.js";
+import { storedEntry } from "../../apiserver/store/stored-entry.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const docker = new Dockerode();
@@ -40,7 +41,7 @@ const NODE_TOKEN = `node-${RUN}`;
 const objects = new Map<string, KObject>();
 const store = { get: (resource: string, ns: string, name: string) => {
   const obj = objects.get(`${resource}/${ns}/${name}`);
-  return obj ? { key: "", resource, namespace: ns, name, obj, json: "", rev: 1 } : undefined;
+  return obj ? storedEntry(resource, ns, name, JSON.stringify(obj), 1) : undefined;
 } };
 const apps: FastifyInstance[] = [];
 /** the stand-in API servers: with @fastify/websocket registered (as a server serving watch over

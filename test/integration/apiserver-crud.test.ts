@@ -122,8 +122,8 @@ describe("CRUD for every kind", () => {
   });
 
   it("generateName makes a unique name", async () => {
-    const a = await s.client.create({ ...pod(""), metadata: { generateName: "gen-" } });
-    const b = await s.client.create({ ...pod(""), metadata: { generateName: "gen-" } });
+    const a = await s.client.create<Pod>({ ...pod(""), metadata: { generateName: "gen-" } });
+    const b = await s.client.create<Pod>({ ...pod(""), metadata: { generateName: "gen-" } });
     expect(a.metadata.name).toMatch(/^gen-[a-z0-9]{5}$/);
     expect(a.metadata.name).not.toBe(b.metadata.name);
   });
@@ -366,7 +366,7 @@ describe("services", () => {
     const reuse = await s.client.create<Service>({ apiVersion: "v1", kind: "Service", metadata: { name: "np-f" }, spec: { type: "NodePort", ports: [{ port: 80, nodePort: 31000 }], clusterIP: "10.96.5.5" } });
     expect(reuse.spec.ports![0]!.nodePort).toBe(31000);
     // update keeps the ClusterIP and node port when not given
-    const upd = await s.client.update({ ...reuse, spec: { ...reuse.spec, clusterIP: undefined, clusterIPs: undefined, ports: [{ port: 80 }] } });
+    const upd = await s.client.update<Service>({ ...reuse, spec: { ...reuse.spec, clusterIP: undefined, clusterIPs: undefined, ports: [{ port: 80 }] } });
     expect(upd.spec.clusterIP).toBe("10.96.5.5");
     expect(upd.spec.ports![0]!.nodePort).toBe(31000);
   });

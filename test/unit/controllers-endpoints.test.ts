@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { planEndpoints, planEndpointSubsets, resolveTargetPort } from "../../controllers/endpoints/plan.js";
-import type { Service } from "../../lib/types.js";
+import type { Endpoints, Service } from "../../lib/types.js";
 import { pod } from "./controllers-fixtures.js";
 
 function svc(ports: Service["spec"]["ports"], selector: Record<string, string> | undefined = { app: "web" }, extra: Partial<Service["spec"]> = {}): Service {
@@ -74,7 +74,7 @@ describe("planEndpoints", () => {
     expect(u).toMatchObject({ type: "update", endpoints: { subsets: [], metadata: { resourceVersion: "5" } } });
   });
   it("leaves selectorless Services alone and deletes Endpoints of deleted Services", () => {
-    const manual = { apiVersion: "v1", kind: "Endpoints", metadata: { name: "web", namespace: "default" }, subsets: [{ addresses: [{ ip: "1.2.3.4" }] }] };
+    const manual: Endpoints = { apiVersion: "v1", kind: "Endpoints", metadata: { name: "web", namespace: "default" }, subsets: [{ addresses: [{ ip: "1.2.3.4" }] }] };
     const bare = svc([{ port: 80 }]);
     delete bare.spec.selector;
     expect(planEndpoints(bare, ready, manual)).toEqual({ type: "none" });

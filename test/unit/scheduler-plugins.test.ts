@@ -65,7 +65,7 @@ describe("NodeReady", () => {
 
 describe("NodeSelector", () => {
   const ERR = ["node(s) didn't match Pod's node affinity/selector"];
-  it.each([
+  it.each<{ name: string; sel: Record<string, string> | undefined; labels: Record<string, string>; want: string[] | null }>([
     { name: "no selector", sel: undefined, labels: {}, want: null },
     { name: "matching label", sel: { disk: "ssd" }, labels: { disk: "ssd", zone: "a" }, want: null },
     { name: "all of several", sel: { disk: "ssd", zone: "a" }, labels: { disk: "ssd", zone: "a" }, want: null },
