@@ -56,10 +56,12 @@ describe("watch", () => {
     // writes racing with the replay -> live switch
     const writes = Array.from({ length: 20 }, (_, i) => s.client.create(cm(`r${21 + i}`), "w2"));
     await Promise.all(writes);
-    await until(() => w.events.length === 40);
-    await sleep(100);
+    // A last write after the others: once it arrives, any duplicate would have arrived before it.
+    await s.client.create(cm("r-end"), "w2");
+    await until(() => w.events.some((e) => e.object.metadata.name === "r-end"));
     const names = w.events.map((e) => e.object.metadata.name);
-    expect(new Set(names).size).toBe(40);
+    expect(names).toHaveLength(41);
+    expect(new Set(names).size).toBe(41);
     expect(names).not.toContain("r0");
     const revs = w.events.map((e) => Number(e.object.metadata.resourceVersion));
     expect([...revs].sort((a, b) => a - b)).toEqual(revs);
@@ -84,28 +86,27 @@ describe("watch", () => {
 
   it("label selectors: an object leaving the selection is DELETED, one entering it is ADDED", async () => {
     await s.client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "w3" } });
-    const w = collect({ labelSelector: "app=web" }, "w3");
-    await sleep(50);
+    // From the current revision: nothing written after it is missed, however late the watch connects.
+    const w = collect({ labelSelector: "app=web", resourceVersion: String(s.server.app.kctl.store.currentRevision()) }, "w3");
     await s.client.create(cm("t", { app: "db" }), "w3");
     await s.client.patch("ConfigMap", "t", { metadata: { labels: { app: "web" } } }, { namespace: "w3" });
     await s.client.patch("ConfigMap", "t", { data: { x: "1" } }, { namespace: "w3" });
     await s.client.patch("ConfigMap", "t", { metadata: { labels: { app: "db" } } }, { namespace: "w3" });
     await s.client.delete("ConfigMap", "t", { namespace: "w3" });
-    await until(() => w.events.length >= 3);
-    await sleep(100);
-    expect(w.names()).toEqual(["ADDED t", "MODIFIED t", "DELETED t"]);
+    await s.client.create(cm("end", { app: "web" }), "w3");
+    await until(() => w.names().includes("ADDED end"));
+    expect(w.names()).toEqual(["ADDED t", "MODIFIED t", "DELETED t", "ADDED end"]);
     w.h.stop();
   });
 
   it("field selector metadata.name (kubectl's single-object watch)", async () => {
     await s.client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "w4" } });
-    const w = collect({ fieldSelector: "metadata.name=only" }, "w4");
-    await sleep(50);
+    const w = collect({ fieldSelector: "metadata.name=only", resourceVersion: String(s.server.app.kctl.store.currentRevision()) }, "w4");
     await s.client.create(cm("other"), "w4");
     await s.client.create(cm("only"), "w4");
-    await until(() => w.events.length === 1);
-    await sleep(50);
-    expect(w.names()).toEqual(["ADDED only"]);
+    await s.client.patch("ConfigMap", "only", { data: { x: "1" } }, { namespace: "w4" });
+    await until(() => w.names().includes("MODIFIED only"));
+    expect(w.names()).toEqual(["ADDED only", "MODIFIED only"]);
     w.h.stop();
   });
 
@@ -178,7 +179,8 @@ describe("watch", () => {
       req.on("error", () => resolve());
     });
     const fast = collect({ resourceVersion: String(s.server.app.kctl.store.currentRevision()) }, "w6");
-    await sleep(100);
+    // The slow watch has its response headers, so it is registered (same turn) before the writes.
+    await until(() => slow !== undefined);
     const big = "x".repeat(200_000);
     const n = 150;
     const t0 = Date.now();
