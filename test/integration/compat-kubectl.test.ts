@@ -93,8 +93,12 @@ describe("kubectl", () => {
   });
 
   it("get -w streams Table rows", async () => {
+    const hub = s.server.app.kctl.hub;
+    const openBefore = hub.open;
     const watch = run(KUBECTL, ["--kubeconfig", s.kubeconfigPath, "get", "configmaps", "-w", "--request-timeout=3s"], { timeout: 10_000, env: { ...process.env, HOME: s.dataDir } }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? "", stderr: "" }));
-    await new Promise((r) => setTimeout(r, 1000));
+    // kubectl lists, then watches: create once its watch is open on the server (bounded wait).
+    for (let end = Date.now() + 8_000; hub.open <= openBefore && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+    expect(hub.open).toBeGreaterThan(openBefore);
     await s.client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "watched" }, data: { a: "b" } } as never);
     const out = (await watch).stdout;
     expect(out).toMatch(/NAME\s+DATA\s+AGE/);

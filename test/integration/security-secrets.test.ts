@@ -72,7 +72,8 @@ describe("Secrets encrypted at rest", () => {
   });
 
   it("values never reach the logs (debug level, request logs on)", async () => {
-    await new Promise((r) => setTimeout(r, 200));
+    // pino writes through an async destination: wait (bounded) for the request logs to reach the file.
+    for (let end = Date.now() + 5_000; !fs.readFileSync(logFile, "utf8").includes("request") && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
     const text = fs.readFileSync(logFile, "utf8");
     expect(text).toContain("request"); // request logging was on
     for (const needle of [VALUE, VALUE2, b64(VALUE), b64(VALUE2), srv.token]) expect(text).not.toContain(needle);
