@@ -4,8 +4,8 @@
  * once and queued; all writes queued in one event-loop turn are committed in one transaction
  * (setImmediate), then fanned out to watchers, then acknowledged to the clients (`sync()`). A
  * batch of writes is never split across transactions. The whole object set is also held
- * in memory (its JSON and a small parsed skeleton, stored-entry.ts) because the API server is the
- * only writer of this file: gets and lists never touch SQLite, and list bodies are built by
+ * in memory (its JSON plus labels and kept selector fields, stored-entry.ts) because the API
+ * server is the only writer of this file: gets and lists never touch SQLite, and list bodies are built by
  * concatenating stored JSON.
  */
 import fs from "node:fs";
@@ -327,7 +327,7 @@ export class SqliteStore implements Store {
       events: rows.map((r) => {
         const [res, ns, name] = splitKey(r.key);
         const entry = storedEntry(res, ns, name, this.dec(res, r.key, r.value), r.rev);
-        // The previous state's own revision is not logged; the skeleton and JSON are what replay needs.
+        // The previous state's own revision is not logged; its JSON, labels and fields are what replay needs.
         const prev = r.prev ? storedEntry(res, ns, name, this.dec(res, r.key, r.prev), 0) : undefined;
         return { type: r.type as StoreEvent["type"], rev: r.rev, resource: res, namespace: ns, name, entry, prev, ts: r.ts };
       }),
