@@ -60,10 +60,133 @@ export function shouldRestart(pod: Pod, exitCode: number | undefined): boolean {
   return false;
 }
 
+/** What the per-container steps share. */
+interface PlanContext {
+  pod: Pod;
+  now: number;
+  backoff: ReadonlyMap<string, BackoffEntry>;
+  config: BackoffConfig;
+  actions: PodAction[];
+}
+
+type Start = { container: string; restartCount: number };
+
+function isLive(c: ObservedContainer): boolean {
+  return c.state === "running" || c.state === "restarting" || c.state === "paused";
+}
+
+/**
+ * Housekeeping common to app and init containers: never-started instances are failed starts
+ * (removed; a new one is started), only the newest dead instance is kept (lastState, logs
+ * --previous) and only the newest running one survives. `instances` is newest first.
+ */
+function tidy(actions: PodAction[], name: string, instances: readonly ObservedContainer[]): { live?: ObservedContainer; dead?: ObservedContainer; created?: ObservedContainer } {
+  const running = instances.filter(isLive);
+  const exited = instances.filter((c) => c.state === "exited" || c.state === "dead");
+  const created = instances.filter((c) => c.state === "created");
+  for (const c of created) actions.push({ type: "removeContainer", id: c.id, container: name });
+  for (const c of exited.slice(1)) actions.push({ type: "removeContainer", id: c.id, container: name });
+  for (const c of running.slice(1)) actions.push({ type: "removeContainer", id: c.id, container: name });
+  return { live: running[0], dead: exited[0], created: created[0] };
+}
+
+/**
+ * The restart of a crashed (dead, restartable) instance under the crash back-off: the start, or
+ * undefined while the back-off holds it (then it reports CrashLoopBackOff and requeues).
+ */
+function restartAfterCrash(ctx: PlanContext, name: string, dead: ObservedContainer, latestRestartCount: number): Start | undefined {
+  const { pod, now, backoff, config, actions } = ctx;
+  const rKey = restartKey(pod.metadata.uid ?? "", name);
+  const restartCount = Math.max(dead.restartCount, latestRestartCount) + 1;
+  const finished = ms(dead.finishedAt) ?? now;
+  const entry = backoff.get(rKey);
+  let delay: number;
+  if (entry?.containerId === dead.id) {
+    delay = entry.delayMs;
+  } else {
+    const started = ms(dead.startedAt) ?? finished;
+    delay = nextRestartDelay(entry, finished - started, config);
+    actions.push({ type: "setBackoff", key: rKey, entry: { delayMs: delay, containerId: dead.id } });
+  }
+  const until = finished + delay;
+  if (delay > 0 && now < until) {
+    actions.push({
+      type: "waiting",
+      container: name,
+      reason: "CrashLoopBackOff",
+      message: `back-off ${formatDelay(delay)} restarting failed container=${name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
+    });
+    actions.push({ type: "requeueAfter", ms: until - now });
+    return undefined;
+  }
+  return { container: name, restartCount };
+}
+
+/**
+ * Init containers (Kubernetes' findNextInitContainerToRun). They run one at a time, in order, in
+ * the current sandbox, each to exit 0. Returns true once the pod is initialized in the current
+ * sandbox (every init container completed there, or an app container already exists there, so
+ * init is never re-run under a running pod); otherwise pushes the next init step, if any, to
+ * `starts` and returns false. A new sandbox starts init over from the first init container.
+ */
+function planInit(ctx: PlanContext, users: readonly ObservedContainer[], sandbox: ObservedContainer | undefined, starts: Start[]): boolean {
+  const { pod, actions } = ctx;
+  const inits = pod.spec.initContainers ?? [];
+  if (inits.length === 0) return true;
+  const current = sandbox?.state === "running" ? sandbox : undefined;
+  const appNames = new Set(pod.spec.containers.map((c) => c.name));
+  const inCurrent = (c: ObservedContainer): boolean => current !== undefined && c.sandboxId === current.id;
+  const instancesOf = (name: string): ObservedContainer[] => users.filter((c) => c.containerName === name);
+
+  for (const spec of inits) {
+    const { live } = tidy(actions, spec.name, instancesOf(spec.name));
+    // An init container still running in a replaced sandbox: it is re-run in the new one.
+    if (live && !inCurrent(live)) {
+      actions.push({ type: "killContainer", id: live.id, container: spec.name, reason: "SandboxChanged", message: "pod sandbox changed, it will be killed and re-created", gracePeriodSeconds: podGracePeriod(pod) });
+    }
+  }
+  if (current && users.some((c) => appNames.has(c.containerName) && inCurrent(c))) return true;
+
+  const policy = pod.spec.restartPolicy ?? "Always";
+  /** The restart count of a fresh instance: a retried failed start keeps its count, a re-run counts one more. */
+  const nextCount = (name: string): number => {
+    const all = instancesOf(name);
+    const retry = all.find((c) => c.state === "created");
+    if (retry) return retry.restartCount;
+    if (all.length) return Math.max(...all.map((c) => c.restartCount)) + 1;
+    const prev = pod.status?.initContainerStatuses?.find((c) => c.name === name);
+    return prev?.containerID ? prev.restartCount + 1 : (prev?.restartCount ?? 0);
+  };
+
+  if (!current) {
+    // Kubernetes does not re-create the sandbox of a restartPolicy Never pod whose containers ran.
+    if (sandbox && policy === "Never" && users.length > 0) return false;
+    starts.push({ container: inits[0].name, restartCount: nextCount(inits[0].name) });
+    return false;
+  }
+  for (const spec of inits) {
+    const latest = instancesOf(spec.name).find((c) => inCurrent(c) && c.state !== "created");
+    if (!latest) {
+      starts.push({ container: spec.name, restartCount: nextCount(spec.name) });
+      return false;
+    }
+    if (isLive(latest)) return false;
+    if (latest.exitCode === 0) continue;
+    // Failed: retried under the crash back-off unless the pod never restarts (it then fails).
+    if (policy === "Never") return false;
+    const maxCount = Math.max(...instancesOf(spec.name).map((c) => c.restartCount));
+    const s = restartAfterCrash(ctx, spec.name, latest, maxCount);
+    if (s) starts.push(s);
+    return false;
+  }
+  return true;
+}
+
 /** Compute the actions for one pod. */
 export function planPod(input: PlanInput): PodAction[] {
   const { pod, observed, now, backoff, unhealthy, config } = input;
   const actions: PodAction[] = [];
+  const ctx: PlanContext = { pod, now, backoff, config, actions };
 
   if (pod.metadata.deletionTimestamp) {
     return [{ type: "killPod", reason: "Deleted", gracePeriodSeconds: podGracePeriod(pod), deletePod: true }];
@@ -71,7 +194,8 @@ export function planPod(input: PlanInput): PodAction[] {
 
   const sandboxes = observed.filter((c) => c.role === "sandbox").sort(newestFirst);
   const users = observed.filter((c) => c.role === "container").sort(newestFirst);
-  const specNames = new Set(pod.spec.containers.map((c) => c.name));
+  // Init containers count as in the spec: their dead instances stay (status, logs) after init.
+  const specNames = new Set([...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name));
   const phase = pod.status?.phase;
 
   // A finished pod keeps its dead containers (for status and logs) but not a running sandbox.
@@ -92,24 +216,19 @@ export function planPod(input: PlanInput): PodAction[] {
   // Containers no longer in the spec.
   for (const c of users) if (!specNames.has(c.containerName)) actions.push({ type: "removeContainer", id: c.id, container: c.containerName });
 
-  const starts: { container: string; restartCount: number }[] = [];
+  const starts: Start[] = [];
+  const initialized = planInit(ctx, users, sandbox, starts);
   for (const spec of pod.spec.containers) {
     const instances = users.filter((c) => c.containerName === spec.name);
-    const running = instances.filter((c) => c.state === "running" || c.state === "restarting" || c.state === "paused");
-    const exited = instances.filter((c) => c.state === "exited" || c.state === "dead");
-    const created = instances.filter((c) => c.state === "created");
+    const { live, dead: keepDead, created: fromCreated } = tidy(actions, spec.name, instances);
     const latest = instances[0];
-    const rKey = restartKey(pod.metadata.uid ?? "", spec.name);
 
-    // Never-started instances are failed starts: remove them (a new one is started below).
-    for (const c of created) actions.push({ type: "removeContainer", id: c.id, container: spec.name });
-    // Keep the newest dead instance (lastState, logs --previous); remove older ones.
-    const keepDead = exited[0];
-    for (const c of exited.slice(1)) actions.push({ type: "removeContainer", id: c.id, container: spec.name });
-    // Duplicates: only the newest running instance survives.
-    for (const c of running.slice(1)) actions.push({ type: "removeContainer", id: c.id, container: spec.name });
+    if (!initialized) {
+      // App containers wait for init; one left running in a replaced sandbox is stopped now.
+      if (live) actions.push({ type: "killContainer", id: live.id, container: spec.name, reason: "SandboxChanged", message: "pod sandbox changed, it will be killed and re-created", gracePeriodSeconds: podGracePeriod(pod) });
+      continue;
+    }
 
-    const live = running[0];
     if (live) {
       const maxCount = Math.max(...instances.map((c) => c.restartCount));
       if (!sandboxOk || live.sandboxId !== sandbox.id) {
@@ -126,7 +245,6 @@ export function planPod(input: PlanInput): PodAction[] {
 
     if (!keepDead) {
       // Nothing ran, or the instance was removed behind our back (`docker rm -f`): start one.
-      const fromCreated = created[0];
       if (fromCreated) {
         starts.push({ container: spec.name, restartCount: fromCreated.restartCount });
       } else {
@@ -144,33 +262,12 @@ export function planPod(input: PlanInput): PodAction[] {
 
     // The newest instance is dead.
     if (!shouldRestart(pod, keepDead.exitCode)) continue;
-    const restartCount = Math.max(keepDead.restartCount, latest?.restartCount ?? 0) + 1;
-    const finished = ms(keepDead.finishedAt) ?? now;
-    const entry = backoff.get(rKey);
-    let delay: number;
-    if (entry?.containerId === keepDead.id) {
-      delay = entry.delayMs;
-    } else {
-      const started = ms(keepDead.startedAt) ?? finished;
-      delay = nextRestartDelay(entry, finished - started, config);
-      actions.push({ type: "setBackoff", key: rKey, entry: { delayMs: delay, containerId: keepDead.id } });
-    }
-    const until = finished + delay;
-    if (delay > 0 && now < until) {
-      actions.push({
-        type: "waiting",
-        container: spec.name,
-        reason: "CrashLoopBackOff",
-        message: `back-off ${formatDelay(delay)} restarting failed container=${spec.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`,
-      });
-      actions.push({ type: "requeueAfter", ms: until - now });
-      continue;
-    }
-    starts.push({ container: spec.name, restartCount });
+    const s = restartAfterCrash(ctx, spec.name, keepDead, latest?.restartCount ?? 0);
+    if (s) starts.push(s);
   }
 
   // Image-pull back-off holds a start back.
-  const gated: typeof starts = [];
+  const gated: Start[] = [];
   for (const s of starts) {
     const pb = backoff.get(pullKey(pod.metadata.uid ?? "", s.container));
     if (pb?.untilMs !== undefined && now < pb.untilMs) {

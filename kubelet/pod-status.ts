@@ -51,17 +51,32 @@ function isRunning(c: ObservedContainer): boolean {
   return c.state === "running" || c.state === "restarting" || c.state === "paused";
 }
 
+/** How one spec container is reported. */
+interface StatusOptions {
+  name: string;
+  image: string;
+  hasReadiness: boolean;
+  hasStartup: boolean;
+  /** an init container: ready once it completed (exit 0), as Kubernetes' prober manager says */
+  init: boolean;
+  /** the waiting reason before any instance exists */
+  defaultWaiting: string;
+  /** the previously written statuses of the same kind (init or app) */
+  previous: readonly ContainerStatus[] | undefined;
+}
+
 /** The status of one spec container. */
-function containerStatus(input: StatusInput, name: string, image: string, hasReadiness: boolean, hasStartup: boolean): ContainerStatus {
-  const { pod, observed, waiting, probes } = input;
+function containerStatus(input: StatusInput, o: StatusOptions): ContainerStatus {
+  const { observed, waiting, probes } = input;
+  const { name, image, hasReadiness, hasStartup } = o;
   const instances = observed.filter((c) => c.role === "container" && c.containerName === name && c.state !== "created").sort(newestFirst);
-  const prev = pod.status?.containerStatuses?.find((c) => c.name === name);
+  const prev = o.previous?.find((c) => c.name === name);
   const latest = instances[0];
   const w = waiting.get(name);
   if (!latest) {
     return {
       name,
-      state: { waiting: { reason: w?.reason ?? "ContainerCreating", ...(w?.message ? { message: w.message } : {}) } },
+      state: { waiting: { reason: w?.reason ?? o.defaultWaiting, ...(w?.message ? { message: w.message } : {}) } },
       ...(prev?.lastState && Object.keys(prev.lastState).length ? { lastState: prev.lastState } : { lastState: {} }),
       ready: false,
       started: false,
@@ -80,7 +95,8 @@ function containerStatus(input: StatusInput, name: string, image: string, hasRea
   };
   if (isRunning(latest)) {
     const started = hasStartup ? probes.started(latest.id) : true;
-    const ready = started && (hasReadiness ? probes.ready(latest.id) === true : true);
+    // A running classic init container is not ready: it is ready only once it completed.
+    const ready = !o.init && started && (hasReadiness ? probes.ready(latest.id) === true : true);
     return {
       ...base,
       state: { running: { startedAt: latest.startedAt } },
@@ -99,19 +115,40 @@ function containerStatus(input: StatusInput, name: string, image: string, hasRea
       started: false,
     };
   }
+  const done = terminated(latest);
   return {
     ...base,
-    state: { terminated: terminated(latest) },
+    state: { terminated: done },
     lastState: previousDead ? { terminated: terminated(previousDead) } : {},
-    ready: false,
+    ready: o.init && done?.exitCode === 0,
     started: false,
   };
 }
 
-/** The pod phase from its container statuses (kubelet getPhase). A finished pod stays finished. */
-export function podPhase(pod: Pod, statuses: readonly ContainerStatus[]): PodPhase {
+/** Has an app container run in this pod (Kubernetes' HasAnyRegularContainerStarted)? */
+function anyAppStarted(statuses: readonly ContainerStatus[]): boolean {
+  return statuses.some((s) => s.state?.running || s.state?.terminated || s.lastState?.terminated);
+}
+
+/**
+ * The pod phase from its container statuses (kubelet getPhase). A finished pod stays finished.
+ * Init containers: one that failed under restartPolicy Never fails the pod; while any is
+ * incomplete and no app container has run yet, the pod is Pending.
+ */
+export function podPhase(pod: Pod, statuses: readonly ContainerStatus[], initStatuses: readonly ContainerStatus[] = []): PodPhase {
   const old = pod.status?.phase;
   if (old === "Succeeded" || old === "Failed") return old;
+  let pendingInit = 0;
+  let failedInit = 0;
+  for (const s of initStatuses) {
+    const t = s.state?.terminated;
+    if (t) {
+      if (t.exitCode !== 0) failedInit++;
+    } else if (s.state?.waiting && s.lastState?.terminated && s.lastState.terminated.exitCode !== 0) failedInit++;
+    else pendingInit++;
+  }
+  if (failedInit > 0 && (pod.spec.restartPolicy ?? "Always") === "Never") return "Failed";
+  if ((pendingInit > 0 || failedInit > 0) && !anyAppStarted(statuses)) return "Pending";
   let running = 0;
   let waiting = 0;
   let stopped = 0;
@@ -147,10 +184,16 @@ function condition(pod: Pod, type: string, status: "True" | "False", now: string
 /** Compute the whole status of a pod. */
 export function computePodStatus(input: StatusInput): PodStatus {
   const { pod, observed, hostIP, now } = input;
-  const statuses = pod.spec.containers.map((c) =>
-    containerStatus(input, c.name, c.image, Boolean(c.readinessProbe), Boolean(c.startupProbe)),
+  const inits = pod.spec.initContainers ?? [];
+  // Kubernetes reports containers not created yet of a pod with init containers as PodInitializing.
+  const defaultWaiting = inits.length ? "PodInitializing" : "ContainerCreating";
+  const initStatuses = inits.map((c) =>
+    containerStatus(input, { name: c.name, image: c.image, hasReadiness: false, hasStartup: false, init: true, defaultWaiting, previous: pod.status?.initContainerStatuses }),
   );
-  const phase = podPhase(pod, statuses);
+  const statuses = pod.spec.containers.map((c) =>
+    containerStatus(input, { name: c.name, image: c.image, hasReadiness: Boolean(c.readinessProbe), hasStartup: Boolean(c.startupProbe), init: false, defaultWaiting, previous: pod.status?.containerStatuses }),
+  );
+  const phase = podPhase(pod, statuses, initStatuses);
   const notReady = statuses.filter((s) => !s.ready).map((s) => s.name);
   const finished = phase === "Succeeded" || phase === "Failed";
   const allReady = notReady.length === 0 && !finished;
@@ -159,7 +202,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
   const sandbox = observed.filter((c) => c.role === "sandbox" && c.state === "running").sort(newestFirst)[0];
   const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
   const conditions: PodCondition[] = [
-    condition(pod, "Initialized", "True", now),
+    initializedCondition(pod, statuses, initStatuses, phase, now),
     condition(pod, "Ready", allReady ? "True" : "False", now, readyReason, readyMessage),
     condition(pod, "ContainersReady", allReady ? "True" : "False", now, readyReason, readyMessage),
     scheduled ?? condition(pod, "PodScheduled", "True", now),
@@ -171,8 +214,17 @@ export function computePodStatus(input: StatusInput): PodStatus {
     hostIP,
     ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),
     startTime: pod.status?.startTime ?? now,
+    ...(inits.length ? { initContainerStatuses: initStatuses } : {}),
     containerStatuses: statuses,
   };
+}
+
+/** Kubernetes' GeneratePodInitializedCondition: True once every init container completed (exit 0) or an app container has run. */
+function initializedCondition(pod: Pod, statuses: readonly ContainerStatus[], initStatuses: readonly ContainerStatus[], phase: PodPhase, now: string): PodCondition {
+  if (phase === "Succeeded") return condition(pod, "Initialized", "True", now, "PodCompleted");
+  const incomplete = initStatuses.filter((s) => s.state?.terminated?.exitCode !== 0).map((s) => s.name);
+  if (incomplete.length === 0 || anyAppStarted(statuses)) return condition(pod, "Initialized", "True", now);
+  return condition(pod, "Initialized", "False", now, "ContainersNotInitialized", `containers with incomplete status: [${incomplete.join(" ")}]`);
 }
 
 /** A canonical JSON form for change detection (key order independent). */

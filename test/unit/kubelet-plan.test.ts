@@ -178,3 +178,81 @@ describe("planPod", () => {
     ]);
   });
 });
+
+describe("planPod: init containers", () => {
+  const inits = { initContainers: [{ name: "i1", image: "img:v1" }, { name: "i2", image: "img:v1" }] };
+  const withInit = (over: Partial<Pod["spec"]> = {}, status?: Pod["status"]): Pod => pod({ ...inits, ...over }, {}, status);
+  const done = (name: string, o: Partial<ObservedContainer> = {}): ObservedContainer => ctr("exited", { containerName: name, exitCode: 0, ...o });
+
+  it("a new pod starts the sandbox and only the first init container", () => {
+    expect(plan(withInit(), [])).toEqual([
+      { type: "createSandbox", attempt: 0 },
+      { type: "startContainer", container: "i1", restartCount: 0 },
+    ]);
+  });
+
+  const orderCases: { name: string; observed: () => ObservedContainer[]; want: PodAction[] }[] = [
+    { name: "waits while the first one runs", observed: () => [sandbox(), ctr("running", { containerName: "i1" })], want: [] },
+    { name: "starts the second once the first completed", observed: () => [sandbox(), done("i1")], want: [{ type: "startContainer", container: "i2", restartCount: 0 }] },
+    { name: "waits while the second one runs", observed: () => [sandbox(), done("i1"), ctr("running", { containerName: "i2" })], want: [] },
+    { name: "starts app containers only after all completed", observed: () => [sandbox(), done("i1"), done("i2")], want: [{ type: "startContainer", container: "c", restartCount: 0 }] },
+    { name: "keeps completed init instances once the app runs", observed: () => [sandbox(), done("i1"), done("i2"), ctr("running")], want: [] },
+    { name: "does not re-run init once an app container exists in the sandbox", observed: () => [sandbox(), ctr("running")], want: [] },
+  ];
+  for (const c of orderCases) it(`order: ${c.name}`, () => expect(plan(withInit(), c.observed())).toEqual(c.want));
+
+  const failCases: { policy: "Always" | "OnFailure" | "Never"; restart: boolean }[] = [
+    { policy: "Always", restart: true },
+    { policy: "OnFailure", restart: true },
+    { policy: "Never", restart: false },
+  ];
+  for (const c of failCases) {
+    it(`a failed init container under restartPolicy ${c.policy}: ${c.restart ? "restarted" : "left (the pod fails)"}`, () => {
+      const failed = ctr("exited", { containerName: "i1", exitCode: 1 });
+      const a = plan(withInit({ restartPolicy: c.policy }), [sandbox(), failed]);
+      if (c.restart) {
+        expect(a).toEqual([
+          { type: "setBackoff", key: "u1/i1", entry: { delayMs: 0, containerId: failed.id } },
+          { type: "startContainer", container: "i1", restartCount: 1 },
+        ]);
+      } else expect(a).toEqual([]);
+    });
+  }
+
+  it("a crash-looping init container waits out the back-off (CrashLoopBackOff), apps stay unstarted", () => {
+    const failed = ctr("exited", { containerName: "i1", exitCode: 1, restartCount: 1, startedAt: iso(400), finishedAt: iso(200) });
+    const backoff = new Map<string, BackoffEntry>([["u1/i1", { delayMs: 0, containerId: "older" }]]);
+    const a = plan(withInit(), [sandbox(), failed], { backoff });
+    expect(a.find((x) => x.type === "waiting")).toMatchObject({ container: "i1", reason: "CrashLoopBackOff" });
+    expect(a).toContainEqual({ type: "requeueAfter", ms: 800 });
+    expect(types(a)).not.toContain("startContainer");
+    const later = plan(withInit(), [sandbox(), failed], { backoff: new Map([["u1/i1", { delayMs: 1000, containerId: failed.id }]]), now: NOW + 1000 });
+    expect(later).toEqual([{ type: "startContainer", container: "i1", restartCount: 2 }]);
+  });
+
+  it("a re-created sandbox re-runs init from the first init container, then the next one", () => {
+    const app = ctr("running");
+    const a = plan(withInit(), [sandbox("exited"), done("i1"), done("i2"), app]);
+    expect(a).toEqual([
+      { type: "killContainer", id: app.id, container: "c", reason: "SandboxChanged", message: "pod sandbox changed, it will be killed and re-created", gracePeriodSeconds: 5 },
+      { type: "removeContainer", id: "sb1", container: "POD" },
+      { type: "createSandbox", attempt: 1 },
+      { type: "startContainer", container: "i1", restartCount: 1 },
+    ]);
+    // in the new sandbox: i1 done there, i2 only done in the old one -> i2 runs again, the app waits
+    const oldI2 = done("i2", { createdAt: NOW - 50_000 });
+    const b = plan(withInit(), [sandbox("running", "sb2", 1000), sandbox("exited", "sb1", 90_000), done("i1", { sandboxId: "sb2", restartCount: 1, createdAt: NOW - 900 }), oldI2, ctr("exited", { exitCode: 137 })]);
+    expect(b).toEqual([
+      { type: "removeContainer", id: "sb1", container: "POD" },
+      { type: "startContainer", container: "i2", restartCount: 1 },
+    ]);
+  });
+
+  it("an init container's image-pull back-off holds the pod before its sandbox", () => {
+    const backoff = new Map<string, BackoffEntry>([["u1/i1/pull", { delayMs: 2000, untilMs: NOW + 1500, message: "not found", failures: 2 }]]);
+    expect(plan(withInit(), [], { backoff })).toEqual([
+      { type: "waiting", container: "i1", reason: "ImagePullBackOff", message: "Back-off pulling image: not found" },
+      { type: "requeueAfter", ms: 1500 },
+    ]);
+  });
+});

@@ -88,3 +88,50 @@ describe("computePodStatus", () => {
     expect(m.nominatedNodeName).toBe("n");
   });
 });
+
+describe("computePodStatus: init containers", () => {
+  const withInit = (over: Partial<Pod["spec"]> = {}): Pod => pod({ initContainers: [{ name: "i1", image: "img:v1" }, { name: "i2", image: "img:v1" }], ...over });
+  const init = (name: string, o: Partial<ObservedContainer>): ObservedContainer => c({ id: name, name, containerName: name, ...o });
+  const initialized = (s: ReturnType<typeof status>) => s.conditions?.find((x) => x.type === "Initialized");
+
+  it("while the first runs: Pending, Initialized False, the rest PodInitializing", () => {
+    const s = status(withInit(), [sb, init("i1", {})]);
+    expect(s.phase).toBe("Pending");
+    expect(initialized(s)).toMatchObject({ status: "False", reason: "ContainersNotInitialized", message: "containers with incomplete status: [i1 i2]" });
+    expect(s.initContainerStatuses?.map((x) => [x.name, Object.keys(x.state ?? {})[0], x.ready])).toEqual([["i1", "running", false], ["i2", "waiting", false]]);
+    expect(s.initContainerStatuses?.[1]?.state?.waiting?.reason).toBe("PodInitializing");
+    expect(s.containerStatuses?.[0]?.state).toEqual({ waiting: { reason: "PodInitializing" } });
+    expect(status(withInit(), []).initContainerStatuses?.[0]?.state).toEqual({ waiting: { reason: "PodInitializing" } });
+  });
+
+  it("all completed: ready (as Kubernetes says of a completed init container), Initialized True, app running", () => {
+    const doneAt = { state: "exited" as const, exitCode: 0, finishedAt: "2024-01-01T00:00:02Z" };
+    const s = status(withInit(), [sb, init("i1", doneAt), init("i2", doneAt), c({ createdAt: 9 })]);
+    expect(s.phase).toBe("Running");
+    expect(initialized(s)).toMatchObject({ status: "True" });
+    expect(initialized(s)?.reason).toBeUndefined();
+    expect(s.initContainerStatuses?.map((x) => [x.state?.terminated?.reason, x.ready, x.started])).toEqual([["Completed", true, false], ["Completed", true, false]]);
+    expect(s.containerStatuses?.[0]?.state?.running).toBeTruthy();
+  });
+
+  it("a failed init container: Pending while it is retried (Init:CrashLoopBackOff), Failed under restartPolicy Never", () => {
+    const failed = init("i1", { state: "exited", exitCode: 3, restartCount: 1 });
+    const retried = status(withInit({ restartPolicy: "OnFailure" }), [sb, failed], { i1: { reason: "CrashLoopBackOff", message: "back-off 1s" } });
+    expect(retried.phase).toBe("Pending");
+    expect(retried.initContainerStatuses?.[0]).toMatchObject({ ready: false, restartCount: 1, state: { waiting: { reason: "CrashLoopBackOff" } }, lastState: { terminated: { exitCode: 3, reason: "Error" } } });
+    const never = status(withInit({ restartPolicy: "Never" }), [sb, failed]);
+    expect(never.phase).toBe("Failed");
+    expect(never.initContainerStatuses?.[0]?.state?.terminated).toMatchObject({ exitCode: 3, reason: "Error" });
+    expect(initialized(never)).toMatchObject({ status: "False", message: "containers with incomplete status: [i1 i2]" });
+  });
+
+  it("re-running init after a sandbox change keeps the pod Running and Initialized (an app container has run)", () => {
+    const s = status(withInit(), [sb, init("i1", {}), init("i2", { state: "exited", exitCode: 0 }), c({ state: "exited", exitCode: 137 })]);
+    expect(s.phase).toBe("Running");
+    expect(initialized(s)?.status).toBe("True");
+  });
+
+  it("a pod without init containers reports no initContainerStatuses", () => {
+    expect(status(pod(), [sb, c({})])).not.toHaveProperty("initContainerStatuses");
+  });
+});
