@@ -6,6 +6,7 @@
 import type { Container, Pod } from "../lib/types.js";
 import type { Logger } from "../lib/logger.js";
 import type { Recorder } from "../lib/events.js";
+import { containerFieldPath } from "./container-spec.js";
 import type { ContainerRuntime } from "./runtime/types.js";
 
 /** An image could not be made available: `ErrImagePull` or `ErrImageNeverPull`. */
@@ -49,7 +50,7 @@ export class ImageManager {
   /** Ensure the container's image is present per its policy. */
   async ensure(pod: Pod, c: Container): Promise<void> {
     const policy = pullPolicy(c);
-    const fieldPath = `spec.containers{${c.name}}`;
+    const fieldPath = containerFieldPath(pod, c.name);
     if (policy !== "Always") {
       if (this.present.has(c.image) || (await this.runtime.hasImage(c.image))) {
         this.present.add(c.image);

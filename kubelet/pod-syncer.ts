@@ -11,6 +11,7 @@ import type { Container, Pod } from "../lib/types.js";
 import { nextPullBackoff, pullKey, type BackoffConfig, type BackoffEntry } from "./backoff.js";
 import type { Clock } from "./clock.js";
 import type { ContainerCache } from "./container-cache.js";
+import { containerFieldPath, containerSpec } from "./container-spec.js";
 import { ContainerConfigError, needsPodIP, resolveEnv, type ObjectSource } from "./env.js";
 import type { Recorder } from "../lib/events.js";
 import { ImageError, type ImageManager } from "./images.js";
@@ -57,16 +58,6 @@ export interface PodSyncerDeps {
 
 type StartAction = Extract<PodAction, { type: "startContainer" }>;
 
-/** A container of the pod by name: an app container or an init container. */
-function specFor(pod: Pod, name: string): Container | undefined {
-  return pod.spec.containers.find((c) => c.name === name) ?? pod.spec.initContainers?.find((c) => c.name === name);
-}
-
-/** The event fieldPath of a container (`spec.initContainers{name}` for an init container). */
-function fieldPath(pod: Pod | undefined, name: string): string {
-  // Names are unique across init and app containers (the API server validates it).
-  return pod?.spec.initContainers?.some((c) => c.name === name) ? `spec.initContainers{${name}}` : `spec.containers{${name}}`;
-}
 
 /** Syncs pods. Holds the back-off records and waiting reasons. */
 export class PodSyncer {
@@ -173,10 +164,10 @@ export class PodSyncer {
         case "waiting":
           waiting.set(a.container, { reason: a.reason, message: a.message });
           if (a.reason === "CrashLoopBackOff") {
-            this.d.recorder.event(pod, "Warning", "BackOff", `Back-off restarting failed container ${a.container} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`, fieldPath(pod, a.container));
+            this.d.recorder.event(pod, "Warning", "BackOff", `Back-off restarting failed container ${a.container} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`, containerFieldPath(pod, a.container));
           } else if (a.reason === "ImagePullBackOff") {
-            const image = specFor(pod, a.container)?.image ?? "";
-            this.d.recorder.event(pod, "Normal", "BackOff", `Back-off pulling image "${image}"`, fieldPath(pod, a.container));
+            const image = containerSpec(pod, a.container)?.image ?? "";
+            this.d.recorder.event(pod, "Normal", "BackOff", `Back-off pulling image "${image}"`, containerFieldPath(pod, a.container));
           }
           break;
         case "requeueAfter":
@@ -234,7 +225,7 @@ export class PodSyncer {
   private async startPod(pod: Pod, attempt: number, starts: readonly StartAction[], waiting: Map<string, WaitingReason>, log: Logger): Promise<void> {
     const sandboxId = await this.createSandbox(pod, attempt, waiting);
     if (!sandboxId) return;
-    const specOf = (s: StartAction): Container | undefined => specFor(pod, s.container);
+    const specOf = (s: StartAction): Container | undefined => containerSpec(pod, s.container);
     const early = starts.filter((s) => {
       const spec = specOf(s);
       return spec && !needsPodIP(spec);
@@ -277,7 +268,7 @@ export class PodSyncer {
 
   private async killContainer(pod: Pod, id: string, name: string, grace: number, reason: string, message: string): Promise<void> {
     if (name !== "POD") {
-      this.d.recorder.event(pod, "Normal", "Killing", reason === "Unhealthy" ? message : `Stopping container ${name}`, fieldPath(pod, name));
+      this.d.recorder.event(pod, "Normal", "Killing", reason === "Unhealthy" ? message : `Stopping container ${name}`, containerFieldPath(pod, name));
     }
     const seq = this.d.cache.seq();
     await this.d.runtime.stopContainer(id, grace);
@@ -294,10 +285,10 @@ export class PodSyncer {
     const sandbox = observed.find((c) => c.role === "sandbox" && c.state === "running");
     await Promise.all(
       running.map(async (c) => {
-        const spec = pod ? specFor(pod, c.containerName) : undefined;
+        const spec = pod ? containerSpec(pod, c.containerName) : undefined;
         if (pod && spec?.lifecycle?.preStop) await this.runPreStop(pod, spec, c, sandbox?.ip ?? "", graceSeconds);
         const left = Math.max(0, graceSeconds - (this.d.clock.now() - started) / 1000);
-        if (pod) this.d.recorder.event(pod, "Normal", "Killing", `Stopping container ${c.containerName}`, fieldPath(pod, c.containerName));
+        if (pod) this.d.recorder.event(pod, "Normal", "Killing", `Stopping container ${c.containerName}`, containerFieldPath(pod, c.containerName));
         await this.d.runtime.stopContainer(c.id, Math.floor(left));
       }),
     );
@@ -316,7 +307,7 @@ export class PodSyncer {
       { podIP, container: spec, exec: (cmd, t) => this.d.runtime.exec(c.id, cmd, Math.min(t, timeoutMs)) },
     );
     if (!out.success) {
-      this.d.recorder.event(pod, "Warning", "FailedPreStopHook", `PreStopHook failed: ${out.message}`, fieldPath(pod, spec.name));
+      this.d.recorder.event(pod, "Warning", "FailedPreStopHook", `PreStopHook failed: ${out.message}`, containerFieldPath(pod, spec.name));
     }
   }
 
@@ -351,7 +342,7 @@ export class PodSyncer {
   /** Make the image present, resolve env and mounts, create the container; undefined on failure (recorded). */
   private async createUserContainer(pod: Pod, s: StartAction, sandboxId: string, podIP: string, waiting: Map<string, WaitingReason>, log: Logger): Promise<string | undefined> {
     const name = s.container;
-    const spec = specFor(pod, name);
+    const spec = containerSpec(pod, name);
     if (!spec) return undefined;
     const uid = pod.metadata.uid ?? "";
     try {
@@ -381,7 +372,7 @@ export class PodSyncer {
         stdin: spec.stdin,
         extraLabels: this.d.extraLabels,
       });
-      this.d.recorder.event(pod, "Normal", "Created", `Created container ${name}`, fieldPath(pod, name));
+      this.d.recorder.event(pod, "Normal", "Created", `Created container ${name}`, containerFieldPath(pod, name));
       return id;
     } catch (e) {
       await this.startFailed(pod, spec, e, undefined, waiting, log);
@@ -391,13 +382,13 @@ export class PodSyncer {
 
   /** Start a created container and cache what the engine reports. */
   private async startUserContainer(pod: Pod, name: string, id: string, waiting: Map<string, WaitingReason>, log: Logger): Promise<void> {
-    const spec = specFor(pod, name);
+    const spec = containerSpec(pod, name);
     if (!spec) return;
     try {
       const started = await this.d.runtime.startContainer(id);
       if (started) this.d.cache.set(started);
       waiting.delete(name);
-      this.d.recorder.event(pod, "Normal", "Started", `Started container ${name}`, fieldPath(pod, name));
+      this.d.recorder.event(pod, "Normal", "Started", `Started container ${name}`, containerFieldPath(pod, name));
     } catch (e) {
       await this.startFailed(pod, spec, e, id, waiting, log);
     }
@@ -407,7 +398,7 @@ export class PodSyncer {
   private async startFailed(pod: Pod, spec: Container, e: unknown, id: string | undefined, waiting: Map<string, WaitingReason>, log: Logger): Promise<void> {
     const uid = pod.metadata.uid ?? "";
     const name = spec.name;
-    const fp = fieldPath(pod, name);
+    const fp = containerFieldPath(pod, name);
     const message = (e as Error).message ?? String(e);
     if (e instanceof ImageError) {
       const entry = nextPullBackoff(this.backoff.get(pullKey(uid, name)), this.d.clock.now(), message, this.d.backoffConfig, e.reason);
