@@ -53,7 +53,19 @@ export function validatePodSpec(spec: unknown, path: string, errs: FieldErrors):
   else validateContainers(s.containers, `${path}.containers`, errs, new Set());
   if (s.initContainers !== undefined) {
     if (!Array.isArray(s.initContainers)) errs.add(`${path}.initContainers`, "must be a list");
-    else validateContainers(s.initContainers, `${path}.initContainers`, errs, new Set((s.containers ?? []).map((c) => c?.name)));
+    else {
+      validateContainers(s.initContainers, `${path}.initContainers`, errs, new Set((s.containers ?? []).map((c) => c?.name)));
+      s.initContainers.forEach((c, i) => {
+        const policy = isRecord(c) ? (c as { restartPolicy?: unknown }).restartPolicy : undefined;
+        if (policy === undefined) return;
+        // Kubernetes allows only "Always" (a sidecar). kctl's kubelet runs init containers to
+        // completion only, so a sidecar would hold its pod in init forever: refuse it up front.
+        const message = policy === "Always"
+          ? 'Unsupported value: "Always": sidecar init containers (restartPolicy: Always) are not supported by kctl'
+          : `Unsupported value: ${JSON.stringify(policy)}: supported values: "Always"`;
+        errs.add(`${path}.initContainers[${i}].restartPolicy`, message, "FieldValueNotSupported");
+      });
+    }
   }
   if (s.restartPolicy !== undefined && !RESTART_POLICIES.has(s.restartPolicy)) errs.add(`${path}.restartPolicy`, 'Unsupported value: must be one of "Always", "OnFailure", "Never"', "FieldValueNotSupported");
   errs.nonNegativeInt(`${path}.terminationGracePeriodSeconds`, s.terminationGracePeriodSeconds);

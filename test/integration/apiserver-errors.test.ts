@@ -61,6 +61,7 @@ describe("validation (422 names the field)", () => {
     ["no image", "/api/v1/namespaces/default/pods", podJson("x", { containers: [{ name: "c" }] }), /spec\.containers\[0\]\.image: Required value/],
     ["dup container", "/api/v1/namespaces/default/pods", podJson("x", { containers: [{ name: "c", image: "a" }, { name: "c", image: "b" }] }), /spec\.containers\[1\]\.name: Duplicate value/],
     ["bad port", "/api/v1/namespaces/default/pods", podJson("x", { containers: [{ name: "c", image: "a", ports: [{ containerPort: 70000 }] }] }), /spec\.containers\[0\]\.ports\[0\]\.containerPort: must be between 1 and 65535/],
+    ["sidecar init container", "/api/v1/namespaces/default/pods", podJson("x", { containers: [{ name: "c", image: "a" }], initContainers: [{ name: "s", image: "a", restartPolicy: "Always" }] }), /spec\.initContainers\[0\]\.restartPolicy: Unsupported value: "Always": sidecar init containers/],
     ["bad label", "/api/v1/namespaces/default/configmaps", JSON.stringify({ metadata: { name: "x", labels: { "bad key!": "v" } } }), /metadata\.labels: invalid label key/],
     ["bad label value", "/api/v1/namespaces/default/configmaps", JSON.stringify({ metadata: { name: "x", labels: { k: "-bad-" } } }), /metadata\.labels\[k\]: invalid label value/],
     ["namespace label name", "/api/v1/namespaces", JSON.stringify({ metadata: { name: "a.b" } }), /metadata\.name: must be a DNS-1123 label/],
