@@ -43,8 +43,9 @@ process.on("message", (m) => {
   else if (m === "off") on = false;
   else if (m === "stop") {
     stopped = true;
-    process.send({ sent, statuses }, () => process.exit(0));
+    // Count only once every request in flight has its answer (or error): sent === answered.
+    void Promise.all(running).then(() => process.send({ sent, statuses }, () => process.exit(0)));
   }
 });
-for (let i = 0; i < loops; i++) void loop(i);
+const running = Array.from({ length: loops }, (_, i) => loop(i));
 process.send("ready");
