@@ -220,6 +220,8 @@ export interface PodSpec {
   volumes?: Volume[];
   restartPolicy?: "Always" | "OnFailure" | "Never";
   terminationGracePeriodSeconds?: number;
+  /** stored and updatable as in Kubernetes; kctl's kubelet does not enforce it */
+  activeDeadlineSeconds?: number;
   nodeName?: string;
   nodeSelector?: Labels;
   tolerations?: Toleration[];

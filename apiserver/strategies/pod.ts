@@ -2,6 +2,7 @@
 import type { KObject, PodSpec } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
 import { defaultPodSpec, validatePodSpec } from "./pod-spec.js";
+import { validatePodSpecUpdate } from "./pod-update.js";
 import type { Strategy } from "./strategy.js";
 
 export const podStrategy: Strategy = {
@@ -20,6 +21,7 @@ export const podStrategy: Strategy = {
       const was = (old.spec as { nodeName?: string }).nodeName;
       const now = (obj.spec as { nodeName?: string }).nodeName;
       if (was && now !== was) errs.add("spec.nodeName", "field is immutable once set");
+      validatePodSpecUpdate(old.spec, obj.spec, errs);
     }
   },
 };

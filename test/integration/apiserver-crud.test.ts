@@ -1,7 +1,7 @@
 /** CRUD, defaults, selectors, patches, subresources and deletion semantics against a real server. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError } from "../../lib/errors.js";
-import type { Deployment, KObject, Pod, Secret, Service } from "../../lib/types.js";
+import type { Deployment, KObject, Pod, Secret, Service, Toleration } from "../../lib/types.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let s: TestServer;
@@ -146,6 +146,29 @@ describe("CRUD for every kind", () => {
     const keys = all.items.map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
     expect(keys).toContain("other/in-other");
     expect(keys).toContain("default/defaults");
+  });
+});
+
+describe("pod updates (only images, activeDeadlineSeconds and added tolerations may change)", () => {
+  const tol: Toleration = { key: "k", operator: "Exists", effect: "NoSchedule" };
+  it("allows a new image, an activeDeadlineSeconds and an added toleration", async () => {
+    await s.client.create(pod("upd", {}, { tolerations: [tol] }), "default");
+    const p = await s.client.patch<Pod>("Pod", "upd", { spec: { containers: [{ name: "c", image: "nginx:1.26" }], activeDeadlineSeconds: 60, tolerations: [tol, { key: "x", operator: "Exists" }] } }, { namespace: "default", type: "strategic" });
+    expect(p.spec.containers[0]!.image).toBe("nginx:1.26");
+    expect(p.spec.activeDeadlineSeconds).toBe(60);
+    expect(p.spec.tolerations).toHaveLength(2);
+  });
+  it("refuses any other spec change with a 422 naming the changed field, and stores nothing", async () => {
+    const before = await s.client.get<Pod>("Pod", "upd", "default");
+    await expectApiError(s.client.patch("Pod", "upd", { spec: { restartPolicy: "Never" } }, { namespace: "default" }), 422, /spec: Forbidden: pod updates may not change fields other than .*\(spec\.restartPolicy changed\)/);
+    await expectApiError(s.client.patch("Pod", "upd", { spec: { tolerations: [] } }, { namespace: "default" }), 422, /\(spec\.tolerations changed\)/);
+    await expectApiError(s.client.patch("Pod", "upd", { spec: { containers: [{ name: "c", image: "nginx:1.26" }, { name: "d", image: "nginx:1.26" }] } }, { namespace: "default" }), 422, /\(spec\.containers changed\)/);
+    expect((await s.client.get<Pod>("Pod", "upd", "default")).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+  });
+  it("status and metadata stay writable", async () => {
+    const p = await s.client.patch<Pod>("Pod", "upd", { metadata: { labels: { a: "b" } } }, { namespace: "default" });
+    expect(p.metadata.labels).toEqual({ a: "b" });
+    await s.client.delete("Pod", "upd", { namespace: "default" });
   });
 });
 
