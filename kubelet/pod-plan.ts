@@ -236,6 +236,13 @@ export function planPod(input: PlanInput): PodAction[] {
         if ((pod.spec.restartPolicy ?? "Always") !== "Never") starts.push({ container: spec.name, restartCount: maxCount + 1 });
         continue;
       }
+      if (live.image !== spec.image) {
+        // The image is the one container field a pod update may change (the API server refuses
+        // the rest). Kubernetes restarts a changed container whatever the restart policy.
+        actions.push({ type: "killContainer", id: live.id, container: spec.name, reason: "DefinitionChanged", message: `Container ${spec.name} definition changed, will be restarted`, gracePeriodSeconds: podGracePeriod(pod) });
+        starts.push({ container: spec.name, restartCount: maxCount + 1 });
+        continue;
+      }
       if (unhealthy.has(live.id)) {
         actions.push({ type: "killContainer", id: live.id, container: spec.name, reason: "Unhealthy", message: `Container ${spec.name} failed liveness probe, will be restarted`, gracePeriodSeconds: podGracePeriod(pod) });
         if (shouldRestart(pod, 137)) starts.push({ container: spec.name, restartCount: maxCount + 1 });

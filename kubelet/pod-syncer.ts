@@ -268,7 +268,7 @@ export class PodSyncer {
 
   private async killContainer(pod: Pod, id: string, name: string, grace: number, reason: string, message: string): Promise<void> {
     if (name !== "POD") {
-      this.d.recorder.event(pod, "Normal", "Killing", reason === "Unhealthy" ? message : `Stopping container ${name}`, containerFieldPath(pod, name));
+      this.d.recorder.event(pod, "Normal", "Killing", reason === "Unhealthy" || reason === "DefinitionChanged" ? message : `Stopping container ${name}`, containerFieldPath(pod, name));
     }
     const seq = this.d.cache.seq();
     await this.d.runtime.stopContainer(id, grace);

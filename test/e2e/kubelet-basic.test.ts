@@ -143,6 +143,36 @@ describe("kubelet: a plain pod", () => {
     expect(evs).toContain("Created");
   });
 
+  it("a new image restarts the container with it (the pod keeps its IP); other spec changes are refused", async () => {
+    const before = await srv.client.get<Pod>("Pod", "web1", "default");
+    const oldId = before.status!.containerStatuses![0]!.containerID;
+    // The one container field a pod update may change, as in Kubernetes (kubectl set image pod/...).
+    await srv.client.patch("Pod", "web1", { spec: { containers: [{ name: "web", image: "kctl-test/web:v2" }] } }, { namespace: "default", type: "strategic" });
+    const p = await waitFor(async () => {
+      const x = await getPod("web1");
+      const cs = x?.status?.containerStatuses?.[0];
+      return cs?.image === "kctl-test/web:v2" && cs.ready && cs.containerID !== oldId ? x : undefined;
+    }, "web1 running kctl-test/web:v2");
+    const cs = p.status!.containerStatuses![0]!;
+    expect(cs.restartCount).toBe(1);
+    expect(cs.lastState?.terminated).toBeTruthy();
+    expect(p.status!.podIP).toBe(before.status!.podIP); // same sandbox
+    const direct = await waitFor(async () => {
+      const r = await get(`http://${p.status!.podIP}:8080/`).catch(() => undefined);
+      return r?.body.trim() === "v2 web1" ? r : undefined;
+    }, "the v2 answer");
+    expect(direct.code).toBe(200);
+    const killing = await waitFor(async () => {
+      const list = await srv.client.list<Event>("Event", { namespace: "default" });
+      return list.items.find((e) => e.involvedObject.name === "web1" && e.reason === "Killing");
+    }, "Killing event");
+    expect(killing.message).toBe("Container web definition changed, will be restarted");
+
+    const env = srv.client.patch("Pod", "web1", { spec: { containers: [{ name: "web", env: [{ name: "X", value: "1" }] }] } }, { namespace: "default", type: "strategic" });
+    await expect(env).rejects.toMatchObject({ code: 422, message: expect.stringMatching(/spec: Forbidden: pod updates may not change fields other than .*\(spec\.containers\[0\]\.env changed\)/) });
+    expect((await srv.client.get<Pod>("Pod", "web1", "default")).spec.containers[0]!.env).toEqual(before.spec.containers[0]!.env);
+  });
+
   it("deletes gracefully: containers stopped and removed, then the pod object is gone", async () => {
     const t0 = Date.now();
     await srv.client.delete("Pod", "web1", { namespace: "default" });

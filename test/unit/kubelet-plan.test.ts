@@ -59,6 +59,16 @@ describe("planPod", () => {
     expect(plan(pod(), [sandbox(), ctr("running")])).toEqual([]);
   });
 
+  it("a changed image restarts the running container with it, whatever the restart policy", () => {
+    for (const restartPolicy of ["Always", "OnFailure", "Never"] as const) {
+      const live = ctr("running", { restartCount: 2 });
+      expect(plan(pod({ restartPolicy, containers: [{ name: "c", image: "img:v2" }] }), [sandbox(), live])).toEqual([
+        { type: "killContainer", id: live.id, container: "c", reason: "DefinitionChanged", message: "Container c definition changed, will be restarted", gracePeriodSeconds: 5 },
+        { type: "startContainer", container: "c", restartCount: 3 },
+      ]);
+    }
+  });
+
   it("deletion: kill the whole pod with the deletion grace period and delete the object", () => {
     const p = pod({}, { deletionTimestamp: iso(0), deletionGracePeriodSeconds: 2 });
     expect(plan(p, [sandbox(), ctr("running")])).toEqual([{ type: "killPod", reason: "Deleted", gracePeriodSeconds: 2, deletePod: true }]);
