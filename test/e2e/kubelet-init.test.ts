@@ -5,12 +5,11 @@
  * restarted under the crash back-off otherwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient } from "../../lib/client.js";
-import { silentLogger } from "../../lib/logger.js";
+import type { ApiClient } from "../../lib/client.js";
 import type { Container, ContainerStatus, Event, Pod } from "../../lib/types.js";
-import { startKubelet, type Kubelet } from "../../kubelet/index.js";
+import type { Kubelet } from "../../kubelet/index.js";
 import { kctl } from "../helpers/cli.js";
-import { assertDockerReady, containersWithLabel, docker, removeByLabel, runId, TEST_RUN_LABEL, waitFor } from "../helpers/docker.js";
+import { assertDockerReady, containersWithLabel, docker, removeByLabel, runId, startNodeKubelet, TEST_RUN_LABEL, waitFor } from "../helpers/docker.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 const d = docker();
@@ -40,19 +39,7 @@ beforeAll(async () => {
   await assertDockerReady(d, ["kctl-test/busybox:v1"]);
   srv = await startTestServer();
   // A node credential and kubelet certificate, so that the API server can proxy `kctl logs`.
-  const cred = await srv.nodeCredential(NODE, ["127.0.0.1"]);
-  nodeClient = new ApiClient({ server: srv.url, token: cred.token });
-  kubelet = await startKubelet({
-    client: nodeClient,
-    logger: silentLogger(),
-    nodeName: NODE,
-    nodeIP: "127.0.0.1",
-    kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem },
-    containerLabels: { [TEST_RUN_LABEL]: RUN },
-    dataDir: `${srv.dataDir}/kubelet`,
-    heartbeatSeconds: 1,
-    backoffBaseMs: 1000,
-  });
+  ({ kubelet, client: nodeClient } = await startNodeKubelet(srv, NODE, RUN, { dataDir: `${srv.dataDir}/kubelet`, heartbeatSeconds: 1, backoffBaseMs: 1000 }));
 }, 60_000);
 
 afterAll(async () => {

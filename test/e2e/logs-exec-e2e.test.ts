@@ -4,12 +4,11 @@
  * binaries. Pods are bound to the node directly (no scheduler needed).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { silentLogger } from "../../lib/logger.js";
-import { ApiClient } from "../../lib/client.js";
+import type { ApiClient } from "../../lib/client.js";
 import type { Pod } from "../../lib/types.js";
-import { startKubelet, type Kubelet } from "../../kubelet/index.js";
+import type { Kubelet } from "../../kubelet/index.js";
 import { eventually, kctl, startKctl } from "../helpers/cli.js";
-import { assertDockerReady, docker, removeByLabel, runId, TEST_RUN_LABEL } from "../helpers/docker.js";
+import { assertDockerReady, docker, removeByLabel, runId, startNodeKubelet, TEST_RUN_LABEL } from "../helpers/docker.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 const RUN = runId("logs-exec");
@@ -54,17 +53,7 @@ describe("kctl logs / exec end to end (API server + kubelet + Docker)", () => {
     srv = await startTestServer();
     // The kubelet is a node like any other: its own credential, and a CA-signed kubelet certificate
     // (the API server reaches it over mutual TLS).
-    const cred = await srv.nodeCredential(NODE, ["127.0.0.1"]);
-    nodeClient = new ApiClient({ server: srv.url, token: cred.token });
-    kubelet = await startKubelet({
-      client: nodeClient,
-      logger: silentLogger(),
-      nodeName: NODE,
-      nodeIP: "127.0.0.1",
-      kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem },
-      containerLabels: { [TEST_RUN_LABEL]: RUN },
-      heartbeatSeconds: 1,
-    });
+    ({ kubelet, client: nodeClient } = await startNodeKubelet(srv, NODE, RUN, { heartbeatSeconds: 1 }));
     for (const p of [
       pod("web-a", [{ name: "web", script: `echo hello from web-a; ${LOOP}` }], { app: "web" }),
       pod("web-b", [{ name: "web", script: `echo hello from web-b; ${LOOP}` }], { app: "web" }),

@@ -7,12 +7,11 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ApiClient } from "../../lib/client.js";
-import { silentLogger } from "../../lib/logger.js";
+import type { ApiClient } from "../../lib/client.js";
 import type { Pod } from "../../lib/types.js";
-import { startKubelet, type Kubelet } from "../../kubelet/index.js";
+import type { Kubelet } from "../../kubelet/index.js";
 import { eventually, kctl } from "../helpers/cli.js";
-import { docker, removeByLabel, runId, TEST_RUN_LABEL } from "../helpers/docker.js";
+import { docker, removeByLabel, runId, startNodeKubelet, TEST_RUN_LABEL } from "../helpers/docker.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 const KUBECTL = "/usr/bin/kubectl";
@@ -42,21 +41,10 @@ describe("real kubectl logs / exec", () => {
   beforeAll(async () => {
     if (!existsSync(KUBECTL)) throw new Error(`${KUBECTL} is missing: these tests check kctl against the real kubectl`);
     srv = await startTestServer({ tls: true });
-    // the same certificate the helper made in the data dir (it is reused, not re-made)
-    const certPem = srv.caPem;
     admin = srv.client;
     // The kubelet is a node like any other: its own credential, and a CA-signed kubelet certificate
     // (the API server reaches it over mutual TLS).
-    const cred = await srv.nodeCredential(RUN, ["127.0.0.1"]);
-    nodeClient = new ApiClient({ server: srv.url, token: cred.token, ca: certPem });
-    kubelet = await startKubelet({
-      client: nodeClient,
-      logger: silentLogger(),
-      nodeName: RUN,
-      nodeIP: "127.0.0.1",
-      kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem },
-      containerLabels: { [TEST_RUN_LABEL]: RUN },
-    });
+    ({ kubelet, client: nodeClient } = await startNodeKubelet(srv, RUN, RUN));
     await admin.create({
       apiVersion: "v1",
       kind: "Pod",

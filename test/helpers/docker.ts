@@ -83,7 +83,7 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false | null>
 // ---------------------------------------------------------------- an in-process cluster
 
 import { silentLogger, type Logger } from "../../lib/logger.js";
-import type { ApiClient } from "../../lib/client.js";
+import { ApiClient } from "../../lib/client.js";
 import type { Deployment, Pod } from "../../lib/types.js";
 import { startKubelet, type Kubelet, type KubeletOptions } from "../../kubelet/index.js";
 import { LABEL_NODE } from "../../kubelet/labels.js";
@@ -153,6 +153,26 @@ export async function startKubeletCluster(opts: {
   };
   for (const n of nodes) await c.startNode(n);
   return c;
+}
+
+/**
+ * A kubelet that joins `srv` as a real node does: its own node credential (token) and a CA-signed
+ * kubelet serving certificate, so the API server proxies logs and exec to it over mutual TLS. Its
+ * containers carry `run`'s label. The caller stops the kubelet and closes the client.
+ */
+export async function startNodeKubelet(srv: TestServer, nodeName: string, run: string, extra: Partial<KubeletOptions> = {}): Promise<{ kubelet: Kubelet; client: ApiClient }> {
+  const cred = await srv.nodeCredential(nodeName, ["127.0.0.1"]);
+  const client = new ApiClient({ server: srv.url, token: cred.token, ca: srv.caPem });
+  const kubelet = await startKubelet({
+    client,
+    logger: silentLogger(),
+    nodeName,
+    nodeIP: "127.0.0.1",
+    kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem },
+    containerLabels: { [TEST_RUN_LABEL]: run },
+    ...extra,
+  });
+  return { kubelet, client };
 }
 
 /** A Deployment of the test web image (or another), `replicas` pods labelled app=<name>. */
