@@ -43,6 +43,19 @@ export function podGracePeriod(pod: Pod): number {
   return Math.max(0, pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30);
 }
 
+/** Kubernetes' status message of a pod stopped by its activeDeadlineSeconds. */
+export const ACTIVE_DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline";
+
+/**
+ * When the pod's activeDeadlineSeconds runs out (ms since the epoch), counted from the
+ * status.startTime the kubelet wrote; undefined without a deadline or before the pod started.
+ */
+export function activeDeadline(pod: Pod): number | undefined {
+  const seconds = pod.spec.activeDeadlineSeconds;
+  const started = ms(pod.status?.startTime);
+  return seconds === undefined || started === undefined ? undefined : started + seconds * 1000;
+}
+
 /** ISO time (or undefined) to ms, NaN-safe. */
 function ms(iso: string | undefined): number | undefined {
   if (!iso || iso.startsWith("0001-")) return undefined;
@@ -198,16 +211,23 @@ export function planPod(input: PlanInput): PodAction[] {
   const specNames = new Set([...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name));
   const phase = pod.status?.phase;
 
-  // A finished pod keeps its dead containers (for status and logs) but not a running sandbox.
-  if (phase === "Succeeded" || phase === "Failed") {
+  // A finished pod keeps its dead containers (for status and logs) but not a running sandbox. A
+  // pod past its activeDeadlineSeconds is finished too: the status reports it Failed.
+  const deadline = activeDeadline(pod);
+  const finished = phase === "Succeeded" || phase === "Failed";
+  if (finished || (deadline !== undefined && now >= deadline)) {
+    const message = finished ? "pod has finished" : ACTIVE_DEADLINE_MESSAGE;
     for (const c of users) {
-      if (c.state === "running") actions.push({ type: "killContainer", id: c.id, container: c.containerName, reason: "PodCompleted", message: "pod has finished", gracePeriodSeconds: podGracePeriod(pod) });
+      if (c.state === "running") actions.push({ type: "killContainer", id: c.id, container: c.containerName, reason: "PodCompleted", message, gracePeriodSeconds: podGracePeriod(pod) });
     }
     for (const s of sandboxes) {
-      if (s.state === "running") actions.push({ type: "killContainer", id: s.id, container: "POD", reason: "PodCompleted", message: "pod has finished", gracePeriodSeconds: 0 });
+      if (s.state === "running") actions.push({ type: "killContainer", id: s.id, container: "POD", reason: "PodCompleted", message, gracePeriodSeconds: 0 });
     }
     return actions;
   }
+  // Come back when the deadline passes (no container event will say so); at least every 10
+  // minutes, so a deadline of weeks never becomes a timer beyond setTimeout's range.
+  if (deadline !== undefined) actions.push({ type: "requeueAfter", ms: Math.min(deadline - now, 600_000) });
 
   const sandbox = sandboxes[0];
   const sandboxOk = sandbox?.state === "running";

@@ -4,6 +4,7 @@
  * containerStatuses. Conditions keep their lastTransitionTime unless their status changes.
  */
 import type { ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from "../lib/types.js";
+import { ACTIVE_DEADLINE_MESSAGE, activeDeadline } from "./pod-plan.js";
 import type { ObservedContainer } from "./runtime/types.js";
 
 /** Why a container is not running (set by the plan or by a failed start). */
@@ -193,7 +194,12 @@ export function computePodStatus(input: StatusInput): PodStatus {
   const statuses = pod.spec.containers.map((c) =>
     containerStatus(input, { name: c.name, image: c.image, hasReadiness: Boolean(c.readinessProbe), hasStartup: Boolean(c.startupProbe), init: false, defaultWaiting, previous: pod.status?.containerStatuses }),
   );
-  const phase = podPhase(pod, statuses, initStatuses);
+  // A pod past its activeDeadlineSeconds fails (the plan stops its containers); a pod that had
+  // already finished keeps its phase and reason.
+  const finishedBefore = pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed";
+  const deadline = activeDeadline(pod);
+  const deadlineExceeded = !finishedBefore && deadline !== undefined && Date.parse(now) >= deadline;
+  const phase = deadlineExceeded ? "Failed" : podPhase(pod, statuses, initStatuses);
   const notReady = statuses.filter((s) => !s.ready).map((s) => s.name);
   const finished = phase === "Succeeded" || phase === "Failed";
   const allReady = notReady.length === 0 && !finished;
@@ -210,6 +216,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
   const podIP = sandbox?.ip || (finished ? pod.status?.podIP : undefined);
   return {
     phase,
+    ...(deadlineExceeded ? { reason: "DeadlineExceeded", message: ACTIVE_DEADLINE_MESSAGE } : {}),
     conditions,
     hostIP,
     ...(podIP ? { podIP, podIPs: [{ ip: podIP }] } : {}),

@@ -220,7 +220,7 @@ export interface PodSpec {
   volumes?: Volume[];
   restartPolicy?: "Always" | "OnFailure" | "Never";
   terminationGracePeriodSeconds?: number;
-  /** stored and updatable as in Kubernetes; kctl's kubelet does not enforce it */
+  /** seconds from status.startTime after which the kubelet stops the pod (Failed, DeadlineExceeded) */
   activeDeadlineSeconds?: number;
   nodeName?: string;
   nodeSelector?: Labels;

@@ -173,6 +173,20 @@ describe("kubelet: a plain pod", () => {
     expect((await srv.client.get<Pod>("Pod", "web1", "default")).spec.containers[0]!.env).toEqual(before.spec.containers[0]!.env);
   });
 
+  it("activeDeadlineSeconds: the pod is stopped and Failed with DeadlineExceeded when it runs out", async () => {
+    await srv.client.create(pod("deadline", { activeDeadlineSeconds: 2 }));
+    const p = await waitFor(async () => {
+      const x = await getPod("deadline");
+      return x?.status?.phase === "Failed" && x.status.containerStatuses?.[0]?.state?.terminated ? x : undefined;
+    }, "pod deadline Failed", 15_000);
+    expect(p.status).toMatchObject({ reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" });
+    const ranMs = Date.parse(p.status!.containerStatuses![0]!.state!.terminated!.finishedAt!) - Date.parse(p.status!.startTime!);
+    expect(ranMs).toBeGreaterThanOrEqual(1000); // startTime has second precision
+    const running = (await containersWithLabel(d, LABEL_NODE, node)).filter((c) => c.Labels["io.kubernetes.pod.name"] === "deadline" && c.State === "running");
+    expect(running).toEqual([]);
+    await srv.client.delete("Pod", "deadline", { namespace: "default" });
+  });
+
   it("deletes gracefully: containers stopped and removed, then the pod object is gone", async () => {
     const t0 = Date.now();
     await srv.client.delete("Pod", "web1", { namespace: "default" });

@@ -59,6 +59,19 @@ describe("planPod", () => {
     expect(plan(pod(), [sandbox(), ctr("running")])).toEqual([]);
   });
 
+  it("activeDeadlineSeconds: containers stopped (kept for logs) once it runs out; until then a requeue at the deadline", () => {
+    const live = ctr("running");
+    const startTime = iso(60_000);
+    const over = plan(pod({ activeDeadlineSeconds: 30 }, {}, { phase: "Running", startTime }), [sandbox(), live]);
+    expect(over).toEqual([
+      { type: "killContainer", id: live.id, container: "c", reason: "PodCompleted", message: "Pod was active on the node longer than the specified deadline", gracePeriodSeconds: 5 },
+      { type: "killContainer", id: "sb1", container: "POD", reason: "PodCompleted", message: "Pod was active on the node longer than the specified deadline", gracePeriodSeconds: 0 },
+    ]);
+    expect(plan(pod({ activeDeadlineSeconds: 90 }, {}, { phase: "Running", startTime }), [sandbox(), live])).toEqual([{ type: "requeueAfter", ms: 30_000 }]);
+    // No timer beyond 10 minutes, whatever the deadline.
+    expect(plan(pod({ activeDeadlineSeconds: 30 * 86_400 }, {}, { phase: "Running", startTime }), [sandbox(), live])).toEqual([{ type: "requeueAfter", ms: 600_000 }]);
+  });
+
   it("a changed image restarts the running container with it, whatever the restart policy", () => {
     for (const restartPolicy of ["Always", "OnFailure", "Never"] as const) {
       const live = ctr("running", { restartCount: 2 });

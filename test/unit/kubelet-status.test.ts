@@ -19,6 +19,19 @@ const status = (p: Pod, observed: ObservedContainer[], w: Record<string, Waiting
   computePodStatus({ pod: p, observed, waiting: new Map(Object.entries(w)), probes: pv, hostIP: "10.0.0.1", now: NOW });
 
 describe("computePodStatus", () => {
+  it("activeDeadlineSeconds: Failed with DeadlineExceeded once it has run out, counted from startTime", () => {
+    const startTime = "2024-01-01T00:00:00.000Z"; // NOW - 10 s
+    const over = status(pod({ activeDeadlineSeconds: 5 }, { phase: "Running", startTime }), [sb, c({})]);
+    expect(over).toMatchObject({ phase: "Failed", reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" });
+    const within = status(pod({ activeDeadlineSeconds: 60 }, { phase: "Running", startTime }), [sb, c({})]);
+    expect(within.phase).toBe("Running");
+    expect(within.reason).toBeUndefined();
+    // A pod that finished before its deadline keeps its phase.
+    const done = status(pod({ activeDeadlineSeconds: 5, restartPolicy: "Never" }, { phase: "Succeeded", startTime }), [sb, c({ state: "exited", exitCode: 0, finishedAt: "2024-01-01T00:00:02Z" })]);
+    expect(done.phase).toBe("Succeeded");
+    expect(done.reason).toBeUndefined();
+  });
+
   it("running and ready: phase, IPs, conditions, containerStatuses", () => {
     const s = status(pod(), [sb, c({})]);
     expect(s.phase).toBe("Running");
