@@ -3,7 +3,8 @@
  * `Accept: application/json;as=Table;...`: the same columns `kubectl get` shows against
  * Kubernetes (READY/STATUS/RESTARTS for pods, ...). Anything else gets Name + Age.
  */
-import type { KObject } from "../../lib/types.js";
+import { podSummary } from "../../lib/pod-summary.js";
+import type { KObject, Pod } from "../../lib/types.js";
 import { since } from "../../lib/human-duration.js";
 import type { StoredObject } from "../store/store.js";
 
@@ -41,30 +42,17 @@ function selectorString(sel: unknown): string {
   return parts.length ? parts.join(",") : "<none>";
 }
 
-function podStatus(o: KObject): string {
-  const st = rec(o.status);
-  let reason = String(st.reason ?? st.phase ?? "Unknown");
-  for (const cs of arr(st.containerStatuses)) {
-    const state = rec(cs.state);
-    const w = rec(state.waiting);
-    const t = rec(state.terminated);
-    if (w.reason) reason = String(w.reason);
-    else if (t.reason) reason = String(t.reason);
-  }
-  if (o.metadata.deletionTimestamp) reason = "Terminating";
-  return reason;
-}
 
 const PRINTERS: Record<string, Printer> = {
   Pod: {
-    columns: [name, col("Ready"), col("Status"), col("Restarts", 0, "integer"), age, col("IP", 1), col("Node", 1)],
+    // Restarts is a string, as in Kubernetes' own printer: "5 (2m ago)".
+    columns: [name, col("Ready"), col("Status"), col("Restarts"), age, col("IP", 1), col("Node", 1)],
     cells: (o) => {
       const spec = rec(o.spec);
       const st = rec(o.status);
-      const statuses = arr(st.containerStatuses);
-      const ready = statuses.filter((c) => c.ready === true).length;
-      const restarts = statuses.reduce((n, c) => n + num(c.restartCount), 0);
-      return [o.metadata.name ?? "", `${ready}/${arr(spec.containers).length}`, podStatus(o), restarts, ageOf(o), String(st.podIP ?? "<none>"), String(spec.nodeName ?? "<none>")];
+      // The same cells as kctl's own printer (kubectl's printPod: Init:1/2, CrashLoopBackOff, ...).
+      const s = podSummary(o as Pod);
+      return [o.metadata.name ?? "", s.ready, s.status, s.restarts, ageOf(o), String(st.podIP ?? "<none>"), String(spec.nodeName ?? "<none>")];
     },
   },
   Deployment: {

@@ -9,6 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Pod } from "../../lib/types.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 const run = promisify(execFile);
@@ -90,6 +91,27 @@ describe("kubectl", () => {
     const r = await kubectl("create", "-f", manifest);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/failed to download openapi/);
+  });
+
+  it("get pods shows kubectl's STATUS and RESTARTS cells (init progress, restarts ago) from the server's Table", async () => {
+    await s.client.create({
+      apiVersion: "v1", kind: "Pod", metadata: { name: "initing" },
+      spec: { initContainers: [{ name: "setup", image: "busybox:1.36" }], containers: [{ name: "app", image: "nginx:1.25" }] },
+    } as never, "default");
+    const cur = await s.client.get<Pod>("Pod", "initing", "default");
+    // What a kubelet writes while the first of one init containers runs after one crash.
+    const minuteAgo = new Date(Date.now() - 60_000).toISOString();
+    await s.client.updateStatus<Pod>({
+      ...cur,
+      status: {
+        phase: "Pending",
+        initContainerStatuses: [{ name: "setup", ready: false, restartCount: 1, image: "busybox:1.36", imageID: "", state: { running: { startedAt: minuteAgo } }, lastState: { terminated: { exitCode: 1, reason: "Error", finishedAt: minuteAgo } } }],
+        containerStatuses: [{ name: "app", ready: false, restartCount: 0, image: "nginx:1.25", imageID: "", state: { waiting: { reason: "PodInitializing" } } }],
+      },
+    });
+    const g = await kubectl("get", "pod", "initing");
+    expect(g.stdout).toMatch(/^initing\s+0\/1\s+Init:0\/1\s+1 \(\d+s ago\)\s+\d+s/m);
+    await s.client.delete("Pod", "initing", { namespace: "default" });
   });
 
   it("get -w streams Table rows", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { humanDuration, since } from "../../lib/human-duration.js";
-import { podSummary } from "../../cli/printers/pod-status.js";
+import { podSummary } from "../../lib/pod-summary.js";
 import { formatTable } from "../../cli/printers/table.js";
 import { formatEndpoints, servicePorts, externalIP } from "../../cli/printers/columns/service.js";
 import { nodeStatus, nodeRoles } from "../../cli/printers/columns/cluster.js";

@@ -1,7 +1,7 @@
 /** pods: NAME READY STATUS RESTARTS AGE (wide: IP NODE NOMINATED NODE READINESS GATES) */
 import type { Pod } from "../../../lib/types.js";
 import { since } from "../../../lib/human-duration.js";
-import { podSummary } from "../pod-status.js";
+import { podSummary } from "../../../lib/pod-summary.js";
 import type { Columns } from "./types.js";
 
 export const podColumns: Columns = {

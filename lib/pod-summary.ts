@@ -4,8 +4,8 @@
  * ImagePullBackOff, ContainerCreating, Completed, Error, ExitCode:N), Terminating, and
  * `5 (2m ago)` restarts.
  */
-import type { ContainerStatus, Pod } from "../../lib/types.js";
-import { since } from "../../lib/human-duration.js";
+import type { ContainerStatus, Pod } from "./types.js";
+import { since } from "./human-duration.js";
 
 export interface PodSummary {
   ready: string;
