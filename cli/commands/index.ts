@@ -23,6 +23,7 @@ import { command as scale } from "./scale.js";
 import { command as setImage } from "./set-image.js";
 import { command as agent } from "./agent.js";
 import { command as token } from "./token.js";
+import { labelCommand as label, annotateCommand as annotate } from "./label.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -45,4 +46,6 @@ export const COMMANDS: CommandModule[] = [
   setImage,
   agent,
   token,
+  label,
+  annotate,
 ];
