@@ -24,6 +24,7 @@ import { command as setImage } from "./set-image.js";
 import { command as agent } from "./agent.js";
 import { command as token } from "./token.js";
 import { labelCommand as label, annotateCommand as annotate } from "./label.js";
+import { command as wait } from "./wait.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -48,4 +49,5 @@ export const COMMANDS: CommandModule[] = [
   token,
   label,
   annotate,
+  wait,
 ];
