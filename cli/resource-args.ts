@@ -2,8 +2,12 @@
  * Turn `get`/`delete`/`describe` arguments into resources and names, as kubectl reads them:
  * `pods`, `po web-1 web-2`, `pod/web-1 svc/web`, `pods,services`, `all`.
  */
+import type { ApiClient } from "../lib/client.js";
+import { isNotFound } from "../lib/errors.js";
 import { resolveResource, suggestKind, resourceForKind, type ResourceInfo } from "../lib/kinds.js";
+import type { KObject } from "../lib/types.js";
 import { UserError } from "./errors-output.js";
+import { listAll } from "./list.js";
 
 export interface ResourceRequest {
   resource: ResourceInfo;
@@ -53,4 +57,43 @@ export function parseResourceArgs(args: string[]): ResourceRequest[] {
   const resources = expandTypes(types);
   if (names.length && resources.length > 1) throw new UserError("you may only specify a single resource type when naming objects");
   return resources.map((resource) => ({ resource, names }));
+}
+
+/** An object a command line names or selects, as read when the command started. */
+export interface FoundObject {
+  resource: ResourceInfo;
+  obj: KObject;
+}
+
+/**
+ * The objects that `label`, `annotate` and `wait` act on, read now and in order: named
+ * (`TYPE NAME...`, `TYPE/NAME...`) or selected (`TYPE -l SELECTOR`, `TYPE --all`), never both.
+ * With `skipMissing`, a named object that does not exist is left out instead of failing.
+ */
+export async function findObjects(
+  client: ApiClient,
+  namespace: string,
+  args: string[],
+  selection: { selector?: string; all?: boolean },
+  skipMissing = false,
+): Promise<FoundObject[]> {
+  const out: FoundObject[] = [];
+  for (const req of parseResourceArgs(args)) {
+    const ns = req.resource.namespaced ? namespace : undefined;
+    if (req.names.length) {
+      if (selection.selector || selection.all) throw new UserError("name cannot be provided when a selector or --all is specified");
+      for (const name of req.names) {
+        try {
+          out.push({ resource: req.resource, obj: await client.get(req.resource.kind, name, ns) });
+        } catch (e) {
+          if (!(skipMissing && isNotFound(e))) throw e;
+        }
+      }
+      continue;
+    }
+    if (!selection.selector && !selection.all) throw new UserError("resource(s) were provided, but no name was specified");
+    const list = await listAll(client, req.resource, { namespace: ns, labelSelector: selection.selector });
+    for (const obj of list.items) out.push({ resource: req.resource, obj });
+  }
+  return out;
 }

@@ -10,14 +10,11 @@
  * that was read: a concurrent writer makes it a 409 conflict instead of a silently lost update.
  */
 import type { Command } from "commander";
-import type { ApiClient } from "../../lib/client.js";
-import { displayType, type ResourceInfo } from "../../lib/kinds.js";
+import { displayType } from "../../lib/kinds.js";
 import { labelKeyError, labelValueError } from "../../lib/selector.js";
-import type { KObject } from "../../lib/types.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
-import { listAll } from "../list.js";
-import { parseResourceArgs } from "../resource-args.js";
+import { findObjects } from "../resource-args.js";
 
 /** Which metadata map a command edits and how it talks about it. */
 export interface MetaMapVerb {
@@ -116,28 +113,6 @@ interface MetaFlags {
   resourceVersion?: string;
 }
 
-interface Target {
-  resource: ResourceInfo;
-  obj: KObject;
-}
-
-/** Read every object the arguments name or select (all reads happen before any write). */
-async function readTargets(ctx: CliContext, client: ApiClient, resourceArgs: string[], flags: MetaFlags): Promise<Target[]> {
-  const ns = ctx.namespace();
-  const out: Target[] = [];
-  for (const req of parseResourceArgs(resourceArgs)) {
-    const namespace = req.resource.namespaced ? ns : undefined;
-    if (req.names.length) {
-      if (flags.selector || flags.all) throw new UserError("name cannot be provided when a selector or --all is specified");
-      for (const name of req.names) out.push({ resource: req.resource, obj: await client.get(req.resource.kind, name, namespace) });
-      continue;
-    }
-    if (!flags.selector && !flags.all) throw new UserError("resource(s) were provided, but no name was specified");
-    const list = await listAll(client, req.resource, { namespace, labelSelector: flags.selector });
-    for (const obj of list.items) out.push({ resource: req.resource, obj });
-  }
-  return out;
-}
 
 /**
  * kubectl's wording: `labeled`; `unlabeled` when (without --overwrite) the object got smaller,
@@ -158,7 +133,8 @@ async function run(ctx: CliContext, kind: MetaMapVerb, args: string[], flags: Me
   const u = parseUpdates(updates, kind);
   if (flags.selector && flags.all) throw new UserError("setting 'all' parameter but found a non empty selector");
   const client = await ctx.client();
-  const targets = await readTargets(ctx, client, resources, flags);
+  // Every object is read before the first write, so a refusal on any one changes none.
+  const targets = await findObjects(client, ctx.namespace(), resources, flags);
   if (targets.length === 0) {
     ctx.err.write(`No resources found in ${ctx.namespace()} namespace.\n`);
     return;

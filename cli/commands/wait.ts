@@ -13,13 +13,11 @@
  */
 import type { Command } from "commander";
 import type { ApiClient } from "../../lib/client.js";
-import { isNotFound } from "../../lib/errors.js";
 import { displayType, type ResourceInfo } from "../../lib/kinds.js";
 import type { KList, KObject } from "../../lib/types.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
-import { listAll } from "../list.js";
-import { parseResourceArgs } from "../resource-args.js";
+import { findObjects } from "../resource-args.js";
 
 /** What `--for` asks for. */
 export type WaitFor =
@@ -162,29 +160,9 @@ interface WaitFlags {
 /** Named objects, or those a selector / --all picks (read now, as kubectl's resource finder does). */
 async function targets(ctx: CliContext, client: ApiClient, args: string[], flags: WaitFlags, forDelete: boolean): Promise<Target[]> {
   if (args.length === 0) throw new UserError("resource name or label selector is required: TYPE/NAME, TYPE NAME, TYPE -l SELECTOR or TYPE --all");
-  const ns = ctx.namespace();
-  const out: Target[] = [];
-  for (const req of parseResourceArgs(args)) {
-    const namespace = req.resource.namespaced ? ns : undefined;
-    if (req.names.length) {
-      if (flags.selector || flags.all) throw new UserError("name cannot be provided when a selector or --all is specified");
-      for (const name of req.names) {
-        try {
-          const obj = await client.get(req.resource.kind, name, namespace);
-          out.push({ resource: req.resource, name, namespace, uid: obj.metadata.uid });
-        } catch (e) {
-          // waiting for the deletion of something already gone succeeds at once (kubectl)
-          if (forDelete && isNotFound(e)) continue;
-          throw e;
-        }
-      }
-      continue;
-    }
-    if (!flags.selector && !flags.all) throw new UserError("resource(s) were provided, but no name was specified: use TYPE/NAME, -l SELECTOR or --all");
-    const list = await listAll(client, req.resource, { namespace, labelSelector: flags.selector });
-    for (const obj of list.items) out.push({ resource: req.resource, name: obj.metadata.name ?? "", namespace: obj.metadata.namespace ?? namespace, uid: obj.metadata.uid });
-  }
-  return out;
+  // Waiting for the deletion of something already gone succeeds at once (kubectl).
+  const found = await findObjects(client, ctx.namespace(), args, flags, forDelete);
+  return found.map(({ resource, obj }) => ({ resource, name: obj.metadata.name ?? "", namespace: obj.metadata.namespace, uid: obj.metadata.uid }));
 }
 
 /** kubectl: zero checks once without waiting, a negative timeout means a week. */
