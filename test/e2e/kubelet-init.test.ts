@@ -5,19 +5,16 @@
  * restarted under the crash back-off otherwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ApiClient } from "../../lib/client.js";
 import type { Container, ContainerStatus, Event, Pod } from "../../lib/types.js";
-import type { Kubelet } from "../../kubelet/index.js";
 import { kctl } from "../helpers/cli.js";
-import { assertDockerReady, containersWithLabel, docker, removeByLabel, runId, startNodeKubelet, TEST_RUN_LABEL, waitFor } from "../helpers/docker.js";
+import { assertDockerReady, containersWithLabel, docker, type NodeKubelet, runId, startNodeKubelet, TEST_RUN_LABEL, waitFor } from "../helpers/docker.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 const d = docker();
 const RUN = runId("kt-init");
 const NODE = RUN;
 let srv: TestServer;
-let kubelet: Kubelet;
-let nodeClient: ApiClient;
+let node: NodeKubelet | undefined;
 
 const LOOP = "trap 'exit 0' TERM; while true; do sleep 1; done";
 const sh = (name: string, script: string): Container => ({ name, image: "kctl-test/busybox:v1", imagePullPolicy: "Never", command: ["/bin/sh", "-c", script] });
@@ -39,13 +36,11 @@ beforeAll(async () => {
   await assertDockerReady(d, ["kctl-test/busybox:v1"]);
   srv = await startTestServer();
   // A node credential and kubelet certificate, so that the API server can proxy `kctl logs`.
-  ({ kubelet, client: nodeClient } = await startNodeKubelet(srv, NODE, RUN, { dataDir: `${srv.dataDir}/kubelet`, heartbeatSeconds: 1, backoffBaseMs: 1000 }));
+  node = await startNodeKubelet(srv, NODE, RUN, { dataDir: `${srv.dataDir}/kubelet`, heartbeatSeconds: 1, backoffBaseMs: 1000 });
 }, 60_000);
 
 afterAll(async () => {
-  await kubelet?.stop({ removeContainers: true }).catch(() => undefined);
-  await removeByLabel(d, TEST_RUN_LABEL, RUN);
-  nodeClient?.close();
+  await node?.stop();
   await srv?.close();
 });
 

@@ -4,18 +4,15 @@
  * binaries. Pods are bound to the node directly (no scheduler needed).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ApiClient } from "../../lib/client.js";
 import type { Pod } from "../../lib/types.js";
-import type { Kubelet } from "../../kubelet/index.js";
 import { eventually, kctl, startKctl } from "../helpers/cli.js";
-import { assertDockerReady, docker, removeByLabel, runId, startNodeKubelet, TEST_RUN_LABEL } from "../helpers/docker.js";
+import { assertDockerReady, docker, type NodeKubelet, runId, startNodeKubelet, TEST_RUN_LABEL } from "../helpers/docker.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 const RUN = runId("logs-exec");
 const NODE = RUN;
 let srv: TestServer;
-let kubelet: Kubelet;
-let nodeClient: ApiClient;
+let node: NodeKubelet | undefined;
 
 const LOOP = "trap 'exit 0' TERM; while true; do sleep 1; done";
 
@@ -53,7 +50,7 @@ describe("kctl logs / exec end to end (API server + kubelet + Docker)", () => {
     srv = await startTestServer();
     // The kubelet is a node like any other: its own credential, and a CA-signed kubelet certificate
     // (the API server reaches it over mutual TLS).
-    ({ kubelet, client: nodeClient } = await startNodeKubelet(srv, NODE, RUN, { heartbeatSeconds: 1 }));
+    node = await startNodeKubelet(srv, NODE, RUN, { heartbeatSeconds: 1 });
     for (const p of [
       pod("web-a", [{ name: "web", script: `echo hello from web-a; ${LOOP}` }], { app: "web" }),
       pod("web-b", [{ name: "web", script: `echo hello from web-b; ${LOOP}` }], { app: "web" }),
@@ -69,9 +66,7 @@ describe("kctl logs / exec end to end (API server + kubelet + Docker)", () => {
   }, 60_000);
 
   afterAll(async () => {
-    await kubelet?.stop({ removeContainers: true }).catch(() => undefined);
-    await removeByLabel(docker(), TEST_RUN_LABEL, RUN);
-    nodeClient?.close();
+    await node?.stop();
     await srv?.close();
   });
 

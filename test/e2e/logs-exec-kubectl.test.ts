@@ -9,9 +9,8 @@ import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiClient } from "../../lib/client.js";
 import type { Pod } from "../../lib/types.js";
-import type { Kubelet } from "../../kubelet/index.js";
 import { eventually, kctl } from "../helpers/cli.js";
-import { docker, removeByLabel, runId, startNodeKubelet, TEST_RUN_LABEL } from "../helpers/docker.js";
+import { type NodeKubelet, runId, startNodeKubelet } from "../helpers/docker.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 const KUBECTL = "/usr/bin/kubectl";
@@ -26,8 +25,7 @@ interface Run {
 describe("real kubectl logs / exec", () => {
   let srv: TestServer;
   let admin: ApiClient;
-  let nodeClient: ApiClient;
-  let kubelet: Kubelet;
+  let node: NodeKubelet | undefined;
 
   function kubectl(args: string[], input = ""): Promise<Run> {
     return new Promise((resolve) => {
@@ -44,7 +42,7 @@ describe("real kubectl logs / exec", () => {
     admin = srv.client;
     // The kubelet is a node like any other: its own credential, and a CA-signed kubelet certificate
     // (the API server reaches it over mutual TLS).
-    ({ kubelet, client: nodeClient } = await startNodeKubelet(srv, RUN, RUN));
+    node = await startNodeKubelet(srv, RUN, RUN);
     await admin.create({
       apiVersion: "v1",
       kind: "Pod",
@@ -62,9 +60,7 @@ describe("real kubectl logs / exec", () => {
   }, 60_000);
 
   afterAll(async () => {
-    await kubelet?.stop({ removeContainers: true }).catch(() => undefined);
-    await removeByLabel(docker(), TEST_RUN_LABEL, RUN);
-    nodeClient?.close();
+    await node?.stop();
     await srv?.close();
   });
 

@@ -155,12 +155,20 @@ export async function startKubeletCluster(opts: {
   return c;
 }
 
+/** A kubelet started by startNodeKubelet, with its node client. */
+export interface NodeKubelet {
+  kubelet: Kubelet;
+  client: ApiClient;
+  /** Stop the kubelet, remove every container of the run, close the client. */
+  stop(): Promise<void>;
+}
+
 /**
  * A kubelet that joins `srv` as a real node does: its own node credential (token) and a CA-signed
  * kubelet serving certificate, so the API server proxies logs and exec to it over mutual TLS. Its
- * containers carry `run`'s label. The caller stops the kubelet and closes the client.
+ * containers carry `run`'s label.
  */
-export async function startNodeKubelet(srv: TestServer, nodeName: string, run: string, extra: Partial<KubeletOptions> = {}): Promise<{ kubelet: Kubelet; client: ApiClient }> {
+export async function startNodeKubelet(srv: TestServer, nodeName: string, run: string, extra: Partial<KubeletOptions> = {}): Promise<NodeKubelet> {
   const cred = await srv.nodeCredential(nodeName, ["127.0.0.1"]);
   const client = new ApiClient({ server: srv.url, token: cred.token, ca: srv.caPem });
   const kubelet = await startKubelet({
@@ -172,7 +180,12 @@ export async function startNodeKubelet(srv: TestServer, nodeName: string, run: s
     containerLabels: { [TEST_RUN_LABEL]: run },
     ...extra,
   });
-  return { kubelet, client };
+  const stop = async (): Promise<void> => {
+    await kubelet.stop({ removeContainers: true }).catch(() => undefined);
+    await removeByLabel(docker(), TEST_RUN_LABEL, run);
+    client.close();
+  };
+  return { kubelet, client, stop };
 }
 
 /** A Deployment of the test web image (or another), `replicas` pods labelled app=<name>. */
