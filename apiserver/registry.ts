@@ -15,7 +15,7 @@ import { cloneFromJson, generateName, nowTimestamp } from "./object-util.js";
 import { strategyFor } from "./strategies/index.js";
 import type { StrategyContext } from "./strategies/strategy.js";
 import { storedEntry } from "./store/stored-entry.js";
-import { objectKey, resourceId, type Store, type StoredObject, type WriteOp } from "./store/store.js";
+import { objectKey, resourceId, type Store, type StoredObject, type StoreView, type WriteOp } from "./store/store.js";
 import { FieldErrors, isRecord } from "./validation/field-errors.js";
 import { validateObjectMeta } from "./validation/metadata.js";
 
@@ -48,25 +48,40 @@ export interface RegistryOptions {
 /** The resource logic the HTTP routes call. */
 export class Registry {
   private readonly store: Store;
+  /** what the write path decides on: committed plus pending writes (Store.latest) */
+  private readonly view: StoreView;
   private readonly ctx: StrategyContext;
   private readonly namespacedResources = RESOURCES.filter((r) => r.namespaced);
 
   constructor(opts: RegistryOptions) {
     this.store = opts.store;
-    this.ctx = { store: opts.store, serviceCidr: opts.serviceCidr };
+    this.view = opts.store.latest();
+    this.ctx = { store: this.view, serviceCidr: opts.serviceCidr };
   }
 
   /** Create the system namespaces on first start. */
   bootstrap(): void {
     for (const name of SYSTEM_NAMESPACES) {
-      if (!this.store.get("namespaces", "", name)) {
+      if (!this.view.get("namespaces", "", name)) {
         this.create(nsInfo(), undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
       }
     }
   }
 
+  /** The committed object, for answers to readers (GET); 404 when absent. */
   get(ri: ResourceInfo, namespace: string | undefined, name: string): StoredObject {
-    const e = this.store.get(rid(ri), nsKey(ri, namespace), name);
+    return this.found(ri, this.store.get(rid(ri), nsKey(ri, namespace), name), name);
+  }
+
+  /**
+   * The latest object, committed or pending, for a read-modify-write (PATCH) in the same
+   * synchronous turn as its write; never an answer by itself.
+   */
+  current(ri: ResourceInfo, namespace: string | undefined, name: string): StoredObject {
+    return this.found(ri, this.view.get(rid(ri), nsKey(ri, namespace), name), name);
+  }
+
+  private found(ri: ResourceInfo, e: StoredObject | undefined, name: string): StoredObject {
     if (!e) throw notFound(ri.plural, name, ri.group);
     return e;
   }
@@ -101,7 +116,7 @@ export class Registry {
   private freshName(ri: ResourceInfo, namespace: string | undefined, prefix: string): string {
     for (let i = 0; i < 8; i++) {
       const n = generateName(prefix);
-      if (!this.store.get(rid(ri), namespace ?? "", n)) return n;
+      if (!this.view.get(rid(ri), namespace ?? "", n)) return n;
     }
     throw new ApiError("AlreadyExists", `could not generate a unique name with prefix "${prefix}"`);
   }
@@ -113,7 +128,7 @@ export class Registry {
     const obj = this.checkBody(ri, body);
     this.checkName(obj, name);
     this.placeInNamespace(ri, obj, namespace);
-    const cur = this.get(ri, namespace, name);
+    const cur = this.current(ri, namespace, name);
     const expected = this.expectedRevision(ri, obj.metadata, cur);
     const old = cur.object();
     const meta = obj.metadata;
@@ -140,7 +155,7 @@ export class Registry {
   updateStatus(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown): StoredObject {
     const incoming = this.checkBody(ri, body);
     this.checkName(incoming, name);
-    const cur = this.get(ri, namespace, name);
+    const cur = this.current(ri, namespace, name);
     const expected = this.expectedRevision(ri, incoming.metadata, cur);
     const obj = cur.object();
     setOrDelete(obj, "status", incoming.status);
@@ -185,13 +200,13 @@ export class Registry {
   // ------------------------------------------------------------------ delete
 
   delete(ri: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions): DeleteResult {
-    const cur = this.get(ri, namespace, name);
+    const cur = this.current(ri, namespace, name);
     this.checkPreconditions(ri, cur, opts);
     if (ri.kind === "Namespace") return this.deleteNamespace(cur, opts);
     const plan = this.planDelete(ri, cur, opts);
     if (plan.op) this.store.batch([plan.op]);
     if (plan.removed && ri.namespaced) this.maybeFinishNamespace(cur.namespace);
-    const stored = plan.removed ? undefined : this.store.get(rid(ri), cur.namespace, cur.name);
+    const stored = plan.removed ? undefined : this.view.get(rid(ri), cur.namespace, cur.name);
     return { removed: plan.removed, obj: stored?.object() ?? plan.obj, json: stored?.json ?? JSON.stringify(plan.obj) };
   }
 
@@ -249,7 +264,7 @@ export class Registry {
     const ops: WriteOp[] = [];
     let remaining = 0;
     for (const ri of this.namespacedResources) {
-      for (const item of this.store.list(rid(ri), cur.name)) {
+      for (const item of this.view.list(rid(ri), cur.name)) {
         const p = this.planDelete(ri, item, { propagationPolicy: "Background" }, true);
         if (p.op) ops.push(p.op);
         if (!p.removed) remaining++;
@@ -270,13 +285,13 @@ export class Registry {
   }
 
   private namespaceEmpty(ns: string): boolean {
-    for (const ri of this.namespacedResources) if (this.store.count(rid(ri), ns) > 0) return false;
+    for (const ri of this.namespacedResources) if (this.view.count(rid(ri), ns) > 0) return false;
     return true;
   }
 
   /** Remove a terminating namespace once its last object is gone. */
   private maybeFinishNamespace(ns: string): void {
-    const e = this.store.get("namespaces", "", ns);
+    const e = this.view.get("namespaces", "", ns);
     const meta = e?.object().metadata;
     if (!e || !meta?.deletionTimestamp || (meta.finalizers ?? []).length > 0) return;
     if (!this.namespaceEmpty(ns)) return;
@@ -292,7 +307,7 @@ export class Registry {
     const nodeName = typeof target?.name === "string" ? target.name : "";
     if (!nodeName) throw invalid("Binding", name, [{ field: "target.name", message: "Required value", type: "FieldValueRequired" }]);
     const pi = podInfo();
-    const cur = this.get(pi, namespace, name);
+    const cur = this.current(pi, namespace, name);
     const meta = isRecord(body.metadata) ? (body.metadata as ObjectMeta) : {};
     const pod = cur.object() as Pod;
     if (meta.uid && meta.uid !== pod.metadata.uid) throw conflict("pods", name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${pod.metadata.uid}`);
@@ -308,8 +323,14 @@ export class Registry {
     this.store.update("pods", pod, cur.rev);
   }
 
+  /** GET .../scale, from the committed object. */
   getScale(ri: ResourceInfo, namespace: string | undefined, name: string): Scale {
     return toScale(this.get(ri, namespace, name).object());
+  }
+
+  /** The scale of the latest object, for a PATCH of .../scale (see `current`). */
+  currentScale(ri: ResourceInfo, namespace: string | undefined, name: string): Scale {
+    return toScale(this.current(ri, namespace, name).object());
   }
 
   /** PUT .../scale: spec.replicas only. */
@@ -320,7 +341,7 @@ export class Registry {
     if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
       throw invalid("Scale", name, [{ field: "spec.replicas", message: "must be >= 0" }], "autoscaling");
     }
-    const cur = this.get(ri, namespace, name);
+    const cur = this.current(ri, namespace, name);
     const meta = isRecord(body.metadata) ? (body.metadata as ObjectMeta) : {};
     const expected = this.expectedRevision(ri, meta, cur);
     const obj = cur.object();
@@ -365,7 +386,7 @@ export class Registry {
   }
 
   private requireLiveNamespace(ri: ResourceInfo, namespace: string, name: string): void {
-    const ns = this.store.get("namespaces", "", namespace);
+    const ns = this.view.get("namespaces", "", namespace);
     if (!ns) throw notFound("namespaces", namespace);
     if (ns.object().metadata.deletionTimestamp) {
       throw forbidden(`${ri.group ? `${ri.plural}.${ri.group}` : ri.plural} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`);

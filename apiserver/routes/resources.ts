@@ -123,10 +123,10 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
       if (name === undefined) throw methodNotAllowed(`PATCH is not supported on a collection of ${ri.plural}`);
       const { kind, patch } = decodePatchBody(req.body, req.headers["content-type"]);
       if (subresource === "scale") {
-        const patched = applyPatch(kind, reg.getScale(ri, namespace, name), patch);
+        const patched = applyPatch(kind, reg.currentScale(ri, namespace, name), patch);
         return send(200, JSON.stringify(reg.updateScale(ri, namespace, name, patched)));
       }
-      const cur = reg.get(ri, namespace, name);
+      const cur = reg.current(ri, namespace, name);
       const patched = applyPatch(kind, JSON.parse(cur.json) as unknown, patch);
       if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, patched).json);
       if (subresource !== undefined) throw methodNotAllowed(`PATCH is not supported on ${ri.plural}/${subresource}`);

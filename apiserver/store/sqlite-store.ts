@@ -1,19 +1,25 @@
 /**
  * SQLite implementation of the Store: one table of current objects, one revision log, one global
- * revision counter (in `meta`). Writes are group-committed: each write is applied to memory at
- * once and queued; all writes queued in one event-loop turn are committed in one transaction
- * (setImmediate), then fanned out to watchers, then acknowledged to the clients (`sync()`). A
- * batch of writes is never split across transactions. The whole object set is also held
- * in memory (its JSON plus labels and kept selector fields, stored-entry.ts) because the API
- * server is the only writer of this file: gets and lists never touch SQLite, and list bodies are built by
- * concatenating stored JSON.
+ * revision counter (in `meta`). Writes are group-committed: each write is staged in a small
+ * pending overlay at once (so the next writer's preconditions see it) and queued; all writes
+ * queued in one event-loop turn are committed in one transaction (setImmediate). Only then are
+ * they folded into the committed maps that every reader uses, fanned out to watchers and
+ * acknowledged to the clients (`sync()`), in that order and in one synchronous turn. So no reader
+ * ever sees a write a crash could take back, and the revision counter after a restart is above
+ * every revision ever served. A batch of writes is never split across transactions.
+ *
+ * Durability: WAL with synchronous=NORMAL, so a committed transaction survives a process crash
+ * (kill -9); an OS crash or power loss may drop the last transactions before a checkpoint, as with
+ * k3s' kine on SQLite. The whole object set is also held in memory (its JSON plus labels and kept
+ * selector fields, stored-entry.ts) because the API server is the only writer of this file: gets
+ * and lists never touch SQLite, and list bodies are built by concatenating stored JSON.
  */
 import fs from "node:fs";
 import Database from "better-sqlite3";
 import { alreadyExists, conflict, notFound } from "../../lib/errors.js";
 import type { KObject } from "../../lib/types.js";
 import { storedEntry } from "./stored-entry.js";
-import { objectKey, type ReplayResult, type Store, type StoreEvent, type StoredObject, type WriteOp } from "./store.js";
+import { objectKey, type ReplayResult, type Store, type StoreEvent, type StoredObject, type StoreView, type WriteOp } from "./store.js";
 
 export interface SqliteStoreOptions {
   /** path of the database file */
@@ -92,9 +98,16 @@ export class SqliteStore implements Store {
   private readonly ringMax: number;
   private readonly enc: (resource: string, key: string, json: string) => string;
   private readonly dec: (resource: string, key: string, stored: string) => string;
+  /** the last committed revision: what readers see */
   private rev = 0;
+  /** the last revision handed to a write (committed or pending) */
+  private latestRev = 0;
   private compacted = 0;
+  /** the committed objects: the only state readers see */
   private readonly resources = new Map<string, Map<string, Bucket>>();
+  /** writes applied but not yet committed, by object key (null: deleted); read by the write path only */
+  private readonly overlay = new Map<string, PendingState>();
+  private readonly latestView: StoreView;
   /** recent events, oldest first; ring[ringHead..] are live */
   private ring: StoreEvent[] = [];
   private ringHead = 0;
@@ -137,12 +150,18 @@ export class SqliteStore implements Store {
       this.stMeta.run("revision", String(rev));
     });
     this.load();
+    this.latestView = {
+      currentRevision: () => this.latestRev,
+      get: (r, ns, n) => this.latestGet(r, ns, n),
+      list: (r, ns) => this.latestList(r, ns),
+      count: (r, ns) => this.latestCount(r, ns),
+    };
   }
 
   private load(): void {
     const meta = this.db.prepare("SELECT k, v FROM meta").all() as { k: string; v: string }[];
     for (const m of meta) {
-      if (m.k === "revision") this.rev = Number(m.v);
+      if (m.k === "revision") this.rev = this.latestRev = Number(m.v);
       if (m.k === "compacted") this.compacted = Number(m.v);
     }
     const rows = this.db.prepare("SELECT key, resource, namespace, name, value, mod_revision FROM objects").all() as {
@@ -205,8 +224,50 @@ export class SqliteStore implements Store {
     return this.batch([{ op: "delete", resource, namespace, name, expectedRev, finalObj }])[0];
   }
 
+  latest(): StoreView {
+    return this.latestView;
+  }
+
+  private latestGet(resource: string, namespace: string, name: string): StoredObject | undefined {
+    const p = this.overlay.get(objectKey(resource, namespace, name));
+    return p === undefined ? this.get(resource, namespace, name) : p.entry ?? undefined;
+  }
+
+  /** Pending states of one resource (and namespace); empty in the common case. */
+  private pendingOf(resource: string, namespace: string | undefined): PendingState[] {
+    const out: PendingState[] = [];
+    if (this.overlay.size === 0) return out;
+    for (const p of this.overlay.values()) {
+      if (p.resource === resource && (namespace === undefined || p.namespace === namespace)) out.push(p);
+    }
+    return out;
+  }
+
+  private latestList(resource: string, namespace?: string): StoredObject[] {
+    const pending = this.pendingOf(resource, namespace);
+    if (pending.length === 0) return this.list(resource, namespace);
+    const byKey = new Map<string, StoredObject>();
+    for (const e of this.list(resource, namespace)) byKey.set(e.key, e);
+    for (const p of pending) {
+      const key = objectKey(resource, p.namespace, p.name);
+      if (p.entry) byKey.set(key, p.entry);
+      else byKey.delete(key);
+    }
+    return [...byKey.values()].sort((a, b) => (a.namespace === b.namespace ? cmp(a.name, b.name) : cmp(a.namespace, b.namespace)));
+  }
+
+  private latestCount(resource: string, namespace?: string): number {
+    let n = this.count(resource, namespace);
+    for (const p of this.pendingOf(resource, namespace)) {
+      const committed = this.get(resource, p.namespace, p.name) !== undefined;
+      if (p.entry && !committed) n++;
+      else if (!p.entry && committed) n--;
+    }
+    return n;
+  }
+
   private mustGet(resource: string, obj: KObject): StoredObject {
-    const e = this.get(resource, obj.metadata.namespace ?? "", obj.metadata.name ?? "");
+    const e = this.latestGet(resource, obj.metadata.namespace ?? "", obj.metadata.name ?? "");
     if (!e) throw new Error("store: object vanished right after its write");
     return e;
   }
@@ -219,13 +280,13 @@ export class SqliteStore implements Store {
     // memory or disk until all preconditions hold.
     const overlay = new Map<string, StoredObject | null>();
     const writes: PendingWrite[] = [];
-    let rev = this.rev;
+    let rev = this.latestRev;
     const ts = Date.now();
     for (const op of ops) {
       const ns = op.op === "delete" ? op.namespace : op.obj.metadata.namespace ?? "";
       const name = op.op === "delete" ? op.name : op.obj.metadata.name ?? "";
       const key = objectKey(op.resource, ns, name);
-      const cur = overlay.has(key) ? overlay.get(key) ?? undefined : this.get(op.resource, ns, name);
+      const cur = overlay.has(key) ? overlay.get(key) ?? undefined : this.latestGet(op.resource, ns, name);
       const [plural, group] = splitResource(op.resource);
       if (op.op === "create") {
         if (cur) throw alreadyExists(plural, name, group);
@@ -243,12 +304,11 @@ export class SqliteStore implements Store {
       writes.push({ key, event: { type, rev, resource: op.resource, namespace: ns, name, entry, prev: cur, ts } });
       overlay.set(key, type === "DELETED" ? null : entry);
     }
-    this.rev = rev;
+    this.latestRev = rev;
     const events: StoreEvent[] = [];
     for (const w of writes) {
       const e = w.event;
-      if (e.type === "DELETED") this.remove(e.resource, e.namespace, e.name);
-      else this.put(e.entry);
+      this.overlay.set(w.key, { resource: e.resource, namespace: e.namespace, name: e.name, entry: e.type === "DELETED" ? null : e.entry });
       events.push(e);
       this.pending.push(w);
     }
@@ -265,7 +325,7 @@ export class SqliteStore implements Store {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
-  /** Commit everything queued in one transaction, then fan out and acknowledge. */
+  /** Commit everything queued in one transaction, then make it visible, fan out and acknowledge. */
   private flush(): void {
     this.flushScheduled = false;
     const writes = this.pending;
@@ -279,12 +339,20 @@ export class SqliteStore implements Store {
     try {
       this.commitTx(writes, writes[writes.length - 1]!.event.rev);
     } catch (e) {
-      // Memory is now ahead of disk: refuse further writes rather than serve a state that a
-      // restart would lose.
+      // The pending writes never reach readers; refuse further writes rather than build on them.
       this.broken = new Error(`store commit failed: ${(e as Error).message}`);
       for (const w of waiters) w.reject(this.broken);
       return;
     }
+    // Durable now: fold into the committed state, which readers and watchers see together.
+    for (const w of writes) {
+      const e = w.event;
+      if (e.type === "DELETED") this.remove(e.resource, e.namespace, e.name);
+      else this.put(e.entry);
+    }
+    this.rev = writes[writes.length - 1]!.event.rev;
+    // Every pending write was in this transaction (the queue is drained whole).
+    this.overlay.clear();
     const events = writes.map((w) => w.event);
     for (const e of events) this.ring.push(e);
     if (this.ring.length - this.ringHead > this.ringMax) this.ringHead = this.ring.length - this.ringMax;
@@ -397,6 +465,18 @@ export class SqliteStore implements Store {
 interface PendingWrite {
   key: string;
   event: StoreEvent;
+}
+
+/** The newest uncommitted state of one object (entry null: deleted). */
+interface PendingState {
+  resource: string;
+  namespace: string;
+  name: string;
+  entry: StoredObject | null;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** `deployments.apps` -> [`deployments`, `apps`] */

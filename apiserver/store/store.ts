@@ -50,7 +50,7 @@ export interface StoreEvent {
   readonly ts: number;
 }
 
-/** A write in a batch. Preconditions are checked against the committed state. */
+/** A write in a batch. Preconditions are checked against the latest (pending) state. */
 export type WriteOp =
   | { op: "create"; resource: string; obj: KObject }
   | { op: "update"; resource: string; obj: KObject; expectedRev?: number }
@@ -59,33 +59,53 @@ export type WriteOp =
 /** Replay answer: the events after a revision, or the fact that it was compacted away. */
 export type ReplayResult = { ok: true; events: StoreEvent[] } | { ok: false; compactedRevision: number };
 
-export interface Store {
-  /** The revision of the last committed write (0 for an empty store). */
+/**
+ * Read access to one state of the store. Lists are sorted by namespace, then name.
+ */
+export interface StoreView {
+  /** The revision of the last write this view includes (0 for an empty store). */
   currentRevision(): number;
-  /** Everything at or below this revision has been dropped from the revision log. */
-  compactedRevision(): number;
   get(resource: string, namespace: string, name: string): StoredObject | undefined;
-  /** Sorted by key. `namespace` undefined = all namespaces. */
+  /** Sorted by namespace, then name. `namespace` undefined = all namespaces. */
   list(resource: string, namespace?: string): StoredObject[];
   /** Number of stored objects of a resource in a namespace (or all). */
   count(resource: string, namespace?: string): number;
-  /** Sets metadata.resourceVersion; throws AlreadyExists. */
+}
+
+/**
+ * The store. Its own reads (`get`, `list`, `count`, `currentRevision`) are the **committed**
+ * state: every object and revision they show is durable, so a client is never shown a write that
+ * a crash could take back, and a revision once served names one write for ever. Writes are
+ * applied at once to a pending state that only the write path reads (`latest()`: preconditions,
+ * AlreadyExists, allocation), and become visible to readers and watchers together when their
+ * group commit succeeds.
+ */
+export interface Store extends StoreView {
+  /** Everything at or below this revision has been dropped from the revision log. */
+  compactedRevision(): number;
+  /**
+   * The state writers decide on: the committed state plus writes applied but not yet committed.
+   * Only the write path may read it (a read-modify-write inside one synchronous turn); answers
+   * to clients never come from it.
+   */
+  latest(): StoreView;
+  /** Sets metadata.resourceVersion; throws AlreadyExists. Returns the written (pending) entry. */
   create(resource: string, obj: KObject): StoredObject;
   /** Sets metadata.resourceVersion; throws NotFound, or Conflict when expectedRev is stale. */
   update(resource: string, obj: KObject, expectedRev?: number): StoredObject;
   /** Removes; throws NotFound/Conflict. `finalObj` is the state recorded in the DELETED event. */
   delete(resource: string, namespace: string, name: string, expectedRev?: number, finalObj?: KObject): StoreEvent;
-  /** Several writes in one transaction, one revision each; all or nothing. */
+  /** Several writes in one transaction, one revision each; all or nothing. Preconditions are checked against `latest()`. */
   batch(ops: WriteOp[]): StoreEvent[];
-  /** Events of `resource` (or all, when undefined) with revision > `rev`, oldest first. */
+  /** Committed events of `resource` (or all, when undefined) with revision > `rev`, oldest first. */
   eventsSince(rev: number, resource?: string): ReplayResult;
   /**
-   * Resolves once every write issued so far is durable (committed to disk). Writes are visible
-   * to reads at once but committed in groups; a handler awaits this before answering.
-   * @throws if the commit failed (the store is then unusable)
+   * Resolves once every write issued so far is committed (durable and visible to readers); a
+   * handler awaits this before answering.
+   * @throws if the commit failed (the store is then unusable; readers keep the last committed state)
    */
   sync(): Promise<void>;
-  /** Called after every commit, with the committed events in order. */
+  /** Called after every commit, once the committed state includes the events, with them in order. */
   subscribe(listener: (events: readonly StoreEvent[]) => void): () => void;
   /** Drop log entries that are neither among the last `keepRevisions` nor younger than `keepMs`. Returns the new compacted revision. */
   compact(keepRevisions: number, keepMs: number): number;

@@ -3,13 +3,14 @@
  * kind. The generic registry calls these hooks; kinds without special rules use the defaults.
  */
 import type { KObject } from "../../lib/types.js";
-import type { Store } from "../store/store.js";
+import type { StoreView } from "../store/store.js";
 import type { FieldErrors } from "../validation/field-errors.js";
 import type { NameRule } from "../validation/names.js";
 
 /** What a strategy may look at besides the object itself. */
 export interface StrategyContext {
-  store: Store;
+  /** the latest state (committed plus pending writes): allocation must see writes of this turn */
+  store: StoreView;
   /** the service ClusterIP range, e.g. 10.96.0.0/12 */
   serviceCidr: string;
 }
