@@ -10,7 +10,7 @@ import { ApiError, badRequest, tooLarge, unauthorized } from "../lib/errors.js";
 import { silentLogger } from "../lib/logger.js";
 import { TokenAuth } from "./auth.js";
 import { ClusterAuthorizer } from "./authz/index.js";
-import { admitNodeCreate } from "./authz/admission.js";
+import { nodeRestriction } from "./authz/node-restriction.js";
 import { JoinTokens } from "./join-tokens.js";
 import { encryptStoredSecrets, SecretEncryption } from "./secret-encryption.js";
 import { startCompaction, type CompactionOptions } from "./compaction.js";
@@ -21,6 +21,7 @@ import { Registry } from "./registry.js";
 import type { Pki } from "./pki/index.js";
 import { OPEN_PATHS } from "./routes/health.js";
 import { ROUTE_MODULES } from "./routes/index.js";
+import { parseRequestPath, refusedPathMessage } from "./routes/request-path.js";
 import { sendError } from "./routes/reply.js";
 import type { SecurityContext } from "./security-context.js";
 import { SECURITY_OPEN_PATHS, securityRoutes } from "./security-routes.js";
@@ -73,7 +74,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const tokens = new TokenAuth(db, { now: nowMs, joinTokens });
   const serviceCidr = opts.serviceCidr ?? "10.96.0.0/12";
   parseCidr(serviceCidr); // a bad range fails the start with a clear message, not the first Service create
-  const registry = new Registry({ store, serviceCidr });
+  // Admission sees the objects of callers' writes: NodeRestriction (a node's own Node and Lease,
+  // only annotations and status of its pods).
+  const registry = new Registry({ store, serviceCidr, admission: [nodeRestriction] });
   registry.bootstrap();
   const hub = new WatchHub(store, { maxQueue: opts.watchBufferEvents ?? 10_000, bookmarkIntervalMs: opts.bookmarkIntervalMs, logger });
   // Authentication by token; authorization by the node rules or the role rules (authz/).
@@ -103,6 +106,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   app.decorate("kctl", ctx);
   app.decorateRequest("kctlUser", null);
   app.decorateRequest("kctlInfo", null);
+  app.decorateRequest("kctlPath", null);
   await app.register(websocket, { options: { maxPayload: 1 << 20 } });
 
   // One catch-all parser: bodies stay Buffers and the handlers decide (JSON, YAML, patch types,
@@ -111,9 +115,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit }, (_req, body, done) => done(null, body));
 
   app.addHook("onRequest", (req, reply, done) => {
-    const q = req.url.indexOf("?");
-    const p = q >= 0 ? req.url.slice(0, q) : req.url;
-    if (OPEN_PATHS.has(p) || SECURITY_OPEN_PATHS.has(p)) return done();
+    // The path is read once, here, and everything after (open paths, routing to a resource,
+    // authorization, admission) uses this reading; a non-canonical path is refused for everyone.
+    const parsed = parseRequestPath(req.url);
+    if (typeof parsed === "string") {
+      sendError(reply, badRequest(refusedPathMessage(req.url, parsed)));
+      return;
+    }
+    req.kctlPath = parsed;
+    if (OPEN_PATHS.has(parsed.path) || SECURITY_OPEN_PATHS.has(parsed.path)) return done();
     const user = ctx.auth.authenticate(req.headers);
     if (!user) {
       sendError(reply, unauthorized());
@@ -150,16 +160,6 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     }
   });
   app.setNotFoundHandler((_req, reply) => sendError(reply, new ApiError("NotFound", "the server could not find the requested resource")));
-
-  // NodeRestriction's body check: a node creates only its own Node and Lease.
-  app.addHook("preHandler", (req, _reply, done) => {
-    try {
-      admitNodeCreate(req);
-      done();
-    } catch (e) {
-      done(e as Error);
-    }
-  });
 
   for (const mod of ROUTE_MODULES) mod(app, ctx);
   securityRoutes(app, ctx, clock);

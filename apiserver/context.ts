@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { Authenticator, Authorizer, User } from "./auth.js";
 import type { Metrics } from "./metrics.js";
 import type { Registry } from "./registry.js";
+import type { RequestPath } from "./routes/request-path.js";
 import type { Store } from "./store/store.js";
 import type { WatchHub } from "./watch/watch-hub.js";
 
@@ -37,5 +38,7 @@ declare module "fastify" {
     /** the authenticated caller (undefined on open paths) */
     kctlUser: User | null;
     kctlInfo: RequestInfo | null;
+    /** the canonical request path (routes/request-path.ts), parsed once in onRequest; set on every routed request */
+    kctlPath: RequestPath | null;
   }
 }

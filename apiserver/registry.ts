@@ -18,6 +18,8 @@ import { storedEntry } from "./store/stored-entry.js";
 import { objectKey, resourceId, type Store, type StoredObject, type StoreView, type WriteOp } from "./store/store.js";
 import { FieldErrors, isRecord } from "./validation/field-errors.js";
 import { validateObjectMeta } from "./validation/metadata.js";
+import type { User } from "./auth.js";
+import { admit, type AdmissionPlugin, type AdmissionRequest } from "./authz/admission.js";
 
 /** Namespaces that exist from the start and cannot be deleted (kube-node-lease can). */
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -43,6 +45,8 @@ interface PlannedDelete {
 export interface RegistryOptions {
   store: Store;
   serviceCidr: string;
+  /** checks on the object of a caller's create/update (authz/admission.ts), in order */
+  admission?: readonly AdmissionPlugin[];
 }
 
 /** The resource logic the HTTP routes call. */
@@ -51,12 +55,14 @@ export class Registry {
   /** what the write path decides on: committed plus pending writes (Store.latest) */
   private readonly view: StoreView;
   private readonly ctx: StrategyContext;
+  private readonly admission: readonly AdmissionPlugin[];
   private readonly namespacedResources = RESOURCES.filter((r) => r.namespaced);
 
   constructor(opts: RegistryOptions) {
     this.store = opts.store;
     this.view = opts.store.latest();
     this.ctx = { store: this.view, serviceCidr: opts.serviceCidr };
+    this.admission = opts.admission ?? [];
   }
 
   /** Create the system namespaces on first start. */
@@ -91,8 +97,9 @@ export class Registry {
   /**
    * Create. With `dryRun` everything runs (defaults, validation, allocation, conflicts) but the
    * write: the answer is the object as it would be stored (no uid-stable resourceVersion).
+   * `user` (the caller; absent for the server's own writes) is what admission checks.
    */
-  create(ri: ResourceInfo, namespace: string | undefined, body: unknown, dryRun = false): StoredObject {
+  create(ri: ResourceInfo, namespace: string | undefined, body: unknown, dryRun = false, user?: User): StoredObject {
     const obj = this.checkBody(ri, body);
     const meta = obj.metadata;
     this.placeInNamespace(ri, obj, namespace);
@@ -108,6 +115,7 @@ export class Registry {
     st.normalize?.(obj);
     st.prepareForCreate?.(obj);
     st.defaults?.(obj);
+    this.admit(user, { verb: "create", ri, obj });
     this.validate(ri, obj, undefined);
     if (dryRun) return this.unwritten(ri, obj);
     return this.store.create(rid(ri), obj);
@@ -123,8 +131,8 @@ export class Registry {
 
   // ------------------------------------------------------------------ update
 
-  /** Update (PUT, and PATCH after the patch is applied); `dryRun` as in `create`. */
-  update(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown, dryRun = false): StoredObject {
+  /** Update (PUT, and PATCH after the patch is applied); `dryRun` and `user` as in `create`. */
+  update(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown, dryRun = false, user?: User): StoredObject {
     const obj = this.checkBody(ri, body);
     this.checkName(obj, name);
     this.placeInNamespace(ri, obj, namespace);
@@ -147,19 +155,27 @@ export class Registry {
         throw invalid(ri.kind, name, [{ field: "metadata.finalizers", message: "Forbidden: no new finalizers can be added if the object is being deleted", type: "FieldValueForbidden" }], ri.group);
       }
     }
+    this.admit(user, { verb: "update", ri, old, obj });
     this.validate(ri, obj, old);
     return this.commitUpdate(ri, obj, cur, expected, dryRun, old);
   }
 
-  /** PUT .../status: only status changes; everything else comes from the stored object. */
-  updateStatus(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown): StoredObject {
+  /** PUT .../status: only status changes; everything else comes from the stored object. `user` as in `create`. */
+  updateStatus(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown, user?: User): StoredObject {
     const incoming = this.checkBody(ri, body);
     this.checkName(incoming, name);
     const cur = this.current(ri, namespace, name);
     const expected = this.expectedRevision(ri, incoming.metadata, cur);
+    const old = cur.object();
     const obj = cur.object();
     setOrDelete(obj, "status", incoming.status);
-    return this.commitUpdate(ri, obj, cur, expected);
+    this.admit(user, { verb: "update", ri, subresource: "status", old, obj });
+    return this.commitUpdate(ri, obj, cur, expected, false, old);
+  }
+
+  /** Admission (authz/admission.ts) on a caller's write, before validation and the write. */
+  private admit(user: User | undefined, req: Omit<AdmissionRequest, "user">): void {
+    if (user && this.admission.length > 0) admit(this.admission, { ...req, user });
   }
 
   /** Generation, no-op detection, finalizer-driven removal, then the write. `old` = `cur` parsed, when the caller has it. */

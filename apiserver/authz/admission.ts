@@ -1,29 +1,43 @@
 /**
- * The body half of the node rules (Kubernetes' NodeRestriction): a create names its object in
- * the body, not the URL, so the authorizer sees no name. Before the handler runs, a node may only
- * create a Node or a node Lease named after itself.
+ * Admission: the checks that need the object itself, not just the path. The authorizer decides on
+ * verb + resource + namespace + name (the canonical path); a create names its object only in the
+ * body, and an update's meaning is the difference between the stored object and the new one. The
+ * registry runs every plugin inside its synchronous write section, on the object as it would be
+ * stored (after normalize and defaults, before validation and the write), so what is admitted is
+ * exactly what is written, and a refusal stores nothing.
+ *
+ * A plugin is a pure decision `(request) => true | reason`; `admit` turns a reason into a 403
+ * Forbidden Status naming the object and the rule.
  */
-import type { FastifyRequest } from "fastify";
 import { forbidden } from "../../lib/errors.js";
-import { decodeObjectBody } from "../request-body.js";
-import { NODE_LEASE_NAMESPACE } from "./node.js";
+import type { ResourceInfo } from "../../lib/kinds.js";
+import type { KObject } from "../../lib/types.js";
+import type { User } from "../auth.js";
 
-const NODE_CREATE = /^\/api\/v1\/nodes\/?(\?|$)/;
-const LEASE_CREATE = new RegExp(`^/apis/coordination\\.k8s\\.io/v1/namespaces/${NODE_LEASE_NAMESPACE}/leases/?(\\?|$)`);
+/** One write as admission sees it. */
+export interface AdmissionRequest {
+  /** who asks (absent for the server's own writes, which admission never sees) */
+  user: User;
+  verb: "create" | "update";
+  ri: ResourceInfo;
+  /** `status` for the status subresource */
+  subresource?: string;
+  /** the stored object (update only) */
+  old?: KObject;
+  /** the object as it will be stored */
+  obj: KObject;
+}
 
-/** Throw 403 when a node creates a Node or Lease under another name. */
-export function admitNodeCreate(req: FastifyRequest): void {
-  const user = req.kctlUser;
-  if (!user || user.role !== "node" || !user.node || req.method !== "POST") return;
-  const what = NODE_CREATE.test(req.url) ? "Node" : LEASE_CREATE.test(req.url) ? "Lease" : undefined;
-  if (!what) return;
-  let name: string | undefined;
-  try {
-    name = (decodeObjectBody(req.body, req.headers["content-type"]) as { metadata?: { name?: unknown } }).metadata?.name as string | undefined;
-  } catch {
-    name = undefined;
-  }
-  if (name !== user.node) {
-    throw forbidden(`${what === "Node" ? "nodes" : "leases.coordination.k8s.io"} is forbidden: node "${user.node}" may only create its own ${what} ("${user.node}"${typeof name === "string" ? `, not "${name}"` : ""})`);
+/** `true` admits; a string refuses, stating the rule. */
+export type AdmissionPlugin = (req: AdmissionRequest) => true | string;
+
+/** Run `plugins` in order; the first refusal throws a 403 Forbidden. */
+export function admit(plugins: readonly AdmissionPlugin[], req: AdmissionRequest): void {
+  for (const plugin of plugins) {
+    const verdict = plugin(req);
+    if (verdict === true) continue;
+    const resource = req.ri.group ? `${req.ri.plural}.${req.ri.group}` : req.ri.plural;
+    const name = req.obj.metadata.name ?? req.obj.metadata.generateName ?? "";
+    throw forbidden(`${resource} "${name}" is forbidden: ${verdict}`);
   }
 }

@@ -11,8 +11,10 @@
  *   configmaps, secrets               get only, and only those a pod bound to it references
  *   events           create/update/patch
  *
- * Everything else is refused with a reason naming the rule. Creates carry the name in the body:
- * app.ts checks it (admitNodeCreate) before the handler runs.
+ * Everything else is refused with a reason naming the rule. These rules see the canonical path
+ * (routes/request-path.ts), whatever its spelling. What the path cannot show (a create's name is
+ * in the body; which fields an update changes) is checked on the objects by the NodeRestriction
+ * admission plugin (node-restriction.ts).
  */
 import type { Pod } from "../../lib/types.js";
 import type { Store } from "../store/store.js";

@@ -4,6 +4,7 @@
  * served too, answering with the canonical apps/v1 objects.
  */
 import { groupVersion, RESOURCES, type ResourceInfo } from "../../lib/kinds.js";
+import type { RequestPath } from "./request-path.js";
 
 export interface ResourcePath {
   ri: ResourceInfo;
@@ -13,13 +14,12 @@ export interface ResourcePath {
   subresource?: string;
 }
 
-/** `undefined` when the path names no resource this server serves (404). */
-export function parseResourcePath(url: string): ResourcePath | undefined {
-  const q = url.indexOf("?");
-  const path = q >= 0 ? url.slice(0, q) : url;
-  const segs = path.split("/").filter((s) => s !== "").map(safeDecode);
-  if (segs.some((s) => s === undefined)) return undefined;
-  const parts = segs as string[];
+/**
+ * The resource a canonical path names (request-path.ts: segments already decoded, none empty);
+ * `undefined` when it names no resource this server serves (404).
+ */
+export function parseResourcePath(path: RequestPath): ResourcePath | undefined {
+  const parts = path.segments;
   let gv: string;
   let rest: string[];
   if (parts[0] === "api" && parts.length >= 3) {
@@ -42,12 +42,4 @@ export function parseResourcePath(url: string): ResourcePath | undefined {
   if (namespace !== undefined && !ri.namespaced) return undefined;
   if (subresource !== undefined && !(ri.subresources.includes(subresource) || (ri.kind === "Namespace" && subresource === "finalize"))) return undefined;
   return { ri, namespace, name, subresource };
-}
-
-function safeDecode(s: string): string | undefined {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return undefined;
-  }
 }

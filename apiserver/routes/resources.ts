@@ -64,8 +64,9 @@ function authorize(ctx: ServerContext, req: FastifyRequest, verb: string, rp: Re
   if (ok !== true) throw forbidden(`${resource}${rp.ri.group ? `.${rp.ri.group}` : ""} is forbidden: ${ok}`);
 }
 
+/** The resource of the request's canonical path (parsed once, in app.ts's onRequest hook). */
 function resolve(req: FastifyRequest): ResourcePath {
-  const rp = parseResourcePath(req.url);
+  const rp = req.kctlPath ? parseResourcePath(req.kctlPath) : undefined;
   if (!rp) throw new ApiError("NotFound", "the server could not find the requested resource");
   return rp;
 }
@@ -82,6 +83,8 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
     throw methodNotAllowed(`${verb} is not supported on ${ri.plural} across all namespaces; use /namespaces/{namespace}/${ri.plural}`);
   }
   const reg = ctx.registry;
+  // The caller, for admission (authz/admission.ts: checks on the object itself).
+  const user = req.kctlUser ?? undefined;
   // Writes are visible at once but group-committed: answer only once they are durable.
   const send = async (code: number, body: string): Promise<FastifyReply> => {
     await ctx.store.sync();
@@ -104,7 +107,7 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
     }
     case "create": {
       const body = decodeObjectBody(req.body, req.headers["content-type"]);
-      if (name === undefined) return send(201, reg.create(ri, namespace, body, dryRun).json);
+      if (name === undefined) return send(201, reg.create(ri, namespace, body, dryRun, user).json);
       if (subresource === "binding") {
         reg.bind(namespace ?? "default", name, body);
         return send(201, JSON.stringify(successStatus(201)));
@@ -115,9 +118,9 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
       if (name === undefined) throw methodNotAllowed(`PUT is not supported on a collection of ${ri.plural}`);
       const body = decodeObjectBody(req.body, req.headers["content-type"]);
       if (subresource === "scale") return send(200, JSON.stringify(reg.updateScale(ri, namespace, name, body)));
-      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, body).json);
+      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, body, user).json);
       if (subresource !== undefined) throw methodNotAllowed(`PUT is not supported on ${ri.plural}/${subresource}`);
-      return send(200, reg.update(ri, namespace, name, body, dryRun).json);
+      return send(200, reg.update(ri, namespace, name, body, dryRun, user).json);
     }
     case "patch": {
       if (name === undefined) throw methodNotAllowed(`PATCH is not supported on a collection of ${ri.plural}`);
@@ -128,9 +131,9 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
       }
       const cur = reg.current(ri, namespace, name);
       const patched = applyPatch(kind, JSON.parse(cur.json) as unknown, patch);
-      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, patched).json);
+      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, patched, user).json);
       if (subresource !== undefined) throw methodNotAllowed(`PATCH is not supported on ${ri.plural}/${subresource}`);
-      return send(200, reg.update(ri, namespace, name, patched, dryRun).json);
+      return send(200, reg.update(ri, namespace, name, patched, dryRun, user).json);
     }
     case "delete": {
       if (subresource !== undefined) throw methodNotAllowed(`DELETE is not supported on ${ri.plural}/${subresource}`);
@@ -227,7 +230,7 @@ function serveHttpWatch(ctx: ServerContext, rp: ResourcePath, q: Query, reply: F
 }
 
 function handleWebSocket(ctx: ServerContext, socket: WebSocket, req: FastifyRequest): void {
-  const rp = parseResourcePath(req.url);
+  const rp = req.kctlPath ? parseResourcePath(req.kctlPath) : undefined;
   const fail = (e: ApiError) => {
     socket.send(eventLine("ERROR", JSON.stringify(e.toStatus())).trimEnd());
     socket.close(1000);
