@@ -2,6 +2,8 @@
  * The fastify app factory: opens the store in the data dir, wires the registry, watch hub, auth,
  * metrics and route modules, and turns every error into a Kubernetes `Status`. No listen here.
  */
+import { STATUS_CODES } from "node:http";
+import type { Socket } from "node:net";
 import path from "node:path";
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from "fastify";
 import websocket from "@fastify/websocket";
@@ -52,6 +54,21 @@ export interface ApiServerOptions {
   now?: () => Date;
 }
 
+/**
+ * Node's HTTP parser refused a request (no fastify request exists): answer with a Status and
+ * close, as Node would with a bare status line. Broken or closed sockets are just destroyed.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const code = err.code === "HPE_HEADER_OVERFLOW" ? 431 : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+  const message = code === 431 ? "request header fields too large" : code === 408 ? "request timeout" : `bad request: ${err.code ?? err.message}`;
+  const body = JSON.stringify(new ApiError(code === 408 ? "Timeout" : "BadRequest", message, undefined, code).toStatus());
+  socket.end(`HTTP/1.1 ${code} ${STATUS_CODES[code]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+}
+
 /** A fastify app with the server's internals attached (`app.kctl`). */
 export type ApiServerApp = FastifyInstance & { kctl: ServerContext & SecurityContext };
 
@@ -98,9 +115,16 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     bodyLimit,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
     return503OnClosing: true,
+    // A client must send its whole request (headers and body) within this; a slow or lying
+    // sender (Content-Length larger than what it sends) holds its socket no longer than that.
+    requestTimeout: 30_000,
     forceCloseConnections: "idle",
     // No per-request child logger: request logs are explicit (onResponse, debug level).
     childLoggerFactory: (parent) => parent,
+    // Errors raised before routing (a malformed URL) and by Node's HTTP parser (oversized headers,
+    // garbage on the wire) are answered as Status objects too, like every other error.
+    frameworkErrors: (err, _req, reply) => sendError(reply, badRequest(`bad request: ${err.message}`)),
+    clientErrorHandler: answerClientError,
     ...(opts.tls ? { https: { cert: opts.tls.certPem, key: opts.tls.keyPem } } : {}),
   }) as unknown as FastifyInstance;
   app.decorate("kctl", ctx);

@@ -18,6 +18,7 @@ import { storedEntry } from "./store/stored-entry.js";
 import { objectKey, resourceId, type Store, type StoredObject, type StoreView, type WriteOp } from "./store/store.js";
 import { FieldErrors, isRecord } from "./validation/field-errors.js";
 import { validateObjectMeta } from "./validation/metadata.js";
+import { withinDepth } from "./request-body.js";
 import type { User } from "./auth.js";
 import { admit, type AdmissionPlugin, type AdmissionRequest } from "./authz/admission.js";
 
@@ -370,6 +371,8 @@ export class Registry {
   /** The body must be an object of this kind (aliases accepted, stored as the canonical version). */
   private checkBody(ri: ResourceInfo, body: unknown): KObject {
     if (!isRecord(body)) throw badRequest(`the request body must be a ${ri.kind} object`);
+    // Bodies were checked when decoded; a patch can still nest its value deep inside the object.
+    withinDepth(body);
     if (body.kind !== undefined && body.kind !== ri.kind) {
       throw badRequest(`the kind of the provided object (${String(body.kind)}) does not match the resource (${ri.kind})`);
     }

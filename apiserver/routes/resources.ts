@@ -15,9 +15,9 @@ import { decodeObjectBody, decodeOptionalBody, decodePatchBody } from "../reques
 import type { StoredObject } from "../store/store.js";
 import { matchesStored } from "../watch/watcher.js";
 import { parseResourcePath, type ResourcePath } from "./paths.js";
-import { isTrue, parseDeleteOptions, parseFilter, qp, type Query } from "./query.js";
+import { boolParam, parseDeleteOptions, parseFilter, parseListOptions, parseResourceVersion, qp, type Query } from "./query.js";
 import { sendError, sendJson, successStatus, toApiError } from "./reply.js";
-import { httpSink, startWatch, wsSink } from "./watch.js";
+import { checkWatchQuery, httpSink, startWatch, wsSink } from "./watch.js";
 import { parseIncludeObject, TABLE_CONTENT_TYPE, tableJson, wantsTable, type IncludeObject } from "./table.js";
 import { eventLine } from "../watch/watcher.js";
 
@@ -41,7 +41,7 @@ function verbOf(method: string, rp: ResourcePath, q: Query): string {
   switch (method) {
     case "GET":
     case "HEAD":
-      if (isTrue(qp(q, "watch"))) return "watch";
+      if (boolParam(q, "watch")) return "watch";
       return rp.name === undefined ? "list" : "get";
     case "POST":
       return "create";
@@ -97,6 +97,7 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
       if (wantsTable(req.headers.accept)) return sendTable(reply, listBody(ctx, rp, q, parseIncludeObject(qp(q, "includeObject"))));
       return sendJson(reply, 200, listBody(ctx, rp, q));
     case "get": {
+      parseResourceVersion(qp(q, "resourceVersion"));
       if (subresource === "scale") return sendJson(reply, 200, JSON.stringify(reg.getScale(ri, namespace, name!)));
       if (subresource !== undefined && subresource !== "status") throw methodNotAllowed(`GET is not supported on ${ri.plural}/${subresource}`);
       const e = reg.get(ri, namespace, name!);
@@ -190,9 +191,19 @@ function sendTable(reply: FastifyReply, body: string): FastifyReply {
  * a Table instead when `table` says what to include.
  */
 function listBody(ctx: ServerContext, rp: ResourcePath, q: Query, table?: IncludeObject): string {
+  const opts = parseListOptions(q);
   const rev = ctx.store.currentRevision();
+  // A list is always served at the newest committed revision: that satisfies NotOlderThan for any
+  // revision up to it; Exact can only be met for the newest, and a revision not reached yet is
+  // Kubernetes' "Too large resource version" (504 Timeout) rather than a silently older answer.
+  if (opts.resourceVersion !== undefined && opts.resourceVersion > rev) {
+    throw new ApiError("Timeout", `Too large resource version: ${opts.resourceVersion}, current: ${rev}`);
+  }
+  if (opts.resourceVersionMatch === "Exact" && opts.resourceVersion !== undefined && opts.resourceVersion !== rev) {
+    throw new ApiError("Expired", `too old resource version: ${opts.resourceVersion} (${rev}): kctl serves lists at the newest revision only`);
+  }
   let items = selected(ctx, rp, q);
-  const cont = qp(q, "continue");
+  const cont = opts.continueToken;
   if (cont) {
     let tok: ContinueToken;
     try {
@@ -203,9 +214,9 @@ function listBody(ctx: ServerContext, rp: ResourcePath, q: Query, table?: Includ
     }
     items = items.filter((e) => e.namespace > tok.ns || (e.namespace === tok.ns && e.name > tok.name));
   }
-  const limit = Number(qp(q, "limit") ?? "");
+  const limit = opts.limit ?? 0;
   let meta = `{"resourceVersion":"${rev}"}`;
-  if (Number.isInteger(limit) && limit > 0 && items.length > limit) {
+  if (limit > 0 && items.length > limit) {
     const last = items[limit - 1]!;
     const token = Buffer.from(JSON.stringify({ ns: last.namespace, name: last.name } satisfies ContinueToken)).toString("base64url");
     meta = `{"resourceVersion":"${rev}","continue":"${token}","remainingItemCount":${items.length - limit}}`;
@@ -218,8 +229,8 @@ function listBody(ctx: ServerContext, rp: ResourcePath, q: Query, table?: Includ
 }
 
 function serveHttpWatch(ctx: ServerContext, rp: ResourcePath, q: Query, reply: FastifyReply, asTable: boolean): void {
-  // Validate the query before hijacking, so a bad selector is still a normal 400 Status.
-  parseFilter(q, rp.namespace, rp.name);
+  // Validate the whole query before hijacking, so a bad value is still a normal 400 Status.
+  checkWatchQuery(rp, q);
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, { "content-type": asTable ? TABLE_CONTENT_TYPE : "application/json", "cache-control": "no-cache, private", "transfer-encoding": "chunked" });

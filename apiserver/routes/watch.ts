@@ -10,9 +10,16 @@ import type { ServerContext } from "../context.js";
 import { rid } from "../registry.js";
 import { eventLine, type WatchSink } from "../watch/watcher.js";
 import type { ResourcePath } from "./paths.js";
-import { isTrue, parseFilter, parseResourceVersion, qp, type Query } from "./query.js";
+import { parseFilter, parseListOptions, qp, type Query } from "./query.js";
 import { parseIncludeObject, tableJson } from "./table.js";
 import type { KObject } from "../../lib/types.js";
+
+/** Validate every parameter of a watch (400 on any bad one); returns its selection. */
+export function checkWatchQuery(rp: ResourcePath, q: Query): ReturnType<typeof parseFilter> {
+  parseListOptions(q);
+  parseIncludeObject(qp(q, "includeObject"));
+  return parseFilter(q, rp.ri.namespaced ? rp.namespace : undefined, rp.name);
+}
 
 /** Each watch event's object as a one-row Table (kubectl get -w). */
 function tableFormat(rp: ResourcePath, q: Query): (obj: KObject, json: string) => string {
@@ -69,21 +76,22 @@ export function wsSink(socket: WebSocket): WatchSink {
 /**
  * Start a watch on `sink`. A compacted resourceVersion gets one ERROR event (410 Expired) and the
  * stream ends. Returns a function that stops the watch (for the transport's close event).
- * @throws ApiError 400 for bad selectors or resourceVersion (before anything is written)
+ * @throws ApiError 400 for any bad parameter (callers that hijack a reply call `checkWatchQuery`
+ *   first, so that this cannot happen after the response has started)
  */
 export function startWatch(ctx: ServerContext, rp: ResourcePath, q: Query, sink: WatchSink, asTable = false): () => void {
-  const filter = parseFilter(q, rp.ri.namespaced ? rp.namespace : undefined, rp.name);
-  const fromRevision = parseResourceVersion(qp(q, "resourceVersion"));
-  const timeout = Number(qp(q, "timeoutSeconds") ?? "");
+  const filter = checkWatchQuery(rp, q);
+  const opts = parseListOptions(q);
+  const fromRevision = opts.resourceVersion;
   const res = ctx.hub.watch({
     resource: rid(rp.ri),
     filter,
     sink,
     fromRevision,
-    bookmarks: isTrue(qp(q, "allowWatchBookmarks")),
+    bookmarks: opts.allowWatchBookmarks,
     kind: rp.ri.kind,
     apiVersion: groupVersion(rp.ri),
-    timeoutMs: Number.isFinite(timeout) && timeout > 0 ? timeout * 1000 : undefined,
+    timeoutMs: opts.timeoutSeconds === undefined ? undefined : opts.timeoutSeconds * 1000,
     format: asTable ? tableFormat(rp, q) : undefined,
   });
   if (!res.ok) {
