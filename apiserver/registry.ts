@@ -170,6 +170,12 @@ export class Registry {
     const old = cur.object();
     const obj = cur.object();
     setOrDelete(obj, "status", incoming.status);
+    const st = strategyFor(ri.kind);
+    if (st.validateStatus) {
+      const errs = new FieldErrors();
+      st.validateStatus(obj, errs);
+      if (!errs.empty) throw invalid(ri.kind, name, dedupe(errs.list), ri.group);
+    }
     this.admit(user, { verb: "update", ri, subresource: "status", old, obj });
     return this.commitUpdate(ri, obj, cur, expected, false, old);
   }
@@ -355,14 +361,15 @@ export class Registry {
     if (!isRecord(body)) throw badRequest("the request body must be a Scale object");
     const spec = isRecord(body.spec) ? body.spec : {};
     const replicas = spec.replicas;
-    if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 0) {
-      throw invalid("Scale", name, [{ field: "spec.replicas", message: "must be >= 0" }], "autoscaling");
-    }
+    const errs = new FieldErrors();
+    errs.nonNegativeInt("spec.replicas", replicas, "int32");
+    if (replicas === undefined) errs.required("spec.replicas");
+    if (!errs.empty) throw invalid("Scale", name, errs.list, "autoscaling");
     const cur = this.current(ri, namespace, name);
     const meta = isRecord(body.metadata) ? (body.metadata as ObjectMeta) : {};
     const expected = this.expectedRevision(ri, meta, cur);
     const obj = cur.object();
-    (obj.spec as { replicas?: number }).replicas = replicas;
+    (obj.spec as { replicas?: number }).replicas = replicas as number;
     return toScale(this.commitUpdate(ri, obj, cur, expected).object());
   }
 
@@ -427,6 +434,7 @@ export class Registry {
     const errs = new FieldErrors();
     validateObjectMeta(obj, st.nameRule, errs);
     st.validate?.(obj, old, errs);
+    st.validateStatus?.(obj, errs);
     if (errs.empty) st.allocate?.(obj, old, this.ctx, errs);
     if (!errs.empty) throw invalid(ri.kind, obj.metadata.name ?? obj.metadata.generateName ?? "", dedupe(errs.list), ri.group);
   }

@@ -273,9 +273,16 @@ export async function storedProblems(target: FuzzTarget, adminToken: string): Pr
       out.push(`list ${collection}: HTTP ${res.status}`);
       continue;
     }
-    const list = (await res.json()) as { items: { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; resourceVersion?: unknown; uid?: unknown } }[] };
+    const list = (await res.json()) as { items: { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; resourceVersion?: unknown; uid?: unknown }; spec?: { replicas?: unknown; nodeName?: unknown; activeDeadlineSeconds?: unknown } }[] };
     for (const o of list.items) {
       const m = o.metadata;
+      // Values the API server range-checks (issue 21): none out of range may have been stored.
+      const replicas = o.spec?.replicas;
+      if (replicas !== undefined && !(Number.isInteger(replicas) && (replicas as number) >= 0 && (replicas as number) <= 2147483647)) out.push(`${collection}: replicas ${String(replicas)} stored`);
+      const deadline = o.spec?.activeDeadlineSeconds;
+      if (deadline !== undefined && !(Number.isSafeInteger(deadline) && (deadline as number) >= 1)) out.push(`${collection}: activeDeadlineSeconds ${String(deadline)} stored`);
+      const nodeName = o.spec?.nodeName;
+      if (nodeName !== undefined && (typeof nodeName !== "string" || /[^a-z0-9.-]/.test(nodeName))) out.push(`${collection}: nodeName ${JSON.stringify(nodeName)} stored`);
       if (typeof o.apiVersion !== "string" || typeof o.kind !== "string" || typeof m?.name !== "string" || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(m.name) || typeof m.resourceVersion !== "string" || typeof m.uid !== "string") {
         out.push(`${collection}: malformed object ${JSON.stringify(o).slice(0, 160)}`);
       }

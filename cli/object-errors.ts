@@ -1,4 +1,4 @@
-/** Server errors about one object, named the kubectl way: `deployment.apps/web: spec.replicas: must be >= 0`. */
+/** Server errors about one object, named the kubectl way: `deployment.apps/web: spec.replicas: must be greater than or equal to 0`. */
 import { ConnectionError } from "../lib/client.js";
 import { ApiError } from "../lib/errors.js";
 import { displayType, type ResourceInfo } from "../lib/kinds.js";

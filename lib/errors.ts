@@ -114,7 +114,7 @@ export function conflict(resource: string, name: string, why: string, group = ""
   );
 }
 
-/** A field-level validation failure: message names every bad field, as `spec.replicas: must be >= 0`. */
+/** A field-level validation failure: message names every bad field, as `spec.replicas: must be greater than or equal to 0`. */
 export interface FieldError {
   field: string;
   message: string;

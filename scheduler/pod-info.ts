@@ -12,23 +12,23 @@ export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 /** kubelet's default max pods, for a node that does not report `pods` allocatable. */
 export const DEFAULT_MAX_PODS = 110;
 
-function milli(q: string | undefined): number | undefined {
+/**
+ * A quantity as a number, or undefined (absent) when it does not parse or is negative. The API
+ * server refuses both, but an object stored before that rule must still never lower a node's
+ * accounted usage (a pod asking `cpu: -100` once let two 50-CPU pods onto a 4-CPU node).
+ */
+function trusted(q: string | undefined, scale: typeof milliValue): number | undefined {
   if (q === undefined) return undefined;
   try {
-    return Number(milliValue(parseQuantity(q)));
-  } catch {
-    return undefined; // the API server validates quantities; a bad one counts as absent
-  }
-}
-
-function whole(q: string | undefined): number | undefined {
-  if (q === undefined) return undefined;
-  try {
-    return Number(value(parseQuantity(q)));
+    const n = Number(scale(parseQuantity(q)));
+    return Number.isFinite(n) && n >= 0 ? n : undefined;
   } catch {
     return undefined;
   }
 }
+
+const milli = (q: string | undefined): number | undefined => trusted(q, milliValue);
+const whole = (q: string | undefined): number | undefined => trusted(q, value);
 
 interface ContainerAsk {
   req: Resources;

@@ -2,10 +2,12 @@
 import type { DeploymentSpec, IntOrString, KObject } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
 import { defaultWorkload, validateWorkload } from "./workload.js";
+import { validateReplicaStatus } from "./status-rules.js";
 import type { Strategy } from "./strategy.js";
 
 export const deploymentStrategy: Strategy = {
   nameRule: "subdomain",
+  validateStatus: validateReplicaStatus,
   prepareForCreate(obj: KObject): void {
     delete obj.status;
   },
@@ -27,8 +29,10 @@ export const deploymentStrategy: Strategy = {
     validateWorkload(obj, old, errs);
     if (!isRecord(obj.spec)) return;
     const s = obj.spec as unknown as DeploymentSpec;
-    errs.nonNegativeInt("spec.revisionHistoryLimit", s.revisionHistoryLimit);
-    errs.nonNegativeInt("spec.progressDeadlineSeconds", s.progressDeadlineSeconds);
+    errs.nonNegativeInt("spec.revisionHistoryLimit", s.revisionHistoryLimit, "int32");
+    const deadline = errs.nonNegativeInt("spec.progressDeadlineSeconds", s.progressDeadlineSeconds, "int32");
+    const minReady = (s as { minReadySeconds?: unknown }).minReadySeconds;
+    if (deadline !== undefined && typeof minReady === "number" && deadline <= minReady) errs.add("spec.progressDeadlineSeconds", "must be greater than minReadySeconds");
     const st = s.strategy;
     if (st?.type !== undefined && st.type !== "RollingUpdate" && st.type !== "Recreate") {
       errs.add("spec.strategy.type", 'Unsupported value: must be one of "Recreate", "RollingUpdate"', "FieldValueNotSupported");
@@ -47,14 +51,12 @@ export const deploymentStrategy: Strategy = {
 /** The numeric part of an int-or-percent (`3`, `"25%"`), or undefined after recording an error. */
 function intOrPercent(v: IntOrString | undefined, path: string, errs: import("../validation/field-errors.js").FieldErrors): number | undefined {
   if (v === undefined) return undefined;
-  if (typeof v === "number") {
-    if (!Number.isInteger(v) || v < 0) {
-      errs.add(path, "must be >= 0");
-      return undefined;
-    }
-    return v;
+  if (typeof v === "number") return errs.nonNegativeInt(path, v, "int32");
+  if (typeof v !== "string") {
+    errs.add(path, "must be an integer or a percentage string");
+    return undefined;
   }
-  const m = /^(\d+)%$/.exec(v);
+  const m = /^(\d{1,10})%$/.exec(v);
   if (!m) {
     errs.add(path, "a valid percent string must be a numeric string followed by an ending '%'");
     return undefined;

@@ -1,4 +1,4 @@
-/** Kinds without special rules (Endpoints, Events, Leases): metadata validation only. */
+/** Kinds without special rules (Endpoints): metadata validation only. */
 import type { Strategy } from "./strategy.js";
 
 export const genericStrategy: Strategy = { nameRule: "subdomain" };

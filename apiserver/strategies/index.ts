@@ -1,7 +1,9 @@
 /** Kind -> strategy. */
 import { configMapStrategy } from "./configmap.js";
 import { deploymentStrategy } from "./deployment.js";
+import { eventStrategy } from "./event.js";
 import { genericStrategy } from "./generic.js";
+import { leaseStrategy } from "./lease.js";
 import { namespaceStrategy } from "./namespace.js";
 import { nodeStrategy } from "./node.js";
 import { podStrategy } from "./pod.js";
@@ -19,6 +21,8 @@ const BY_KIND: Record<string, Strategy> = {
   ConfigMap: configMapStrategy,
   Namespace: namespaceStrategy,
   Node: nodeStrategy,
+  Lease: leaseStrategy,
+  Event: eventStrategy,
 };
 
 /** The strategy of a kind (the generic one when it has no special rules). */

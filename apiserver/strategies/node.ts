@@ -1,10 +1,12 @@
 /** Nodes: status may be set on create (the kubelet registers with its capacity). */
 import type { NodeSpec } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
+import { validateNodeStatus } from "./status-rules.js";
 import type { Strategy } from "./strategy.js";
 
 export const nodeStrategy: Strategy = {
   nameRule: "subdomain",
+  validateStatus: validateNodeStatus,
   validate(obj, _old, errs): void {
     if (obj.spec === undefined) return;
     if (!isRecord(obj.spec)) return errs.add("spec", "must be an object");

@@ -4,7 +4,7 @@
  */
 import type { Container, PodSpec, Probe } from "../../lib/types.js";
 import { FieldErrors, isRecord } from "../validation/field-errors.js";
-import { isDns1123Label } from "../validation/names.js";
+import { isDns1123Label, isDns1123Subdomain } from "../validation/names.js";
 
 const PROTOCOLS = new Set(["TCP", "UDP", "SCTP"]);
 const RESTART_POLICIES = new Set(["Always", "OnFailure", "Never"]);
@@ -69,13 +69,20 @@ export function validatePodSpec(spec: unknown, path: string, errs: FieldErrors):
   }
   if (s.restartPolicy !== undefined && !RESTART_POLICIES.has(s.restartPolicy)) errs.add(`${path}.restartPolicy`, 'Unsupported value: must be one of "Always", "OnFailure", "Never"', "FieldValueNotSupported");
   errs.nonNegativeInt(`${path}.terminationGracePeriodSeconds`, s.terminationGracePeriodSeconds);
-  if (s.nodeName !== undefined && typeof s.nodeName !== "string") errs.add(`${path}.nodeName`, "must be a string");
+  errs.int(`${path}.activeDeadlineSeconds`, s.activeDeadlineSeconds, "int64", 1);
+  errs.int(`${path}.priority`, (s as { priority?: unknown }).priority, "int32");
+  if (s.nodeName !== undefined && (typeof s.nodeName !== "string" || (s.nodeName !== "" && !isDns1123Subdomain(s.nodeName)))) {
+    errs.add(`${path}.nodeName`, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
+  }
   if (Array.isArray(s.volumes)) {
     const seen = new Set<string>();
     s.volumes.forEach((v, i) => {
       if (!isRecord(v) || typeof v.name !== "string" || !v.name) errs.required(`${path}.volumes[${i}].name`);
       else if (seen.has(v.name)) errs.add(`${path}.volumes[${i}].name`, `Duplicate value: "${v.name}"`, "FieldValueDuplicate");
       else seen.add(v.name);
+      if (isRecord(v) && isRecord(v.emptyDir)) errs.quantity(`${path}.volumes[${i}].emptyDir.sizeLimit`, v.emptyDir.sizeLimit);
+      const src = isRecord(v) ? (isRecord(v.secret) ? v.secret.secretName : isRecord(v.configMap) ? v.configMap.name : undefined) : undefined;
+      if (src !== undefined && (typeof src !== "string" || !isDns1123Subdomain(src))) errs.add(`${path}.volumes[${i}]`, "the Secret or ConfigMap it names must be a valid object name");
     });
   }
 }
@@ -105,6 +112,7 @@ function validateContainers(list: unknown[], path: string, errs: FieldErrors, ot
         if (port.protocol !== undefined && !PROTOCOLS.has(String(port.protocol))) errs.add(`${pp}.protocol`, 'Unsupported value: must be one of "TCP", "UDP", "SCTP"', "FieldValueNotSupported");
       });
     }
+    validateResources(c.resources, `${p}.resources`, errs);
     for (const k of ["command", "args"] as const) {
       const v = c[k];
       if (v !== undefined && (!Array.isArray(v) || v.some((x) => typeof x !== "string"))) errs.add(`${p}.${k}`, "must be a list of strings");
@@ -123,8 +131,21 @@ function validateContainers(list: unknown[], path: string, errs: FieldErrors, ot
         continue;
       }
       for (const f of ["initialDelaySeconds", "periodSeconds", "timeoutSeconds", "successThreshold", "failureThreshold"] as const) {
-        errs.nonNegativeInt(`${p}.${k}.${f}`, pr[f]);
+        errs.nonNegativeInt(`${p}.${k}.${f}`, pr[f], "int32");
       }
+      errs.int(`${p}.${k}.terminationGracePeriodSeconds`, (pr as { terminationGracePeriodSeconds?: unknown }).terminationGracePeriodSeconds, "int64", 1);
     }
   });
+}
+
+/** Requests and limits: valid non-negative quantities, and no request above its limit. */
+function validateResources(r: unknown, path: string, errs: FieldErrors): void {
+  if (r === undefined || r === null) return;
+  if (!isRecord(r)) return errs.add(path, "must be an object");
+  const requests = errs.resourceList(`${path}.requests`, r.requests);
+  const limits = errs.resourceList(`${path}.limits`, r.limits);
+  for (const [name, req] of requests) {
+    const lim = limits.get(name);
+    if (lim !== undefined && req > lim) errs.add(`${path}.requests[${name}]`, `must be less than or equal to ${name} limit of ${String((r.limits as Record<string, unknown>)[name])}`);
+  }
 }

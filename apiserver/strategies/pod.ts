@@ -3,10 +3,12 @@ import type { KObject, PodSpec } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
 import { defaultPodSpec, validatePodSpec } from "./pod-spec.js";
 import { validatePodSpecUpdate } from "./pod-update.js";
+import { validatePodStatus } from "./status-rules.js";
 import type { Strategy } from "./strategy.js";
 
 export const podStrategy: Strategy = {
   nameRule: "subdomain",
+  validateStatus: validatePodStatus,
   prepareForCreate(obj: KObject): void {
     // Kubernetes ignores client-supplied pod status on create.
     obj.status = { phase: "Pending" };

@@ -1,10 +1,12 @@
 /** ReplicaSets (apps/v1). */
 import type { KObject } from "../../lib/types.js";
 import { defaultWorkload, validateWorkload } from "./workload.js";
+import { validateReplicaStatus } from "./status-rules.js";
 import type { Strategy } from "./strategy.js";
 
 export const replicaSetStrategy: Strategy = {
   nameRule: "subdomain",
+  validateStatus: validateReplicaStatus,
   prepareForCreate(obj: KObject): void {
     delete obj.status;
   },

@@ -24,6 +24,8 @@ export interface Strategy {
   prepareForCreate?(obj: KObject): void;
   /** Apply Kubernetes defaults in place (create and update). */
   defaults?(obj: KObject): void;
+  /** Validation of `status` (create, update, and writes to the status subresource). */
+  validateStatus?(obj: KObject, errs: FieldErrors): void;
   /** Kind-specific validation; `old` is set on update. */
   validate?(obj: KObject, old: KObject | undefined, errs: FieldErrors): void;
   /** Allocate or check cluster-wide resources (ClusterIPs, NodePorts) right before the write. */

@@ -30,8 +30,8 @@ export function validateWorkload(obj: KObject, old: KObject | undefined, errs: F
     return;
   }
   const s = obj.spec as WorkloadSpec;
-  errs.nonNegativeInt("spec.replicas", s.replicas);
-  errs.nonNegativeInt("spec.minReadySeconds", s.minReadySeconds);
+  errs.nonNegativeInt("spec.replicas", s.replicas, "int32");
+  errs.nonNegativeInt("spec.minReadySeconds", s.minReadySeconds, "int32");
   let selectorOk = false;
   if (!isRecord(s.selector)) errs.required("spec.selector");
   else {

@@ -37,7 +37,27 @@ export function validateObjectMeta(obj: KObject, rule: NameRule, errs: FieldErro
       if (typeof f !== "string" || labelKeyError(f)) errs.add(`metadata.finalizers[${i}]`, "must be a qualified name");
     });
   }
-  if (m.ownerReferences !== undefined && !Array.isArray(m.ownerReferences)) errs.add("metadata.ownerReferences", "must be a list");
+  validateOwnerReferences(m.ownerReferences, errs);
+}
+
+/** Kubernetes' rules: apiVersion, kind, name and uid set; at most one controller. */
+function validateOwnerReferences(refs: unknown, errs: FieldErrors): void {
+  if (refs === undefined || refs === null) return;
+  if (!Array.isArray(refs)) return errs.add("metadata.ownerReferences", "must be a list");
+  let controllers = 0;
+  refs.forEach((r: unknown, i) => {
+    const p = `metadata.ownerReferences[${i}]`;
+    if (!isRecord(r)) return errs.add(p, "must be an object");
+    for (const k of ["apiVersion", "kind", "name", "uid"] as const) {
+      if (typeof r[k] !== "string" || r[k] === "") errs.add(`${p}.${k}`, `${k} must not be empty`, "FieldValueInvalid");
+    }
+    if (typeof r.name === "string" && r.name !== "" && nameError(r.name, "subdomain")) errs.add(`${p}.name`, nameError(r.name, "subdomain")!);
+    for (const k of ["controller", "blockOwnerDeletion"] as const) {
+      if (r[k] !== undefined && typeof r[k] !== "boolean") errs.add(`${p}.${k}`, "must be a boolean");
+    }
+    if (r.controller === true) controllers++;
+  });
+  if (controllers > 1) errs.add("metadata.ownerReferences", "Only one reference can have Controller set to true");
 }
 
 /** Validate a label map (object labels, selectors, template labels). */

@@ -112,7 +112,7 @@ describe("kctl apply", () => {
     const f2 = write("multi2.yaml", ok + deployment("neg", "\n  replicas: -1"));
     const r2 = await k("apply", "-f", f2);
     expect(r2.code).toBe(1);
-    expect(r2.stderr).toBe("error: deployment.apps/neg: spec.replicas: must be >= 0\n");
+    expect(r2.stderr).toBe("error: deployment.apps/neg: spec.replicas: must be greater than or equal to 0\n");
     const cms = await srv.client.list("ConfigMap", { namespace: "default" });
     expect(cms.items.map((c) => c.metadata.name)).not.toContain("multi-1");
     expect(cms.items.map((c) => c.metadata.name)).not.toContain("multi-2");

@@ -265,7 +265,7 @@ describe("patch", () => {
     expect(p.spec.containers[0]!.ports).toHaveLength(1);
   });
   it("a patch that makes the object invalid is rejected", async () => {
-    await expectApiError(s.client.patch("Deployment", "jp", { spec: { replicas: -1 } }, { namespace: "default" }), 422, /spec\.replicas: must be >= 0/);
+    await expectApiError(s.client.patch("Deployment", "jp", { spec: { replicas: -1 } }, { namespace: "default" }), 422, /spec\.replicas: must be greater than or equal to 0/);
   });
 });
 
@@ -298,7 +298,7 @@ describe("scale subresource", () => {
     expect((await s.client.get<Deployment>("Deployment", "sc", "default")).spec.replicas).toBe(5);
     const patched = await s.client.patch<KObject & { spec: { replicas: number } }>("Deployment", "sc", { spec: { replicas: 1 } }, { namespace: "default", subresource: "scale" });
     expect(patched.spec.replicas).toBe(1);
-    await expectApiError(s.client.updateScale("Deployment", "sc", -1, "default"), 422, /spec\.replicas: must be >= 0/);
+    await expectApiError(s.client.updateScale("Deployment", "sc", -1, "default"), 422, /spec\.replicas: must be greater than or equal to 0/);
     await s.client.create({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "sc-rs" }, spec: deployment("sc-rs").spec });
     expect((await s.client.updateScale("ReplicaSet", "sc-rs", 0, "default")).spec.replicas).toBe(0);
   });

@@ -59,7 +59,7 @@ describe("dryRun=All", () => {
     await expectApiError(
       srv.client.request("POST", path, { query: { dryRun: "All" }, body: deployment("bad", -1) }),
       422,
-      /spec\.replicas: .*must be >= 0|spec\.replicas/,
+      /spec\.replicas: .*must be greater than or equal to 0|spec\.replicas/,
     );
     expect(await revision()).toBe(before);
   });
