@@ -1,9 +1,9 @@
 /** `kctl get`: list or fetch objects and print them (table, wide, json, yaml, name, jsonpath, custom-columns), optionally watching. */
 import type { Command } from "commander";
 import type { ApiClient } from "../../lib/client.js";
-import { isNotFound } from "../../lib/errors.js";
+import { ApiError, isNotFound } from "../../lib/errors.js";
 import type { ResourceInfo } from "../../lib/kinds.js";
-import type { KObject, WatchEvent } from "../../lib/types.js";
+import type { KObject } from "../../lib/types.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { errorMessage, guarded } from "../errors-output.js";
 import { listAll, scopeNamespace } from "../list.js";
@@ -75,7 +75,15 @@ function tableOptions(o: GetOptions, groups: ObjectGroup[], fmt: OutputFormat): 
   };
 }
 
-/** Print events as they arrive until the process is interrupted. */
+/** Back-off between reconnects while the server is away: 0.5 s doubling to 8 s. */
+const RESUME_BACKOFF_MS = [500, 1_000, 2_000, 4_000, 8_000];
+
+/**
+ * Print events as they arrive until the process is interrupted. A dropped stream (server
+ * restart, network) resumes from the last resourceVersion shown, with growing back-off while
+ * the server is away; a resourceVersion the server no longer has (410) relists and prints only
+ * objects that are new or changed since shown. Each interruption is one line on stderr.
+ */
 async function watchGroups(
   client: ApiClient,
   ctx: CliContext,
@@ -94,38 +102,68 @@ async function watchGroups(
   const namespace = scopeNamespace(resource, ns, !!o.allNamespaces);
   let fieldSelector = o.fieldSelector;
   if (names.length === 1) fieldSelector = [`metadata.name=${names[0]}`, fieldSelector].filter(Boolean).join(",");
+  const listOpts = { namespace, labelSelector: o.selector, fieldSelector };
+  /** the resourceVersion of every object shown, by namespace/name: a relist prints only what changed */
+  const shown = new Map<string, string>();
+  const keyOf = (obj: KObject): string => `${obj.metadata.namespace ?? ""}/${obj.metadata.name ?? ""}`;
+  for (const g of groups) for (const obj of g.objects) shown.set(keyOf(obj), obj.metadata.resourceVersion ?? "");
   let resourceVersion = rv.get(resource) ?? "";
-  if (!resourceVersion) {
-    const list = await listAll(client, resource, { namespace, labelSelector: o.selector, fieldSelector });
-    resourceVersion = list.metadata?.resourceVersion ?? "";
-  }
+  if (!resourceVersion) resourceVersion = (await listAll(client, resource, listOpts)).metadata?.resourceVersion ?? "";
   let needHeader = !headerPrinted && o.headers;
-  const print = (ev: WatchEvent) => {
-    if (ev.type === "BOOKMARK" || ev.type === "ERROR") return;
-    if (ev.object?.metadata?.resourceVersion) resourceVersion = ev.object.metadata.resourceVersion;
-    if (names.length > 1 && !names.includes(ev.object.metadata.name ?? "")) return;
+  const show = (obj: KObject): void => {
+    if (names.length > 1 && !names.includes(obj.metadata.name ?? "")) return;
+    shown.set(keyOf(obj), obj.metadata.resourceVersion ?? "");
     const tOpts = { ...tableOptions(o, groups, fmt), withKind: false, noHeaders: !needHeader };
     needHeader = false;
-    ctx.out.write(formatGroups([{ resource, objects: [ev.object] }], fmt, tOpts, true, writer));
+    ctx.out.write(formatGroups([{ resource, objects: [obj] }], fmt, tOpts, true, writer));
   };
   let current: { stop(): void } | undefined;
-  process.once("SIGINT", () => {
-    current?.stop();
-    process.exit(130);
-  });
-  for (;;) {
-    let watchError: Error | undefined;
-    const handle = client.watch(resource.kind, { namespace, labelSelector: o.selector, fieldSelector, resourceVersion, allowWatchBookmarks: true }, (ev) => {
-      if (ev.type === "ERROR") {
-        watchError = new Error((ev.object as { message?: string }).message ?? "watch error");
-        handle.stop();
-        return;
-      }
-      print(ev);
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    process.once(signal, () => {
+      current?.stop();
+      process.exit(code);
     });
-    current = handle;
-    await handle.done; // a clean close (server timeout) re-watches from the last version
-    if (watchError) throw watchError;
+  }
+  let failures = 0;
+  let relist = false;
+  for (;;) {
+    try {
+      if (relist) {
+        const list = await listAll(client, resource, listOpts);
+        for (const obj of list.items) if (shown.get(keyOf(obj)) !== obj.metadata.resourceVersion) show(obj);
+        resourceVersion = list.metadata?.resourceVersion ?? "";
+        relist = false;
+      }
+      let expired: string | undefined;
+      let fatal: ApiError | undefined;
+      const handle = client.watch(resource.kind, { ...listOpts, resourceVersion, allowWatchBookmarks: true }, (ev) => {
+        failures = 0;
+        if (ev.type === "ERROR") {
+          const st = ev.object as { code?: number; message?: string };
+          if (st.code === 410) expired = st.message ?? "too old resource version";
+          else fatal = new ApiError("BadRequest", st.message ?? "watch error", undefined, st.code);
+          handle.stop();
+          return;
+        }
+        if (ev.object?.metadata?.resourceVersion) resourceVersion = ev.object.metadata.resourceVersion;
+        if (ev.type !== "BOOKMARK") show(ev.object);
+      });
+      current = handle;
+      await handle.done; // a clean close (server timeout or restart) re-watches from the last version
+      if (fatal) throw fatal;
+      if (expired !== undefined) {
+        ctx.err.write(`kctl: watch expired (${expired}); relisting\n`);
+        relist = true;
+      }
+    } catch (e) {
+      // Refusals (401, 403, 404, a bad selector) end the watch; an unreachable or restarting server does not.
+      if (e instanceof ApiError && e.code < 500) throw e;
+      const wait = RESUME_BACKOFF_MS[Math.min(failures, RESUME_BACKOFF_MS.length - 1)]!;
+      failures++;
+      const why = e instanceof Error ? e.message : String(e);
+      ctx.err.write(`kctl: watch interrupted (${why}); ${relist ? "relisting" : `resuming from resourceVersion ${resourceVersion}`} in ${wait / 1000}s\n`);
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 }
 
