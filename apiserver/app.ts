@@ -37,6 +37,10 @@ export interface ApiServerOptions {
   compaction?: CompactionOptions;
   /** per-watcher queue bound, in events, before a slow watcher is cut off (default 10,000) */
   watchBufferEvents?: number;
+  /** per-watcher queue bound, in bytes, before a slow watcher is cut off (default 16 MiB) */
+  watchBufferBytes?: number;
+  /** a watcher whose client takes no bytes for this long is cut off (default 30 s) */
+  watchWriteDeadlineMs?: number;
   /** request body limit (default 3 MiB) */
   bodyLimitBytes?: number;
   /** Service ClusterIP range (default 10.96.0.0/12) */
@@ -95,7 +99,13 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   // only annotations and status of its pods).
   const registry = new Registry({ store, serviceCidr, admission: [nodeRestriction] });
   registry.bootstrap();
-  const hub = new WatchHub(store, { maxQueue: opts.watchBufferEvents ?? 10_000, bookmarkIntervalMs: opts.bookmarkIntervalMs, logger });
+  const hub = new WatchHub(store, {
+    maxQueue: opts.watchBufferEvents ?? 10_000,
+    maxQueueBytes: opts.watchBufferBytes,
+    writeDeadlineMs: opts.watchWriteDeadlineMs,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs,
+    logger,
+  });
   // Authentication by token; authorization by the node rules or the role rules (authz/).
   const authorizer = new ClusterAuthorizer(store);
   const auth: ServerContext["auth"] = {

@@ -25,6 +25,8 @@ export interface StartOptions {
   logger?: Logger;
   compaction?: CompactionOptions;
   watchBufferEvents?: number;
+  watchBufferBytes?: number;
+  watchWriteDeadlineMs?: number;
   bodyLimitBytes?: number;
   /** URL written into the kubeconfig when clients reach the server by another address */
   externalUrl?: string;

@@ -39,6 +39,7 @@ export function httpSink(reply: FastifyReply): WatchSink {
     end: () => {
       if (!res.writableEnded) res.end();
     },
+    abort: () => res.destroy(),
     finished: () =>
       res.writableFinished || res.destroyed
         ? Promise.resolve()
@@ -69,6 +70,7 @@ export function wsSink(socket: WebSocket): WatchSink {
     end: () => {
       if (socket.readyState === socket.OPEN) socket.close(1000, "watch ended");
     },
+    abort: () => socket.terminate(),
     finished: () => (socket.readyState === socket.CLOSED ? Promise.resolve() : new Promise<void>((resolve) => socket.once("close", () => resolve()))),
   };
 }

@@ -6,7 +6,12 @@
  */
 import type { Logger } from "pino";
 import type { Store, StoreEvent } from "../store/store.js";
-import { eventLine, matchesStored, Watcher, type WatchFilter, type WatchSink } from "./watcher.js";
+import { eventLine, matchesStored, Watcher, type Backlog, type WatchFilter, type WatchSink } from "./watcher.js";
+
+/** Default bound of a watcher's queued live events, in bytes (UTF-16 code units). */
+export const DEFAULT_QUEUE_BYTES = 16 * 1024 * 1024;
+/** Default time a watcher's transport may stay backed up before the watcher is cut off. */
+export const DEFAULT_WRITE_DEADLINE_MS = 30_000;
 
 export interface WatchRequest {
   resource: string;
@@ -28,6 +33,10 @@ export type WatchStart = { ok: true; watcher: Watcher } | { ok: false; compacted
 export interface WatchHubOptions {
   /** per-watcher queue bound in events */
   maxQueue: number;
+  /** per-watcher queue bound in bytes (default 16 MiB) */
+  maxQueueBytes?: number;
+  /** a watcher whose transport stays backed up this long is cut off (default 30 s) */
+  writeDeadlineMs?: number;
   bookmarkIntervalMs?: number;
   logger?: Logger;
 }
@@ -64,20 +73,24 @@ export class WatchHub {
 
   /** Start a watch: initial state or replay, then live events, with no gap between them. */
   watch(req: WatchRequest): WatchStart {
-    const initial: string[] = [];
-    // The snapshot (memory) may include writes whose events are still to be fanned out; the
-    // watcher skips events at or below its start revision, so nothing is sent twice.
+    // The snapshot is the committed state at the committed revision (the store folds a commit in
+    // before fanning it out, in one turn), and the watcher skips events at or below its start
+    // revision, so nothing is missed and nothing is sent twice. It holds references to the
+    // store's immutable entries; lines are made as the client reads them.
     const startRevision = req.fromRevision ?? this.store.currentRevision();
+    let backlog: Backlog = { size: 0, line: () => undefined };
     if (req.fromRevision === undefined) {
-      for (const e of this.store.list(req.resource, req.filter.namespace)) {
-        if (matchesStored(req.filter, e)) initial.push(eventLine("ADDED", req.format ? req.format(e.object(), e.json) : e.json));
-      }
+      const items = this.store.list(req.resource, req.filter.namespace).filter((e) => matchesStored(req.filter, e));
+      const format = req.format;
+      backlog = { size: items.length, line: (i) => eventLine("ADDED", format ? format(items[i]!.object(), items[i]!.json) : items[i]!.json) };
     }
     const w = new Watcher({
       resource: req.resource,
       filter: req.filter,
       sink: req.sink,
       maxQueue: this.opts.maxQueue,
+      maxQueueBytes: this.opts.maxQueueBytes ?? DEFAULT_QUEUE_BYTES,
+      writeDeadlineMs: this.opts.writeDeadlineMs ?? DEFAULT_WRITE_DEADLINE_MS,
       bookmarks: req.bookmarks,
       kind: req.kind,
       apiVersion: req.apiVersion,
@@ -88,18 +101,15 @@ export class WatchHub {
     if (req.fromRevision !== undefined) {
       const replay = this.store.eventsSince(req.fromRevision, req.resource);
       if (!replay.ok) return { ok: false, compactedRevision: replay.compactedRevision };
-      // Replay is bounded by the revision log, so it is written directly rather than counted
-      // against the live queue limit.
-      for (const ev of replay.events) {
-        const line = w.lineFor(ev, (e) => eventLine(e.type, e.entry.json));
-        if (line !== undefined) initial.push(line);
-      }
+      // Replay is bounded by the revision log; like the initial list it streams as the client reads.
+      const events = replay.events;
+      backlog = { size: events.length, line: (i) => w.lineFor(events[i]!, (e) => eventLine(e.type, e.entry.json)) };
     }
     let set = this.byResource.get(req.resource);
     if (!set) this.byResource.set(req.resource, (set = new Set()));
     set.add(w);
     this.openCount++;
-    w.writeInitial(initial);
+    w.writeInitial(backlog);
     if (req.timeoutMs !== undefined && req.timeoutMs > 0) {
       const t = setTimeout(() => w.end("timeout"), req.timeoutMs);
       t.unref();

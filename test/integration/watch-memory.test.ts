@@ -1,0 +1,90 @@
+/**
+ * Issue 21, finding 5: a client that stops reading while its watch sends the initial list is cut
+ * off by the write deadline (its connection closed, its buffers freed), while a reading client in
+ * the same moment gets everything, and a slow-but-reading client gets the whole list in order.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KObject } from "../../lib/types.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+let srv: TestServer;
+const OBJECTS = 300;
+const VALUE = "x".repeat(20_000);
+
+beforeAll(async () => {
+  srv = await startTestServer({ watchWriteDeadlineMs: 1_000 });
+  await srv.client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "big" } } as KObject);
+  // ~6 MB of ConfigMaps: more than loopback socket buffers absorb for a client that never reads.
+  for (let i = 0; i < OBJECTS; i += 30) {
+    await Promise.all(Array.from({ length: 30 }, (_, k) => srv.client.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `cm-${String(i + k).padStart(4, "0")}`, namespace: "big" }, data: { v: VALUE } } as KObject)));
+  }
+});
+afterAll(async () => {
+  await srv.close();
+});
+
+/**
+ * A watch from a client that reads nothing. Loopback sockets here buffer up to 32 MB in the
+ * kernel, so the client (a tiny python3 process, as Node cannot set SO_RCVBUF) shrinks its receive
+ * buffer first: the server then meets backpressure within a few kilobytes, as it would over a slow
+ * or hostile network peer.
+ */
+function pausedWatcher(): ChildProcess {
+  const u = new URL(srv.url);
+  const script = [
+    "import socket, sys, time",
+    "s = socket.socket()",
+    "s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)",
+    `s.connect(("${u.hostname}", ${u.port}))`,
+    `s.sendall(b"GET /api/v1/namespaces/big/configmaps?watch=1 HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer ${srv.token}\\r\\n\\r\\n")`,
+    "time.sleep(60)",
+  ].join("\n");
+  return spawn("python3", ["-c", script], { stdio: "ignore" });
+}
+
+/** Read a watch until `n` ADDED events arrived (reading slowly when `pauseMs` is set). */
+async function readAdded(n: number, pauseMs = 0): Promise<string[]> {
+  const ctl = new AbortController();
+  const res = await fetch(`${srv.url}/api/v1/namespaces/big/configmaps?watch=1`, { headers: { authorization: `Bearer ${srv.token}` }, signal: ctl.signal });
+  const names: string[] = [];
+  let buf = "";
+  const dec = new TextDecoder();
+  const deadline = Date.now() + 20_000;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buf += dec.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const ev = JSON.parse(buf.slice(0, nl)) as { type: string; object: KObject };
+      buf = buf.slice(nl + 1);
+      if (ev.type === "ADDED") names.push(ev.object.metadata.name ?? "");
+    }
+    if (names.length >= n || Date.now() > deadline) break;
+    if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs));
+  }
+  ctl.abort();
+  return names;
+}
+
+describe("per-client memory of watches (issue 21)", () => {
+  it("cuts off clients that stop reading during the initial list; readers meanwhile get everything", async () => {
+    const hub = srv.server.app.kctl.hub;
+    const cutoffsBefore = hub.cutoffs;
+    const paused = Array.from({ length: 8 }, () => pausedWatcher());
+    try {
+      const reader = await readAdded(OBJECTS);
+      expect(reader).toHaveLength(OBJECTS);
+      // Cut off by the 1 s write deadline (plus slack), not left open holding their buffers.
+      const deadline = Date.now() + 15_000;
+      while (hub.cutoffs - cutoffsBefore < paused.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(hub.cutoffs - cutoffsBefore).toBe(paused.length);
+    } finally {
+      for (const p of paused) p.kill("SIGKILL");
+    }
+  }, 30_000);
+
+  it("a slow but reading client receives the whole initial list, in order", async () => {
+    const names = await readAdded(OBJECTS, 20);
+    expect(names).toEqual(Array.from({ length: OBJECTS }, (_, i) => `cm-${String(i).padStart(4, "0")}`));
+  }, 30_000);
+});
