@@ -1,52 +1,32 @@
 /**
- * The fastify app factory: opens the store in the data dir, wires the registry, watch hub, auth,
- * metrics and route modules, and turns every error into a Kubernetes `Status`. No listen here.
+ * The fastify app: built from the server's state (server-state.ts) with no file system access,
+ * it wires auth, metrics and the route modules and turns every error into a Kubernetes `Status`.
+ * No listen here (index.ts listens).
  */
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
-import path from "node:path";
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from "fastify";
 import websocket from "@fastify/websocket";
-import type { Logger } from "pino";
 import { ApiError, badRequest, tooLarge, unauthorized } from "../lib/errors.js";
 import { silentLogger } from "../lib/logger.js";
-import { TokenAuth } from "./auth.js";
 import { ClusterAuthorizer } from "./authz/index.js";
-import { nodeRestriction } from "./authz/node-restriction.js";
-import { JoinTokens } from "./join-tokens.js";
-import { encryptStoredSecrets, SecretEncryption } from "./secret-encryption.js";
-import { startCompaction, type CompactionOptions } from "./compaction.js";
 import type { ServerContext } from "./context.js";
-import { DB_FILE, ensureDataDir } from "./data-dir.js";
 import { Metrics } from "./metrics.js";
-import { Registry } from "./registry.js";
 import type { Pki } from "./pki/index.js";
-import { OPEN_PATHS } from "./routes/health.js";
+import { OPEN_PATHS as HEALTH_PATHS } from "./routes/health.js";
 import { ROUTE_MODULES } from "./routes/index.js";
 import { parseRequestPath, refusedPathMessage } from "./routes/request-path.js";
 import { sendError } from "./routes/reply.js";
-import type { SecurityContext } from "./security-context.js";
-import { SECURITY_OPEN_PATHS, securityRoutes } from "./security-routes.js";
-import { openDatabase, SqliteStore } from "./store/sqlite-store.js";
-import { WatchHub } from "./watch/watch-hub.js";
-import { parseCidr } from "./allocators/cluster-ip.js";
+import { SECURITY_OPEN_PATHS } from "./security/routes.js";
+import { openServerState, type ServerState, type StateOptions } from "./server-state.js";
 
-export interface ApiServerOptions {
+/** Paths served without a token: health and version, and the CA a joining node checks. */
+const OPEN_PATHS = new Set([...HEALTH_PATHS, ...SECURITY_OPEN_PATHS]);
+
+export interface ApiServerOptions extends StateOptions {
   dataDir: string;
-  logger?: Logger;
-  compaction?: CompactionOptions;
-  /** per-watcher queue bound, in events, before a slow watcher is cut off (default 10,000) */
-  watchBufferEvents?: number;
-  /** per-watcher queue bound, in bytes, before a slow watcher is cut off (default 16 MiB) */
-  watchBufferBytes?: number;
-  /** a watcher whose client takes no bytes for this long is cut off (default 30 s) */
-  watchWriteDeadlineMs?: number;
   /** request body limit (default 3 MiB) */
   bodyLimitBytes?: number;
-  /** Service ClusterIP range (default 10.96.0.0/12) */
-  serviceCidr?: string;
-  /** BOOKMARK interval for watches with allowWatchBookmarks (default 1 s) */
-  bookmarkIntervalMs?: number;
   /**
    * Serve HTTPS with this certificate. kubectl (client-go) only sends bearer tokens over TLS, so
    * real kubectl needs this; kctl's own client works over plain HTTP too.
@@ -54,9 +34,10 @@ export interface ApiServerOptions {
   tls?: { certPem: string; keyPem: string; caPem?: string };
   /** the cluster PKI (startApiServer makes it): signs node certificates, authenticates to kubelets */
   pki?: Pki;
-  /** injectable clock for token expiry (tests) */
-  now?: () => Date;
 }
+
+/** What the HTTP app is built with besides the state: no paths, nothing read from disk. */
+export type AppOptions = Omit<ApiServerOptions, "dataDir" | keyof StateOptions> & Pick<StateOptions, "logger" | "now">;
 
 /**
  * Node's HTTP parser refused a request (no fastify request exists): answer with a Status and
@@ -74,49 +55,37 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
 }
 
 /** A fastify app with the server's internals attached (`app.kctl`). */
-export type ApiServerApp = FastifyInstance & { kctl: ServerContext & SecurityContext };
+export type ApiServerApp = FastifyInstance & { kctl: ServerContext };
 
 const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
 
-/** Build the app (store opened, system namespaces created). `app.close()` shuts everything down. */
+/** Open the state in the data dir and build the app on it. `app.close()` shuts everything down. */
 export async function createApiServer(opts: ApiServerOptions): Promise<ApiServerApp> {
+  return buildApp(openServerState(opts.dataDir, opts), opts);
+}
+
+/**
+ * Build the fastify app on an opened state (server-state.ts): parsers, hooks, Status errors, the
+ * route modules. No file system access: with `memoryServerState()` a test gets the whole API
+ * server in memory and drives it with `app.inject`. `app.close()` closes the state too.
+ */
+export async function buildApp(state: ServerState, opts: AppOptions = {}): Promise<ApiServerApp> {
   const logger = opts.logger ?? silentLogger();
-  ensureDataDir(opts.dataDir);
-  const file = path.join(opts.dataDir, DB_FILE);
-  const db = openDatabase(file);
-  // Secrets are encrypted at the SQLite boundary; clear ones from older data dirs are encrypted now.
-  const secretCodec = SecretEncryption.load(opts.dataDir);
-  const reencrypted = encryptStoredSecrets(db, secretCodec);
-  if (reencrypted) logger.info({ values: reencrypted, key: secretCodec.currentKeyId }, "encrypted stored Secrets with the current key");
-  const store = new SqliteStore(db, { file, codec: secretCodec });
   const clock = opts.now ?? (() => new Date());
-  const nowMs = () => clock().getTime();
-  const joinTokens = new JoinTokens(db, nowMs);
-  const tokens = new TokenAuth(db, { now: nowMs, joinTokens });
-  const serviceCidr = opts.serviceCidr ?? "10.96.0.0/12";
-  parseCidr(serviceCidr); // a bad range fails the start with a clear message, not the first Service create
-  // Admission sees the objects of callers' writes: NodeRestriction (a node's own Node and Lease,
-  // only annotations and status of its pods).
-  const registry = new Registry({ store, serviceCidr, admission: [nodeRestriction] });
-  registry.bootstrap();
-  const hub = new WatchHub(store, {
-    maxQueue: opts.watchBufferEvents ?? 10_000,
-    maxQueueBytes: opts.watchBufferBytes,
-    writeDeadlineMs: opts.watchWriteDeadlineMs,
-    bookmarkIntervalMs: opts.bookmarkIntervalMs,
-    logger,
-  });
+  const { store, registry, hub, tokens, joinTokens } = state;
+  // The state's own first writes (system namespaces) are committed before anyone can ask.
+  await store.sync();
   // Authentication by token; authorization by the node rules or the role rules (authz/).
   const authorizer = new ClusterAuthorizer(store);
   const auth: ServerContext["auth"] = {
     authenticate: (headers) => tokens.authenticate(headers),
     authorize: (user, verb, resource, namespace, name) => authorizer.authorize(user, verb, resource, namespace, name),
   };
-  const ctx: ServerContext & SecurityContext = {
-    store, registry, hub, auth, tokens, joinTokens, metrics: new Metrics(), logger, dataDir: opts.dataDir, shuttingDown: false,
+  const ctx: ServerContext = {
+    store, registry, hub, auth, tokens, joinTokens, metrics: new Metrics(), logger, shuttingDown: false,
+    kubeletToken: () => state.kubeletToken(),
     ...(opts.pki ? { pki: opts.pki } : {}),
   };
-  const stopCompaction = startCompaction(store, opts.compaction ?? {}, logger);
   const bodyLimit = opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
 
   const app = Fastify({
@@ -157,7 +126,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       return;
     }
     req.kctlPath = parsed;
-    if (OPEN_PATHS.has(parsed.path) || SECURITY_OPEN_PATHS.has(parsed.path)) return done();
+    if (OPEN_PATHS.has(parsed.path)) return done();
     const user = ctx.auth.authenticate(req.headers);
     if (!user) {
       sendError(reply, unauthorized());
@@ -195,16 +164,14 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   });
   app.setNotFoundHandler((_req, reply) => sendError(reply, new ApiError("NotFound", "the server could not find the requested resource")));
 
-  for (const mod of ROUTE_MODULES) mod(app, ctx);
-  securityRoutes(app, ctx, clock);
+  for (const mod of ROUTE_MODULES) mod(app, ctx, clock);
 
   app.addHook("preClose", async () => {
     ctx.shuttingDown = true;
     await hub.closeAll();
   });
   app.addHook("onClose", (_instance, done) => {
-    stopCompaction();
-    store.close();
+    state.close();
     done();
   });
   return app as unknown as ApiServerApp;

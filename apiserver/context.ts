@@ -5,7 +5,9 @@
  */
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import type { Authenticator, Authorizer, User } from "./auth.js";
+import type { Pki } from "./pki/index.js";
+import type { Authenticator, Authorizer, TokenAuth, User } from "./security/auth.js";
+import type { JoinTokens } from "./security/join-tokens.js";
 import type { Metrics } from "./metrics.js";
 import type { Registry } from "./registry.js";
 import type { RequestPath } from "./routes/request-path.js";
@@ -19,8 +21,12 @@ export interface ServerContext {
   auth: Authenticator & Authorizer;
   metrics: Metrics;
   logger: Logger;
-  /** the data directory (DIR/node-token, DIR/admin.kubeconfig, DIR/kctl.db) */
-  dataDir: string;
+  tokens: TokenAuth;
+  joinTokens: JoinTokens;
+  /** the cluster PKI; absent only for apps built without startApiServer (route tests) */
+  pki?: Pki;
+  /** the node join token kubelets without a PKI accept (apps without a PKI only) */
+  kubeletToken(): string | undefined;
   /** set when close() starts: /readyz turns 503 */
   shuttingDown: boolean;
 }
@@ -31,7 +37,8 @@ export interface RequestInfo {
   resource: string;
 }
 
-export type RouteModule = (app: FastifyInstance, ctx: ServerContext) => void;
+/** Registers routes on the app; `now` is the server's clock (token expiry, certificate issue). */
+export type RouteModule = (app: FastifyInstance, ctx: ServerContext, now: () => Date) => void;
 
 declare module "fastify" {
   interface FastifyRequest {

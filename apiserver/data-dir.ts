@@ -17,8 +17,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { makeKubeconfig, readKubeconfig, writeKubeconfig } from "../lib/kubeconfig.js";
 import { caHash, formatJoinToken, parseJoinToken } from "../lib/join-token.js";
-import type { TokenAuth } from "./auth.js";
-import type { JoinTokens } from "./join-tokens.js";
+import type { TokenAuth } from "./security/auth.js";
+import type { JoinTokens } from "./security/join-tokens.js";
 
 export const DB_FILE = "kctl.db";
 export const ADMIN_KUBECONFIG = "admin.kubeconfig";

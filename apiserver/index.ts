@@ -7,13 +7,13 @@ import { silentLogger } from "../lib/logger.js";
 import { createApiServer, type ApiServerApp, type ApiServerOptions } from "./app.js";
 import type { CompactionOptions } from "./compaction.js";
 import { ensureCredentials } from "./data-dir.js";
-import { issueNodeCredential, type NodeCredential } from "./node-credentials.js";
+import { issueNodeCredential, type NodeCredential } from "./security/node-credentials.js";
 import { ensurePki, expiryWarning, type Pki } from "./pki/index.js";
 import { isLoopback, parseListen } from "../lib/address.js";
 
 export { createApiServer, type ApiServerApp, type ApiServerOptions } from "./app.js";
-export type { User, Role, Authenticator, Authorizer } from "./auth.js";
-export type { NodeCredential } from "./node-credentials.js";
+export type { User, Role, Authenticator, Authorizer } from "./security/auth.js";
+export type { NodeCredential } from "./security/node-credentials.js";
 export { ADMIN_KUBECONFIG, NODE_TOKEN_FILE, DB_FILE } from "./data-dir.js";
 export type { RouteModule, ServerContext } from "./context.js";
 export { ensurePki, type Pki } from "./pki/index.js";

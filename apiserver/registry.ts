@@ -19,7 +19,7 @@ import { objectKey, resourceId, type Store, type StoredObject, type StoreView, t
 import { FieldErrors, isRecord } from "./validation/field-errors.js";
 import { validateObjectMeta } from "./validation/metadata.js";
 import { withinDepth } from "./request-body.js";
-import type { User } from "./auth.js";
+import type { User } from "./security/auth.js";
 import { admit, type AdmissionPlugin, type AdmissionRequest } from "./authz/admission.js";
 
 /** Namespaces that exist from the start and cannot be deleted (kube-node-lease can). */

@@ -12,7 +12,7 @@
 import { forbidden } from "../../lib/errors.js";
 import type { ResourceInfo } from "../../lib/kinds.js";
 import type { KObject } from "../../lib/types.js";
-import type { User } from "../auth.js";
+import type { User } from "../security/auth.js";
 
 /** One write as admission sees it. */
 export interface AdmissionRequest {

@@ -3,7 +3,7 @@
  * role rules (roles.ts). It reads the store (which pods are bound to a node, which secrets they
  * use), so it is built per server in app.ts.
  */
-import type { Authorizer, User } from "../auth.js";
+import type { Authorizer, User } from "../security/auth.js";
 import type { Store } from "../store/store.js";
 import { authorizeNode } from "./node.js";
 import { authorizeByRole } from "./roles.js";

@@ -18,7 +18,7 @@
  */
 import type { Pod } from "../../lib/types.js";
 import type { Store } from "../store/store.js";
-import type { User } from "../auth.js";
+import type { User } from "../security/auth.js";
 import { podReferences } from "./pod-references.js";
 
 export const NODE_LEASE_NAMESPACE = "kube-node-lease";

@@ -10,7 +10,7 @@
  * all-namespace lists are refused. Only a cluster admin manages tokens and joins nodes.
  * Pure functions: no store, no I/O.
  */
-import type { User } from "../auth.js";
+import type { User } from "../security/auth.js";
 
 const READ_VERBS = new Set(["get", "list", "watch"]);
 /** What edit may write (resource with subresource, as the routes report it). */

@@ -4,5 +4,6 @@ import { discoveryRoutes } from "./discovery.js";
 import { healthRoutes } from "./health.js";
 import { podProxyRoutes } from "./pod-proxy.js";
 import { resourceRoutes } from "./resources.js";
+import { securityRoutes } from "../security/routes.js";
 
-export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes, podProxyRoutes];
+export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes, podProxyRoutes, securityRoutes];

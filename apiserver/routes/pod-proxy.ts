@@ -9,20 +9,16 @@
  * certificate must be signed by the cluster CA and name the pod's node); without it (legacy,
  * tests), over plain HTTP with a bearer token.
  */
-import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import type { PeerCertificate } from "node:tls";
-import path from "node:path";
 import type { Duplex } from "node:stream";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError, badRequest, forbidden, notFound } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import type { Container, ContainerStatus, Node, Pod } from "../../lib/types.js";
-import type { RouteModule, ServerContext } from "../context.js";
-import { NODE_TOKEN_FILE } from "../data-dir.js";
+import type { RouteModule } from "../context.js";
 import { nodeCommonName } from "../../lib/pki-names.js";
-import { security } from "../security-context.js";
 import type { Store } from "../store/store.js";
 
 /** What the proxy needs from the API server. */
@@ -62,24 +58,11 @@ interface KubeletTarget {
 }
 
 /**
- * The route module (one line in routes/index.ts). The kubelet token is the node join token:
- * `ctx.nodeToken` when the server context carries it, else `node-token` read (per request: it is
- * written after the routes are registered) from `ctx.dataDir`, or from the directory of the
- * store's SQLite file, which is the data directory.
+ * The route module (one line in routes/index.ts). Without a PKI (route tests, plain-HTTP labs of
+ * old) kubelets are reached with the node join token the server's state provides.
  */
 export const podProxyRoutes: RouteModule = (app, ctx) => {
-  const extra = ctx as ServerContext & { nodeToken?: string | (() => string | undefined); dataDir?: string };
-  const dataDir = extra.dataDir ?? dirOf((ctx.store as unknown as { file?: unknown }).file);
-  const fromDir = (): string | undefined => {
-    if (!dataDir) return undefined;
-    try {
-      return fs.readFileSync(path.join(dataDir, NODE_TOKEN_FILE), "utf8").trim() || undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const kubeletToken = (): string | undefined =>
-    (typeof extra.nodeToken === "function" ? extra.nodeToken() : extra.nodeToken) ?? fromDir();
+  const kubeletToken = (): string | undefined => ctx.kubeletToken();
   const authorize = (req: FastifyRequest, verb: string, resource: string, namespace: string, name: string): void => {
     req.kctlInfo = { verb, resource };
     const user = req.kctlUser;
@@ -87,7 +70,7 @@ export const podProxyRoutes: RouteModule = (app, ctx) => {
     const ok = ctx.auth.authorize(user, verb, resource, namespace, name);
     if (ok !== true) throw forbidden(`${resource} is forbidden: ${ok}`);
   };
-  const pki = security(ctx).pki;
+  const pki = ctx.pki;
   const logger = ctx.logger.child({ component: "pod-proxy" });
   if (pki) {
     // With a PKI the kubelets are reached over mutual TLS only: no token ever goes to a kubelet.
@@ -97,10 +80,6 @@ export const podProxyRoutes: RouteModule = (app, ctx) => {
   }
   registerPodProxyRoutes(app, { store: ctx.store, kubeletToken, authorize, logger });
 };
-
-function dirOf(file: unknown): string | undefined {
-  return typeof file === "string" && file ? path.dirname(file) : undefined;
-}
 
 /** Register GET pods/{name}/log and GET|POST pods/{name}/exec on `app`. */
 export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptions): void {

@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type Database from "better-sqlite3";
-import { newJoinCredentials } from "../lib/join-token.js";
+import { newJoinCredentials } from "../../lib/join-token.js";
 
 /** A join token as listed (no secret). */
 export interface JoinTokenInfo {

@@ -5,8 +5,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
-import { parseJoinToken } from "../lib/join-token.js";
-import { authorizeByRole } from "./authz/roles.js";
+import { parseJoinToken } from "../../lib/join-token.js";
 import type { JoinTokens } from "./join-tokens.js";
 
 export type Role = "admin" | "node" | "view" | "edit" | "bootstrap";
@@ -77,7 +76,7 @@ const COLUMNS: [string, string][] = [["id", "TEXT"], ["namespace", "TEXT"], ["de
  * hashes; join tokens (`<id>.<secret>`, optionally K10-prefixed) are delegated to `joinTokens`
  * and authenticate as `system:bootstrap:<id>` with the `bootstrap` role.
  */
-export class TokenAuth implements Authenticator, Authorizer {
+export class TokenAuth implements Authenticator {
   private readonly db: Database.Database;
   private readonly now: () => number;
   private readonly byHash = new Map<string, Entry>();
@@ -188,10 +187,6 @@ export class TokenAuth implements Authenticator, Authorizer {
     const join = this.joinTokens ? parseJoinToken(token) : undefined;
     if (join && this.joinTokens) return this.joinTokens.check(join.id, join.secret) === "ok" ? { name: `system:bootstrap:${join.id}`, role: "bootstrap" } : undefined;
     return this.verify(token);
-  }
-
-  authorize(user: User, verb: string, resource: string, namespace?: string, name?: string): true | string {
-    return authorizeByRole(user, verb, resource, namespace, name);
   }
 }
 

@@ -11,14 +11,13 @@
  * Token values appear only in the response that creates them; requests are never logged with
  * bodies or headers.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import { ApiError, badRequest, forbidden, notFound, unauthorized } from "../lib/errors.js";
-import { caHash, formatJoinToken } from "../lib/join-token.js";
+import type { FastifyRequest } from "fastify";
+import { ApiError, badRequest, forbidden, notFound, unauthorized } from "../../lib/errors.js";
+import { caHash, formatJoinToken } from "../../lib/join-token.js";
 import type { Role, User } from "./auth.js";
-import type { ServerContext } from "./context.js";
+import type { RouteModule } from "../context.js";
 import { issueNodeCredential, validNodeName } from "./node-credentials.js";
-import { sendJson } from "./routes/reply.js";
-import { security } from "./security-context.js";
+import { sendJson } from "../routes/reply.js";
 
 /** Paths served without a token (added to the app's open paths). */
 export const SECURITY_OPEN_PATHS = new Set(["/cacerts"]);
@@ -53,9 +52,9 @@ function ttlMs(b: Record<string, unknown>): number | undefined {
   return v * 1000;
 }
 
-/** Register the routes (called by app.ts after the generic route modules). */
-export function securityRoutes(app: FastifyInstance, ctx: ServerContext, now: () => Date = () => new Date()): void {
-  const sec = security(ctx);
+/** The route module (routes/index.ts registers it with the others). */
+export const securityRoutes: RouteModule = (app, ctx, now) => {
+  const sec = ctx;
   const log = ctx.logger.child({ component: "security" });
   const user = (req: FastifyRequest): User => {
     if (!req.kctlUser) throw unauthorized();

@@ -7,7 +7,7 @@
  */
 import type { Logger } from "pino";
 import { NODE_USER_PREFIX, type TokenAuth } from "./auth.js";
-import { issueLeaf, nodeCommonName, signKubeletCsr, type Pki } from "./pki/index.js";
+import { issueLeaf, nodeCommonName, signKubeletCsr, type Pki } from "../pki/index.js";
 
 /** What the agent stores (mode 0600) and uses from then on. */
 export interface NodeCredential {

@@ -81,6 +81,11 @@ export class SecretEncryption implements ValueCodec {
     return new SecretEncryption(readKeyFile(file)!);
   }
 
+  /** A key that lives in memory only (an in-memory server for tests: nothing is on disk). */
+  static ephemeral(): SecretEncryption {
+    return new SecretEncryption({ current: "k1", keys: { k1: randomBytes(32).toString("base64") } });
+  }
+
   encode(resource: string, key: string, json: string): string {
     if (!ENCRYPTED_RESOURCES.has(resource)) return json;
     const nonce = randomBytes(12);
