@@ -16,15 +16,15 @@ import { strategyFor } from "./strategies/index.js";
 import type { StrategyContext } from "./strategies/strategy.js";
 import { storedEntry } from "./store/stored-entry.js";
 import { objectKey, resourceId, type Store, type StoredObject, type StoreView, type WriteOp } from "./store/store.js";
+import { matchesStored, type Selection } from "./store/selection.js";
 import { FieldErrors, isRecord } from "./validation/field-errors.js";
 import { validateObjectMeta } from "./validation/metadata.js";
 import { withinDepth } from "./request-body.js";
 import type { User } from "./security/auth.js";
 import { admit, type AdmissionPlugin, type AdmissionRequest } from "./authz/admission.js";
 
-/** Namespaces that exist from the start and cannot be deleted (kube-node-lease can). */
+/** Namespaces that exist from the start (strategies/namespace.ts says which may not be deleted). */
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
-const UNDELETABLE_NAMESPACES = new Set(["default", "kube-system", "kube-public"]);
 
 /** DeleteOptions, from the body or the query. */
 export interface DeleteOptions {
@@ -91,6 +91,26 @@ export class Registry {
   private found(ri: ResourceInfo, e: StoredObject | undefined, name: string): StoredObject {
     if (!e) throw notFound(ri.plural, name, ri.group);
     return e;
+  }
+
+  /**
+   * The committed objects of a collection that pass `selection`, in key order, and the revision
+   * they are at (the list's resourceVersion): one consistent answer, read in one synchronous turn.
+   */
+  list(ri: ResourceInfo, selection: Selection): { rev: number; items: StoredObject[] } {
+    const all = this.store.list(rid(ri), selection.namespace);
+    const items = selection.labels.empty && selection.fields.length === 0 ? all : all.filter((e) => matchesStored(selection, e));
+    return { rev: this.store.currentRevision(), items };
+  }
+
+  /** Resolves once every write so far is committed (durable and visible); answers wait for it. */
+  sync(): Promise<void> {
+    return this.store.sync();
+  }
+
+  /** The committed revision. */
+  revision(): number {
+    return this.store.currentRevision();
   }
 
   // ------------------------------------------------------------------ create
@@ -200,7 +220,6 @@ export class Registry {
       // The last finalizer is gone: the object goes away now.
       const removed = this.store.delete(rid(ri), cur.namespace, cur.name, cur.rev, obj);
       if (ri.namespaced) this.maybeFinishNamespace(cur.namespace);
-      else if (ri.kind === "Namespace") this.maybeFinishNamespace(cur.name);
       return removed.entry;
     }
     return this.store.update(rid(ri), obj, cur.rev);
@@ -214,10 +233,11 @@ export class Registry {
     return storedEntry(resource, namespace, name, JSON.stringify(obj), this.store.currentRevision(), obj);
   }
 
-  /** A graceful pod (deletionTimestamp in the future, no finalizers) stays until deleted again. */
+  /** The kind's rule, else: an object in its deletion grace (a graceful pod) stays until deleted again. */
   private readyToRemove(ri: ResourceInfo, obj: KObject): boolean {
-    if (ri.kind === "Namespace") return this.namespaceEmpty(obj.metadata.name ?? "");
-    return !(ri.kind === "Pod" && (obj.metadata.deletionGracePeriodSeconds ?? 0) > 0);
+    const rule = strategyFor(ri.kind).readyToRemove;
+    if (rule) return rule(obj, { namespaceEmpty: (ns) => this.namespaceEmpty(ns) });
+    return (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0;
   }
 
   // ------------------------------------------------------------------ delete
@@ -225,7 +245,7 @@ export class Registry {
   delete(ri: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions): DeleteResult {
     const cur = this.current(ri, namespace, name);
     this.checkPreconditions(ri, cur, opts);
-    if (ri.kind === "Namespace") return this.deleteNamespace(cur, opts);
+    if (strategyFor(ri.kind).containsNamespacedObjects) return this.deleteWithContents(ri, cur, opts);
     const plan = this.planDelete(ri, cur, opts);
     if (plan.op) this.store.batch([plan.op]);
     if (plan.removed && ri.namespaced) this.maybeFinishNamespace(cur.namespace);
@@ -235,7 +255,7 @@ export class Registry {
 
   /** Delete every object matching `filter` in one transaction; returns the affected objects. */
   deleteCollection(ri: ResourceInfo, namespace: string | undefined, items: StoredObject[], opts: DeleteOptions): KObject[] {
-    if (ri.kind === "Namespace") return items.map((i) => this.deleteNamespace(i, opts).obj);
+    if (strategyFor(ri.kind).containsNamespacedObjects) return items.map((i) => this.deleteWithContents(ri, i, opts).obj);
     const plans = items.map((i) => this.planDelete(ri, i, opts));
     this.store.batch(plans.flatMap((p) => (p.op ? [p.op] : [])));
     if (ri.namespaced && namespace) this.maybeFinishNamespace(namespace);
@@ -261,8 +281,8 @@ export class Registry {
     const finalizers = [...(meta.finalizers ?? [])];
     const policyFinalizer = opts.propagationPolicy === "Orphan" ? "orphan" : opts.propagationPolicy === "Foreground" ? "foregroundDeletion" : undefined;
     if (policyFinalizer && !meta.deletionTimestamp && !finalizers.includes(policyFinalizer)) finalizers.push(policyFinalizer);
-    let grace = 0;
-    if (ri.kind === "Pod" && !force) grace = podGrace(obj as Pod, opts);
+    const graceRule = strategyFor(ri.kind).deletionGraceSeconds;
+    const grace = graceRule && !force ? graceRule(obj, opts) : 0;
     if (finalizers.length === 0 && grace === 0) {
       meta.deletionTimestamp ??= nowTimestamp();
       meta.deletionGracePeriodSeconds = 0;
@@ -279,11 +299,13 @@ export class Registry {
   }
 
   /**
-   * Namespace deletion: everything inside is deleted in the same transaction (pods without grace);
-   * objects kept by finalizers hold the namespace in `Terminating` until they are gone.
+   * Deleting a container of namespaced objects (a Namespace): everything inside is deleted in the
+   * same transaction (pods without grace); objects kept by finalizers hold it in `Terminating`
+   * until they are gone (maybeFinishNamespace).
    */
-  private deleteNamespace(cur: StoredObject, opts: DeleteOptions): DeleteResult {
-    if (UNDELETABLE_NAMESPACES.has(cur.name)) throw forbidden(`namespaces "${cur.name}" is forbidden: this namespace may not be deleted`);
+  private deleteWithContents(ri: ResourceInfo, cur: StoredObject, opts: DeleteOptions): DeleteResult {
+    const refusal = strategyFor(ri.kind).undeletable?.(cur.name);
+    if (refusal) throw forbidden(`${ri.plural} "${cur.name}" is forbidden: ${refusal}`);
     const ops: WriteOp[] = [];
     let remaining = 0;
     for (const ri of this.namespacedResources) {
@@ -301,8 +323,8 @@ export class Registry {
     ns.metadata.deletionGracePeriodSeconds = 0;
     ns.status = { phase: "Terminating" };
     const removed = remaining === 0 && finalizers.length === 0;
-    if (removed) ops.push({ op: "delete", resource: "namespaces", namespace: "", name: cur.name, expectedRev: cur.rev, finalObj: ns });
-    else ops.push({ op: "update", resource: "namespaces", obj: ns, expectedRev: cur.rev });
+    if (removed) ops.push({ op: "delete", resource: rid(ri), namespace: "", name: cur.name, expectedRev: cur.rev, finalObj: ns });
+    else ops.push({ op: "update", resource: rid(ri), obj: ns, expectedRev: cur.rev });
     this.store.batch(ops);
     return { removed, obj: ns, json: JSON.stringify(ns) };
   }
@@ -444,15 +466,6 @@ export class Registry {
 function checkUid(ri: ResourceInfo, cur: StoredObject, uid: string): void {
   const actual = cur.object().metadata.uid;
   if (uid !== actual) throw conflict(ri.plural, cur.name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${actual}`, ri.group);
-}
-
-/** How long a pod deletion should wait: 0 for unbound or finished pods (Kubernetes does the same). */
-function podGrace(pod: Pod, opts: DeleteOptions): number {
-  if (!pod.spec?.nodeName) return 0;
-  const phase = pod.status?.phase;
-  if (phase === "Succeeded" || phase === "Failed") return 0;
-  const g = opts.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
-  return Math.max(0, Math.floor(g));
 }
 
 function toScale(obj: KObject): Scale {

@@ -17,26 +17,33 @@ export interface ResourceInfo {
   subresources: string[];
   /** extra group/versions accepted on input as aliases of this one (old manifests) */
   aliasVersions?: string[];
+  /** the verbs served, when not all of RESOURCE_VERBS (discovery lists them) */
+  verbs?: readonly string[];
+  /** discovery categories (`all`: what `kubectl get all` shows) */
+  categories?: readonly string[];
 }
 
 const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
 export const RESOURCES: readonly ResourceInfo[] = [
-  { kind: "Namespace", plural: "namespaces", singular: "namespace", group: "", version: "v1", namespaced: false, shortNames: ["ns"], subresources: ["status"] },
+  {
+    kind: "Namespace", plural: "namespaces", singular: "namespace", group: "", version: "v1", namespaced: false, shortNames: ["ns"], subresources: ["status", "finalize"],
+    verbs: ["create", "delete", "get", "list", "patch", "update", "watch"],
+  },
   { kind: "Node", plural: "nodes", singular: "node", group: "", version: "v1", namespaced: false, shortNames: ["no"], subresources: ["status"] },
-  { kind: "Pod", plural: "pods", singular: "pod", group: "", version: "v1", namespaced: true, shortNames: ["po"], subresources: ["status", "binding", "log", "exec"] },
-  { kind: "Service", plural: "services", singular: "service", group: "", version: "v1", namespaced: true, shortNames: ["svc"], subresources: ["status"] },
+  { kind: "Pod", plural: "pods", singular: "pod", group: "", version: "v1", namespaced: true, shortNames: ["po"], subresources: ["status", "binding", "log", "exec"], categories: ["all"] },
+  { kind: "Service", plural: "services", singular: "service", group: "", version: "v1", namespaced: true, shortNames: ["svc"], subresources: ["status"], categories: ["all"] },
   { kind: "Endpoints", plural: "endpoints", singular: "endpoints", group: "", version: "v1", namespaced: true, shortNames: ["ep"], subresources: [] },
   { kind: "Event", plural: "events", singular: "event", group: "", version: "v1", namespaced: true, shortNames: ["ev"], subresources: [] },
   { kind: "ConfigMap", plural: "configmaps", singular: "configmap", group: "", version: "v1", namespaced: true, shortNames: ["cm"], subresources: [] },
   { kind: "Secret", plural: "secrets", singular: "secret", group: "", version: "v1", namespaced: true, shortNames: [], subresources: [] },
   {
     kind: "ReplicaSet", plural: "replicasets", singular: "replicaset", group: "apps", version: "v1", namespaced: true,
-    shortNames: ["rs"], subresources: ["status", "scale"], aliasVersions: ["extensions/v1beta1", "apps/v1beta2"],
+    shortNames: ["rs"], subresources: ["status", "scale"], aliasVersions: ["extensions/v1beta1", "apps/v1beta2"], categories: ["all"],
   },
   {
     kind: "Deployment", plural: "deployments", singular: "deployment", group: "apps", version: "v1", namespaced: true,
-    shortNames: ["deploy"], subresources: ["status", "scale"], aliasVersions: ["extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"],
+    shortNames: ["deploy"], subresources: ["status", "scale"], aliasVersions: ["extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"], categories: ["all"],
   },
   { kind: "Lease", plural: "leases", singular: "lease", group: "coordination.k8s.io", version: "v1", namespaced: true, shortNames: [], subresources: [] },
 ];

@@ -12,7 +12,6 @@ import { sendError, sendJson } from "./reply.js";
 /** The Kubernetes version kctl speaks. */
 export const KUBE_VERSION = { major: "1", minor: "30", gitVersion: "v1.30.0-kctl" };
 
-const ALL_CATEGORY = new Set(["Pod", "Service", "Deployment", "ReplicaSet"]);
 
 interface ApiResource {
   name: string;
@@ -30,11 +29,11 @@ interface ApiResource {
 export function apiResources(gv: string): ApiResource[] {
   const out: ApiResource[] = [];
   for (const r of RESOURCES.filter((x) => groupVersion(x) === gv)) {
-    const verbs = r.kind === "Namespace" ? RESOURCE_VERBS.filter((v) => v !== "deletecollection") : [...RESOURCE_VERBS];
+    const verbs = [...(r.verbs ?? RESOURCE_VERBS)];
     const e: ApiResource = { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs };
     if (r.shortNames.length > 0) e.shortNames = r.shortNames;
     // `kubectl get all` expands the "all" category, as Kubernetes defines it.
-    if (ALL_CATEGORY.has(r.kind)) e.categories = ["all"];
+    if (r.categories) e.categories = [...r.categories];
     out.push(e);
     for (const sub of r.subresources) out.push(subresource(r, sub));
   }
@@ -52,6 +51,8 @@ function subresource(r: ResourceInfo, sub: string): ApiResource {
       return { ...base, kind: "Pod", verbs: ["get"] };
     case "exec":
       return { ...base, kind: "PodExecOptions", verbs: ["create", "get"] };
+    case "finalize":
+      return { ...base, kind: r.kind, verbs: ["update"] };
     default:
       return { ...base, kind: r.kind, verbs: ["get", "patch", "update"] };
   }

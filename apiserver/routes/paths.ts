@@ -40,6 +40,6 @@ export function parseResourcePath(path: RequestPath): ResourcePath | undefined {
   const ri = RESOURCES.find((r) => r.plural === plural && (groupVersion(r) === gv || (r.aliasVersions ?? []).includes(gv)));
   if (!ri) return undefined;
   if (namespace !== undefined && !ri.namespaced) return undefined;
-  if (subresource !== undefined && !(ri.subresources.includes(subresource) || (ri.kind === "Namespace" && subresource === "finalize"))) return undefined;
+  if (subresource !== undefined && !ri.subresources.includes(subresource)) return undefined;
   return { ri, namespace, name, subresource };
 }

@@ -11,9 +11,9 @@ import { groupVersion } from "../../lib/kinds.js";
 import type { ServerContext } from "../context.js";
 import { applyPatch } from "../patch/index.js";
 import { rid } from "../registry.js";
+import { strategyFor } from "../strategies/index.js";
 import { decodeObjectBody, decodeOptionalBody, decodePatchBody } from "../request-body.js";
 import type { StoredObject } from "../store/store.js";
-import { matchesStored } from "../watch/watcher.js";
 import { parseResourcePath, type ResourcePath } from "./paths.js";
 import { boolParam, parseDeleteOptions, parseFilter, parseListOptions, parseResourceVersion, qp, type Query } from "./query.js";
 import { sendError, sendJson, successStatus, toApiError } from "./reply.js";
@@ -87,7 +87,7 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
   const user = req.kctlUser ?? undefined;
   // Writes are visible at once but group-committed: answer only once they are durable.
   const send = async (code: number, body: string): Promise<FastifyReply> => {
-    await ctx.store.sync();
+    await reg.sync();
     return sendJson(reply, code, body);
   };
   switch (verb) {
@@ -140,15 +140,15 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
       if (subresource !== undefined) throw methodNotAllowed(`DELETE is not supported on ${ri.plural}/${subresource}`);
       const opts = parseDeleteOptions(decodeOptionalBody(req.body, req.headers["content-type"]), q);
       const res = reg.delete(ri, namespace, name!, opts);
-      // Pods and Services answer with the object, as in Kubernetes; others with a Status once gone.
-      if (!res.removed || ri.kind === "Pod" || ri.kind === "Service") return send(200, res.json);
+      // Some kinds answer with the object (Pods, Services, as in Kubernetes); others with a Status once gone.
+      if (!res.removed || strategyFor(ri.kind).deleteAnswersWithObject) return send(200, res.json);
       return send(200, JSON.stringify(successStatus(200, { name, group: ri.group, kind: ri.plural, uid: res.obj.metadata.uid })));
     }
     case "deletecollection": {
       const opts = parseDeleteOptions(decodeOptionalBody(req.body, req.headers["content-type"]), q);
-      const items = selected(ctx, rp, q);
+      const { items } = selected(ctx, rp, q);
       const done = reg.deleteCollection(ri, namespace, items, opts);
-      return send(200, JSON.stringify({ kind: `${ri.kind}List`, apiVersion: groupVersion(ri), metadata: { resourceVersion: String(ctx.store.currentRevision()) }, items: done }));
+      return send(200, JSON.stringify({ kind: `${ri.kind}List`, apiVersion: groupVersion(ri), metadata: { resourceVersion: String(reg.revision()) }, items: done }));
     }
     default:
       throw methodNotAllowed(`${req.method} is not supported`);
@@ -169,12 +169,9 @@ function parseDryRun(value: string | undefined, verb: string, subresource: strin
   return true;
 }
 
-/** Objects of a collection that pass the request's selectors, in key order. */
-function selected(ctx: ServerContext, rp: ResourcePath, q: Query): StoredObject[] {
-  const filter = parseFilter(q, rp.ri.namespaced ? rp.namespace : undefined);
-  const all = ctx.store.list(rid(rp.ri), filter.namespace);
-  if (filter.labels.empty && filter.fields.length === 0) return all;
-  return all.filter((e) => matchesStored(filter, e));
+/** Objects of a collection that pass the request's selectors, in key order, and their revision. */
+function selected(ctx: ServerContext, rp: ResourcePath, q: Query): { rev: number; items: StoredObject[] } {
+  return ctx.registry.list(rp.ri, parseFilter(q, rp.ri.namespaced ? rp.namespace : undefined));
 }
 
 interface ContinueToken {
@@ -192,7 +189,8 @@ function sendTable(reply: FastifyReply, body: string): FastifyReply {
  */
 function listBody(ctx: ServerContext, rp: ResourcePath, q: Query, table?: IncludeObject): string {
   const opts = parseListOptions(q);
-  const rev = ctx.store.currentRevision();
+  const sel = selected(ctx, rp, q);
+  const rev = sel.rev;
   // A list is always served at the newest committed revision: that satisfies NotOlderThan for any
   // revision up to it; Exact can only be met for the newest, and a revision not reached yet is
   // Kubernetes' "Too large resource version" (504 Timeout) rather than a silently older answer.
@@ -202,7 +200,7 @@ function listBody(ctx: ServerContext, rp: ResourcePath, q: Query, table?: Includ
   if (opts.resourceVersionMatch === "Exact" && opts.resourceVersion !== undefined && opts.resourceVersion !== rev) {
     throw new ApiError("Expired", `too old resource version: ${opts.resourceVersion} (${rev}): kctl serves lists at the newest revision only`);
   }
-  let items = selected(ctx, rp, q);
+  let items = sel.items;
   const cont = opts.continueToken;
   if (cont) {
     let tok: ContinueToken;

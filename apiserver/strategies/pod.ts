@@ -1,5 +1,6 @@
 /** Pods: pod spec defaults and validation; status starts as Pending. */
-import type { KObject, PodSpec } from "../../lib/types.js";
+import type { KObject, Pod, PodSpec } from "../../lib/types.js";
+import type { DeleteOptions } from "../registry.js";
 import { isRecord } from "../validation/field-errors.js";
 import { defaultPodSpec, validatePodSpec } from "./pod-spec.js";
 import { validatePodSpecUpdate } from "./pod-update.js";
@@ -9,6 +10,8 @@ import type { Strategy } from "./strategy.js";
 export const podStrategy: Strategy = {
   nameRule: "subdomain",
   validateStatus: validatePodStatus,
+  deletionGraceSeconds: (obj, opts) => podGrace(obj as Pod, opts),
+  deleteAnswersWithObject: true,
   prepareForCreate(obj: KObject): void {
     // Kubernetes ignores client-supplied pod status on create.
     obj.status = { phase: "Pending" };
@@ -27,3 +30,12 @@ export const podStrategy: Strategy = {
     }
   },
 };
+
+/** How long a pod deletion waits: 0 for unbound or finished pods (Kubernetes does the same). */
+function podGrace(pod: Pod, opts: DeleteOptions): number {
+  if (!pod.spec?.nodeName) return 0;
+  const phase = pod.status?.phase;
+  if (phase === "Succeeded" || phase === "Failed") return 0;
+  const g = opts.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30;
+  return Math.max(0, Math.floor(g));
+}

@@ -19,6 +19,7 @@ function usesNodePorts(t: string | undefined): boolean {
 
 export const serviceStrategy: Strategy = {
   nameRule: "dns1035",
+  deleteAnswersWithObject: true,
   prepareForCreate(obj: KObject): void {
     obj.status = { loadBalancer: {} };
   },

@@ -9,33 +9,13 @@
  * connection closed, freeing what the socket held) instead of growing memory or slowing down
  * writers; the client resumes from its last resourceVersion or relists, as Kubernetes clients do.
  */
-import type { FieldRequirement, Selector } from "../../lib/selector.js";
-import { matchesFields } from "../../lib/selector.js";
 import type { KObject } from "../../lib/types.js";
-import type { StoreEvent, StoredObject } from "../store/store.js";
+import type { StoreEvent } from "../store/store.js";
+import { matchesStored, type Selection } from "../store/selection.js";
 
-/** What a watch selects. */
-export interface WatchFilter {
-  /** undefined = all namespaces (or a cluster-scoped resource) */
-  namespace?: string;
-  labels: Selector;
-  fields: readonly FieldRequirement[];
-}
-
-/**
- * Whether a stored object passes a list/watch filter: matched on its kept labels and fields,
- * parsing its JSON only when a field selector names a field that is not kept.
- */
-export function matchesStored(f: WatchFilter, e: StoredObject): boolean {
-  if (f.namespace !== undefined && e.namespace !== f.namespace) return false;
-  if (!f.labels.empty && !f.labels.matches(e.labels)) return false;
-  for (const r of f.fields) {
-    const v = e.field(r.field);
-    if (v === undefined) return matchesFields(e.object(), f.fields);
-    if (r.operator === "!=" ? v === r.value : v !== r.value) return false;
-  }
-  return true;
-}
+/** What a watch selects (the same selection a list takes). */
+export type WatchFilter = Selection;
+export { matchesStored };
 
 /** A transport for watch lines. */
 export interface WatchSink {
