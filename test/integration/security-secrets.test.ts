@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { encryptStoredSecrets, rotateSecretKey, SecretEncryption, SECRETS_KEY_FILE } from "../../apiserver/secret-encryption.js";
+import { encryptStoredSecrets, rotateSecretKey, SecretEncryption, SECRETS_KEY_FILE } from "../../apiserver/security/secret-encryption.js";
 import { openDatabase, SqliteStore } from "../../apiserver/store/sqlite-store.js";
 import { createLogger } from "../../lib/logger.js";
 import type { KObject } from "../../lib/types.js";
