@@ -1,6 +1,7 @@
 /** Kind -> strategy. */
 import { configMapStrategy } from "./configmap.js";
 import { deploymentStrategy } from "./deployment.js";
+import { endpointsStrategy } from "./endpoints.js";
 import { eventStrategy } from "./event.js";
 import { genericStrategy } from "./generic.js";
 import { leaseStrategy } from "./lease.js";
@@ -21,6 +22,7 @@ const BY_KIND: Record<string, Strategy> = {
   ConfigMap: configMapStrategy,
   Namespace: namespaceStrategy,
   Node: nodeStrategy,
+  Endpoints: endpointsStrategy,
   Lease: leaseStrategy,
   Event: eventStrategy,
 };

@@ -4,6 +4,7 @@
  */
 import type { KObject } from "../../lib/types.js";
 import type { DeleteOptions } from "../registry.js";
+import type { Printer } from "./printer.js";
 import type { StoreView } from "../store/store.js";
 import type { FieldErrors } from "../validation/field-errors.js";
 import type { NameRule } from "../validation/names.js";
@@ -19,6 +20,8 @@ export interface StrategyContext {
 export interface Strategy {
   /** how metadata.name is validated */
   nameRule: NameRule;
+  /** the columns `kubectl get` shows (server-side Table printing); absent: Name + Age */
+  printer?: Printer;
   /** Rewrite write-only conveniences before anything else (Secret stringData). */
   normalize?(obj: KObject): void;
   /** Reset fields a client may not set on create (status of most kinds). */

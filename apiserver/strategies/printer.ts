@@ -1,0 +1,43 @@
+/**
+ * Server-side printing helpers: a kind's strategy file declares its `printer` (the columns
+ * `kubectl get` shows against Kubernetes) with these; routes/table.ts turns them into a
+ * meta.k8s.io/v1 Table. A kind without a printer gets Name + Age.
+ */
+import { since } from "../../lib/human-duration.js";
+import type { KObject } from "../../lib/types.js";
+
+/** A Table column, as meta.k8s.io/v1 defines it. */
+export interface Column {
+  name: string;
+  type: "string" | "integer" | "date";
+  format?: string;
+  priority: number;
+}
+
+export type Cell = string | number;
+/** A kind's columns and how to fill them for one object (`kubectl get`). */
+export type Printer = { columns: Column[]; cells: (o: KObject) => Cell[] };
+
+export const name: Column = { name: "Name", type: "string", format: "name", priority: 0 };
+export const age: Column = { name: "Age", type: "string", priority: 0 };
+export const col = (n: string, priority = 0, type: Column["type"] = "string"): Column => ({ name: n, type, priority });
+
+export function ageOf(o: KObject): string {
+  return since(o.metadata.creationTimestamp);
+}
+
+export type Rec = Record<string, unknown>;
+export const rec = (v: unknown): Rec => (typeof v === "object" && v !== null ? (v as Rec) : {});
+export const arr = (v: unknown): Rec[] => (Array.isArray(v) ? (v as Rec[]) : []);
+export const num = (v: unknown): number => (typeof v === "number" ? v : 0);
+
+export function containersOf(spec: Rec): { names: string; images: string } {
+  const cs = arr(spec.containers);
+  return { names: cs.map((c) => String(c.name)).join(","), images: cs.map((c) => String(c.image)).join(",") };
+}
+
+export function selectorString(sel: unknown): string {
+  const ml = rec(rec(sel).matchLabels);
+  const parts = Object.entries(ml).map(([k, v]) => `${k}=${String(v)}`);
+  return parts.length ? parts.join(",") : "<none>";
+}
