@@ -35,12 +35,12 @@ interface AgentFlags {
 }
 
 /** `k=v,k2=v2` to a map. */
-export function parseLabels(text: string | undefined): Record<string, string> {
+function parseLabels(text: string | undefined): Record<string, string> {
   return parseKeyValues(repeatableList(text ?? ""), "--node-labels");
 }
 
 /** `key=value:Effect,key:Effect` to taints. */
-export function parseTaints(text: string | undefined): Taint[] {
+function parseTaints(text: string | undefined): Taint[] {
   const out: Taint[] = [];
   for (const part of (text ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
     const m = /^([^=:]+)(?:=([^:]*))?:(NoSchedule|PreferNoSchedule|NoExecute)$/.exec(part);

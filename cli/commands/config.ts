@@ -18,7 +18,7 @@ async function save(ctx: CliContext, kc: Kubeconfig): Promise<void> {
 }
 
 /** The config with secrets hidden (`REDACTED`, `DATA+OMITTED`) as kubectl shows it. */
-export function redact(kc: Kubeconfig): Kubeconfig {
+function redact(kc: Kubeconfig): Kubeconfig {
   return {
     ...kc,
     clusters: kc.clusters.map((c) => ({

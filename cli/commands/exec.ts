@@ -33,7 +33,7 @@ interface ExecStatus {
 }
 
 /** The exit code of a finished exec: 0 on Success, the ExitCode cause on NonZeroExitCode. */
-export function exitCodeFromStatus(s: ExecStatus | undefined): number | undefined {
+function exitCodeFromStatus(s: ExecStatus | undefined): number | undefined {
   if (!s || s.status === "Success") return 0;
   if (s.reason === "NonZeroExitCode") {
     const cause = s.details?.causes?.find((c) => c.reason === "ExitCode");

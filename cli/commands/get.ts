@@ -27,7 +27,7 @@ interface GetOptions {
 }
 
 /** `No resources found in default namespace.` / `No resources found` */
-export function noResourcesMessage(groups: ObjectGroup[], ns: string, all: boolean): string {
+function noResourcesMessage(groups: ObjectGroup[], ns: string, all: boolean): string {
   const namespaced = groups.some((g) => g.resource.namespaced);
   return namespaced && !all ? `No resources found in ${ns} namespace.\n` : "No resources found\n";
 }

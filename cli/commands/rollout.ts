@@ -15,7 +15,7 @@ import { displayType } from "../../lib/kinds.js";
 import type { Deployment, PodTemplateSpec, ReplicaSet } from "../../lib/types.js";
 import type { CliContext, CommandModule, Writer } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
-import { parseWorkloadArg, replicasFlag } from "./scale.js";
+import { parseWorkloadArg, replicasFlag } from "../workload-args.js";
 
 const KINDS = ["Deployment"];
 
@@ -39,7 +39,7 @@ interface StatusFlags {
 /** Watch the Deployment until rolled out; prints each new status line once. */
 async function status(ctx: CliContext, args: string[], flags: StatusFlags): Promise<void> {
   const { client, ns, name } = await target(ctx, args, "get the rollout status of");
-  const { rolloutStatus } = await import("../../controllers/deployment/client-side.js");
+  const { rolloutStatus } = await import("../../lib/rollout.js");
   const { parseDuration } = await import("../../lib/duration.js");
   const timeoutMs = flags.timeout ? parseDuration(flags.timeout, "--timeout") : 0;
   const wanted = replicasFlag(flags.revision, "--revision");
@@ -116,8 +116,8 @@ export function describeTemplate(t: PodTemplateSpec, out: Writer): void {
 
 async function history(ctx: CliContext, args: string[], flags: StatusFlags): Promise<void> {
   const { client, ns, name, type } = await target(ctx, args, "get the rollout history of");
-  const { historyRows, ownedByRevision, templateOf } = await import("../../controllers/deployment/client-side.js");
-  const { revisionOf } = await import("../../controllers/deployment/util.js");
+  const { historyRows, ownedByRevision, templateOf } = await import("../../lib/rollout.js");
+  const { revisionOf } = await import("../../lib/deployment-revisions.js");
   const d = await client.get<Deployment>("Deployment", name, ns);
   const rss = await ownedReplicaSets(client, d);
   const revision = replicasFlag(flags.revision, "--revision");
@@ -138,7 +138,7 @@ async function history(ctx: CliContext, args: string[], flags: StatusFlags): Pro
 
 async function undo(ctx: CliContext, args: string[], flags: { toRevision?: string }): Promise<void> {
   const { client, ns, name, type } = await target(ctx, args, "roll back");
-  const { planUndo } = await import("../../controllers/deployment/client-side.js");
+  const { planUndo } = await import("../../lib/rollout.js");
   const toRevision = replicasFlag(flags.toRevision, "--to-revision") ?? 0;
   const d = await client.get<Deployment>("Deployment", name, ns);
   const plan = planUndo(d, await ownedReplicaSets(client, d), toRevision);
@@ -158,7 +158,7 @@ async function restart(ctx: CliContext, args: string[]): Promise<void> {
   const { client, ns, name, type } = await target(ctx, args, "restart");
   const d = await client.get<Deployment>("Deployment", name, ns);
   if (d.spec.paused) throw new UserError(`deployments.apps "${name}" is paused; run 'kctl rollout resume deployment/${name}' first`);
-  const { RESTARTED_AT_ANNOTATION } = await import("../../controllers/deployment/util.js");
+  const { RESTARTED_AT_ANNOTATION } = await import("../../lib/deployment-revisions.js");
   const stamp = new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
   await client.patch("Deployment", name, { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: stamp } } } } }, { namespace: ns });
   ctx.out.write(`${type} restarted\n`);

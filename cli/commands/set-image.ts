@@ -7,7 +7,7 @@ import { displayType } from "../../lib/kinds.js";
 import type { Container, PodTemplateSpec } from "../../lib/types.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
-import { parseWorkloadArg } from "./scale.js";
+import { parseWorkloadArg } from "../workload-args.js";
 
 /** Parse `NAME=IMAGE` pairs (`*` means every container). */
 export function parseImagePairs(pairs: readonly string[]): Map<string, string> {

@@ -14,7 +14,7 @@ import { Controller, type ReconcileResult } from "../runner.js";
 import { addOwnerRef, removeOwnerRefs } from "../util/apply.js";
 import { objectKey } from "../../lib/informer.js";
 import { controllerRef } from "../util/pods.js";
-import { templatesEqualIgnoringHash } from "./hash.js";
+import { templatesEqualIgnoringHash } from "../../lib/pod-template-hash.js";
 import { deploymentStatusChanged, planDeployment } from "./plan.js";
 
 export const DEPLOYMENT_CONTROLLER = "deployment-controller";

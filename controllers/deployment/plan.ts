@@ -7,7 +7,7 @@
 import { selectorFromLabelSelector } from "../../lib/selector.js";
 import type { Deployment, DeploymentStatus, Pod, ReplicaSet } from "../../lib/types.js";
 import { controllerRef, isTerminating } from "../util/pods.js";
-import { canonicalJson, computeTemplateHash, POD_TEMPLATE_HASH_LABEL, templatesEqualIgnoringHash } from "./hash.js";
+import { canonicalJson, computeTemplateHash, POD_TEMPLATE_HASH_LABEL, templatesEqualIgnoringHash } from "../../lib/pod-template-hash.js";
 import { findActiveOrLatest, newRSNewReplicas, proportionalScale, reconcileOldReplicaSets, type Scales } from "./rollout.js";
 import {
   byCreation,

@@ -4,13 +4,18 @@
  */
 import type { Deployment, DeploymentCondition, DeploymentStatus, ReplicaSet } from "../../lib/types.js";
 import { scaledValue } from "../util/intorstr.js";
+import { getCondition, REVISION_ANNOTATION, REVISION_HISTORY_ANNOTATION, DESIRED_REPLICAS_ANNOTATION, MAX_REPLICAS_ANNOTATION, revisionOf } from "../../lib/deployment-revisions.js";
 
-export const REVISION_ANNOTATION = "deployment.kubernetes.io/revision";
-export const REVISION_HISTORY_ANNOTATION = "deployment.kubernetes.io/revision-history";
-export const DESIRED_REPLICAS_ANNOTATION = "deployment.kubernetes.io/desired-replicas";
-export const MAX_REPLICAS_ANNOTATION = "deployment.kubernetes.io/max-replicas";
-export const CHANGE_CAUSE_ANNOTATION = "kubernetes.io/change-cause";
-export const RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt";
+export {
+  CHANGE_CAUSE_ANNOTATION,
+  DESIRED_REPLICAS_ANNOTATION,
+  getCondition,
+  MAX_REPLICAS_ANNOTATION,
+  RESTARTED_AT_ANNOTATION,
+  REVISION_ANNOTATION,
+  REVISION_HISTORY_ANNOTATION,
+  revisionOf,
+} from "../../lib/deployment-revisions.js";
 
 /** Deployment annotations never copied onto its ReplicaSets (Kubernetes' skipCopyAnnotation). */
 const SKIP_COPY = new Set([
@@ -64,11 +69,6 @@ export function maxReplicas(d: Deployment): number {
 }
 
 /** An object's revision annotation as a number (0 when absent or malformed). */
-export function revisionOf(obj: { metadata: { annotations?: Record<string, string> } }): number {
-  const v = Number(obj.metadata.annotations?.[REVISION_ANNOTATION] ?? "0");
-  return Number.isFinite(v) ? v : 0;
-}
-
 export function maxRevision(rss: readonly ReplicaSet[]): number {
   return rss.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0);
 }
@@ -132,10 +132,6 @@ export function setReplicasAnnotations(rs: ReplicaSet, desired: number, max: num
     changed = true;
   }
   return changed;
-}
-
-export function getCondition(status: DeploymentStatus | undefined, type: string): DeploymentCondition | undefined {
-  return status?.conditions?.find((c) => c.type === type);
 }
 
 /**

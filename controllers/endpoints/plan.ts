@@ -5,7 +5,7 @@
 import { selectorFromSet } from "../../lib/selector.js";
 import type { EndpointAddress, EndpointPort, Endpoints, EndpointSubset, Pod, Service, ServicePort } from "../../lib/types.js";
 import { isPodReady, isTerminating } from "../util/pods.js";
-import { canonicalJson } from "../deployment/hash.js";
+import { canonicalJson } from "../../lib/pod-template-hash.js";
 
 /** A Service with no selector (or an empty one) has user-managed Endpoints: left alone. */
 export function hasSelector(svc: Service): boolean {

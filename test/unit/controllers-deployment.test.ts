@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeTemplateHash, fnv32a, safeEncode, SAFE_ALPHABET, templatesEqualIgnoringHash } from "../../controllers/deployment/hash.js";
+import { computeTemplateHash, fnv32a, safeEncode, SAFE_ALPHABET, templatesEqualIgnoringHash } from "../../lib/pod-template-hash.js";
 import { newReplicaSetFor, planDeployment, type DeploymentPlan } from "../../controllers/deployment/plan.js";
 import { proportionalScale } from "../../controllers/deployment/rollout.js";
 import { resolveFenceposts, REVISION_ANNOTATION } from "../../controllers/deployment/util.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { historyRows, planUndo, rolloutStatus } from "../../controllers/deployment/client-side.js";
-import { computeTemplateHash } from "../../controllers/deployment/hash.js";
+import { historyRows, planUndo, rolloutStatus } from "../../lib/rollout.js";
+import { computeTemplateHash } from "../../lib/pod-template-hash.js";
 import { newReplicaSetFor } from "../../controllers/deployment/plan.js";
 import { applyImages, parseImagePairs } from "../../cli/commands/set-image.js";
 import { parseWorkloadArg } from "../../cli/commands/scale.js";

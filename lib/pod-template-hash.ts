@@ -5,7 +5,7 @@
  * Kubernetes hashes Go's spew dump of the struct; we hash canonical JSON (keys sorted), which is as
  * stable but gives different strings.
  */
-import type { PodTemplateSpec } from "../../lib/types.js";
+import type { PodTemplateSpec } from "./types.js";
 
 /** Kubernetes' rand.SafeEncodeString alphabet. */
 export const SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";

@@ -2,9 +2,9 @@
  * The client-side halves of `kubectl rollout` for Deployments, as pure functions: the status line
  * of `rollout status`, the rows of `rollout history`, and the template `rollout undo` restores.
  */
-import type { Deployment, PodTemplateSpec, ReplicaSet } from "../../lib/types.js";
-import { POD_TEMPLATE_HASH_LABEL, templatesEqualIgnoringHash } from "./hash.js";
-import { CHANGE_CAUSE_ANNOTATION, getCondition, revisionOf } from "./util.js";
+import type { Deployment, PodTemplateSpec, ReplicaSet } from "./types.js";
+import { POD_TEMPLATE_HASH_LABEL, templatesEqualIgnoringHash } from "./pod-template-hash.js";
+import { CHANGE_CAUSE_ANNOTATION, getCondition, revisionOf } from "./deployment-revisions.js";
 
 /** One evaluation of `rollout status`: the line to print, and whether we are done (or failed). */
 export interface RolloutStatus {
