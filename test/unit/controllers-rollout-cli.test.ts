@@ -3,7 +3,7 @@ import { historyRows, planUndo, rolloutStatus } from "../../lib/rollout.js";
 import { computeTemplateHash } from "../../lib/pod-template-hash.js";
 import { newReplicaSetFor } from "../../controllers/deployment/plan.js";
 import { applyImages, parseImagePairs } from "../../cli/commands/set-image.js";
-import { parseWorkloadArg } from "../../cli/commands/scale.js";
+import { parseWorkloadArg } from "../../cli/workload-args.js";
 import type { Deployment, ReplicaSet } from "../../lib/types.js";
 import { deployment } from "./controllers-fixtures.js";
 
