@@ -16,6 +16,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { seededRandom } from "../lib/seeded-random.js";
 import { adminToken, delay, exited, freePort, startServer } from "./server-process.js";
 
 const NS = "default";
@@ -54,21 +55,9 @@ interface Seen {
   maxRevision: number;
 }
 
-/** A seeded PRNG (mulberry32) for repeatable burst lengths. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Run `opts.cycles` crash cycles on one data dir and report the totals. */
 export async function runCrashCycles(opts: CrashOptions): Promise<CrashReport> {
-  const random = opts.random ?? seeded(1);
+  const random = opts.random ?? seededRandom(1);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kctl-crash-"));
   const port = await freePort();
   const report: CrashReport = { cycles: 0, acknowledged: 0, lost: 0, visibleThenLost: 0, revisionAhead: 0, reused: 0, watchMissed: 0, unacknowledgedSurvivors: 0 };

@@ -3,7 +3,8 @@
  * writers and readers, restart on the same data dir, check (bench/crash-cycle.ts). Prints a table
  * and one JSON line. Usage: npm run build && node dist/bench/crash.js [--cycles 35] [--seed 1]
  */
-import { runCrashCycles, seeded, type CrashReport } from "./crash-cycle.js";
+import { seededRandom } from "../lib/seeded-random.js";
+import { runCrashCycles, type CrashReport } from "./crash-cycle.js";
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -15,7 +16,7 @@ function flag(name: string, fallback: number): number {
 const cycles = flag("cycles", 35);
 const seed = flag("seed", 1);
 const started = Date.now();
-const r: CrashReport = await runCrashCycles({ cycles, writers: 8, readers: 2, minBurstMs: 300, maxBurstMs: 2_000, random: seeded(seed) });
+const r: CrashReport = await runCrashCycles({ cycles, writers: 8, readers: 2, minBurstMs: 300, maxBurstMs: 2_000, random: seededRandom(seed) });
 const rows: [string, number, string][] = [
   ["crash cycles (kill -9 mid-burst)", r.cycles, ""],
   ["creates acknowledged", r.acknowledged, ""],

@@ -13,6 +13,7 @@
  */
 import http from "node:http";
 import net from "node:net";
+import { seededRandom } from "../lib/seeded-random.js";
 
 export interface FuzzTarget {
   /** http://127.0.0.1:PORT (plain HTTP on loopback) */
@@ -31,18 +32,6 @@ export interface FuzzReport {
 }
 
 type Gen = () => number;
-
-/** mulberry32: a small seeded PRNG, so a failing run can be replayed with its seed. */
-export function prng(seed: number): Gen {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(r: Gen, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
@@ -216,7 +205,7 @@ function problem(a: Answer, watch: boolean): string | undefined {
 
 /** Send `requests` fuzzed requests; never throws on the server's account. */
 export async function fuzz(target: FuzzTarget, requests: number, seed: number): Promise<FuzzReport> {
-  const r = prng(seed);
+  const r = seededRandom(seed);
   const url = new URL(target.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   const tokens = { ...target.tokens, forged: "forged-token-0123456789", anonymous: "" };

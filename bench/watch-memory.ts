@@ -15,6 +15,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { startApiServer } from "../apiserver/index.js";
+import { pausedWatchClient } from "./paused-watch-client.js";
 import { median } from "./stats.js";
 
 const BIG_OBJECTS = 500;
@@ -66,19 +67,6 @@ async function metric(s: Server, name: string): Promise<number> {
   return m ? Number(m[1]) : NaN;
 }
 
-function pausedWatcher(s: Server): ChildProcess {
-  const u = new URL(s.url);
-  const script = [
-    "import socket, time",
-    "s = socket.socket()",
-    "s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)",
-    `s.connect(("${u.hostname}", ${u.port}))`,
-    `s.sendall(b"GET /api/v1/namespaces/big/configmaps?watch=1 HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer ${s.token}\\r\\n\\r\\n")`,
-    "time.sleep(120)",
-  ].join("\n");
-  return spawn("python3", ["-c", script], { stdio: "ignore" });
-}
-
 async function createMany(s: Server, ns: string, n: number, concurrency: number): Promise<{ perSec: number; p99Ms: number }> {
   const lat: number[] = [];
   let next = 0;
@@ -116,7 +104,7 @@ async function once(): Promise<Record<string, number>> {
     for (const ns of ["big", "fan0", "fan1"]) await request(s, "POST", "/api/v1/namespaces", { metadata: { name: ns } });
     for (let i = 0; i < BIG_OBJECTS; i++) await request(s, "POST", "/api/v1/namespaces/big/configmaps", { metadata: { name: `cm-${i}` }, data: { v: VALUE } });
     const rssBase = await metric(s, "process_resident_memory_bytes");
-    for (let i = 0; i < PAUSED; i++) paused.push(pausedWatcher(s));
+    for (let i = 0; i < PAUSED; i++) paused.push(pausedWatchClient(s.url, s.token, "/api/v1/namespaces/big/configmaps?watch=1"));
     await new Promise((r) => setTimeout(r, 5_000));
     const rssPaused = await metric(s, "process_resident_memory_bytes");
     const cutAll = await waitFor(async () => (await metric(s, "apiserver_watch_cutoffs_total")) >= PAUSED, 45_000);

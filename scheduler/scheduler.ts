@@ -22,7 +22,7 @@ export const SCHEDULER_COMPONENT = "default-scheduler";
 import { schedulePod } from "./framework.js";
 import { buildPodInfo } from "./pod-info.js";
 import { SchedulingQueue } from "./queue.js";
-import { seededRandom } from "./rng.js";
+import { seededRandom } from "../lib/seeded-random.js";
 import type { PodInfo } from "./types.js";
 
 export interface SchedulerConfig {

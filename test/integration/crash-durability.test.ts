@@ -5,11 +5,12 @@
  * is reused, and a watch resumed from the last revision seen misses nothing.
  */
 import { describe, expect, it } from "vitest";
-import { runCrashCycles, seeded } from "../../bench/crash-cycle.js";
+import { runCrashCycles } from "../../bench/crash-cycle.js";
+import { seededRandom } from "../../lib/seeded-random.js";
 
 describe("crash durability", () => {
   it("survives kill -9 during concurrent writes and reads, 4 cycles", async () => {
-    const r = await runCrashCycles({ cycles: 4, writers: 6, readers: 2, minBurstMs: 300, maxBurstMs: 900, afterWrites: 5, random: seeded(21) });
+    const r = await runCrashCycles({ cycles: 4, writers: 6, readers: 2, minBurstMs: 300, maxBurstMs: 900, afterWrites: 5, random: seededRandom(21) });
     expect(r.cycles).toBe(4);
     expect(r.acknowledged).toBeGreaterThan(20);
     expect({ lost: r.lost, visibleThenLost: r.visibleThenLost, revisionAhead: r.revisionAhead, reused: r.reused, watchMissed: r.watchMissed }).toEqual({

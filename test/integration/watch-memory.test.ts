@@ -3,7 +3,7 @@
  * off by the write deadline (its connection closed, its buffers freed), while a reading client in
  * the same moment gets everything, and a slow-but-reading client gets the whole list in order.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { pausedWatchClient } from "../../bench/paused-watch-client.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KObject } from "../../lib/types.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -23,25 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await srv.close();
 });
-
-/**
- * A watch from a client that reads nothing. Loopback sockets here buffer up to 32 MB in the
- * kernel, so the client (a tiny python3 process, as Node cannot set SO_RCVBUF) shrinks its receive
- * buffer first: the server then meets backpressure within a few kilobytes, as it would over a slow
- * or hostile network peer.
- */
-function pausedWatcher(): ChildProcess {
-  const u = new URL(srv.url);
-  const script = [
-    "import socket, sys, time",
-    "s = socket.socket()",
-    "s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)",
-    `s.connect(("${u.hostname}", ${u.port}))`,
-    `s.sendall(b"GET /api/v1/namespaces/big/configmaps?watch=1 HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer ${srv.token}\\r\\n\\r\\n")`,
-    "time.sleep(60)",
-  ].join("\n");
-  return spawn("python3", ["-c", script], { stdio: "ignore" });
-}
 
 /** Read a watch until `n` ADDED events arrived (reading slowly when `pauseMs` is set). */
 async function readAdded(n: number, pauseMs = 0): Promise<string[]> {
@@ -70,7 +51,7 @@ describe("per-client memory of watches (issue 21)", () => {
   it("cuts off clients that stop reading during the initial list; readers meanwhile get everything", async () => {
     const hub = srv.server.app.kctl.hub;
     const cutoffsBefore = hub.cutoffs;
-    const paused = Array.from({ length: 8 }, () => pausedWatcher());
+    const paused = Array.from({ length: 8 }, () => pausedWatchClient(srv.url, srv.token, "/api/v1/namespaces/big/configmaps?watch=1", 60));
     try {
       const reader = await readAdded(OBJECTS);
       expect(reader).toHaveLength(OBJECTS);

@@ -5,7 +5,7 @@ import { schedulePod, scoreNode } from "../../scheduler/framework.js";
 import { mostAllocated } from "../../scheduler/plugins/most-allocated.js";
 import { ownerSpread } from "../../scheduler/plugins/owner-spread.js";
 import { buildPodInfo } from "../../scheduler/pod-info.js";
-import { seededRandom } from "../../scheduler/rng.js";
+import { seededRandom } from "../../lib/seeded-random.js";
 import type { Node, Pod } from "../../lib/types.js";
 import { mkNode, mkPod } from "./scheduler-fixtures.js";
 
