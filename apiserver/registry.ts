@@ -22,9 +22,10 @@ import { validateObjectMeta } from "./validation/metadata.js";
 import { withinDepth } from "./request-body.js";
 import type { User } from "./security/auth.js";
 import { admit, type AdmissionPlugin, type AdmissionRequest } from "./authz/admission.js";
+import { NODE_LEASE_NAMESPACE } from "../lib/well-known.js";
 
 /** Namespaces that exist from the start (strategies/namespace.ts says which may not be deleted). */
-export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", NODE_LEASE_NAMESPACE];
 
 /** DeleteOptions, from the body or the query. */
 export interface DeleteOptions {

@@ -9,11 +9,12 @@ import { isAlreadyExists, isConflict, isNotFound } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import type { Lease, Node, NodeCondition, NodeStatus, Taint } from "../lib/types.js";
 import type { RuntimeVersion } from "./runtime/types.js";
+import { NODE_LEASE_NAMESPACE } from "../lib/well-known.js";
 
 /** The kubelet version kctl reports. */
 export const KUBELET_VERSION = "v1.30.0-kctl";
 /** The namespace of node Leases. */
-export const NODE_LEASE_NAMESPACE = "kube-node-lease";
+export { NODE_LEASE_NAMESPACE };
 
 
 /** Kubernetes' architecture name for Node's os.arch(). */

@@ -23,12 +23,13 @@ import type { ContainerRuntime, ObservedContainer, PortMap } from "./runtime/typ
 import type { StatusManager } from "./status-manager.js";
 import { containerBinds, removePodDir } from "./volumes.js";
 import { value as quantityValue, milliValue, parseQuantity } from "../lib/quantity.js";
+import { PORTS_ANNOTATION } from "../lib/well-known.js";
 
 /** How soon a pod is synced again after the engine refused to remove one of its stale containers. */
 const STALE_REMOVAL_RETRY_MS = 2_000;
 
 /** The pod annotation recording published ports (JSON PortMap). */
-export const PORTS_ANNOTATION = "kctl.io/ports";
+export { PORTS_ANNOTATION };
 
 /** What the syncer needs. */
 export interface PodSyncerDeps {

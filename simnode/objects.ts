@@ -4,11 +4,12 @@
  * of their inputs and the time, so they are easy to test and reason about.
  */
 import type { Lease, Node, NodeCondition, Pod, PodStatus } from "../lib/types.js";
+import { NODE_LEASE_NAMESPACE, SIMULATED_LABEL } from "../lib/well-known.js";
 
 /** Label on every simulated node, so nobody mistakes it for a real one. */
-export const SIMULATED_LABEL = "kctl.io/simulated";
+export { SIMULATED_LABEL };
 /** Namespace of the node heart-beat Leases, as in Kubernetes. */
-export const LEASE_NAMESPACE = "kube-node-lease";
+export const LEASE_NAMESPACE = NODE_LEASE_NAMESPACE;
 
 export interface SimNodeShape {
   cpu: string;
@@ -63,7 +64,7 @@ export function simNode(name: string, index: number, shape: SimNodeShape, now: s
         ...shape.labels,
         [SIMULATED_LABEL]: "true",
       },
-      annotations: { "kctl.io/simulated": "this node runs no containers: pods on it only look Running" },
+      annotations: { [SIMULATED_LABEL]: "this node runs no containers: pods on it only look Running" },
     },
     spec: { podCIDR: podCidr(index) },
     status: {

@@ -20,8 +20,9 @@ import type { Pod } from "../../lib/types.js";
 import type { Store } from "../store/store.js";
 import type { User } from "../security/auth.js";
 import { podReferences } from "./pod-references.js";
+import { NODE_LEASE_NAMESPACE } from "../../lib/well-known.js";
 
-export const NODE_LEASE_NAMESPACE = "kube-node-lease";
+export { NODE_LEASE_NAMESPACE };
 const READ = new Set(["get", "list", "watch"]);
 const WRITE_OWN = new Set(["get", "create", "update", "patch"]);
 

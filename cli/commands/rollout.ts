@@ -16,6 +16,7 @@ import type { Deployment, PodTemplateSpec, ReplicaSet } from "../../lib/types.js
 import type { CliContext, CommandModule, Writer } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
 import { parseWorkloadArg, replicasFlag } from "../workload-args.js";
+import { REVISION_ANNOTATION } from "../../lib/deployment-revisions.js";
 
 const KINDS = ["Deployment"];
 
@@ -46,7 +47,7 @@ async function status(ctx: CliContext, args: string[], flags: StatusFlags): Prom
   let last = "";
   const evaluate = (d: Deployment): "done" | "wait" => {
     if (wanted !== undefined && wanted > 0) {
-      const rev = Number(d.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? "0");
+      const rev = Number(d.metadata.annotations?.[REVISION_ANNOTATION] ?? "0");
       if (rev !== wanted) throw new UserError(`desired revision (${wanted}) is different from the running revision (${rev})`);
     }
     const s = rolloutStatus(d);

@@ -7,6 +7,8 @@ import { describeConfigMap, describeEndpoints, describeGeneric, describeNamespac
 import { describePod } from "./pod.js";
 import { DescribeWriter } from "./tabwriter.js";
 import { describeDeployment, describeReplicaSet } from "./workloads.js";
+import { REVISION_ANNOTATION } from "../../lib/deployment-revisions.js";
+import { POD_TEMPLATE_HASH_LABEL } from "../../lib/pod-template-hash.js";
 
 function ownedBy(o: KObject, owner: KObject): boolean {
   return (o.metadata.ownerReferences ?? []).some((r) => r.uid === owner.metadata.uid);
@@ -24,8 +26,8 @@ export async function describeObject(client: ApiClient, r: ResourceInfo, obj: KO
       const rsList = await client.list<ReplicaSet>("ReplicaSet", { namespace: ns });
       const owned = rsList.items.filter((rs) => ownedBy(rs, obj));
       const d = obj as Deployment;
-      const hash = (rs: ReplicaSet) => rs.metadata.labels?.["pod-template-hash"];
-      const rev = (o: KObject) => Number(o.metadata.annotations?.["deployment.kubernetes.io/revision"] ?? 0);
+      const hash = (rs: ReplicaSet) => rs.metadata.labels?.[POD_TEMPLATE_HASH_LABEL];
+      const rev = (o: KObject) => Number(o.metadata.annotations?.[REVISION_ANNOTATION] ?? 0);
       const newest = [...owned].sort((a, b) => rev(b) - rev(a))[0];
       const fmt = (rs: ReplicaSet) => `${rs.metadata.name} (${rs.status?.replicas ?? 0}/${rs.spec?.replicas ?? 0} replicas created)`;
       const oldRSs = owned.filter((rs) => rs !== newest && (rs.spec?.replicas ?? 0) > 0).map(fmt);

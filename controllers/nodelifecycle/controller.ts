@@ -11,9 +11,10 @@ import type { Lease, Node, Pod } from "../../lib/types.js";
 import type { ControllerContext } from "../context.js";
 import { Controller, type ReconcileResult } from "../runner.js";
 import { planNode, observe, type NodeHealth } from "./plan.js";
+import { NODE_LEASE_NAMESPACE } from "../../lib/well-known.js";
 
 export const NODE_LIFECYCLE_CONTROLLER = "node-lifecycle-controller";
-export const LEASE_NAMESPACE = "kube-node-lease";
+export const LEASE_NAMESPACE = NODE_LEASE_NAMESPACE;
 const BY_NODE = "nodeName";
 
 export interface NodeLifecycleConfig {

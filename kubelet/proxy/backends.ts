@@ -7,9 +7,10 @@
  */
 import net from "node:net";
 import type { EndpointAddress, EndpointPort, Endpoints, Pod, Service, ServicePort } from "../../lib/types.js";
+import { PORTS_ANNOTATION } from "../../lib/well-known.js";
 
 /** The pod annotation the kubelet writes with the published ports (`{"8080/TCP":{hostIP,hostPort}}`). */
-export const PORTS_ANNOTATION = "kctl.io/ports";
+export { PORTS_ANNOTATION };
 
 /** One place to send a connection. */
 export interface Backend {

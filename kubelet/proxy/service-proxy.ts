@@ -16,6 +16,7 @@ import { forwardConnection } from "./forward.js";
 import { cidrContains } from "../../lib/ipv4.js";
 import { addLocalRoute, removeLocalRoute, runIp, type IpRunner } from "./host-routes.js";
 import { ListenerSet } from "./listeners.js";
+import { PORTS_ANNOTATION } from "../../lib/well-known.js";
 
 /** Options of {@link ServiceProxy}. */
 export interface ServiceProxyOptions {
@@ -68,7 +69,7 @@ export class ServiceProxy {
       onAdd: changed,
       // Only what backends and DNS read: the ports annotation, the IPs, the node.
       onUpdate: (o, c) => {
-        if (o.metadata.annotations?.["kctl.io/ports"] !== c.metadata.annotations?.["kctl.io/ports"] || o.status?.podIP !== c.status?.podIP || o.status?.hostIP !== c.status?.hostIP) changed();
+        if (o.metadata.annotations?.[PORTS_ANNOTATION] !== c.metadata.annotations?.[PORTS_ANNOTATION] || o.status?.podIP !== c.status?.podIP || o.status?.hostIP !== c.status?.hostIP) changed();
       },
       onDelete: changed,
     });
