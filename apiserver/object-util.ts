@@ -1,6 +1,7 @@
 /** Small helpers on API objects used across the registry. */
 import { randomBytes } from "node:crypto";
 import type { KObject } from "../lib/types.js";
+import { rfc3339 } from "../lib/timestamps.js";
 
 /** RFC 3339 with second precision, as Kubernetes serializes metav1.Time. */
 export function nowTimestamp(offsetMs = 0): string {
@@ -8,7 +9,7 @@ export function nowTimestamp(offsetMs = 0): string {
   // Every create stamps a timestamp: format each second once.
   if (sec !== lastSecond) {
     lastSecond = sec;
-    lastStamp = new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    lastStamp = rfc3339(new Date(sec * 1000));
   }
   return lastStamp;
 }

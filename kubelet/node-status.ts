@@ -10,6 +10,7 @@ import type { Logger } from "../lib/logger.js";
 import type { Lease, Node, NodeCondition, NodeStatus, Taint } from "../lib/types.js";
 import type { RuntimeVersion } from "./runtime/types.js";
 import { NODE_LEASE_NAMESPACE } from "../lib/well-known.js";
+import { rfc3339Micro } from "../lib/timestamps.js";
 
 /** The kubelet version kctl reports. */
 export const KUBELET_VERSION = "v1.30.0-kctl";
@@ -184,7 +185,7 @@ export class NodeStatusReporter {
 
   private async renewLease(): Promise<void> {
     const name = this.facts.nodeName;
-    const renewTime = new Date().toISOString().replace(/Z$/, "000Z");
+    const renewTime = rfc3339Micro(new Date());
     try {
       const lease = await this.client.get<Lease>("Lease", name, NODE_LEASE_NAMESPACE);
       await this.client.update<Lease>({ ...lease, spec: { ...lease.spec, holderIdentity: name, leaseDurationSeconds: 40, renewTime } });

@@ -17,6 +17,7 @@ import type { ApiClient } from "./client.js";
 import { isNotFound } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { Event, KObject, ObjectReference } from "./types.js";
+import { rfc3339 } from "./timestamps.js";
 
 export type EventType = "Normal" | "Warning";
 
@@ -177,7 +178,7 @@ export class EventRecorder implements Recorder {
 
   private async write(q: Queued): Promise<void> {
     const at = q.at.getTime();
-    const ts = q.at.toISOString().replace(/\.\d{3}Z$/, "Z");
+    const ts = rfc3339(q.at);
     const agg = this.aggregates.get(q.aggKey);
     if (agg && at - agg.at < (this.opts.aggregateMs ?? 600_000)) {
       agg.count++;

@@ -24,6 +24,7 @@ import { buildPodInfo } from "./pod-info.js";
 import { SchedulingQueue } from "./queue.js";
 import { seededRandom } from "../lib/seeded-random.js";
 import type { PodInfo } from "./types.js";
+import { rfc3339 } from "../lib/timestamps.js";
 
 export interface SchedulerConfig {
   client: ApiClient;
@@ -269,7 +270,7 @@ export class Scheduler {
       type: "PodScheduled",
       status: "False",
       lastProbeTime: null,
-      lastTransitionTime: prev?.status === "False" && prev.lastTransitionTime ? prev.lastTransitionTime : this.now().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      lastTransitionTime: prev?.status === "False" && prev.lastTransitionTime ? prev.lastTransitionTime : rfc3339(this.now()),
       reason: "Unschedulable",
       message,
     };
