@@ -6,6 +6,7 @@
  */
 import { selectorFromLabelSelector } from "../../lib/selector.js";
 import type { Deployment, DeploymentStatus, Pod, ReplicaSet } from "../../lib/types.js";
+import { claim, type Claim } from "../util/claim.js";
 import { controllerRef, isTerminating } from "../util/pods.js";
 import { canonicalJson, computeTemplateHash, POD_TEMPLATE_HASH_LABEL, templatesEqualIgnoringHash } from "../../lib/pod-template-hash.js";
 import { findActiveOrLatest, newRSNewReplicas, proportionalScale, reconcileOldReplicaSets, type Scales } from "./rollout.js";
@@ -192,27 +193,12 @@ function oldPodsRunning(oldRSs: readonly ReplicaSet[], pods: readonly Pod[]): bo
 }
 
 /** Claim ReplicaSets as Kubernetes' ClaimReplicaSets: owned+matching, adopt orphans, release strays. */
-export function claimReplicaSets(d: Deployment, all: readonly ReplicaSet[]): { claimed: ReplicaSet[]; adopt: ReplicaSet[]; release: ReplicaSet[] } {
-  const selector = selectorFromLabelSelector(d.spec.selector);
-  const claimed: ReplicaSet[] = [];
-  const adopt: ReplicaSet[] = [];
-  const release: ReplicaSet[] = [];
-  for (const rs of all) {
-    if (rs.metadata.namespace !== d.metadata.namespace) continue;
-    const ref = controllerRef(rs);
-    const matches = selector.matches(rs.metadata.labels);
-    if (ref) {
-      if (ref.uid !== d.metadata.uid) continue;
-      if (matches) claimed.push(rs);
-      else if (!isTerminating(d)) release.push(rs);
-    } else if (matches && !isTerminating(d) && !isTerminating(rs)) {
-      const owned: ReplicaSet = structuredClone(rs);
-      owned.metadata.ownerReferences = [...(owned.metadata.ownerReferences ?? []), ownerRefTo(d)];
-      adopt.push(owned);
-      claimed.push(owned);
-    }
-  }
-  return { claimed, adopt, release };
+export function claimReplicaSets(d: Deployment, all: readonly ReplicaSet[]): Claim<ReplicaSet> {
+  return claim(d, selectorFromLabelSelector(d.spec.selector), all, (rs) => {
+    const owned: ReplicaSet = structuredClone(rs);
+    owned.metadata.ownerReferences = [...(owned.metadata.ownerReferences ?? []), ownerRefTo(d)];
+    return owned;
+  });
 }
 
 function ownerRefTo(d: Deployment) {

@@ -4,7 +4,8 @@
  */
 import { labelsContain, selectorFromLabelSelector } from "../../lib/selector.js";
 import type { Pod, ReplicaSet, ReplicaSetStatus } from "../../lib/types.js";
-import { compareForDeletion, controllerRef, isPodActive, isPodAvailable, isPodReady, isTerminating, msUntilAvailable } from "../util/pods.js";
+import { claim } from "../util/claim.js";
+import { compareForDeletion, isPodActive, isPodAvailable, isPodReady, isTerminating, msUntilAvailable } from "../util/pods.js";
 
 /** Kubernetes' burstReplicas: never create or delete more than this in one sync. */
 export const BURST_REPLICAS = 500;
@@ -31,33 +32,13 @@ export interface ReplicaSetPlan {
  */
 export function planReplicaSet(rs: ReplicaSet, pods: readonly Pod[], now: Date, manage = true): ReplicaSetPlan {
   const selector = selectorFromLabelSelector(rs.spec.selector);
-  const uid = rs.metadata.uid;
-  const deleting = isTerminating(rs);
-  const claimed: Pod[] = [];
-  const adopt: Pod[] = [];
-  const release: Pod[] = [];
-  for (const pod of pods) {
-    if (pod.metadata.namespace !== rs.metadata.namespace) continue;
-    const ref = controllerRef(pod);
-    const matches = selector.matches(pod.metadata.labels);
-    if (ref) {
-      if (ref.uid !== uid) continue;
-      if (matches) claimed.push(pod);
-      else if (!deleting) release.push(pod);
-      continue;
-    }
-    // Kubernetes never adopts while the owner or the orphan is being deleted.
-    if (matches && !deleting && !isTerminating(pod)) {
-      adopt.push(pod);
-      claimed.push(pod);
-    }
-  }
+  const { claimed, adopt, release } = claim(rs, selector, pods);
 
   const active = claimed.filter(isPodActive);
   const replicas = rs.spec.replicas ?? 1;
   let create = 0;
   let del: Pod[] = [];
-  if (manage && !deleting) {
+  if (manage && !isTerminating(rs)) {
     const diff = active.length - replicas;
     if (diff < 0) create = Math.min(-diff, BURST_REPLICAS);
     else if (diff > 0) del = [...active].sort(compareForDeletion).slice(0, Math.min(diff, BURST_REPLICAS));
