@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deployment, Pod } from "../../lib/types.js";
-import { eventually, kctl, startKctl, type KctlProcess } from "../helpers/cli.js";
+import { kctl, startKctl, type KctlProcess } from "../helpers/cli.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import { eventually } from "../helpers/eventually.js";
 
 let srv: TestServer;
 const k = (...args: string[]) => kctl(["--server", srv.url, "--token", srv.token, ...args]);
@@ -44,7 +45,7 @@ async function openWatches(): Promise<number> {
 }
 
 /** Resolve once `n` more watches are open than `base`: kctl has checked and is now watching. */
-const watching = (base: number, n = 1) => eventually(async () => (await openWatches()) >= base + n, 15_000);
+const watching = (base: number, n = 1) => eventually("condition", async () => (await openWatches()) >= base + n, { timeoutMs: 15_000 });
 
 beforeAll(async () => {
   srv = await startTestServer();

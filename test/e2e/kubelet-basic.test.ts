@@ -8,8 +8,9 @@ import { silentLogger } from "../../lib/logger.js";
 import type { ConfigMap, Event, Pod } from "../../lib/types.js";
 import { startKubelet, type Kubelet } from "../../kubelet/index.js";
 import { LABEL_NODE } from "../../kubelet/labels.js";
-import { assertDockerReady, containersWithLabel, docker, dockerCli, removeByLabel, runId, TEST_RUN_LABEL, waitFor } from "../helpers/docker.js";
+import { assertDockerReady, containersWithLabel, docker, dockerCli, removeByLabel, runId, TEST_RUN_LABEL } from "../helpers/docker.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import { eventually } from "../helpers/eventually.js";
 
 const d = docker();
 const run = runId("kt-basic");
@@ -104,10 +105,10 @@ describe("kubelet: a plain pod", () => {
         ],
       }),
     );
-    const p = await waitFor(async () => {
+    const p = await eventually("pod web1 Running and Ready", async () => {
       const x = await getPod("web1");
       return x?.status?.phase === "Running" && x.status.conditions?.find((c) => c.type === "Ready")?.status === "True" ? x : undefined;
-    }, "pod web1 Running and Ready");
+    });
     const readyMs = Date.now() - t0;
     expect(readyMs).toBeLessThan(5000);
     expect(p.status?.podIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
@@ -118,13 +119,13 @@ describe("kubelet: a plain pod", () => {
     expect(cs?.containerID).toMatch(/^docker:\/\//);
     expect(cs?.state?.running?.startedAt).toBeTruthy();
 
-    const ports = await waitFor(async () => (await getPod("web1"))?.metadata.annotations?.["kctl.io/ports"], "kctl.io/ports annotation");
+    const ports = await eventually("kctl.io/ports annotation", async () => (await getPod("web1"))?.metadata.annotations?.["kctl.io/ports"]);
     const map = JSON.parse(ports) as Record<string, { hostIP: string; hostPort: number }>;
     expect(map["8080/TCP"]?.hostIP).toBe("127.0.0.1");
-    const res = await waitFor(async () => {
+    const res = await eventually("HTTP 200 from the published port", async () => {
       const r = await get(`http://127.0.0.1:${map["8080/TCP"]!.hostPort}/`);
       return r.code === 200 ? r : undefined;
-    }, "HTTP 200 from the published port", 5000);
+    }, { timeoutMs: 5000 });
     expect(res.body.trim()).toBe("v1 web1");
     const direct = await get(`http://${p.status!.podIP}:8080/`);
     expect(direct.body.trim()).toBe("v1 web1");
@@ -135,11 +136,11 @@ describe("kubelet: a plain pod", () => {
     const labels = (await d.getContainer(id).inspect()).Config.Labels;
     expect(labels).toMatchObject({ "io.kubernetes.pod.name": "web1", "io.kubernetes.container.name": "web", "kctl.io/node": node, "kctl.io/role": "container", "kctl.io/managed": "true" });
 
-    const evs = await waitFor(async () => {
+    const evs = await eventually("Created/Started events", async () => {
       const list = await srv.client.list<Event>("Event", { namespace: "default" });
       const reasons = list.items.filter((e) => e.involvedObject.name === "web1").map((e) => e.reason);
       return reasons.includes("Started") ? reasons : undefined;
-    }, "Created/Started events");
+    });
     expect(evs).toContain("Created");
   });
 
@@ -148,24 +149,24 @@ describe("kubelet: a plain pod", () => {
     const oldId = before.status!.containerStatuses![0]!.containerID;
     // The one container field a pod update may change, as in Kubernetes (kubectl set image pod/...).
     await srv.client.patch("Pod", "web1", { spec: { containers: [{ name: "web", image: "kctl-test/web:v2" }] } }, { namespace: "default", type: "strategic" });
-    const p = await waitFor(async () => {
+    const p = await eventually("web1 running kctl-test/web:v2", async () => {
       const x = await getPod("web1");
       const cs = x?.status?.containerStatuses?.[0];
       return cs?.image === "kctl-test/web:v2" && cs.ready && cs.containerID !== oldId ? x : undefined;
-    }, "web1 running kctl-test/web:v2");
+    });
     const cs = p.status!.containerStatuses![0]!;
     expect(cs.restartCount).toBe(1);
     expect(cs.lastState?.terminated).toBeTruthy();
     expect(p.status!.podIP).toBe(before.status!.podIP); // same sandbox
-    const direct = await waitFor(async () => {
+    const direct = await eventually("the v2 answer", async () => {
       const r = await get(`http://${p.status!.podIP}:8080/`).catch(() => undefined);
       return r?.body.trim() === "v2 web1" ? r : undefined;
-    }, "the v2 answer");
+    });
     expect(direct.code).toBe(200);
-    const killing = await waitFor(async () => {
+    const killing = await eventually("Killing event", async () => {
       const list = await srv.client.list<Event>("Event", { namespace: "default" });
       return list.items.find((e) => e.involvedObject.name === "web1" && e.reason === "Killing");
-    }, "Killing event");
+    });
     expect(killing.message).toBe("Container web definition changed, will be restarted");
 
     const env = srv.client.patch("Pod", "web1", { spec: { containers: [{ name: "web", env: [{ name: "X", value: "1" }] }] } }, { namespace: "default", type: "strategic" });
@@ -175,10 +176,10 @@ describe("kubelet: a plain pod", () => {
 
   it("activeDeadlineSeconds: the pod is stopped and Failed with DeadlineExceeded when it runs out", async () => {
     await srv.client.create(pod("deadline", { activeDeadlineSeconds: 2 }));
-    const p = await waitFor(async () => {
+    const p = await eventually("pod deadline Failed", async () => {
       const x = await getPod("deadline");
       return x?.status?.phase === "Failed" && x.status.containerStatuses?.[0]?.state?.terminated ? x : undefined;
-    }, "pod deadline Failed", 15_000);
+    }, { timeoutMs: 15_000 });
     expect(p.status).toMatchObject({ reason: "DeadlineExceeded", message: "Pod was active on the node longer than the specified deadline" });
     const ranMs = Date.parse(p.status!.containerStatuses![0]!.state!.terminated!.finishedAt!) - Date.parse(p.status!.startTime!);
     expect(ranMs).toBeGreaterThanOrEqual(1000); // startTime has second precision
@@ -190,7 +191,7 @@ describe("kubelet: a plain pod", () => {
   it("deletes gracefully: containers stopped and removed, then the pod object is gone", async () => {
     const t0 = Date.now();
     await srv.client.delete("Pod", "web1", { namespace: "default" });
-    await waitFor(async () => !(await getPod("web1")), "pod web1 removed from the API");
+    await eventually("pod web1 removed from the API", async () => !(await getPod("web1")));
     const ms = Date.now() - t0;
     expect(ms).toBeLessThan(2000); // the web image exits at once on SIGTERM
     const left = (await containersWithLabel(d, LABEL_NODE, node)).filter((c) => c.Labels["io.kubernetes.pod.name"] === "web1");

@@ -7,7 +7,8 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Event, Pod } from "../../lib/types.js";
-import { dockerCli, isReady, startKubeletCluster, waitFor, type KubeletCluster } from "../helpers/docker.js";
+import { dockerCli, isReady, startKubeletCluster, type KubeletCluster } from "../helpers/docker.js";
+import { eventually } from "../helpers/eventually.js";
 
 const REG_IMAGE = "127.0.0.1:5000/kctl-test/web:pull";
 let c: KubeletCluster;
@@ -35,10 +36,10 @@ describe("kubelet images", () => {
   it("pulls a missing image from the local registry (Pulling, Pulled) and runs it", async () => {
     await dockerCli("rmi", "-f", REG_IMAGE).catch(() => "");
     await c.client.create(pod("pulled", REG_IMAGE, "IfNotPresent"));
-    await waitFor(async () => {
+    await eventually("pulled pod Ready", async () => {
       const p = await getPod("pulled");
       return p && isReady(p);
-    }, "pulled pod Ready", 30_000);
+    }, { timeoutMs: 30_000 });
     const reasons = (await c.client.list<Event>("Event", { namespace: "default" })).items.filter((e) => e.involvedObject.name === "pulled").map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(["Pulling", "Pulled", "Created", "Started"]));
   });
@@ -47,12 +48,12 @@ describe("kubelet images", () => {
     await c.client.create(pod("nope", "127.0.0.1:5000/kctl-test/nope:v1", "IfNotPresent"));
     const seen = new Set<string>();
     let message = "";
-    await waitFor(async () => {
+    await eventually("ErrImagePull and ImagePullBackOff", async () => {
       const w = await waitingReason("nope");
       if (w?.reason) seen.add(w.reason);
       if (w?.reason === "ErrImagePull") message = w.message ?? "";
       return seen.has("ErrImagePull") && seen.has("ImagePullBackOff");
-    }, "ErrImagePull and ImagePullBackOff", 20_000, 25);
+    }, { timeoutMs: 20_000, intervalMs: 25 });
     expect(message).toMatch(/127\.0\.0\.1:5000\/kctl-test\/nope:v1/);
     expect(message).toMatch(/not found|unknown|manifest/i);
     const p = await getPod("nope");
@@ -63,10 +64,10 @@ describe("kubelet images", () => {
 
   it("Never with a missing image shows ErrImageNeverPull", async () => {
     await c.client.create(pod("never", "kctl-test/absent:v9", "Never"));
-    const w = await waitFor(async () => {
+    const w = await eventually("ErrImageNeverPull", async () => {
       const x = await waitingReason("never");
       return x?.reason === "ErrImageNeverPull" ? x : undefined;
-    }, "ErrImageNeverPull");
+    });
     expect(w.message).toMatch(/not present with pull policy of Never/);
   });
 });

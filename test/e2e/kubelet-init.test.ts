@@ -7,8 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Container, ContainerStatus, Event, Pod } from "../../lib/types.js";
 import { kctl } from "../helpers/cli.js";
-import { assertDockerReady, containersWithLabel, docker, type NodeKubelet, runId, startNodeKubelet, TEST_RUN_LABEL, waitFor } from "../helpers/docker.js";
+import { assertDockerReady, containersWithLabel, docker, type NodeKubelet, runId, startNodeKubelet, TEST_RUN_LABEL } from "../helpers/docker.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import { eventually } from "../helpers/eventually.js";
 
 const d = docker();
 const RUN = runId("kt-init");
@@ -56,11 +57,11 @@ describe("kubelet: init containers", () => {
       ),
     );
     const seen: Pod[] = [];
-    const running = await waitFor(async () => {
+    const running = await eventually("init-ok app container running", async () => {
       const p = await getPod("init-ok");
       seen.push(p);
       return p.status?.containerStatuses?.[0]?.state?.running ? p : undefined;
-    }, "init-ok app container running", 30_000);
+    }, { timeoutMs: 30_000 });
 
     // While the second init container ran: Pending, not initialized, the app waiting.
     const during = seen.find((p) => initStatus(p, "pause")?.state?.running);
@@ -78,21 +79,21 @@ describe("kubelet: init containers", () => {
     expect(ms(write!.state!.terminated!.finishedAt)).toBeLessThanOrEqual(ms(pause!.state!.terminated!.startedAt));
     expect(ms(pause!.state!.terminated!.finishedAt)).toBeLessThanOrEqual(ms(app.state!.running!.startedAt));
     expect(ms(pause!.state!.terminated!.finishedAt) - ms(pause!.state!.terminated!.startedAt)).toBeGreaterThanOrEqual(1900);
-    const ready = await waitFor(async () => {
+    const ready = await eventually("init-ok Running and Ready", async () => {
       const p = await getPod("init-ok");
       return p.status?.phase === "Running" && p.status.conditions?.find((c) => c.type === "Ready")?.status === "True" ? p : undefined;
-    }, "init-ok Running and Ready");
+    });
     expect(ready.status?.conditions?.find((c) => c.type === "Initialized")?.status).toBe("True");
 
     // The completed init containers are kept (logs), and never re-run.
     const instances = (await containersWithLabel(d, TEST_RUN_LABEL, RUN)).filter((c) => c.Labels["io.kubernetes.pod.name"] === "init-ok");
     expect(instances.map((c) => c.Labels["io.kubernetes.container.name"]).sort()).toEqual(["POD", "app", "pause", "write"]);
 
-    const events = await waitFor(async () => {
+    const events = await eventually("Started event of the app container", async () => {
       const list = await srv.client.list<Event>("Event", { namespace: "default" });
       const mine = list.items.filter((e) => e.involvedObject.name === "init-ok");
       return mine.some((e) => e.reason === "Started" && e.involvedObject.fieldPath === "spec.containers{app}") ? mine : undefined;
-    }, "Started event of the app container");
+    });
     for (const name of ["write", "pause"]) {
       for (const reason of ["Created", "Started"]) {
         expect(events.some((e) => e.reason === reason && e.involvedObject.fieldPath === `spec.initContainers{${name}}`), `${reason} ${name}`).toBe(true);
@@ -108,10 +109,10 @@ describe("kubelet: init containers", () => {
 
   it("a failing init container fails a restartPolicy Never pod; the app never starts", async () => {
     await srv.client.create(pod("init-never", [sh("fail", "echo failing; exit 3")], [sh("app", LOOP)], { restartPolicy: "Never" }));
-    const p = await waitFor(async () => {
+    const p = await eventually("init-never Failed", async () => {
       const x = await getPod("init-never");
       return x.status?.phase === "Failed" ? x : undefined;
-    }, "init-never Failed", 30_000);
+    }, { timeoutMs: 30_000 });
     expect(initStatus(p, "fail")).toMatchObject({ ready: false, restartCount: 0, state: { terminated: { exitCode: 3, reason: "Error" } } });
     expect(p.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe("PodInitializing");
     expect(p.status?.conditions?.find((c) => c.type === "Initialized")).toMatchObject({ status: "False", reason: "ContainersNotInitialized" });
@@ -121,17 +122,17 @@ describe("kubelet: init containers", () => {
 
   it("a failing init container under restartPolicy OnFailure is restarted with back-off (CrashLoopBackOff)", async () => {
     await srv.client.create(pod("init-retry", [sh("fail", "echo failing; exit 1")], [sh("app", LOOP)], { restartPolicy: "OnFailure" }));
-    const looping = await waitFor(async () => {
+    const looping = await eventually("init-retry fail in CrashLoopBackOff", async () => {
       const x = await getPod("init-retry");
       const s = initStatus(x, "fail");
       return s?.state?.waiting?.reason === "CrashLoopBackOff" && s.restartCount >= 1 ? x : undefined;
-    }, "init-retry fail in CrashLoopBackOff", 30_000);
+    }, { timeoutMs: 30_000 });
     expect(looping.status?.phase).toBe("Pending");
     expect(initStatus(looping, "fail")?.lastState?.terminated).toMatchObject({ exitCode: 1, reason: "Error" });
-    const again = await waitFor(async () => {
+    const again = await eventually("init-retry restartCount >= 2", async () => {
       const x = await getPod("init-retry");
       return (initStatus(x, "fail")?.restartCount ?? 0) >= 2 ? x : undefined;
-    }, "init-retry restartCount >= 2", 30_000);
+    }, { timeoutMs: 30_000 });
     expect(again.status?.phase).toBe("Pending");
     expect(again.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe("PodInitializing");
   }, 60_000);

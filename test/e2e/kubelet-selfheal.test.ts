@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Event, Pod } from "../../lib/types.js";
 import { LABEL_NODE } from "../../kubelet/labels.js";
-import { containersWithLabel, deployment, docker, dockerCli, isReady, podsOf, startKubeletCluster, waitFor, type KubeletCluster } from "../helpers/docker.js";
+import { containersWithLabel, deployment, docker, dockerCli, isReady, podsOf, startKubeletCluster, type KubeletCluster } from "../helpers/docker.js";
+import { eventually } from "../helpers/eventually.js";
 
 const d = docker();
 let c: KubeletCluster;
@@ -40,10 +41,10 @@ describe("kubelet self-healing (3-replica Deployment)", () => {
   it("runs 3 containers, all Running and Ready", async () => {
     const t0 = Date.now();
     await c.client.create(deployment("web", 3));
-    pods = await waitFor(async () => {
+    pods = await eventually("3 Ready pods", async () => {
       const ps = await podsOf(c.client, "web");
       return ps.length === 3 && ps.every(isReady) ? ps : undefined;
-    }, "3 Ready pods");
+    });
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(await userContainers()).toHaveLength(3);
   });
@@ -53,16 +54,16 @@ describe("kubelet self-healing (3-replica Deployment)", () => {
     const id = p.status!.containerStatuses![0]!.containerID!.replace("docker://", "");
     const t0 = Date.now();
     await dockerCli("kill", id);
-    const back = await waitFor(async () => {
+    const back = await eventually("a new running container for the killed one", async () => {
       const run = (await userContainers(p.metadata.name)).find((x) => x.State === "running" && x.Id !== id);
       return run;
-    }, "a new running container for the killed one", 10_000, 20);
+    }, { timeoutMs: 10_000, intervalMs: 20 });
     const healMs = Date.now() - t0;
-    const st = await waitFor(async () => {
+    const st = await eventually("restartCount 1 and Ready", async () => {
       const x = await getPod(p.metadata.name!);
       const cs = x?.status?.containerStatuses?.[0];
       return cs?.restartCount === 1 && cs.state?.running && isReady(x!) ? x : undefined;
-    }, "restartCount 1 and Ready");
+    });
     expect(st.status!.containerStatuses![0]!.containerID).toBe(`docker://${back.Id}`);
     expect(st.status!.containerStatuses![0]!.lastState?.terminated?.exitCode).toBe(137);
     console.info(`self-heal after docker kill: ${healMs} ms`);
@@ -73,22 +74,22 @@ describe("kubelet self-healing (3-replica Deployment)", () => {
     const p = pods[1]!;
     const id = p.status!.containerStatuses![0]!.containerID!.replace("docker://", "");
     await dockerCli("rm", "-f", id);
-    await waitFor(async () => (await userContainers(p.metadata.name)).find((x) => x.State === "running" && x.Id !== id), "recreated container");
-    const x = await waitFor(async () => {
+    await eventually("recreated container", async () => (await userContainers(p.metadata.name)).find((x) => x.State === "running" && x.Id !== id));
+    const x = await eventually("pod Ready with the new container", async () => {
       const q = await getPod(p.metadata.name!);
       return q && isReady(q) && q.status!.containerStatuses![0]!.containerID !== `docker://${id}` ? q : undefined;
-    }, "pod Ready with the new container");
+    });
     expect(x.status!.containerStatuses![0]!.restartCount).toBe(1);
   });
 
   it("deleting a pod brings a replacement; its containers are removed", async () => {
     const p = pods[2]!;
     await c.client.delete("Pod", p.metadata.name!, { namespace: "default" });
-    await waitFor(async () => {
+    await eventually("a Ready replacement pod", async () => {
       const ps = await podsOf(c.client, "web");
       return ps.length === 3 && ps.every(isReady) && !ps.some((x) => x.metadata.name === p.metadata.name) ? ps : undefined;
-    }, "a Ready replacement pod");
-    await waitFor(async () => (await userContainers(p.metadata.name)).length === 0, "old containers removed");
+    });
+    await eventually("old containers removed", async () => (await userContainers(p.metadata.name)).length === 0);
   });
 
   it("agent restart adopts running containers: same IDs, no restarts", async () => {
@@ -109,11 +110,11 @@ describe("kubelet self-healing (3-replica Deployment)", () => {
 describe("restarts, probes and deletion", () => {
   it("a crashing container reaches CrashLoopBackOff with lastState Error", async () => {
     await c.client.create(podManifest("crash", { nodeName: node, containers: [{ name: "c", image: "kctl-test/crash:v1", imagePullPolicy: "IfNotPresent" }] }));
-    const p = await waitFor(async () => {
+    const p = await eventually("CrashLoopBackOff", async () => {
       const x = await getPod("crash");
       const cs = x?.status?.containerStatuses?.[0];
       return cs?.state?.waiting?.reason === "CrashLoopBackOff" && (cs.restartCount ?? 0) >= 2 ? x : undefined;
-    }, "CrashLoopBackOff", 20_000);
+    }, { timeoutMs: 20_000 });
     const cs = p.status!.containerStatuses![0]!;
     expect(cs.lastState?.terminated).toMatchObject({ exitCode: 1, reason: "Error" });
     expect(p.status?.phase).toBe("Running");
@@ -124,10 +125,10 @@ describe("restarts, probes and deletion", () => {
 
   it("restartPolicy Never: a finished pod is Succeeded / Failed and not restarted", async () => {
     await c.client.create(podManifest("once", { nodeName: node, restartPolicy: "Never", containers: [{ name: "c", image: "kctl-test/busybox:v1", imagePullPolicy: "IfNotPresent", command: ["sh", "-c", "exit 3"] }] }));
-    const p = await waitFor(async () => {
+    const p = await eventually("phase Failed", async () => {
       const x = await getPod("once");
       return x?.status?.phase === "Failed" ? x : undefined;
-    }, "phase Failed");
+    });
     expect(p.status!.containerStatuses![0]!.state?.terminated).toMatchObject({ exitCode: 3, reason: "Error" });
     expect(p.status!.containerStatuses![0]!.restartCount).toBe(0);
   });
@@ -147,7 +148,7 @@ describe("restarts, probes and deletion", () => {
         ],
       }),
     );
-    await waitFor(async () => ((await getPod("live"))?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, "a liveness restart", 20_000);
+    await eventually("a liveness restart", async () => ((await getPod("live"))?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, { timeoutMs: 20_000 });
     const reasons = (await c.client.list<Event>("Event", { namespace: "default" })).items.filter((e) => e.involvedObject.name === "live").map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(["Unhealthy", "Killing"]));
     await c.client.delete("Pod", "live", { namespace: "default", gracePeriodSeconds: 0 });
@@ -168,37 +169,37 @@ describe("restarts, probes and deletion", () => {
         ],
       }),
     );
-    const p = await waitFor(async () => {
+    const p = await eventually("Ready via readiness probe", async () => {
       const x = await getPod("ready");
       return x && isReady(x) ? x : undefined;
-    }, "Ready via readiness probe");
+    });
     const id = p.status!.containerStatuses![0]!.containerID!.replace("docker://", "");
     await dockerCli("exec", id, "rm", "/www/healthz");
-    const nr = await waitFor(async () => {
+    const nr = await eventually("not Ready after the probe fails", async () => {
       const x = await getPod("ready");
       return x && x.status?.conditions?.find((k) => k.type === "Ready")?.status === "False" ? x : undefined;
-    }, "not Ready after the probe fails");
+    });
     expect(nr.status!.containerStatuses![0]!.ready).toBe(false);
     expect(nr.status!.phase).toBe("Running");
     await dockerCli("exec", id, "sh", "-c", "echo ok > /www/healthz");
-    await waitFor(async () => {
+    await eventually("Ready again", async () => {
       const x = await getPod("ready");
       return x && isReady(x);
-    }, "Ready again");
+    });
     await c.client.delete("Pod", "ready", { namespace: "default", gracePeriodSeconds: 0 });
   });
 
   it("graceful deletion: a SIGTERM-ignoring container takes the 2 s grace, the web image stops at once", async () => {
     await c.client.create(podManifest("stubborn", { nodeName: node, terminationGracePeriodSeconds: 2, containers: [{ name: "c", image: "kctl-test/stubborn:v1", imagePullPolicy: "IfNotPresent" }] }));
     await c.client.create(podManifest("quick", { nodeName: node, terminationGracePeriodSeconds: 10, containers: [{ name: "c", image: "kctl-test/web:v1", imagePullPolicy: "IfNotPresent" }] }));
-    await waitFor(async () => {
+    await eventually("both Running", async () => {
       const [a, b] = await Promise.all([getPod("stubborn"), getPod("quick")]);
       return a && b && isReady(a) && isReady(b);
-    }, "both Running");
+    });
     const timeDelete = async (name: string): Promise<number> => {
       const t0 = Date.now();
       await c.client.delete("Pod", name, { namespace: "default" });
-      await waitFor(async () => !(await getPod(name)), `${name} gone`, 15_000, 20);
+      await eventually(`${name} gone`, async () => !(await getPod(name)), { timeoutMs: 15_000, intervalMs: 20 });
       return Date.now() - t0;
     };
     const [slow, fast] = await Promise.all([timeDelete("stubborn"), timeDelete("quick")]);

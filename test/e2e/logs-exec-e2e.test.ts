@@ -5,9 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Pod } from "../../lib/types.js";
-import { eventually, kctl, startKctl } from "../helpers/cli.js";
+import { kctl, startKctl } from "../helpers/cli.js";
 import { assertDockerReady, docker, type NodeKubelet, runId, startNodeKubelet, TEST_RUN_LABEL } from "../helpers/docker.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import { eventually } from "../helpers/eventually.js";
 
 const RUN = runId("logs-exec");
 const NODE = RUN;
@@ -37,11 +38,11 @@ function pod(name: string, containers: { name: string; image?: string; script?: 
 const args = (...a: string[]): string[] => ["--server", srv.url, "--token", srv.token, ...a];
 
 async function running(name: string, minRestarts = 0): Promise<Pod> {
-  return eventually(async () => {
+  return eventually("condition", async () => {
     const p = await srv.client.get<Pod>("Pod", name, "default");
     const ok = p.status?.containerStatuses?.every((s) => s.state?.running && s.restartCount >= minRestarts);
     return ok && p.status?.containerStatuses?.length ? p : undefined;
-  }, 20_000);
+  }, { timeoutMs: 20_000 });
 }
 
 describe("kctl logs / exec end to end (API server + kubelet + Docker)", () => {
@@ -85,7 +86,7 @@ describe("kctl logs / exec end to end (API server + kubelet + Docker)", () => {
   });
 
   it("kctl logs and logs -f (lines written after it started arrive)", async () => {
-    const once = await eventually(async () => {
+    const once = await eventually("condition", async () => {
       const r = await kctl(args("logs", "web-a"));
       return r.stdout.includes("hello from web-a") ? r : undefined;
     });
@@ -102,7 +103,7 @@ describe("kctl logs / exec end to end (API server + kubelet + Docker)", () => {
   });
 
   it("kctl logs -l app=web --prefix", async () => {
-    const r = await eventually(async () => {
+    const r = await eventually("condition", async () => {
       const x = await kctl(args("logs", "-l", "app=web", "--prefix"));
       return x.stdout.includes("web-a") && x.stdout.includes("web-b") ? x : undefined;
     });
@@ -138,10 +139,10 @@ describe("kctl logs / exec end to end (API server + kubelet + Docker)", () => {
   });
 
   it("kctl logs --previous shows the terminated instance of a restarted container", async () => {
-    await eventually(async () => {
+    await eventually("condition", async () => {
       const p = await srv.client.get<Pod>("Pod", "crash", "default");
       return (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 || undefined;
-    }, 20_000);
+    }, { timeoutMs: 20_000 });
     const r = await kctl(args("logs", "-p", "crash"));
     if (r.code !== 0) {
       const cs = await docker().listContainers({ all: true, filters: { label: [`io.kubernetes.pod.name=crash`, `${TEST_RUN_LABEL}=${RUN}`] } });

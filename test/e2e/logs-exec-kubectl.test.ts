@@ -9,9 +9,10 @@ import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiClient } from "../../lib/client.js";
 import type { Pod } from "../../lib/types.js";
-import { eventually, kctl } from "../helpers/cli.js";
+import { kctl } from "../helpers/cli.js";
 import { type NodeKubelet, runId, startNodeKubelet } from "../helpers/docker.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import { eventually } from "../helpers/eventually.js";
 
 const KUBECTL = "/usr/bin/kubectl";
 const RUN = runId("kubectl-exec");
@@ -53,10 +54,10 @@ describe("real kubectl logs / exec", () => {
         containers: [{ name: "main", image: "kctl-test/busybox:v1", imagePullPolicy: "Never", command: ["/bin/sh", "-c", "echo hello kubectl; trap 'exit 0' TERM; while true; do sleep 1; done"] }],
       },
     } as Pod);
-    await eventually(async () => {
+    await eventually("condition", async () => {
       const p = await admin.get<Pod>("Pod", "kx", "default");
       return p.status?.containerStatuses?.[0]?.state?.running ? p : undefined;
-    }, 20_000);
+    }, { timeoutMs: 20_000 });
   }, 60_000);
 
   afterAll(async () => {
@@ -65,7 +66,7 @@ describe("real kubectl logs / exec", () => {
   });
 
   it("kubectl logs", async () => {
-    const r = await eventually(async () => {
+    const r = await eventually("condition", async () => {
       const x = await kubectl(["logs", "kx"]);
       return x.stdout.includes("hello kubectl") ? x : undefined;
     });

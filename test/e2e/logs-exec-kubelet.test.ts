@@ -20,6 +20,7 @@ import {
   LABEL_ROLE,
 } from "../../kubelet/labels.js";
 import { startKubeletServer } from "../../kubelet/server/index.js";
+import { eventually } from "../helpers/eventually.js";
 
 const docker = new Dockerode();
 const RUN = randomBytes(4).toString("hex");
@@ -48,16 +49,6 @@ async function makeContainer(pod: string, container: string, restartCount: numbe
   });
   await c.start();
   return c;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function get(path: string, token = TOKEN): Promise<{ status: number; body: string }> {
@@ -115,7 +106,7 @@ describe("kubelet server (real Docker)", () => {
     const looping = await makeContainer("loop", "app", 2, "echo last crash; exit 1");
     await looping.wait();
     await makeContainer("tty", "app", 0, "echo tty-line; trap 'exit 0' TERM; while true; do sleep 1; done", true);
-    await until("logs of web/app", async () => (await get("/containerLogs/default/web/app")).body.includes("three") || undefined);
+    await eventually("logs of web/app", async () => (await get("/containerLogs/default/web/app")).body.includes("three") || undefined);
   });
 
   afterAll(async () => {
@@ -169,7 +160,7 @@ describe("kubelet server (real Docker)", () => {
     res.on("data", (d: string) => (body += d));
     const r = await execWs(`/exec/default/web/app?command=sh&command=-c&command=${encodeURIComponent("echo followed-line > /proc/1/fd/1")}`);
     expect(r.status?.status).toBe("Success");
-    await until("followed line", () => body.includes("followed-line") || undefined);
+    await eventually("followed line", () => body.includes("followed-line") || undefined);
     expect(body).toBe("followed-line\n");
     req.destroy();
   });

@@ -29,6 +29,7 @@ import {
 import { startKubeletServer } from "../../kubelet/server/index.js";
 import { registerPodProxyRoutes } from "../../apiserver/routes/pod-proxy.js";
 import { storedEntry } from "../../apiserver/store/stored-entry.js";
+import { eventually } from "../helpers/eventually.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const docker = new Dockerode();
@@ -127,16 +128,6 @@ function kctl(args: string[], opts: { stdin?: string; token?: string } = {}): Pr
   });
 }
 
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** Build dist/ when the CLI sources are newer than their compiled files (npm test builds first). */
 function ensureBuilt(): Promise<void> {
   const stale = ["cli/commands/logs", "cli/commands/exec", "cli/commands/index", "cli/main"].some((f) => {
@@ -190,7 +181,7 @@ describe.each([["with @fastify/websocket", "plugin"], ["without @fastify/websock
 
   it("kctl logs POD prints the container's stdout and stderr", async () => {
     // the container was just started: wait until both lines are in its log
-    const r = await until("both lines", async () => {
+    const r = await eventually("both lines", async () => {
       const x = await kctl(["logs", "web-1"]);
       return x.stdout.includes("hello") && x.stdout.includes("warn") ? x : undefined;
     });
@@ -212,10 +203,10 @@ describe.each([["with @fastify/websocket", "plugin"], ["without @fastify/websock
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     try {
-      await until("existing line", () => out.includes("hello from web-2"));
+      await eventually("existing line", () => out.includes("hello from web-2"));
       const w = await kctl(["exec", "web-2", "--", "sh", "-c", "echo late line > /proc/1/fd/1"]);
       expect(w.code).toBe(0);
-      await until("late line", () => out.includes("late line\n"));
+      await eventually("late line", () => out.includes("late line\n"));
     } finally {
       child.kill();
     }
@@ -260,7 +251,7 @@ describe("pod proxy shutdown", () => {
     const base = await standInApiServer(true);
     const app = apps[apps.length - 1];
     const follow = startFollow(`${base}/api/v1/namespaces/default/pods/web-1/log?follow=true`);
-    await until("first log bytes", () => follow.data().length > 0 || undefined);
+    await eventually("first log bytes", () => follow.data().length > 0 || undefined);
     const { default: WebSocket } = await import("ws");
     const ws = new WebSocket(`${base.replace("http", "ws")}/api/v1/namespaces/default/pods/web-1/exec?command=sleep&command=30`, ["v5.channel.k8s.io"], {
       headers: { authorization: `Bearer ${ADMIN}` },

@@ -13,8 +13,9 @@ import type { Node, Pod } from "../../lib/types.js";
 import { startControllerManager, type ControllerManager } from "../../controllers/index.js";
 import { startScheduler, type RunningScheduler } from "../../scheduler/index.js";
 import { LABEL_NODE } from "../../kubelet/labels.js";
-import { assertDockerReady, deployment, docker, isReady, podsOf, removeByLabel, runId, waitFor } from "../helpers/docker.js";
+import { assertDockerReady, deployment, docker, isReady, podsOf, removeByLabel, runId } from "../helpers/docker.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import { eventually } from "../helpers/eventually.js";
 
 const d = docker();
 const run = runId("kt-multi");
@@ -56,11 +57,11 @@ beforeAll(async () => {
   cm = await startControllerManager({ client: srv.client, logger: silentLogger(), nodeMonitorGracePeriodSeconds: 3, podEvictionTimeoutSeconds: 1 });
   sched = await startScheduler({ client: srv.client, logger: silentLogger() });
   nodes.forEach((n, i) => startAgent(n, `127.0.0.${i + 2}`));
-  await waitFor(async () => {
+  await eventually("3 Ready nodes from 3 agent processes", async () => {
     const list = await srv.client.list<Node>("Node");
     const ready = list.items.filter((n) => nodes.includes(n.metadata.name!) && n.status?.conditions?.find((c) => c.type === "Ready")?.status === "True");
     return ready.length === 3;
-  }, "3 Ready nodes from 3 agent processes", 20_000);
+  }, { timeoutMs: 20_000 });
 }, 60_000);
 
 afterAll(async () => {
@@ -77,10 +78,10 @@ describe("multi-node lab on one machine", () => {
 
   it("a 6-replica Deployment spreads 2/2/2 over three agents, each pod reachable on its node IP", async () => {
     await srv.client.create(deployment("spread", 6));
-    const pods = await waitFor(async () => {
+    const pods = await eventually("6 Ready pods", async () => {
       const ps = await podsOf(srv.client, "spread");
       return ps.length === 6 && ps.every(isReady) ? ps : undefined;
-    }, "6 Ready pods", 30_000);
+    }, { timeoutMs: 30_000 });
     placed = new Map(nodes.map((n) => [n, pods.filter((p) => p.spec.nodeName === n)]));
     const counts = [...placed.values()].map((x) => x.length);
     expect(counts).toEqual([2, 2, 2]);
@@ -101,14 +102,14 @@ describe("multi-node lab on one machine", () => {
     const lost = placed.get(victim)!.map((p) => p.metadata.name);
     const t0 = Date.now();
     agents.get(victim)!.kill("SIGKILL");
-    await waitFor(async () => {
+    await eventually("victim node NotReady/Unknown", async () => {
       const n = await srv.client.get<Node>("Node", victim);
       return n.status?.conditions?.find((c) => c.type === "Ready")?.status !== "True";
-    }, "victim node NotReady/Unknown", 15_000);
-    const pods = await waitFor(async () => {
+    }, { timeoutMs: 15_000 });
+    const pods = await eventually("6 Ready pods on the two surviving nodes", async () => {
       const ps = (await podsOf(srv.client, "spread")).filter((p) => !p.metadata.deletionTimestamp);
       return ps.length === 6 && ps.every((p) => isReady(p) && p.spec.nodeName !== victim) ? ps : undefined;
-    }, "6 Ready pods on the two surviving nodes", 40_000);
+    }, { timeoutMs: 40_000 });
     console.info(`failover: 6 Ready on 2 nodes ${Date.now() - t0} ms after the agent was killed`);
     expect(pods.some((p) => lost.includes(p.metadata.name))).toBe(false);
     const counts = nodes.slice(1).map((n) => pods.filter((p) => p.spec.nodeName === n).length);

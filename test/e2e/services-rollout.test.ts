@@ -9,8 +9,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deployment, Endpoints, Pod, Service } from "../../lib/types.js";
-import { deployment, isReady, podsOf, waitFor } from "../helpers/docker.js";
+import { deployment, isReady, podsOf } from "../helpers/docker.js";
 import { httpGet, startSvcCluster, type SvcCluster } from "./services-cluster.js";
+import { eventually } from "../helpers/eventually.js";
 
 let c: SvcCluster;
 let nodePort = 0;
@@ -24,19 +25,14 @@ afterAll(async () => {
 
 /** Wait until the Deployment runs `image` on all 5 replicas and nothing else is left. */
 async function rolledOut(image: string): Promise<void> {
-  await waitFor(
-    async () => {
+  await eventually(`rollout to ${image}`, async () => {
       const d = await c.client.get<Deployment>("Deployment", "roll", "default");
       const s = d.status ?? {};
       if ((s.observedGeneration ?? 0) < (d.metadata.generation ?? 0) || s.updatedReplicas !== 5 || s.replicas !== 5 || s.availableReplicas !== 5) return false;
       const pods = await podsOf(c.client, "roll");
       // A strategic merge patch keeps the probe and the hook (a merge patch would drop them with the list).
       return pods.length === 5 && pods.every((p) => isReady(p) && !p.metadata.deletionTimestamp && p.spec.containers[0]!.image === image && p.spec.containers[0]!.lifecycle?.preStop);
-    },
-    `rollout to ${image}`,
-    60_000,
-    100,
-  );
+    }, { timeoutMs: 60_000, intervalMs: 100 });
 }
 
 describe("zero-downtime rolling update through a NodePort", () => {
@@ -56,7 +52,7 @@ describe("zero-downtime rolling update through a NodePort", () => {
     nodePort = svc.spec.ports![0]!.nodePort!;
     await c.client.create(dep);
     await rolledOut("kctl-test/web:v1");
-    await waitFor(async () => ((await c.client.get<Endpoints>("Endpoints", "roll", "default")).subsets?.[0]?.addresses?.length ?? 0) === 5, "5 endpoints", 10_000);
+    await eventually("5 endpoints", async () => ((await c.client.get<Endpoints>("Endpoints", "roll", "default")).subsets?.[0]?.addresses?.length ?? 0) === 5, { timeoutMs: 10_000 });
     const host = c.nodes[0]!.ip;
 
     // Bounded client loops: stop on the flag, or after 50 000 requests each whatever happens.
@@ -82,7 +78,7 @@ describe("zero-downtime rolling update through a NodePort", () => {
     };
     const loops = [loop(), loop(), loop()];
     const t0 = Date.now();
-    await waitFor(() => total > 50, "the client loops running", 5000);
+    await eventually("the client loops running", () => total > 50, { timeoutMs: 5000 });
 
     await c.client.patch<Deployment>("Deployment", "roll", { spec: { template: { spec: { containers: [{ name: "web", image: "kctl-test/web:v2" }] } } } }, { namespace: "default", type: "strategic" });
     await rolledOut("kctl-test/web:v2");
@@ -91,7 +87,7 @@ describe("zero-downtime rolling update through a NodePort", () => {
     await rolledOut("kctl-test/web:v1");
     // A few more answers from the final state.
     const end = total + 50;
-    await waitFor(() => total >= end, "requests after the rollback", 5000);
+    await eventually("requests after the rollback", () => total >= end, { timeoutMs: 5000 });
     stop = true;
     await Promise.all(loops);
 

@@ -8,9 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ApiError } from "../../lib/errors.js";
 import type { Endpoints, Pod, Service } from "../../lib/types.js";
-import { deployment, docker, isReady, podsOf, waitFor } from "../helpers/docker.js";
+import { deployment, docker, isReady, podsOf } from "../helpers/docker.js";
 import { kctl } from "../helpers/cli.js";
 import { httpGet, startSvcCluster, type SvcCluster } from "./services-cluster.js";
+import { eventually } from "../helpers/eventually.js";
 
 let c: SvcCluster;
 
@@ -65,14 +66,14 @@ beforeAll(async () => {
   await c.client.create(dep);
   await c.client.create(clientPod("client-1", n1.name));
   await c.client.create(clientPod("client-2", n2.name));
-  await waitFor(async () => {
+  await eventually("3 web pods and 2 clients Ready", async () => {
     const ready = (await c.client.list<Pod>("Pod", { namespace: "default" })).items.filter(isReady);
     return ready.length === 5;
-  }, "3 web pods and 2 clients Ready", 30_000);
-  await waitFor(async () => {
+  }, { timeoutMs: 30_000 });
+  await eventually("3 ready endpoints", async () => {
     const ep = await c.client.get<Endpoints>("Endpoints", "web", "default");
     return (ep.subsets?.[0]?.addresses?.length ?? 0) === 3;
-  }, "3 ready endpoints", 10_000);
+  }, { timeoutMs: 10_000 });
 }, 90_000);
 
 afterAll(async () => {
@@ -168,15 +169,15 @@ describe("services (2 nodes)", () => {
     await c.client.create(green);
     const bg = await c.client.create<Service>(service("bg", { type: "NodePort", selector: { version: "blue" }, ports: [{ port: 80, targetPort: 8080 }] }));
     const np = bg.spec.ports![0]!.nodePort!;
-    await waitFor(async () => (await podsOf(c.client, "blue")).filter(isReady).length === 2 && (await podsOf(c.client, "green")).filter(isReady).length === 2, "blue and green Ready", 30_000);
-    await waitFor(async () => (await httpGet(n1.ip, np)).body.startsWith("v1"), "blue answers", 10_000);
+    await eventually("blue and green Ready", async () => (await podsOf(c.client, "blue")).filter(isReady).length === 2 && (await podsOf(c.client, "green")).filter(isReady).length === 2, { timeoutMs: 30_000 });
+    await eventually("blue answers", async () => (await httpGet(n1.ip, np)).body.startsWith("v1"), { timeoutMs: 10_000 });
     await c.client.patch<Service>("Service", "bg", { spec: { selector: { version: "green" } } }, { namespace: "default" });
     const t0 = Date.now();
-    await waitFor(async () => {
+    await eventually("all requests answered by green", async () => {
       // Six in a row from green: every backend of the proxy is green now.
       for (let i = 0; i < 6; i++) if (!(await httpGet(n1.ip, np)).body.startsWith("v2")) return false;
       return true;
-    }, "all requests answered by green", 5000, 10);
+    }, { timeoutMs: 5000, intervalMs: 10 });
     expect(Date.now() - t0).toBeLessThan(2000);
     for (let i = 0; i < 10; i++) expect((await httpGet(n2.ip, np)).body).toMatch(/^v2 green-/);
   });

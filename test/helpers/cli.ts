@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { eventually } from "./eventually.js";
 
 export const KCTL_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../bin/kctl");
 
@@ -94,15 +95,4 @@ export function startKctl(args: string[], opts: KctlOptions = {}): KctlProcess {
       await exited;
     },
   };
-}
-
-/** Poll an async condition until true (deadline, not a fixed sleep). */
-export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error("condition not met before the deadline");
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }

@@ -60,26 +60,6 @@ export async function dockerCli(...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
-/** Poll `fn` until it returns a truthy value; throws with `what` (and the last value) at the deadline. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | false | null> | T | undefined | false | null, what: string, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  let lastErr: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as T;
-      last = v;
-    } catch (e) {
-      lastErr = e;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ""}${last !== undefined ? ` (last: ${JSON.stringify(last)})` : ""}`);
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 // ---------------------------------------------------------------- an in-process cluster
 
 import { silentLogger, type Logger } from "../../lib/logger.js";
@@ -90,6 +70,7 @@ import { LABEL_NODE } from "../../kubelet/labels.js";
 import { startControllerManager, type ControllerManager } from "../../controllers/index.js";
 import { startScheduler, type RunningScheduler } from "../../scheduler/index.js";
 import { startTestServer, type TestServer } from "./server.js";
+import { eventually } from "./eventually.js";
 
 /** API server + controllers + scheduler + kubelets in this process, on the real engine. */
 export interface KubeletCluster {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import type { KObject, WatchEvent } from "../../lib/types.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import { eventually } from "../helpers/eventually.js";
 
 let s: TestServer;
 beforeAll(async () => {
@@ -19,14 +20,6 @@ const cm = (name: string, labels: Record<string, string> = {}, data: Record<stri
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await sleep(10);
-  }
-}
-
 function collect(opts: Parameters<TestServer["client"]["watch"]>[1], ns = "default") {
   const events: WatchEvent[] = [];
   const h = s.client.watch("ConfigMap", { namespace: ns, ...opts }, (e) => events.push(e));
@@ -38,11 +31,11 @@ describe("watch", () => {
     await s.client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "w1" } });
     await s.client.create(cm("pre"), "w1");
     const w = collect({}, "w1");
-    await until(() => w.events.length === 1);
+    await eventually("condition", () => w.events.length === 1);
     await s.client.create(cm("live"), "w1");
     await s.client.patch("ConfigMap", "live", { data: { a: "1" } }, { namespace: "w1" });
     await s.client.delete("ConfigMap", "live", { namespace: "w1" });
-    await until(() => w.events.length === 4);
+    await eventually("condition", () => w.events.length === 4);
     expect(w.names()).toEqual(["ADDED pre", "ADDED live", "MODIFIED live", "DELETED live"]);
     w.h.stop();
   });
@@ -58,7 +51,7 @@ describe("watch", () => {
     await Promise.all(writes);
     // A last write after the others: once it arrives, any duplicate would have arrived before it.
     await s.client.create(cm("r-end"), "w2");
-    await until(() => w.events.some((e) => e.object.metadata.name === "r-end"));
+    await eventually("condition", () => w.events.some((e) => e.object.metadata.name === "r-end"));
     const names = w.events.map((e) => e.object.metadata.name);
     expect(names).toHaveLength(41);
     expect(new Set(names).size).toBe(41);
@@ -94,7 +87,7 @@ describe("watch", () => {
     await s.client.patch("ConfigMap", "t", { metadata: { labels: { app: "db" } } }, { namespace: "w3" });
     await s.client.delete("ConfigMap", "t", { namespace: "w3" });
     await s.client.create(cm("end", { app: "web" }), "w3");
-    await until(() => w.names().includes("ADDED end"));
+    await eventually("condition", () => w.names().includes("ADDED end"));
     expect(w.names()).toEqual(["ADDED t", "MODIFIED t", "DELETED t", "ADDED end"]);
     w.h.stop();
   });
@@ -105,7 +98,7 @@ describe("watch", () => {
     await s.client.create(cm("other"), "w4");
     await s.client.create(cm("only"), "w4");
     await s.client.patch("ConfigMap", "only", { data: { x: "1" } }, { namespace: "w4" });
-    await until(() => w.names().includes("MODIFIED only"));
+    await eventually("condition", () => w.names().includes("MODIFIED only"));
     expect(w.names()).toEqual(["ADDED only", "MODIFIED only"]);
     w.h.stop();
   });
@@ -127,7 +120,7 @@ describe("watch", () => {
     await s.client.patch("ConfigMap", "c1", { data: { x: "1" } }, { namespace: "wf" });
     await s.client.patch("ConfigMap", "c1", { data: { mode: "off" } }, { namespace: "wf" });
     await s.client.create(cm("end", {}, { mode: "on" }), "wf");
-    await until(() => w.names().includes("ADDED end") && pods.length >= 3);
+    await eventually("condition", () => w.names().includes("ADDED end") && pods.length >= 3);
     expect(pods.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(["ADDED p", "MODIFIED p", "DELETED p"]);
     expect(w.names()).toEqual(["ADDED c1", "MODIFIED c1", "DELETED c1", "ADDED end"]);
     hp.stop();
@@ -152,9 +145,9 @@ describe("watch", () => {
     const events: WatchEvent[] = [];
     ws.on("message", (m) => events.push(JSON.parse(String(m)) as WatchEvent));
     await new Promise((r) => ws.once("open", r));
-    await until(() => events.length === 1);
+    await eventually("condition", () => events.length === 1);
     await s.client.create(cm("after"), "w5");
-    await until(() => events.length === 2);
+    await eventually("condition", () => events.length === 2);
     expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(["ADDED before", "ADDED after"]);
     ws.close();
     const denied = new WebSocket(`${s.url.replace("http", "ws")}/api/v1/namespaces/w5/configmaps?watch=true`);
@@ -180,14 +173,14 @@ describe("watch", () => {
     });
     const fast = collect({ resourceVersion: String(s.server.app.kctl.store.currentRevision()) }, "w6");
     // The slow watch has its response headers, so it is registered (same turn) before the writes.
-    await until(() => slow !== undefined);
+    await eventually("condition", () => slow !== undefined);
     const big = "x".repeat(200_000);
     const n = 150;
     const t0 = Date.now();
     for (let i = 0; i < n; i++) await s.client.create(cm(`big-${i}`, {}, { big }), "w6");
     const writeMs = Date.now() - t0;
-    await until(() => fast.events.length === n, 20_000);
-    await until(() => hub.cutoffs > cutoffsBefore, 10_000);
+    await eventually("condition", () => fast.events.length === n, { timeoutMs: 20_000 });
+    await eventually("condition", () => hub.cutoffs > cutoffsBefore, { timeoutMs: 10_000 });
     expect(writeMs).toBeLessThan(15_000);
     fast.h.stop();
     // once it reads again, the slow client sees its stream end (it would resume from its last version)
@@ -202,12 +195,12 @@ describe("restart", () => {
     const seen: string[] = [];
     const watchDone = s.client.watch("ConfigMap", { namespace: "inflight" }, (e) => seen.push(e.type)).done;
     await s.client.create(cm("first"), "inflight");
-    await until(() => seen.length === 1);
+    await eventually("condition", () => seen.length === 1);
     const acked: string[] = [];
     const writes = Array.from({ length: 200 }, (_, i) =>
       s.client.create(cm(`f-${i}`), "inflight").then((o) => acked.push(o.metadata.name!), () => undefined),
     );
-    await until(() => acked.length >= 10);
+    await eventually("condition", () => acked.length >= 10);
     await s.restart(); // close() while requests are in flight, then start on the same data dir
     await Promise.all(writes);
     await expect(watchDone).resolves.toBeUndefined();
@@ -229,7 +222,7 @@ describe("restart", () => {
     // a watch can resume across the restart from a revision still in the log
     const events: WatchEvent[] = [];
     const h = s.client.watch("ConfigMap", { namespace: "default", resourceVersion: String(rev - 1) }, (e) => events.push(e));
-    await until(() => events.length === 2);
+    await eventually("condition", () => events.length === 2);
     expect(events.map((e) => e.object.metadata.name)).toEqual(["persist-29", "after-restart"]);
     h.stop();
   });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deployment, ReplicaSet } from "../../lib/types.js";
 import { kctl, startKctl } from "../helpers/cli.js";
-import { deploymentManifest, live, podsOf, rolledOut, startPlane, waitFor, type Plane } from "./controllers-harness.js";
+import { deploymentManifest, live, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { eventually } from "../helpers/eventually.js";
 
 let plane: Plane;
 let k: (...args: string[]) => ReturnType<typeof kctl>;
@@ -9,7 +10,7 @@ beforeAll(async () => {
   plane = await startPlane({ nodes: 3 });
   k = (...args) => kctl(["--server", plane.server.url, "--token", plane.server.token, ...args]);
   await plane.client.create(deploymentManifest("web", 3));
-  await waitFor("web rolled out", () => rolledOut(plane.client, "web"));
+  await eventually("web rolled out", () => rolledOut(plane.client, "web"));
 });
 afterAll(async () => {
   await plane?.close();
@@ -19,7 +20,7 @@ describe("kctl scale / set image / rollout (real binary)", () => {
   it("scale deploy/web --replicas=5", async () => {
     const r = await k("scale", "deploy/web", "--replicas=5");
     expect(r).toMatchObject({ code: 0, stdout: "deployment.apps/web scaled\n" });
-    await waitFor("5 replicas", async () => (await rolledOut(plane.client, "web"))?.spec.replicas === 5);
+    await eventually("5 replicas", async () => (await rolledOut(plane.client, "web"))?.spec.replicas === 5);
     const bad = await k("scale", "deploy/web");
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/^error: --replicas is required/);
@@ -59,7 +60,7 @@ describe("kctl scale / set image / rollout (real binary)", () => {
     const before = (await plane.client.list<ReplicaSet>("ReplicaSet", { namespace: "default", labelSelector: "app=web" })).items;
     const r = await k("rollout", "undo", "deploy/web");
     expect(r).toMatchObject({ code: 0, stdout: "deployment.apps/web rolled back\n" });
-    await waitFor("back on v2", async () => {
+    await eventually("back on v2", async () => {
       const d = await rolledOut(plane.client, "web");
       return d && d.spec.template.spec.containers[0].image === "web:v2";
     });
@@ -69,13 +70,13 @@ describe("kctl scale / set image / rollout (real binary)", () => {
     expect(to1.code).toBe(0);
     const missing = await k("rollout", "undo", "deploy/web", "--to-revision=42");
     expect(missing.stderr).toBe("error: unable to find specified revision 42 in history\n");
-    await waitFor("back on v1", async () => (await rolledOut(plane.client, "web"))?.spec.template.spec.containers[0].image === "web:v1");
+    await eventually("back on v1", async () => (await rolledOut(plane.client, "web"))?.spec.template.spec.containers[0].image === "web:v1");
   });
 
   it("rollout restart replaces every pod; pause and resume", async () => {
     const old = new Set((await podsOf(plane.client, "web")).filter(live).map((p) => p.metadata.name));
     expect((await k("rollout", "restart", "deploy/web")).stdout).toBe("deployment.apps/web restarted\n");
-    await waitFor("all pods replaced", async () => {
+    await eventually("all pods replaced", async () => {
       const d = await rolledOut(plane.client, "web");
       const pods = (await podsOf(plane.client, "web")).filter(live);
       return d && d.spec.template.metadata?.annotations?.["kubectl.kubernetes.io/restartedAt"] && pods.length === 5 && pods.every((p) => !old.has(p.metadata.name));

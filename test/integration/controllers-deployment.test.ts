@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../../lib/client.js";
 import type { Deployment, Pod, ReplicaSet, WatchEvent } from "../../lib/types.js";
-import { deploymentManifest, isReady, live, podsOf, rolledOut, startPlane, waitFor, type Plane } from "./controllers-harness.js";
+import { deploymentManifest, isReady, live, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { eventually } from "../helpers/eventually.js";
 
 let plane: Plane;
 beforeAll(async () => {
@@ -19,7 +20,7 @@ describe("Deployment controller (real API server, simulated nodes)", () => {
   it("a 10-replica deployment becomes available", async () => {
     const { client } = plane;
     await client.create(deploymentManifest("web", 10));
-    const d = await waitFor("web rolled out", () => rolledOut(client, "web"));
+    const d = await eventually("web rolled out", () => rolledOut(client, "web"));
     expect(d.status?.conditions?.find((c) => c.type === "Available")?.status).toBe("True");
     expect(d.status?.conditions?.find((c) => c.type === "Progressing")?.reason).toBe("NewReplicaSetAvailable");
     expect(d.metadata.annotations?.["deployment.kubernetes.io/revision"]).toBe("1");
@@ -37,7 +38,7 @@ describe("Deployment controller (real API server, simulated nodes)", () => {
       const { client } = plane;
       const name = `roll-${String(surge).replace(/%/g, "p")}-${String(unavailable).replace(/%/g, "p")}`;
       await client.create(deploymentManifest(name, 10, "web:v1", { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: surge, maxUnavailable: unavailable } } }));
-      await waitFor(`${name} rolled out`, () => rolledOut(client, name));
+      await eventually(`${name} rolled out`, () => rolledOut(client, name));
 
       // Watch every pod event from here on and check the invariants on the resulting state.
       const list = await client.list<Pod>("Pod", { namespace: "default", labelSelector: `app=${name}` });
@@ -61,12 +62,12 @@ describe("Deployment controller (real API server, simulated nodes)", () => {
       const watch = client.watch<Pod>("Pod", { namespace: "default", labelSelector: `app=${name}`, resourceVersion: list.metadata.resourceVersion }, onEvent);
 
       await setImage(client, name, "web:v2");
-      const d = await waitFor(`${name} v2 rolled out`, async () => {
+      const d = await eventually(`${name} v2 rolled out`, async () => {
         const d = await rolledOut(client, name);
         return d && d.spec.template.spec.containers[0].image === "web:v2" ? d : undefined;
       });
       // Let the watch drain the last deletions before judging.
-      await waitFor("old pods gone from the watch", () => [...state.values()].filter(live).every((p) => p.spec.containers[0].image === "web:v2") && state.size === 10);
+      await eventually("old pods gone from the watch", () => [...state.values()].filter(live).every((p) => p.spec.containers[0].image === "web:v2") && state.size === 10);
       watch.stop();
       expect(violations).toEqual([]);
       expect(events).toBeGreaterThan(20);
@@ -84,7 +85,7 @@ describe("Deployment controller (real API server, simulated nodes)", () => {
     expect(before).toHaveLength(2);
     const v1 = before.find((r) => r.spec.template.spec.containers[0].image === "web:v1")!;
     await setImage(client, "roll-25p-25p", "web:v1");
-    await waitFor("rolled back", async () => {
+    await eventually("rolled back", async () => {
       const d = await rolledOut(client, "roll-25p-25p");
       return d && d.spec.template.spec.containers[0].image === "web:v1" ? d : undefined;
     });
@@ -101,12 +102,12 @@ describe("Deployment controller (real API server, simulated nodes)", () => {
   it("scales up and down through the scale subresource without a new revision", async () => {
     const { client } = plane;
     await client.create(deploymentManifest("scaler", 3));
-    await waitFor("scaler rolled out", () => rolledOut(client, "scaler"));
+    await eventually("scaler rolled out", () => rolledOut(client, "scaler"));
     await client.updateScale("Deployment", "scaler", 8, "default");
-    await waitFor("8 replicas", async () => (await rolledOut(client, "scaler"))?.spec.replicas === 8);
+    await eventually("8 replicas", async () => (await rolledOut(client, "scaler"))?.spec.replicas === 8);
     expect((await podsOf(client, "scaler")).filter(live)).toHaveLength(8);
     await client.updateScale("Deployment", "scaler", 2, "default");
-    await waitFor("2 replicas", async () => (await rolledOut(client, "scaler"))?.spec.replicas === 2 && (await podsOf(client, "scaler")).length === 2);
+    await eventually("2 replicas", async () => (await rolledOut(client, "scaler"))?.spec.replicas === 2 && (await podsOf(client, "scaler")).length === 2);
     const rss = await replicaSetsOf(client, "scaler");
     expect(rss).toHaveLength(1);
     expect(rss[0].metadata.annotations?.["deployment.kubernetes.io/revision"]).toBe("1");
@@ -118,7 +119,7 @@ describe("Deployment controller (real API server, simulated nodes)", () => {
     const before = (await podsOf(client, "scaler")).filter(live);
     const victim = before[0].metadata.name ?? "";
     await client.delete("Pod", victim, { namespace: "default" });
-    await waitFor("replacement ready", async () => {
+    await eventually("replacement ready", async () => {
       const pods = (await podsOf(client, "scaler")).filter(live);
       return pods.length === 2 && !pods.some((p) => p.metadata.name === victim) && pods.every(isReady);
     });
@@ -127,7 +128,7 @@ describe("Deployment controller (real API server, simulated nodes)", () => {
   it("Recreate stops every old pod before starting new ones", async () => {
     const { client } = plane;
     await client.create(deploymentManifest("recreate", 4, "web:v1", { strategy: { type: "Recreate" } }));
-    await waitFor("recreate rolled out", () => rolledOut(client, "recreate"));
+    await eventually("recreate rolled out", () => rolledOut(client, "recreate"));
     const list = await client.list<Pod>("Pod", { namespace: "default", labelSelector: "app=recreate" });
     const state = new Map(list.items.map((p) => [p.metadata.name ?? "", p]));
     let mixed = false;
@@ -138,7 +139,7 @@ describe("Deployment controller (real API server, simulated nodes)", () => {
       if (images.size > 1) mixed = true;
     });
     await setImage(client, "recreate", "web:v2");
-    await waitFor("recreate v2", async () => {
+    await eventually("recreate v2", async () => {
       const d = await rolledOut(client, "recreate");
       return d && d.spec.template.spec.containers[0].image === "web:v2";
     });
@@ -149,19 +150,19 @@ describe("Deployment controller (real API server, simulated nodes)", () => {
   it("pause stops rollout progress but not scaling; resume finishes it", async () => {
     const { client } = plane;
     await client.create(deploymentManifest("paused", 2));
-    await waitFor("paused rolled out", () => rolledOut(client, "paused"));
+    await eventually("paused rolled out", () => rolledOut(client, "paused"));
     await client.patch("Deployment", "paused", { spec: { paused: true } }, { namespace: "default" });
     await setImage(client, "paused", "web:v2");
     await client.updateScale("Deployment", "paused", 3, "default");
-    await waitFor("scaled while paused", async () => (await podsOf(client, "paused")).filter((p) => live(p) && isReady(p)).length === 3);
-    const d = await waitFor("paused condition", async () => {
+    await eventually("scaled while paused", async () => (await podsOf(client, "paused")).filter((p) => live(p) && isReady(p)).length === 3);
+    const d = await eventually("paused condition", async () => {
       const d = await client.get<Deployment>("Deployment", "paused", "default");
       return d.status?.conditions?.find((c) => c.type === "Progressing")?.reason === "DeploymentPaused" ? d : undefined;
     });
     expect(d.status?.updatedReplicas ?? 0).toBe(0);
     expect(await replicaSetsOf(client, "paused")).toHaveLength(1);
     await client.patch("Deployment", "paused", { spec: { paused: false } }, { namespace: "default" });
-    await waitFor("resumed rollout", async () => {
+    await eventually("resumed rollout", async () => {
       const d = await rolledOut(client, "paused");
       return d && d.spec.replicas === 3 && (await podsOf(client, "paused")).every((p) => p.spec.containers[0].image === "web:v2");
     });

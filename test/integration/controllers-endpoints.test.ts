@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Endpoints, Service } from "../../lib/types.js";
-import { deploymentManifest, podsOf, rolledOut, startPlane, waitFor, type Plane } from "./controllers-harness.js";
+import { deploymentManifest, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { eventually } from "../helpers/eventually.js";
 
 let plane: Plane;
 beforeAll(async () => {
@@ -22,9 +23,9 @@ describe("Endpoints controller", () => {
   it("lists ready pods with the named target port, and follows pod deletions", async () => {
     const { client } = plane;
     await client.create(deploymentManifest("ep", 3));
-    await waitFor("ep rolled out", () => rolledOut(client, "ep"));
+    await eventually("ep rolled out", () => rolledOut(client, "ep"));
     await client.create(svc("ep", { app: "ep" }));
-    const ep = await waitFor("endpoints with 3 addresses", async () => {
+    const ep = await eventually("endpoints with 3 addresses", async () => {
       const ep = await client.get<Endpoints>("Endpoints", "ep", "default").catch(() => undefined);
       return ep && addresses(ep).length === 3 ? ep : undefined;
     });
@@ -35,7 +36,7 @@ describe("Endpoints controller", () => {
 
     const victim = pods[0];
     await client.delete("Pod", victim.metadata.name ?? "", { namespace: "default" });
-    await waitFor("victim dropped and replacement listed", async () => {
+    await eventually("victim dropped and replacement listed", async () => {
       const ep = await client.get<Endpoints>("Endpoints", "ep", "default");
       const names = addresses(ep).map((a) => a.targetRef?.name);
       return names.length === 3 && !names.includes(victim.metadata.name);
@@ -48,7 +49,7 @@ describe("Endpoints controller", () => {
     const manual: Endpoints = { apiVersion: "v1", kind: "Endpoints", metadata: { name: "manual", namespace: "default" }, subsets: [{ addresses: [{ ip: "192.0.2.1" }], ports: [{ port: 80 }] }] };
     await client.create(manual);
     await client.delete("Service", "ep", { namespace: "default" });
-    await waitFor("ep endpoints removed", async () => !(await client.get("Endpoints", "ep", "default").catch(() => undefined)));
+    await eventually("ep endpoints removed", async () => !(await client.get("Endpoints", "ep", "default").catch(() => undefined)));
     const still = await client.get<Endpoints>("Endpoints", "manual", "default");
     expect(addresses(still).map((a) => a.ip)).toEqual(["192.0.2.1"]);
   });

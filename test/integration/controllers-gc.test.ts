@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isNotFound } from "../../lib/errors.js";
 import type { ConfigMap, Deployment, ReplicaSet } from "../../lib/types.js";
-import { deploymentManifest, podsOf, rolledOut, startPlane, waitFor, type Plane } from "./controllers-harness.js";
+import { deploymentManifest, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { eventually } from "../helpers/eventually.js";
 
 let plane: Plane;
 beforeAll(async () => {
@@ -25,16 +26,16 @@ describe("garbage collector", () => {
   it("background: deleting a deployment removes its ReplicaSets and pods", async () => {
     const { client } = plane;
     await client.create(deploymentManifest("bg", 3));
-    await waitFor("bg rolled out", () => rolledOut(client, "bg"));
+    await eventually("bg rolled out", () => rolledOut(client, "bg"));
     await client.delete("Deployment", "bg", { namespace: "default" });
-    await waitFor("bg replica sets gone", async () => (await rssOf("bg")).length === 0);
-    await waitFor("bg pods gone", async () => (await podsOf(client, "bg")).length === 0);
+    await eventually("bg replica sets gone", async () => (await rssOf("bg")).length === 0);
+    await eventually("bg pods gone", async () => (await podsOf(client, "bg")).length === 0);
   });
 
   it("foreground: the owner stays (with its finalizer) until its dependents are gone", async () => {
     const { client } = plane;
     await client.create(deploymentManifest("fg", 3));
-    await waitFor("fg rolled out", () => rolledOut(client, "fg"));
+    await eventually("fg rolled out", () => rolledOut(client, "fg"));
     await client.delete("Deployment", "fg", { namespace: "default", propagationPolicy: "Foreground" });
     const d = await client.get<Deployment>("Deployment", "fg", "default").catch(() => undefined);
     // Either we caught it while it waited for its dependents, or the GC was already done.
@@ -42,7 +43,7 @@ describe("garbage collector", () => {
       expect(d.metadata.deletionTimestamp).toBeTruthy();
       expect(d.metadata.finalizers).toContain("foregroundDeletion");
     }
-    await waitFor("fg deployment gone", () => gone("Deployment", "fg"));
+    await eventually("fg deployment gone", () => gone("Deployment", "fg"));
     // Foreground: by the time the owner is gone, every blocking dependent is gone too.
     expect(await rssOf("fg")).toEqual([]);
     expect(await podsOf(client, "fg")).toEqual([]);
@@ -51,16 +52,16 @@ describe("garbage collector", () => {
   it("orphan: dependents survive without owner references", async () => {
     const { client } = plane;
     await client.create(deploymentManifest("orph", 2));
-    await waitFor("orph rolled out", () => rolledOut(client, "orph"));
+    await eventually("orph rolled out", () => rolledOut(client, "orph"));
     await client.delete("Deployment", "orph", { namespace: "default", propagationPolicy: "Orphan" });
-    await waitFor("orph deployment gone", () => gone("Deployment", "orph"));
+    await eventually("orph deployment gone", () => gone("Deployment", "orph"));
     const rss = await rssOf("orph");
     expect(rss).toHaveLength(1);
     expect(rss[0].metadata.ownerReferences ?? []).toEqual([]);
     expect(await podsOf(client, "orph")).toHaveLength(2);
     // The orphaned ReplicaSet still runs its pods.
     await client.delete("ReplicaSet", rss[0].metadata.name ?? "", { namespace: "default" });
-    await waitFor("orphaned pods collected", async () => (await podsOf(client, "orph")).length === 0);
+    await eventually("orphaned pods collected", async () => (await podsOf(client, "orph")).length === 0);
   });
 
   it("removes dependents whose owner uid no longer exists", async () => {
@@ -72,7 +73,7 @@ describe("garbage collector", () => {
       data: { a: "b" },
     };
     await client.create(cm);
-    await waitFor("dangling dependent collected", () => gone("ConfigMap", "dangling"));
+    await eventually("dangling dependent collected", () => gone("ConfigMap", "dangling"));
   });
 
   it("drops only the dangling reference when another owner still exists", async () => {
@@ -90,7 +91,7 @@ describe("garbage collector", () => {
         ],
       },
     });
-    const cm = await waitFor("dangling reference dropped", async () => {
+    const cm = await eventually("dangling reference dropped", async () => {
       const cm = await client.get<ConfigMap>("ConfigMap", "two-owners", "default");
       return cm.metadata.ownerReferences?.length === 1 ? cm : undefined;
     });

@@ -10,6 +10,7 @@ import type { Deployment, Pod } from "../../lib/types.js";
 import { startScheduler } from "../../scheduler/index.js";
 import { startSimulatedNodes, type SimulatedNodes } from "../../simnode/index.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import { eventually } from "../helpers/eventually.js";
 
 export const logger = process.env.KCTL_TEST_LOG ? createLogger({ level: process.env.KCTL_TEST_LOG }) : silentLogger();
 
@@ -50,22 +51,6 @@ export async function startPlane(opts: { nodes?: number; heartbeatMs?: number; c
   };
   await plane.startControllers();
   return plane;
-}
-
-/** Poll `check` until it returns a truthy value or the deadline passes (then throw with `what`). */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 export function deploymentManifest(name: string, replicas: number, image = "web:v1", extra: Partial<Deployment["spec"]> = {}): Deployment {

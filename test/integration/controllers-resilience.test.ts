@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, type WatchHandle, type WatchOptions } from "../../lib/client.js";
 import type { Deployment, KObject, Pod, ReplicaSet, WatchEvent } from "../../lib/types.js";
-import { deploymentManifest, live, podsOf, rolledOut, startPlane, waitFor, type Plane } from "./controllers-harness.js";
+import { deploymentManifest, live, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { eventually } from "../helpers/eventually.js";
 
 /** A client whose watch events arrive late (in order): an overloaded or distant API server. */
 class SlowWatchClient extends ApiClient {
@@ -25,10 +26,10 @@ describe("controller resilience", () => {
   it("controllers restarted mid-rollout finish it correctly", async () => {
     const { client } = plane;
     await client.create(deploymentManifest("restart", 6, "web:v1", { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, minReadySeconds: 1 }));
-    await waitFor("restart rolled out", () => rolledOut(client, "restart"), 30_000);
+    await eventually("restart rolled out", () => rolledOut(client, "restart"), { timeoutMs: 30_000 });
     await client.patch("Deployment", "restart", { spec: { template: { spec: { containers: [{ name: "restart", image: "web:v2" }] } } } }, { namespace: "default" });
     // Stop the controllers once the rollout is under way (minReadySeconds keeps it slow).
-    await waitFor("rollout under way", async () => {
+    await eventually("rollout under way", async () => {
       const d = await client.get<Deployment>("Deployment", "restart", "default");
       return (d.status?.updatedReplicas ?? 0) >= 1;
     });
@@ -36,14 +37,14 @@ describe("controller resilience", () => {
     const mid = await client.get<Deployment>("Deployment", "restart", "default");
     expect(mid.status?.updatedReplicas ?? 0).toBeLessThan(6);
     await plane.startControllers();
-    const d = await waitFor("rollout finished after restart", async () => {
+    const d = await eventually("rollout finished after restart", async () => {
       const d = await rolledOut(client, "restart");
       return d && d.spec.template.spec.containers[0].image === "web:v2" ? d : undefined;
-    }, 40_000);
+    }, { timeoutMs: 40_000 });
     expect(d.metadata.annotations?.["deployment.kubernetes.io/revision"]).toBe("2");
     const rss = (await client.list<ReplicaSet>("ReplicaSet", { namespace: "default", labelSelector: "app=restart" })).items;
     expect(rss.map((r) => `${r.spec.template.spec.containers[0].image}=${r.spec.replicas}`).sort()).toEqual(["web:v1=0", "web:v2=6"]);
-    await waitFor("only new pods", async () => {
+    await eventually("only new pods", async () => {
       const pods = (await podsOf(client, "restart")).filter(live);
       return pods.length === 6 && pods.every((p) => p.spec.containers[0].image === "web:v2");
     });
@@ -66,13 +67,13 @@ describe("controller resilience", () => {
       spec: { replicas: 20, selector: { matchLabels: { app: "slow" } }, template: { metadata: { labels: { app: "slow" } }, spec: { containers: [{ name: "c", image: "web:v1" }] } } },
     };
     await client.create(rs);
-    await waitFor("20 ready", async () => {
+    await eventually("20 ready", async () => {
       const r = await client.get<ReplicaSet>("ReplicaSet", "slow", "default");
       return r.status?.readyReplicas === 20 && r.status.observedGeneration === r.metadata.generation;
-    }, 30_000);
+    }, { timeoutMs: 30_000 });
     // Status writes, pod updates and resyncs all re-run the reconcile: still exactly 20.
     await client.patch("ReplicaSet", "slow", { metadata: { labels: { touched: "yes" } } }, { namespace: "default" });
-    await waitFor("pods settle", async () => (await podsOf(client, "slow")).length === 20 && created.size >= 20);
+    await eventually("pods settle", async () => (await podsOf(client, "slow")).length === 20 && created.size >= 20);
     watch.stop();
     expect(created.size).toBe(20);
     await plane.stopControllers();
@@ -82,10 +83,10 @@ describe("controller resilience", () => {
   it("reports ProgressDeadlineExceeded when a rollout cannot progress", async () => {
     const { client } = plane;
     await client.create(deploymentManifest("stuck", 2, "web:v1", { progressDeadlineSeconds: 1, template: { metadata: { labels: { app: "stuck" } }, spec: { nodeSelector: { nowhere: "true" }, containers: [{ name: "stuck", image: "web:v1" }] } } }));
-    const d = await waitFor("deadline exceeded", async () => {
+    const d = await eventually("deadline exceeded", async () => {
       const d = await client.get<Deployment>("Deployment", "stuck", "default");
       return d.status?.conditions?.find((c) => c.type === "Progressing" && c.reason === "ProgressDeadlineExceeded") ? d : undefined;
-    }, 15_000);
+    }, { timeoutMs: 15_000 });
     expect(d.status?.conditions?.find((c) => c.type === "Progressing")?.status).toBe("False");
     expect(d.status?.conditions?.find((c) => c.type === "Available")).toMatchObject({ status: "False", reason: "MinimumReplicasUnavailable" });
   });

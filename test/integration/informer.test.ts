@@ -7,16 +7,7 @@ import { ConnectionError, type ApiClient, type WatchHandle } from "../../lib/cli
 import { Informer, nodeNameIndex, type ListWatchClient } from "../../lib/informer.js";
 import type { ConfigMap, KObject, Namespace, Pod } from "../../lib/types.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-
-/** Poll `cond` until it holds (no fixed sleeps: each poll is a short wait for the next check). */
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (await cond()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+import { eventually } from "../helpers/eventually.js";
 
 /**
  * A client that can cut the informer's watch and refuse new ones, as a network outage does,
@@ -102,7 +93,7 @@ describe("Informer against the real API server", () => {
     const a = await s.client.get<ConfigMap>("ConfigMap", "a", "default");
     await s.client.update({ ...a, data: { v: "2" } });
     await s.client.delete("ConfigMap", "before", { namespace: "default" });
-    await waitFor(() => events.length === 4, "three events");
+    await eventually("three events", () => events.length === 4);
     expect(events.slice(1)).toEqual(["add a", 'update a {"v":"1"}->{"v":"2"}', "delete before"]);
     expect(inf.list().map((o) => o.metadata.name)).toEqual(["a"]);
     expect(inf.get("default/a")?.data).toEqual({ v: "2" });
@@ -124,7 +115,7 @@ describe("Informer against the real API server", () => {
     await inf.waitForSync();
     await s.client.create(pod("w2", "web"));
     await s.client.create(pod("d2", "db"));
-    await waitFor(() => inf.size() === 2, "w2");
+    await eventually("w2", () => inf.size() === 2);
     expect(inf.keys().sort()).toEqual(["default/w1", "default/w2"]);
     expect(inf.byIndex("node", "n1").map((p) => p.metadata.name)).toEqual(["w1"]);
     expect(inf.byIndex("node", "").map((p) => p.metadata.name)).toEqual(["w2"]);
@@ -138,11 +129,11 @@ describe("Informer against the real API server", () => {
     inf.start();
     await inf.waitForSync();
     await s.client.create(cm("x", { v: "1" }));
-    await waitFor(() => events.length === 1, "add x");
+    await eventually("add x", () => events.length === 1);
     const rvBefore = inf.lastResourceVersion();
 
     net.cut();
-    await waitFor(() => net.watchFrom.length >= 3, "reconnect attempts while down");
+    await eventually("reconnect attempts while down", () => net.watchFrom.length >= 3);
     // changes the informer misses while disconnected
     await s.client.create(cm("y"));
     const x = await s.client.get<ConfigMap>("ConfigMap", "x", "default");
@@ -150,7 +141,7 @@ describe("Informer against the real API server", () => {
     await s.client.delete("ConfigMap", "y", { namespace: "default" });
     net.restore();
 
-    await waitFor(() => events.length === 4, "replayed events");
+    await eventually("replayed events", () => events.length === 4);
     expect(events.slice(1)).toEqual(["add y", 'update x {"v":"1"}->{"v":"2"}', "delete y"]);
     expect(net.lists).toBe(1);
     expect(net.watchFrom.slice(1).every((rv) => rv === rvBefore)).toBe(true);
@@ -166,7 +157,7 @@ describe("Informer against the real API server", () => {
     await inf.waitForSync();
     const created = await s.client.create(cm("elsewhere", {}, "other"));
     const rv = Number(created.metadata.resourceVersion);
-    await waitFor(() => Number(inf.lastResourceVersion()) >= rv, "bookmark past the other namespace's write");
+    await eventually("bookmark past the other namespace's write", () => Number(inf.lastResourceVersion()) >= rv);
     expect(events).toEqual([]);
   });
 
@@ -191,7 +182,7 @@ describe("Informer against the real API server", () => {
     const added = await s.client.create(cm("new"));
     // wait until the server has compacted past everything the informer saw (a probe watch from
     // there gets ERROR 410; before that it replays the newer events above and ends at the first)
-    await waitFor(async () => {
+    await eventually("compaction past the informer's resourceVersion", async () => {
       const first = await new Promise<string>((resolve) => {
         const h = s.client.watch("ConfigMap", { namespace: "default", resourceVersion: inf.lastResourceVersion() }, (e) => {
           resolve(e.type);
@@ -200,16 +191,16 @@ describe("Informer against the real API server", () => {
         h.done.then(() => resolve("end"), () => resolve("ERROR"));
       });
       return first === "ERROR";
-    }, "compaction past the informer's resourceVersion");
+    });
     net.restore();
 
-    await waitFor(() => net.lists === 2 && events.length === 3, "relist and diff");
+    await eventually("relist and diff", () => net.lists === 2 && events.length === 3);
     expect(events.sort()).toEqual(["add new", "delete drop", 'update change {"v":"1"}->{"v":"2"}']);
     expect(inf.keys().sort()).toEqual(["default/change", "default/keep", "default/new"]);
     expect(Number(inf.lastResourceVersion())).toBeGreaterThanOrEqual(Number(added.metadata.resourceVersion));
 
     // and the watch after the relist is live again
     await s.client.create(cm("after"));
-    await waitFor(() => inf.get("default/after") !== undefined, "event after relist");
+    await eventually("event after relist", () => inf.get("default/after") !== undefined);
   });
 });

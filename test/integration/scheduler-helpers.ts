@@ -4,24 +4,7 @@ import { silentLogger } from "../../lib/logger.js";
 import type { Event, KList, Node, Pod, Taint, Toleration } from "../../lib/types.js";
 import { startScheduler } from "../../scheduler/index.js";
 import { startSimulatedNodes, type SimulatedNodes } from "../../simnode/index.js";
-
-/** Poll `fn` until it returns a truthy value, or fail after `timeoutMs` with `what`. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 20;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ""}`);
-    await new Promise((r) => setTimeout(r, delay));
-    delay = Math.min(delay * 2, 200);
-  }
-}
+import { eventually } from "../helpers/eventually.js";
 
 export interface PodOpts {
   cpu?: string;
@@ -73,12 +56,12 @@ export async function listPods(client: ApiClient, namespace = "default"): Promis
 
 /** Wait until `n` pods of the namespace are bound; returns pod name -> node name. */
 export async function waitBound(client: ApiClient, n: number, namespace = "default", timeoutMs = 15_000): Promise<Record<string, string>> {
-  return waitFor(`${n} bound pods`, async () => {
+  return eventually(`${n} bound pods`, async () => {
     const pods = await listPods(client, namespace);
     const bound = pods.filter((p) => p.spec.nodeName);
     if (bound.length < n) return undefined;
     return Object.fromEntries(bound.map((p) => [p.metadata.name!, p.spec.nodeName!]));
-  }, timeoutMs);
+  }, { timeoutMs: timeoutMs });
 }
 
 export function countPerNode(placement: Record<string, string>): Record<string, number> {

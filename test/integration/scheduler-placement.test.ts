@@ -18,8 +18,8 @@ import {
   runScheduler,
   simNodes,
   waitBound,
-  waitFor,
 } from "./scheduler-helpers.js";
+import { eventually } from "../helpers/eventually.js";
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -96,7 +96,7 @@ describe("placements", () => {
     ]);
     const placement = await waitBound(client, 1);
     expect(placement).toEqual({ tolerant: "gpu" });
-    const msg = await waitFor("intolerant's PodScheduled=False", async () => {
+    const msg = await eventually("intolerant's PodScheduled=False", async () => {
       const p = await client.get<Pod>("Pod", "intolerant", "default");
       return p.status?.conditions?.find((c) => c.type === "PodScheduled" && c.status === "False")?.message;
     });
@@ -125,7 +125,7 @@ describe("placements", () => {
     const placement = await waitBound(client, 3);
     expect(Object.values(countPerNode(placement)).sort()).toEqual([1, 1, 1]);
     const pending = (await listPods(client)).find((p) => !p.spec.nodeName)!;
-    const ev = await waitFor("a FailedScheduling event", async () => (await failedSchedulingEvents(client, pending.metadata.name!))[0]);
+    const ev = await eventually("a FailedScheduling event", async () => (await failedSchedulingEvents(client, pending.metadata.name!))[0]);
     expect(ev.message).toBe("0/3 nodes are available: 3 node(s) didn't have free ports for the requested pod ports.");
   });
 });
@@ -139,7 +139,7 @@ describe("unschedulable pods", () => {
     await createPods(client, [podSpec("hungry", { memory: "2Gi" })]);
     const want = "0/3 nodes are available: 2 Insufficient memory, 1 node(s) were unschedulable.";
 
-    const ev = await waitFor("a FailedScheduling event", async () => (await failedSchedulingEvents(client, "hungry"))[0]);
+    const ev = await eventually("a FailedScheduling event", async () => (await failedSchedulingEvents(client, "hungry"))[0]);
     expect(ev).toMatchObject({
       type: "Warning",
       reason: "FailedScheduling",
@@ -147,7 +147,7 @@ describe("unschedulable pods", () => {
       source: { component: "default-scheduler" },
       involvedObject: { kind: "Pod", name: "hungry", namespace: "default" },
     });
-    const pod = await waitFor("PodScheduled=False", async () => {
+    const pod = await eventually("PodScheduled=False", async () => {
       const p = await client.get<Pod>("Pod", "hungry", "default");
       return p.status?.conditions?.some((c) => c.type === "PodScheduled" && c.status === "False") ? p : undefined;
     });
@@ -163,7 +163,7 @@ describe("unschedulable pods", () => {
   it("with no nodes at all", async () => {
     await scheduler();
     await createPods(client, [podSpec("lonely")]);
-    const ev = await waitFor("a FailedScheduling event", async () => (await failedSchedulingEvents(client, "lonely"))[0]);
+    const ev = await eventually("a FailedScheduling event", async () => (await failedSchedulingEvents(client, "lonely"))[0]);
     expect(ev.message).toBe("no nodes available to schedule pods");
   });
 });
@@ -179,7 +179,7 @@ describe("concurrency", () => {
     expect(Object.values(counts).every((n) => n <= 3)).toBe(true);
     expect(Object.values(placement)).toHaveLength(15);
     // The other 15 stay Pending, all with the same reason.
-    await waitFor("15 pods with PodScheduled=False", async () => {
+    await eventually("15 pods with PodScheduled=False", async () => {
       const pods = await listPods(client);
       const pending = pods.filter((p) => !p.spec.nodeName);
       const marked = pending.filter((p) => p.status?.conditions?.some((c) => c.type === "PodScheduled" && c.message === "0/5 nodes are available: 5 Insufficient cpu."));
@@ -196,10 +196,10 @@ describe("concurrency", () => {
     await createPods(client, pre);
     await scheduler();
     await createPods(client, [podSpec("late", { cpu: "500m" })]);
-    const ev = await waitFor("a FailedScheduling event", async () => (await failedSchedulingEvents(client, "late"))[0]);
+    const ev = await eventually("a FailedScheduling event", async () => (await failedSchedulingEvents(client, "late"))[0]);
     expect(ev.message).toBe("0/2 nodes are available: 2 Insufficient cpu.");
     await client.delete("Pod", "pre-1", { namespace: "default", gracePeriodSeconds: 0 });
-    await waitFor("late bound to the freed node", async () => (await client.get<Pod>("Pod", "late", "default")).spec.nodeName === "sim-node-1");
+    await eventually("late bound to the freed node", async () => (await client.get<Pod>("Pod", "late", "default")).spec.nodeName === "sim-node-1");
   });
 
   it("deleting bound pods lets pending ones in", async () => {

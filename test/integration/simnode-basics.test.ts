@@ -8,7 +8,8 @@ import type { ApiClient } from "../../lib/client.js";
 import { isNotFound } from "../../lib/errors.js";
 import type { Lease, Node, Pod } from "../../lib/types.js";
 import { startTestServer } from "../helpers/server.js";
-import { createPods, podSpec, simNodes, waitFor } from "./scheduler-helpers.js";
+import { createPods, podSpec, simNodes } from "./scheduler-helpers.js";
+import { eventually } from "../helpers/eventually.js";
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 let server: TestServer;
@@ -42,7 +43,7 @@ describe("simulated nodes", () => {
     const pod = podSpec("p");
     pod.spec.nodeName = "sim-node-0"; // bound directly: no scheduler needed
     await createPods(client, [pod]);
-    const running = await waitFor("pod Running and Ready", async () => {
+    const running = await eventually("pod Running and Ready", async () => {
       const p = await client.get<Pod>("Pod", "p", "default");
       return p.status?.phase === "Running" ? p : undefined;
     });
@@ -62,7 +63,7 @@ describe("simulated nodes", () => {
     const mine = podSpec("mine");
     mine.spec.nodeName = "sim-node-0";
     await createPods(client, [other, mine]);
-    await waitFor("mine Running", async () => (await client.get<Pod>("Pod", "mine", "default")).status?.phase === "Running");
+    await eventually("mine Running", async () => (await client.get<Pod>("Pod", "mine", "default")).status?.phase === "Running");
     expect((await client.get<Pod>("Pod", "elsewhere", "default")).status?.phase ?? "Pending").toBe("Pending");
   });
 
@@ -73,9 +74,9 @@ describe("simulated nodes", () => {
     pod.spec.nodeName = "sim-node-0";
     pod.spec.terminationGracePeriodSeconds = 600;
     await createPods(client, [pod]);
-    await waitFor("Running", async () => (await client.get<Pod>("Pod", "doomed", "default")).status?.phase === "Running");
+    await eventually("Running", async () => (await client.get<Pod>("Pod", "doomed", "default")).status?.phase === "Running");
     await client.delete("Pod", "doomed", { namespace: "default" });
-    await waitFor("pod gone", async () => {
+    await eventually("pod gone", async () => {
       try {
         await client.get<Pod>("Pod", "doomed", "default");
         return false;
@@ -91,21 +92,21 @@ describe("simulated nodes", () => {
     const renew = async (name: string) => (await client.get<Lease>("Lease", name, "kube-node-lease")).spec.renewTime ?? "";
     const beat = async (name: string) =>
       (await client.get<Node>("Node", name)).status?.conditions?.find((c) => c.type === "Ready")?.lastHeartbeatTime ?? "";
-    const first = await waitFor("a lease", () => renew("sim-node-0"));
+    const first = await eventually("a lease", () => renew("sim-node-0"));
     const firstBeat = await beat("sim-node-0");
-    await waitFor("the lease renewed", async () => (await renew("sim-node-0")) > first);
-    await waitFor("the Ready heart-beat advanced", async () => (await beat("sim-node-0")) > firstBeat);
+    await eventually("the lease renewed", async () => (await renew("sim-node-0")) > first);
+    await eventually("the Ready heart-beat advanced", async () => (await beat("sim-node-0")) > firstBeat);
 
     sim.stopNode("sim-node-1");
     // A heart-beat of node 1 already in flight may still land: read its lease after node 0 has
     // renewed once more, then check it stays put while node 0 renews twice again.
     const t0 = await renew("sim-node-0");
-    await waitFor("node 0 renewed again", async () => (await renew("sim-node-0")) > t0);
+    await eventually("node 0 renewed again", async () => (await renew("sim-node-0")) > t0);
     const frozen = await renew("sim-node-1");
     const t2 = await renew("sim-node-0");
-    await waitFor("node 0 renewed", async () => (await renew("sim-node-0")) > t2);
+    await eventually("node 0 renewed", async () => (await renew("sim-node-0")) > t2);
     const t1 = await renew("sim-node-0");
-    await waitFor("node 0 renewed once more", async () => (await renew("sim-node-0")) > t1);
+    await eventually("node 0 renewed once more", async () => (await renew("sim-node-0")) > t1);
     expect(await renew("sim-node-1")).toBe(frozen);
   });
 });

@@ -14,15 +14,9 @@ import {
   type ListWatchClient,
 } from "../../lib/informer.js";
 import type { KList, KObject, Pod, WatchEvent } from "../../lib/types.js";
+import { afterTurns } from "../helpers/eventually.js";
 
 const flush = () => new Promise<void>((r) => setImmediate(r));
-async function until(cond: () => boolean, what = "condition"): Promise<void> {
-  for (let i = 0; i < 10_000; i++) {
-    if (cond()) return;
-    await flush();
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function pod(name: string, rv: number, extra: Partial<Pod["spec"]> = {}, ns = "default"): Pod {
   return {
@@ -195,13 +189,13 @@ describe("Informer (against a fake object source)", () => {
     expect(await inf.waitForSync()).toBe(true);
     expect(inf.hasSynced()).toBe(true);
     expect(events).toEqual(["add a@101", "add b@102"]);
-    await until(() => src.watches.length === 1, "watch open");
+    await afterTurns(() => src.watches.length === 1, "watch open");
     expect(src.watchCalls[0]).toMatchObject({ resourceVersion: "102", allowWatchBookmarks: true });
 
     src.put(pod("c", 0));
     src.put({ ...pod("a", 0), spec: { containers: [], nodeName: "n1" } });
     src.remove("default/b");
-    await until(() => events.length === 5, "events");
+    await afterTurns(() => events.length === 5, "events");
     expect(events.slice(2)).toEqual(["add c@103", "update a@101->104", "delete b"]);
     expect(inf.list().map((p) => p.metadata.name).sort()).toEqual(["a", "c"]);
     expect(inf.get("default/a")?.spec.nodeName).toBe("n1");
@@ -221,12 +215,12 @@ describe("Informer (against a fake object source)", () => {
     const late: string[] = [];
     const off = inf.onAdd((o) => late.push(o.metadata.name!));
     expect(late).toEqual(["a"]);
-    await until(() => src.watches.length === 1, "watch open");
+    await afterTurns(() => src.watches.length === 1, "watch open");
     src.put(pod("b", 0));
-    await until(() => late.length === 2, "live add");
+    await afterTurns(() => late.length === 2, "live add");
     off();
     src.put(pod("c", 0));
-    await until(() => inf.size() === 3, "c cached");
+    await afterTurns(() => inf.size() === 3, "c cached");
     expect(late).toEqual(["a", "b"]);
     await inf.stop();
   });
@@ -238,16 +232,16 @@ describe("Informer (against a fake object source)", () => {
     const events = recorder(inf);
     inf.start();
     await inf.waitForSync();
-    await until(() => src.watches.length === 1, "watch open");
+    await afterTurns(() => src.watches.length === 1, "watch open");
     src.put(pod("a", 0)); // rv 101
     src.bookmark(); // rv 102
-    await until(() => inf.lastResourceVersion() === "102", "bookmark seen");
+    await afterTurns(() => inf.lastResourceVersion() === "102", "bookmark seen");
     src.closeAll();
-    await until(() => src.watchCalls.length === 2, "re-watch");
+    await afterTurns(() => src.watchCalls.length === 2, "re-watch");
     expect(src.watchCalls[1]!.resourceVersion).toBe("102");
-    await until(() => src.watches.length === 1, "watch reopened");
+    await afterTurns(() => src.watches.length === 1, "watch reopened");
     src.put(pod("b", 0));
-    await until(() => events.length === 2, "event after resume");
+    await afterTurns(() => events.length === 2, "event after resume");
     expect(events).toEqual(["add a@101", "add b@103"]);
     expect(src.lists).toBe(1); // no relist for a clean end
     await inf.stop();
@@ -263,7 +257,7 @@ describe("Informer (against a fake object source)", () => {
     const events = recorder(inf);
     inf.start();
     await inf.waitForSync();
-    await until(() => src.watches.length === 1, "watch open");
+    await afterTurns(() => src.watches.length === 1, "watch open");
     // while disconnected: changes the informer never sees as events, then compaction
     src.closeAll();
     src.watches = [];
@@ -273,13 +267,13 @@ describe("Informer (against a fake object source)", () => {
     src.compact();
     events.length = 0;
     // (the watch that was closed returned with no events; its back-off retry happens on the fake clock)
-    await until(() => clock.pending() > 0 || src.lists === 2, "retry scheduled");
+    await afterTurns(() => clock.pending() > 0 || src.lists === 2, "retry scheduled");
     clock.advance(100);
-    await until(() => src.lists === 2, "relist");
-    await until(() => events.length === 3, "diff events");
+    await afterTurns(() => src.lists === 2, "relist");
+    await afterTurns(() => events.length === 3, "diff events");
     expect(events.sort()).toEqual(["add new@105", "delete drop", "update change@102->104"]);
     expect(inf.get("default/change")?.spec.nodeName).toBe("n2");
-    await until(() => src.watchCalls.at(-1)!.resourceVersion === "105", "watch from relist RV");
+    await afterTurns(() => src.watchCalls.at(-1)!.resourceVersion === "105", "watch from relist RV");
     await inf.stop();
   });
 
@@ -290,7 +284,7 @@ describe("Informer (against a fake object source)", () => {
     src.goneOnConnect = true;
     inf.start();
     await inf.waitForSync();
-    await until(() => src.lists === 2 && src.watches.length === 1, "relist then watch");
+    await afterTurns(() => src.lists === 2 && src.watches.length === 1, "relist then watch");
     await inf.stop();
   });
 
@@ -304,18 +298,18 @@ describe("Informer (against a fake object source)", () => {
     inf.start();
     const delays: number[] = [];
     const step = async () => {
-      await until(() => clock.pending() === 1, "retry timer");
+      await afterTurns(() => clock.pending() === 1, "retry timer");
       const d = clock.nextTimerAt()! - clock.now();
       delays.push(d);
       clock.advance(d);
     };
     await step(); // list failed
-    await until(() => inf.hasSynced(), "synced after list retry");
+    await afterTurns(() => inf.hasSynced(), "synced after list retry");
     for (let i = 0; i < 4; i++) await step(); // watch failures
-    await until(() => src.watches.length === 1, "watch connected");
+    await afterTurns(() => src.watches.length === 1, "watch connected");
     expect(delays).toEqual([100, 100, 200, 400, 400]); // list success resets the back-off
     src.put(pod("x", 0));
-    await until(() => events.length === 1, "event after reconnect");
+    await afterTurns(() => events.length === 1, "event after reconnect");
     await inf.stop();
   });
 
@@ -325,11 +319,11 @@ describe("Informer (against a fake object source)", () => {
     const inf = new Informer<Pod>(src, "Pod", { clock });
     inf.start();
     await inf.waitForSync();
-    await until(() => src.watches.length === 1, "watch open");
+    await afterTurns(() => src.watches.length === 1, "watch open");
     src.watches[0]!.onEvent({ type: "ERROR", object: { kind: "Status", apiVersion: "v1", metadata: {}, code: 500, message: "boom" } as unknown as KObject });
-    await until(() => clock.pending() === 1, "back-off");
+    await afterTurns(() => clock.pending() === 1, "back-off");
     clock.advance(100);
-    await until(() => src.watchCalls.length === 2 && src.watches.length === 1, "rewatch");
+    await afterTurns(() => src.watchCalls.length === 2 && src.watches.length === 1, "rewatch");
     expect(src.lists).toBe(1);
     await inf.stop();
   });
@@ -353,27 +347,27 @@ describe("Informer (against a fake object source)", () => {
     expect(inf.byIndex("owner", "rs-1").map((p) => p.metadata.name)).toEqual(["a"]);
     expect(inf.indexKeys("controller", "rs-1")).toEqual(["default/a"]);
     expect(inf.indexKeys("ns", "other")).toEqual(["other/b"]);
-    await until(() => src.watches.length === 1, "watch open");
+    await afterTurns(() => src.watches.length === 1, "watch open");
     src.put({ ...owned, spec: { ...owned.spec, nodeName: "n2" } });
     src.remove("other/b");
-    await until(() => inf.size() === 1 && inf.get("default/a")?.spec.nodeName === "n2", "events applied");
+    await afterTurns(() => inf.size() === 1 && inf.get("default/a")?.spec.nodeName === "n2", "events applied");
     expect(inf.byIndex("node", "n1")).toEqual([]);
     expect(inf.byIndex("node", "n2").map((p) => p.metadata.name)).toEqual(["a"]);
     expect(inf.byIndex("ns", "other")).toEqual([]);
     // One key, then two, then one again, then none (a value's keys change representation on the way).
     src.put(pod("c", 0, { nodeName: "n2" }));
-    await until(() => inf.size() === 2, "c added");
+    await afterTurns(() => inf.size() === 2, "c added");
     expect(inf.byIndex("node", "n2").map((p) => p.metadata.name).sort()).toEqual(["a", "c"]);
     src.remove("default/a");
-    await until(() => inf.size() === 1, "a removed");
+    await afterTurns(() => inf.size() === 1, "a removed");
     expect(inf.indexKeys("node", "n2")).toEqual(["default/c"]);
     expect(inf.indexKeys("owner", "rs-1")).toEqual([]);
     src.put(pod("d", 0, { nodeName: "n2" }));
-    await until(() => inf.size() === 2, "d added");
+    await afterTurns(() => inf.size() === 2, "d added");
     expect(inf.indexKeys("node", "n2").sort()).toEqual(["default/c", "default/d"]);
     src.remove("default/c");
     src.remove("default/d");
-    await until(() => inf.size() === 0, "all removed");
+    await afterTurns(() => inf.size() === 0, "all removed");
     expect(inf.indexKeys("node", "n2")).toEqual([]);
     await inf.stop();
   });
@@ -417,7 +411,7 @@ describe("Informer (against a fake object source)", () => {
     const inf = new Informer<Pod>(src, "Pod", { clock });
     inf.start();
     const waiting = inf.waitForSync();
-    await until(() => src.lists === 1 && clock.pending() === 1, "first list failed");
+    await afterTurns(() => src.lists === 1 && clock.pending() === 1, "first list failed");
     await inf.stop();
     expect(await waiting).toBe(false);
     expect(await inf.waitForSync()).toBe(false);
@@ -428,7 +422,7 @@ describe("Informer (against a fake object source)", () => {
     const events = recorder(inf2);
     inf2.start();
     await inf2.waitForSync();
-    await until(() => src2.watches.length === 1, "watch open");
+    await afterTurns(() => src2.watches.length === 1, "watch open");
     const w = src2.watches[0]!;
     await inf2.stop();
     w.onEvent({ type: "ADDED", object: pod("late", 999) });

@@ -2,18 +2,11 @@ import { describe, expect, it } from "vitest";
 import { ExponentialBackoff, FakeClock, PerKeyBackoff, backoffDelay, realClock } from "../../lib/backoff.js";
 import { silentLogger } from "../../lib/logger.js";
 import { WorkQueue, runWorkers } from "../../lib/workqueue.js";
+import { afterTurns } from "../helpers/eventually.js";
 
 /** Let pending promise callbacks run. */
 const flush = () => new Promise<void>((r) => setImmediate(r));
 
-/** Wait (without fixed sleeps) until `cond` holds, letting the event loop turn. */
-async function until(cond: () => boolean, what = "condition"): Promise<void> {
-  for (let i = 0; i < 10_000; i++) {
-    if (cond()) return;
-    await flush();
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe("WorkQueue", () => {
   it("dedups keys that are waiting", async () => {
@@ -41,7 +34,7 @@ describe("WorkQueue", () => {
     await flush();
     expect(second).toBeUndefined();
     q.done("a");
-    await until(() => second !== undefined, "re-queued key");
+    await afterTurns(() => second !== undefined, "re-queued key");
     expect(second).toBe("a");
     q.done("a");
     expect(q.len()).toBe(0);
@@ -137,7 +130,7 @@ describe("WorkQueue", () => {
     await flush();
     expect(idle).toBe(false);
     q.done("a");
-    await until(() => idle, "idle");
+    await afterTurns(() => idle, "idle");
   });
 
   it("handles many keys", async () => {
@@ -178,14 +171,14 @@ describe("runWorkers", () => {
     const running = runWorkers(q, 4, handler, silentLogger());
     for (const k of ["a", "b", "c", "a", "a", "b"]) q.add(k);
     // a, b and c start at once; the second a and b wait for their first run to finish
-    await until(() => gates.length === 3, "three keys in progress");
+    await afterTurns(() => gates.length === 3, "three keys in progress");
     expect(q.len()).toBe(0);
     q.add("a"); // still coalesces with the pending re-run of a
     for (const g of gates.splice(0)) g();
-    await until(() => gates.length === 2, "a and b re-run");
+    await afterTurns(() => gates.length === 2, "a and b re-run");
     expect([...active].sort()).toEqual(["a", "b"]);
     for (const g of gates.splice(0)) g();
-    await until(() => handled.length === 5 && q.inFlight() === 0, "all handled");
+    await afterTurns(() => handled.length === 5 && q.inFlight() === 0, "all handled");
     expect(handled.sort()).toEqual(["a", "a", "b", "b", "c"]);
     expect(overlap).toBe(false);
     expect(maxParallel).toBe(3);
@@ -205,15 +198,15 @@ describe("runWorkers", () => {
       if (calls <= 3) throw new Error(`boom ${calls}`);
     }, logger);
     q.add("k");
-    await until(() => calls === 1 && clock.pending() === 1, "first failure");
+    await afterTurns(() => calls === 1 && clock.pending() === 1, "first failure");
     expect(clock.nextTimerAt()).toBe(10);
     clock.advance(10);
-    await until(() => calls === 2 && clock.pending() === 1, "second failure");
+    await afterTurns(() => calls === 2 && clock.pending() === 1, "second failure");
     expect(clock.nextTimerAt()).toBe(30); // 10 + 20
     clock.advance(20);
-    await until(() => calls === 3 && clock.pending() === 1, "third failure");
+    await afterTurns(() => calls === 3 && clock.pending() === 1, "third failure");
     clock.advance(40);
-    await until(() => calls === 4 && q.inFlight() === 0, "success");
+    await afterTurns(() => calls === 4 && q.inFlight() === 0, "success");
     expect(q.numRequeues("k")).toBe(0);
     expect(warnings).toHaveLength(3);
     expect(warnings[0]).toMatchObject({ key: "k", retries: 0 });
