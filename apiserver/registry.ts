@@ -19,6 +19,7 @@ import { objectKey, resourceId, type Store, type StoredObject, type StoreView, t
 import { matchesStored, type Selection } from "./store/selection.js";
 import { FieldErrors, isRecord } from "./validation/field-errors.js";
 import { validateObjectMeta } from "./validation/metadata.js";
+import { isDns1123Subdomain } from "./validation/names.js";
 import { withinDepth } from "./request-body.js";
 import type { User } from "./security/auth.js";
 import { admit, type AdmissionPlugin, type AdmissionRequest } from "./authz/admission.js";
@@ -352,6 +353,8 @@ export class Registry {
     const target = isRecord(body.target) ? body.target : undefined;
     const nodeName = typeof target?.name === "string" ? target.name : "";
     if (!nodeName) throw invalid("Binding", name, [{ field: "target.name", message: "Required value", type: "FieldValueRequired" }]);
+    // The binding writes spec.nodeName itself, past the pod strategy: hold it to the same rule.
+    if (!isDns1123Subdomain(nodeName)) throw invalid("Binding", name, [{ field: "target.name", message: "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character" }]);
     const pi = podInfo();
     const cur = this.current(pi, namespace, name);
     const meta = isRecord(body.metadata) ? (body.metadata as ObjectMeta) : {};

@@ -95,6 +95,8 @@ describe("values are range- and type-checked (issue 21)", () => {
     expect(cond.code).toBe(422);
     const cap = await call("PATCH", "/api/v1/nodes/capacity/status", { status: { allocatable: { cpu: "-4" } } }, "application/merge-patch+json");
     expect({ code: cap.code, message: cap.body.message }).toMatchObject({ code: 422, message: expect.stringMatching(/status\.allocatable\[cpu\]: must be greater than or equal to 0/) });
+    const bind = await call("POST", `${PODS}/bounds/binding`, { apiVersion: "v1", kind: "Binding", metadata: { name: "bounds" }, target: { kind: "Node", name: "../../x" } });
+    expect({ code: bind.code, message: bind.body.message }).toMatchObject({ code: 422, message: expect.stringMatching(/target\.name/) });
     const stored = (await (await fetch(`${srv.url}${PODS}/bounds`, { headers: { authorization: `Bearer ${srv.token}` } })).json()) as KObject;
     expect((stored.status as { phase?: unknown }).phase).toBe("Pending");
   });
