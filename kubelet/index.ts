@@ -13,7 +13,7 @@ import type { Logger } from "../lib/logger.js";
 import type { ConfigMap, Pod, Secret, Taint } from "../lib/types.js";
 import { runWorkers, WorkQueue } from "../lib/workqueue.js";
 import { DEFAULT_BACKOFF, type BackoffConfig } from "./backoff.js";
-import { wallClock, type Clock, type Timer } from "./clock.js";
+import { wallClock, type Clock, type Timer } from "../lib/clock.js";
 import { ContainerCache } from "./container-cache.js";
 import type { ObjectSource } from "./env.js";
 import { EventRecorder } from "../lib/events.js";

@@ -9,7 +9,7 @@ import { isNotFound } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import type { Container, Pod } from "../lib/types.js";
 import { nextPullBackoff, pullKey, type BackoffConfig, type BackoffEntry } from "./backoff.js";
-import type { Clock } from "./clock.js";
+import type { Clock } from "../lib/clock.js";
 import type { ContainerCache } from "./container-cache.js";
 import { containerFieldPath, containerSpec } from "./container-spec.js";
 import { ContainerConfigError, needsPodIP, resolveEnv, type ObjectSource } from "./env.js";

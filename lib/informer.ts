@@ -12,7 +12,8 @@
  *
  * Objects in the cache and passed to handlers are shared: never mutate them (clone first).
  */
-import { ExponentialBackoff, realClock, type BackoffOptions, type Clock, type Timer } from "./backoff.js";
+import { ExponentialBackoff, type BackoffOptions } from "./backoff.js";
+import { realClock, type Clock, type Timer } from "./clock.js";
 import type { ApiClient, WatchHandle } from "./client.js";
 import { ApiError, isGone } from "./errors.js";
 import { silentLogger, type Logger } from "./logger.js";

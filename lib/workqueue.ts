@@ -12,7 +12,8 @@
  *  addAfter / addRateLimited ──timer──► add
  * ```
  */
-import { PerKeyBackoff, realClock, type Clock, type Timer } from "./backoff.js";
+import { PerKeyBackoff } from "./backoff.js";
+import { realClock, type Clock, type Timer } from "./clock.js";
 import type { Logger } from "./logger.js";
 import { isConflict } from "./errors.js";
 

@@ -16,7 +16,7 @@ import type { Deployment, PodTemplateSpec, ReplicaSet } from "../../lib/types.js
 import type { CliContext, CommandModule, Writer } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
 import { parseWorkloadArg, replicasFlag } from "../workload-args.js";
-import { REVISION_ANNOTATION } from "../../lib/deployment-revisions.js";
+import { RESTARTED_AT_ANNOTATION, REVISION_ANNOTATION } from "../../lib/deployment-revisions.js";
 import { rfc3339 } from "../../lib/timestamps.js";
 
 const KINDS = ["Deployment"];
@@ -160,7 +160,6 @@ async function restart(ctx: CliContext, args: string[]): Promise<void> {
   const { client, ns, name, type } = await target(ctx, args, "restart");
   const d = await client.get<Deployment>("Deployment", name, ns);
   if (d.spec.paused) throw new UserError(`deployments.apps "${name}" is paused; run 'kctl rollout resume deployment/${name}' first`);
-  const { RESTARTED_AT_ANNOTATION } = await import("../../lib/deployment-revisions.js");
   const stamp = rfc3339(new Date());
   await client.patch("Deployment", name, { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: stamp } } } } }, { namespace: ns });
   ctx.out.write(`${type} restarted\n`);

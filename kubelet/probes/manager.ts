@@ -4,7 +4,7 @@
  * killed and restarted). Liveness and readiness wait until the startup probe has succeeded.
  */
 import type { Pod } from "../../lib/types.js";
-import type { Clock } from "../clock.js";
+import type { Clock } from "../../lib/clock.js";
 import type { ProbeView } from "../pod-status.js";
 import type { ObservedContainer } from "../runtime/types.js";
 import type { ProbeOutcome, ProbeTarget } from "./handlers.js";

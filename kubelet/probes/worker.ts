@@ -5,7 +5,7 @@
  * an injectable clock.
  */
 import type { Probe } from "../../lib/types.js";
-import type { Clock, Timer } from "../clock.js";
+import type { Clock, Timer } from "../../lib/clock.js";
 import type { ProbeOutcome } from "./handlers.js";
 
 /** liveness, readiness or startup. */

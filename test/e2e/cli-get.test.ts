@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KObject, Pod } from "../../lib/types.js";
+import { rfc3339 } from "../../lib/timestamps.js";
 import { kctl, startKctl } from "../helpers/cli.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -101,7 +102,7 @@ describe("kctl describe and delete", () => {
     const p = await srv.client.get<Pod>("Pod", "alpha", "default");
     const ref = { kind: "Pod", name: "alpha", namespace: "default", uid: p.metadata.uid, apiVersion: "v1" };
     for (const [i, reason] of ["Scheduled", "Pulled"].entries()) {
-      const ts = new Date(Date.now() - (2 - i) * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+      const ts = rfc3339(new Date(Date.now() - (2 - i) * 1000));
       await srv.client.create({
         apiVersion: "v1",
         kind: "Event",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FakeClock } from "../../lib/backoff.js";
+import { FakeClock } from "../../lib/clock.js";
 import { ConnectionError, type ListOptions, type WatchHandle, type WatchOptions } from "../../lib/client.js";
 import { gone } from "../../lib/errors.js";
 import {

@@ -1,7 +1,7 @@
 import http from "node:http";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FakeClock } from "../../lib/backoff.js";
+import { FakeClock } from "../../lib/clock.js";
 import type { Probe } from "../../lib/types.js";
 import { runProbe, type ProbeOutcome } from "../../kubelet/probes/handlers.js";
 import { ProbeWorker } from "../../kubelet/probes/worker.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ExponentialBackoff, FakeClock, PerKeyBackoff, backoffDelay, realClock } from "../../lib/backoff.js";
+import { ExponentialBackoff, PerKeyBackoff, backoffDelay } from "../../lib/backoff.js";
+import { FakeClock, realClock } from "../../lib/clock.js";
 import { silentLogger } from "../../lib/logger.js";
 import { WorkQueue, runWorkers } from "../../lib/workqueue.js";
 import { afterTurns } from "../helpers/eventually.js";
