@@ -64,11 +64,12 @@ export async function dockerCli(...args: string[]): Promise<string> {
 
 import { silentLogger, type Logger } from "../../lib/logger.js";
 import { ApiClient } from "../../lib/client.js";
-import type { Deployment, Pod } from "../../lib/types.js";
+import type { Container, Deployment, Pod } from "../../lib/types.js";
 import { startKubelet, type Kubelet, type KubeletOptions } from "../../kubelet/index.js";
 import { LABEL_NODE } from "../../kubelet/labels.js";
 import { startControllerManager, type ControllerManager } from "../../controllers/index.js";
 import { startScheduler, type RunningScheduler } from "../../scheduler/index.js";
+import { makeDeployment } from "./builders.js";
 import { startTestServer, type TestServer } from "./server.js";
 import { eventually } from "./eventually.js";
 
@@ -169,25 +170,15 @@ export async function startNodeKubelet(srv: TestServer, nodeName: string, run: s
   return { kubelet, client, stop };
 }
 
-/** A Deployment of the test web image (or another), `replicas` pods labelled app=<name>. */
-export function deployment(name: string, replicas: number, container: Partial<Pod["spec"]["containers"][number]> = {}, spec: Partial<Pod["spec"]> = {}): Deployment {
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name, namespace: "default" },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: {
-        metadata: { labels: { app: name } },
-        spec: {
-          terminationGracePeriodSeconds: 2,
-          containers: [{ name: "web", image: "kctl-test/web:v1", imagePullPolicy: "IfNotPresent", ports: [{ containerPort: 8080 }], ...container }],
-          ...spec,
-        },
-      },
-    },
-  };
+/**
+ * A Deployment of the real test web image (local tag, never pulled), `replicas` pods labelled
+ * app=<name> with a 2 s grace period so e2e deletions end quickly.
+ */
+export function deployment(name: string, replicas: number, container: Partial<Container> = {}, spec: Partial<Pod["spec"]> = {}): Deployment {
+  return makeDeployment(name, replicas, {
+    container: { name: "web", image: "kctl-test/web:v1", imagePullPolicy: "IfNotPresent", ports: [{ containerPort: 8080 }], ...container },
+    podSpec: { terminationGracePeriodSeconds: 2, ...spec },
+  });
 }
 
 /** Pods with label app=<app>. */

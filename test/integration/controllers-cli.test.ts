@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deployment, ReplicaSet } from "../../lib/types.js";
 import { kctl, startKctl } from "../helpers/cli.js";
-import { deploymentManifest, live, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { live, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { makeDeployment } from "../helpers/builders.js";
 import { eventually } from "../helpers/eventually.js";
 
 let plane: Plane;
@@ -9,7 +10,7 @@ let k: (...args: string[]) => ReturnType<typeof kctl>;
 beforeAll(async () => {
   plane = await startPlane({ nodes: 3 });
   k = (...args) => kctl(["--server", plane.server.url, "--token", plane.server.token, ...args]);
-  await plane.client.create(deploymentManifest("web", 3));
+  await plane.client.create(makeDeployment("web", 3));
   await eventually("web rolled out", () => rolledOut(plane.client, "web"));
 });
 afterAll(async () => {
@@ -90,7 +91,7 @@ describe("kctl scale / set image / rollout (real binary)", () => {
   });
 
   it("rollout status exits non-zero on ProgressDeadlineExceeded", async () => {
-    await plane.client.create(deploymentManifest("never", 1, "web:v1", { progressDeadlineSeconds: 1, template: { metadata: { labels: { app: "never" } }, spec: { nodeSelector: { nowhere: "yes" }, containers: [{ name: "never", image: "web:v1" }] } } }));
+    await plane.client.create(makeDeployment("never", 1, { podSpec: { nodeSelector: { nowhere: "yes" } }, spec: { progressDeadlineSeconds: 1 } }));
     const st = await k("rollout", "status", "deploy/never", "--timeout=20s");
     expect(st.code).toBe(1);
     expect(st.stderr).toBe('error: deployment "never" exceeded its progress deadline\n');

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient } from "../../lib/client.js";
 import type { Deployment, Pod, ReplicaSet, WatchEvent } from "../../lib/types.js";
-import { deploymentManifest, isReady, live, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { isReady, live, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { makeDeployment } from "../helpers/builders.js";
 import { eventually } from "../helpers/eventually.js";
 
 let plane: Plane;
@@ -19,7 +20,7 @@ const setImage = (client: ApiClient, name: string, image: string) =>
 describe("Deployment controller (real API server, simulated nodes)", () => {
   it("a 10-replica deployment becomes available", async () => {
     const { client } = plane;
-    await client.create(deploymentManifest("web", 10));
+    await client.create(makeDeployment("web", 10));
     const d = await eventually("web rolled out", () => rolledOut(client, "web"));
     expect(d.status?.conditions?.find((c) => c.type === "Available")?.status).toBe("True");
     expect(d.status?.conditions?.find((c) => c.type === "Progressing")?.reason).toBe("NewReplicaSetAvailable");
@@ -37,7 +38,7 @@ describe("Deployment controller (real API server, simulated nodes)", () => {
     it(`rolling update (maxSurge=${surge}, maxUnavailable=${unavailable}): bounds hold at every pod event`, async () => {
       const { client } = plane;
       const name = `roll-${String(surge).replace(/%/g, "p")}-${String(unavailable).replace(/%/g, "p")}`;
-      await client.create(deploymentManifest(name, 10, "web:v1", { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: surge, maxUnavailable: unavailable } } }));
+      await client.create(makeDeployment(name, 10, { spec: { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: surge, maxUnavailable: unavailable } } } }));
       await eventually(`${name} rolled out`, () => rolledOut(client, name));
 
       // Watch every pod event from here on and check the invariants on the resulting state.
@@ -101,7 +102,7 @@ describe("Deployment controller (real API server, simulated nodes)", () => {
 
   it("scales up and down through the scale subresource without a new revision", async () => {
     const { client } = plane;
-    await client.create(deploymentManifest("scaler", 3));
+    await client.create(makeDeployment("scaler", 3));
     await eventually("scaler rolled out", () => rolledOut(client, "scaler"));
     await client.updateScale("Deployment", "scaler", 8, "default");
     await eventually("8 replicas", async () => (await rolledOut(client, "scaler"))?.spec.replicas === 8);
@@ -127,7 +128,7 @@ describe("Deployment controller (real API server, simulated nodes)", () => {
 
   it("Recreate stops every old pod before starting new ones", async () => {
     const { client } = plane;
-    await client.create(deploymentManifest("recreate", 4, "web:v1", { strategy: { type: "Recreate" } }));
+    await client.create(makeDeployment("recreate", 4, { spec: { strategy: { type: "Recreate" } } }));
     await eventually("recreate rolled out", () => rolledOut(client, "recreate"));
     const list = await client.list<Pod>("Pod", { namespace: "default", labelSelector: "app=recreate" });
     const state = new Map(list.items.map((p) => [p.metadata.name ?? "", p]));
@@ -149,7 +150,7 @@ describe("Deployment controller (real API server, simulated nodes)", () => {
 
   it("pause stops rollout progress but not scaling; resume finishes it", async () => {
     const { client } = plane;
-    await client.create(deploymentManifest("paused", 2));
+    await client.create(makeDeployment("paused", 2));
     await eventually("paused rolled out", () => rolledOut(client, "paused"));
     await client.patch("Deployment", "paused", { spec: { paused: true } }, { namespace: "default" });
     await setImage(client, "paused", "web:v2");

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Endpoints, Service } from "../../lib/types.js";
-import { deploymentManifest, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { makeDeployment } from "../helpers/builders.js";
 import { eventually } from "../helpers/eventually.js";
 
 let plane: Plane;
@@ -22,7 +23,7 @@ const addresses = (ep: Endpoints) => (ep.subsets ?? []).flatMap((s) => s.address
 describe("Endpoints controller", () => {
   it("lists ready pods with the named target port, and follows pod deletions", async () => {
     const { client } = plane;
-    await client.create(deploymentManifest("ep", 3));
+    await client.create(makeDeployment("ep", 3));
     await eventually("ep rolled out", () => rolledOut(client, "ep"));
     await client.create(svc("ep", { app: "ep" }));
     const ep = await eventually("endpoints with 3 addresses", async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isNotFound } from "../../lib/errors.js";
 import type { ConfigMap, Deployment, ReplicaSet } from "../../lib/types.js";
-import { deploymentManifest, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { makeDeployment } from "../helpers/builders.js";
 import { eventually } from "../helpers/eventually.js";
 
 let plane: Plane;
@@ -25,7 +26,7 @@ const gone = async (kind: string, name: string) => {
 describe("garbage collector", () => {
   it("background: deleting a deployment removes its ReplicaSets and pods", async () => {
     const { client } = plane;
-    await client.create(deploymentManifest("bg", 3));
+    await client.create(makeDeployment("bg", 3));
     await eventually("bg rolled out", () => rolledOut(client, "bg"));
     await client.delete("Deployment", "bg", { namespace: "default" });
     await eventually("bg replica sets gone", async () => (await rssOf("bg")).length === 0);
@@ -34,7 +35,7 @@ describe("garbage collector", () => {
 
   it("foreground: the owner stays (with its finalizer) until its dependents are gone", async () => {
     const { client } = plane;
-    await client.create(deploymentManifest("fg", 3));
+    await client.create(makeDeployment("fg", 3));
     await eventually("fg rolled out", () => rolledOut(client, "fg"));
     await client.delete("Deployment", "fg", { namespace: "default", propagationPolicy: "Foreground" });
     const d = await client.get<Deployment>("Deployment", "fg", "default").catch(() => undefined);
@@ -51,7 +52,7 @@ describe("garbage collector", () => {
 
   it("orphan: dependents survive without owner references", async () => {
     const { client } = plane;
-    await client.create(deploymentManifest("orph", 2));
+    await client.create(makeDeployment("orph", 2));
     await eventually("orph rolled out", () => rolledOut(client, "orph"));
     await client.delete("Deployment", "orph", { namespace: "default", propagationPolicy: "Orphan" });
     await eventually("orph deployment gone", () => gone("Deployment", "orph"));

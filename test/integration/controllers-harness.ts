@@ -53,20 +53,6 @@ export async function startPlane(opts: { nodes?: number; heartbeatMs?: number; c
   return plane;
 }
 
-export function deploymentManifest(name: string, replicas: number, image = "web:v1", extra: Partial<Deployment["spec"]> = {}): Deployment {
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name, namespace: "default" },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image, ports: [{ name: "http", containerPort: 8080 }] }] } },
-      ...extra,
-    },
-  };
-}
-
 /** The Deployment rolled out (kubectl's rollout status criteria). */
 export async function rolledOut(client: ApiClient, name: string): Promise<Deployment | undefined> {
   const d = await client.get<Deployment>("Deployment", name, "default");

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Node, Pod } from "../../lib/types.js";
-import { deploymentManifest, isReady, live, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { isReady, live, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { makeDeployment } from "../helpers/builders.js";
 import { eventually } from "../helpers/eventually.js";
 
 let plane: Plane;
@@ -15,7 +16,7 @@ afterAll(async () => {
 describe("node lifecycle", () => {
   it("a node that stops heart-beating goes Ready=Unknown, is tainted, and its pods are recreated elsewhere", async () => {
     const { client, nodes } = plane;
-    await client.create(deploymentManifest("nl", 6));
+    await client.create(makeDeployment("nl", 6));
     await eventually("nl rolled out", () => rolledOut(client, "nl"));
     const pods = (await podsOf(client, "nl")).filter(live);
     const victim = pods[0].spec.nodeName ?? "";

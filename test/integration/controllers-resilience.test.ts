@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, type WatchHandle, type WatchOptions } from "../../lib/client.js";
 import type { Deployment, KObject, Pod, ReplicaSet, WatchEvent } from "../../lib/types.js";
-import { deploymentManifest, live, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { live, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
+import { makeDeployment } from "../helpers/builders.js";
 import { eventually } from "../helpers/eventually.js";
 
 /** A client whose watch events arrive late (in order): an overloaded or distant API server. */
@@ -25,7 +26,7 @@ afterAll(async () => {
 describe("controller resilience", () => {
   it("controllers restarted mid-rollout finish it correctly", async () => {
     const { client } = plane;
-    await client.create(deploymentManifest("restart", 6, "web:v1", { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, minReadySeconds: 1 }));
+    await client.create(makeDeployment("restart", 6, { spec: { strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, minReadySeconds: 1 } }));
     await eventually("restart rolled out", () => rolledOut(client, "restart"), { timeoutMs: 30_000 });
     await client.patch("Deployment", "restart", { spec: { template: { spec: { containers: [{ name: "restart", image: "web:v2" }] } } } }, { namespace: "default" });
     // Stop the controllers once the rollout is under way (minReadySeconds keeps it slow).
@@ -82,7 +83,7 @@ describe("controller resilience", () => {
 
   it("reports ProgressDeadlineExceeded when a rollout cannot progress", async () => {
     const { client } = plane;
-    await client.create(deploymentManifest("stuck", 2, "web:v1", { progressDeadlineSeconds: 1, template: { metadata: { labels: { app: "stuck" } }, spec: { nodeSelector: { nowhere: "true" }, containers: [{ name: "stuck", image: "web:v1" }] } } }));
+    await client.create(makeDeployment("stuck", 2, { podSpec: { nodeSelector: { nowhere: "true" } }, spec: { progressDeadlineSeconds: 1 } }));
     const d = await eventually("deadline exceeded", async () => {
       const d = await client.get<Deployment>("Deployment", "stuck", "default");
       return d.status?.conditions?.find((c) => c.type === "Progressing" && c.reason === "ProgressDeadlineExceeded") ? d : undefined;

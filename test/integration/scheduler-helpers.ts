@@ -1,50 +1,11 @@
 /** Shared set-up for the scheduler and simnode integration tests (not a test file itself). */
 import type { ApiClient } from "../../lib/client.js";
 import { silentLogger } from "../../lib/logger.js";
-import type { Event, KList, Node, Pod, Taint, Toleration } from "../../lib/types.js";
+import type { Event, KList, Node, Pod, Taint } from "../../lib/types.js";
 import { startScheduler } from "../../scheduler/index.js";
 import { startSimulatedNodes, type SimulatedNodes } from "../../simnode/index.js";
+import { makeNode } from "../helpers/builders.js";
 import { eventually } from "../helpers/eventually.js";
-
-export interface PodOpts {
-  cpu?: string;
-  memory?: string;
-  owner?: { name: string; uid: string };
-  nodeSelector?: Record<string, string>;
-  tolerations?: Toleration[];
-  hostPort?: number;
-  namespace?: string;
-}
-
-export function podSpec(name: string, o: PodOpts = {}): Pod {
-  const requests: Record<string, string> = {};
-  if (o.cpu) requests.cpu = o.cpu;
-  if (o.memory) requests.memory = o.memory;
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: {
-      name,
-      namespace: o.namespace ?? "default",
-      labels: { test: "scheduler" },
-      ownerReferences: o.owner
-        ? [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: o.owner.name, uid: o.owner.uid, controller: true }]
-        : undefined,
-    },
-    spec: {
-      containers: [
-        {
-          name: "app",
-          image: "busybox",
-          resources: Object.keys(requests).length ? { requests } : undefined,
-          ports: o.hostPort ? [{ containerPort: 80, hostPort: o.hostPort }] : undefined,
-        },
-      ],
-      nodeSelector: o.nodeSelector,
-      tolerations: o.tolerations,
-    },
-  };
-}
 
 export async function createPods(client: ApiClient, pods: Pod[]): Promise<void> {
   await Promise.all(pods.map((p) => client.create(p)));
@@ -76,18 +37,7 @@ export async function addNode(
   name: string,
   o: { cpu?: string; memory?: string; labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean } = {},
 ): Promise<Node> {
-  const resources = { cpu: o.cpu ?? "4", memory: o.memory ?? "16Gi", pods: "110" };
-  const node: Node = {
-    apiVersion: "v1",
-    kind: "Node",
-    metadata: { name, labels: { "kctl.io/simulated": "true", ...o.labels } },
-    spec: { taints: o.taints, unschedulable: o.unschedulable },
-    status: {
-      capacity: resources,
-      allocatable: resources,
-      conditions: [{ type: "Ready", status: "True", lastHeartbeatTime: new Date().toISOString() }],
-    },
-  };
+  const node = makeNode(name, { ...o, labels: { "kctl.io/simulated": "true", ...o.labels }, heartbeatAt: new Date() });
   await client.create(node);
   return client.patch<Node>("Node", name, { status: node.status }, { subresource: "status" });
 }

@@ -14,11 +14,11 @@ import {
   createPods,
   failedSchedulingEvents,
   listPods,
-  podSpec,
   runScheduler,
   simNodes,
   waitBound,
 } from "./scheduler-helpers.js";
+import { makePod } from "../helpers/builders.js";
 import { eventually } from "../helpers/eventually.js";
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
@@ -54,8 +54,7 @@ describe("placements", () => {
   it("3 replicas of one owner on 3 nodes: one on each", async () => {
     await nodes(3);
     await scheduler();
-    const owner = { name: "web-abc", uid: "11111111-2222-3333-4444-555555555555" };
-    await createPods(client, [1, 2, 3].map((i) => podSpec(`web-${i}`, { owner, cpu: "100m", memory: "128Mi" })));
+    await createPods(client, [1, 2, 3].map((i) => makePod(`web-${i}`, { owner: "web-abc", cpu: "100m", memory: "128Mi" })));
     const placement = await waitBound(client, 3);
     expect(Object.values(countPerNode(placement)).sort()).toEqual([1, 1, 1]);
   });
@@ -63,7 +62,7 @@ describe("placements", () => {
   it("20 small pods with no owner pack onto the fewest nodes", async () => {
     await nodes(3);
     await scheduler();
-    await createPods(client, Array.from({ length: 20 }, (_, i) => podSpec(`small-${i}`, { cpu: "100m", memory: "128Mi" })));
+    await createPods(client, Array.from({ length: 20 }, (_, i) => makePod(`small-${i}`, { cpu: "100m", memory: "128Mi" })));
     const placement = await waitBound(client, 20);
     expect(Object.keys(countPerNode(placement))).toHaveLength(1);
   });
@@ -71,7 +70,7 @@ describe("placements", () => {
   it("pods bigger than a node's share spill over to as few nodes as possible", async () => {
     await nodes(4, { cpu: "2", memory: "4Gi" });
     await scheduler();
-    await createPods(client, Array.from({ length: 5 }, (_, i) => podSpec(`big-${i}`, { cpu: "1", memory: "1Gi" })));
+    await createPods(client, Array.from({ length: 5 }, (_, i) => makePod(`big-${i}`, { cpu: "1", memory: "1Gi" })));
     const placement = await waitBound(client, 5);
     expect(Object.values(countPerNode(placement)).sort()).toEqual([1, 2, 2]);
   });
@@ -80,7 +79,7 @@ describe("placements", () => {
     await nodes(2);
     await nodes(1, { namePrefix: "ssd", labels: { disk: "ssd" } });
     await scheduler();
-    await createPods(client, [1, 2, 3].map((i) => podSpec(`db-${i}`, { nodeSelector: { disk: "ssd" } })));
+    await createPods(client, [1, 2, 3].map((i) => makePod(`db-${i}`, { spec: { nodeSelector: { disk: "ssd" } } })));
     const placement = await waitBound(client, 3);
     expect(new Set(Object.values(placement))).toEqual(new Set(["ssd-0"]));
   });
@@ -91,8 +90,8 @@ describe("placements", () => {
     await scheduler();
     // Too big for "plain": only "gpu" has room, and only the tolerating pod may go there.
     await createPods(client, [
-      podSpec("tolerant", { cpu: "2", tolerations: [{ key: "dedicated", operator: "Equal", value: "gpu", effect: "NoSchedule" }] }),
-      podSpec("intolerant", { cpu: "2" }),
+      makePod("tolerant", { cpu: "2", spec: { tolerations: [{ key: "dedicated", operator: "Equal", value: "gpu", effect: "NoSchedule" }] } }),
+      makePod("intolerant", { cpu: "2" }),
     ]);
     const placement = await waitBound(client, 1);
     expect(placement).toEqual({ tolerant: "gpu" });
@@ -108,12 +107,12 @@ describe("placements", () => {
     await scheduler();
     await setUnschedulable(client, a, true, sink);
     expect((await client.get<Node>("Node", a)).spec?.unschedulable).toBe(true);
-    await createPods(client, Array.from({ length: 5 }, (_, i) => podSpec(`p-${i}`, { cpu: "100m" })));
+    await createPods(client, Array.from({ length: 5 }, (_, i) => makePod(`p-${i}`, { cpu: "100m" })));
     const placement = await waitBound(client, 5);
     expect(new Set(Object.values(placement))).toEqual(new Set([b]));
     await setUnschedulable(client, a, false, sink);
     await setUnschedulable(client, b, true, sink);
-    await createPods(client, [podSpec("after", { cpu: "100m" })]);
+    await createPods(client, [makePod("after", { cpu: "100m" })]);
     const after = await waitBound(client, 6);
     expect(after.after).toBe(a);
   });
@@ -121,7 +120,7 @@ describe("placements", () => {
   it("host ports: one pod per node per port, the rest Pending with the ports reason", async () => {
     await nodes(3);
     await scheduler();
-    await createPods(client, Array.from({ length: 4 }, (_, i) => podSpec(`hp-${i}`, { hostPort: 8080 })));
+    await createPods(client, Array.from({ length: 4 }, (_, i) => makePod(`hp-${i}`, { hostPort: 8080 })));
     const placement = await waitBound(client, 3);
     expect(Object.values(countPerNode(placement)).sort()).toEqual([1, 1, 1]);
     const pending = (await listPods(client)).find((p) => !p.spec.nodeName)!;
@@ -136,7 +135,7 @@ describe("unschedulable pods", () => {
     await addNode(client, "small-2", { memory: "1Gi" });
     await addNode(client, "cordoned", { memory: "64Gi", unschedulable: true });
     await scheduler();
-    await createPods(client, [podSpec("hungry", { memory: "2Gi" })]);
+    await createPods(client, [makePod("hungry", { memory: "2Gi" })]);
     const want = "0/3 nodes are available: 2 Insufficient memory, 1 node(s) were unschedulable.";
 
     const ev = await eventually("a FailedScheduling event", async () => (await failedSchedulingEvents(client, "hungry"))[0]);
@@ -162,7 +161,7 @@ describe("unschedulable pods", () => {
 
   it("with no nodes at all", async () => {
     await scheduler();
-    await createPods(client, [podSpec("lonely")]);
+    await createPods(client, [makePod("lonely")]);
     const ev = await eventually("a FailedScheduling event", async () => (await failedSchedulingEvents(client, "lonely"))[0]);
     expect(ev.message).toBe("no nodes available to schedule pods");
   });
@@ -173,7 +172,7 @@ describe("concurrency", () => {
     await nodes(5, { cpu: "1", memory: "4Gi" });
     await scheduler();
     // 5 nodes x 1 cpu, 300m each: exactly 3 fit per node, 15 in all.
-    await createPods(client, Array.from({ length: 30 }, (_, i) => podSpec(`c-${i}`, { cpu: "300m" })));
+    await createPods(client, Array.from({ length: 30 }, (_, i) => makePod(`c-${i}`, { cpu: "300m" })));
     const placement = await waitBound(client, 15);
     const counts = countPerNode(placement);
     expect(Object.values(counts).every((n) => n <= 3)).toBe(true);
@@ -190,12 +189,12 @@ describe("concurrency", () => {
 
   it("counts pods bound before it started (a restarted scheduler does not overcommit)", async () => {
     await nodes(2, { cpu: "1" });
-    const pre = [podSpec("pre-0", { cpu: "800m" }), podSpec("pre-1", { cpu: "800m" })];
+    const pre = [makePod("pre-0", { cpu: "800m" }), makePod("pre-1", { cpu: "800m" })];
     pre[0].spec.nodeName = "sim-node-0";
     pre[1].spec.nodeName = "sim-node-1";
     await createPods(client, pre);
     await scheduler();
-    await createPods(client, [podSpec("late", { cpu: "500m" })]);
+    await createPods(client, [makePod("late", { cpu: "500m" })]);
     const ev = await eventually("a FailedScheduling event", async () => (await failedSchedulingEvents(client, "late"))[0]);
     expect(ev.message).toBe("0/2 nodes are available: 2 Insufficient cpu.");
     await client.delete("Pod", "pre-1", { namespace: "default", gracePeriodSeconds: 0 });
@@ -205,7 +204,7 @@ describe("concurrency", () => {
   it("deleting bound pods lets pending ones in", async () => {
     await nodes(1, { cpu: "1" });
     await scheduler();
-    await createPods(client, Array.from({ length: 4 }, (_, i) => podSpec(`d-${i}`, { cpu: "500m" })));
+    await createPods(client, Array.from({ length: 4 }, (_, i) => makePod(`d-${i}`, { cpu: "500m" })));
     const first = await waitBound(client, 2);
     for (const name of Object.keys(first)) await client.delete("Pod", name, { namespace: "default", gracePeriodSeconds: 0 });
     const second = await waitBound(client, 2);
@@ -217,8 +216,7 @@ describe("drain", () => {
   it("cordons, deletes managed pods, refuses unmanaged ones without --force", async () => {
     const [a] = await nodes(1);
     await scheduler();
-    const owner = { name: "rs", uid: "99999999-2222-3333-4444-555555555555" };
-    await createPods(client, [podSpec("managed", { owner }), podSpec("lone")]);
+    await createPods(client, [makePod("managed", { owner: "rs" }), makePod("lone")]);
     await waitBound(client, 2);
     const out: string[] = [];
     const w = { write: (s: string) => out.push(s) };

@@ -8,7 +8,8 @@ import type { ApiClient } from "../../lib/client.js";
 import { isNotFound } from "../../lib/errors.js";
 import type { Lease, Node, Pod } from "../../lib/types.js";
 import { startTestServer } from "../helpers/server.js";
-import { createPods, podSpec, simNodes } from "./scheduler-helpers.js";
+import { createPods, simNodes } from "./scheduler-helpers.js";
+import { makePod } from "../helpers/builders.js";
 import { eventually } from "../helpers/eventually.js";
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
@@ -40,7 +41,7 @@ describe("simulated nodes", () => {
   it("mark bound pods Running and Ready (after the run delay)", async () => {
     const sim = await simNodes(client, 1, { runDelayMs: 50 });
     cleanups.push(() => sim.stop());
-    const pod = podSpec("p");
+    const pod = makePod("p");
     pod.spec.nodeName = "sim-node-0"; // bound directly: no scheduler needed
     await createPods(client, [pod]);
     const running = await eventually("pod Running and Ready", async () => {
@@ -50,7 +51,7 @@ describe("simulated nodes", () => {
     expect(running.status?.conditions?.map((c) => `${c.type}=${c.status}`).sort()).toEqual(
       ["ContainersReady=True", "Initialized=True", "PodScheduled=True", "Ready=True"],
     );
-    expect(running.status?.containerStatuses?.[0]).toMatchObject({ name: "app", ready: true, restartCount: 0 });
+    expect(running.status?.containerStatuses?.[0]).toMatchObject({ name: "c", ready: true, restartCount: 0 });
     expect(running.status?.podIP).toMatch(/^10\.0\.0\.\d+$/);
     expect(running.status?.hostIP).toBe("127.0.0.1");
   });
@@ -58,9 +59,9 @@ describe("simulated nodes", () => {
   it("ignore pods bound to other nodes", async () => {
     const sim = await simNodes(client, 1);
     cleanups.push(() => sim.stop());
-    const other = podSpec("elsewhere");
+    const other = makePod("elsewhere");
     other.spec.nodeName = "real-node";
-    const mine = podSpec("mine");
+    const mine = makePod("mine");
     mine.spec.nodeName = "sim-node-0";
     await createPods(client, [other, mine]);
     await eventually("mine Running", async () => (await client.get<Pod>("Pod", "mine", "default")).status?.phase === "Running");
@@ -70,7 +71,7 @@ describe("simulated nodes", () => {
   it("finish graceful deletes of their pods", async () => {
     const sim = await simNodes(client, 1);
     cleanups.push(() => sim.stop());
-    const pod = podSpec("doomed");
+    const pod = makePod("doomed");
     pod.spec.nodeName = "sim-node-0";
     pod.spec.terminationGracePeriodSeconds = 600;
     await createPods(client, [pod]);

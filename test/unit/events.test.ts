@@ -3,7 +3,7 @@ import type { ApiClient } from "../../lib/client.js";
 import { silentLogger } from "../../lib/logger.js";
 import type { Event, KObject } from "../../lib/types.js";
 import { EventRecorder } from "../../lib/events.js";
-import { mkPod } from "./scheduler-fixtures.js";
+import { makePod } from "../helpers/builders.js";
 
 /** A client that records the Event writes (the recorder uses only create and patch). */
 function fakeClient() {
@@ -28,7 +28,7 @@ describe("EventRecorder", () => {
   it("writes a core/v1 Event from default-scheduler about the pod", async () => {
     const f = fakeClient();
     const r = new EventRecorder({ client: f.client, component: "default-scheduler", logger: silentLogger(), now });
-    const pod = mkPod("web-1");
+    const pod = makePod("web-1");
     r.event(pod, "Warning", "FailedScheduling", "0/1 nodes are available: 1 Insufficient cpu.");
     await r.flush();
     expect(f.created).toHaveLength(1);
@@ -49,7 +49,7 @@ describe("EventRecorder", () => {
   it("aggregates repeats into count, and a new message is a new Event", async () => {
     const f = fakeClient();
     const r = new EventRecorder({ client: f.client, component: "default-scheduler", logger: silentLogger(), now, concurrency: 1 });
-    const pod = mkPod("p");
+    const pod = makePod("p");
     r.event(pod, "Warning", "FailedScheduling", "a");
     r.event(pod, "Warning", "FailedScheduling", "a");
     r.event(pod, "Warning", "FailedScheduling", "a");
@@ -66,7 +66,7 @@ describe("EventRecorder", () => {
     const f = fakeClient();
     let t = Date.parse("2026-01-01T00:00:00.000Z");
     const r = new EventRecorder({ client: f.client, component: "replicaset-controller", logger: silentLogger(), now: () => new Date(t), burst: 3, refillMs: 1000 });
-    const rs = mkPod("rs-like");
+    const rs = makePod("rs-like");
     for (let i = 0; i < 10; i++) r.event(rs, "Normal", "SuccessfulCreate", `Created pod: p${i}`);
     await r.flush();
     expect(f.created.map((e) => e.message)).toEqual(["Created pod: p0", "Created pod: p1", "Created pod: p2"]);
@@ -79,7 +79,7 @@ describe("EventRecorder", () => {
   it("kubelet events carry the host and the container's fieldPath", async () => {
     const f = fakeClient();
     const r = new EventRecorder({ client: f.client, component: "kubelet", host: "node-1", logger: silentLogger(), now });
-    r.event(mkPod("web-1"), "Normal", "Started", "Started container web", "spec.containers{web}");
+    r.event(makePod("web-1"), "Normal", "Started", "Started container web", "spec.containers{web}");
     await r.flush();
     expect(f.created[0]).toMatchObject({
       source: { component: "kubelet", host: "node-1" },
@@ -92,7 +92,7 @@ describe("EventRecorder", () => {
     const f = fakeClient();
     let paused = true;
     const r = new EventRecorder({ client: f.client, component: "default-scheduler", logger: silentLogger(), now, maxQueued: 2, paused: () => paused });
-    for (let i = 0; i < 5; i++) r.event(mkPod(`p${i}`), "Normal", "Scheduled", `m${i}`);
+    for (let i = 0; i < 5; i++) r.event(makePod(`p${i}`), "Normal", "Scheduled", `m${i}`);
     await new Promise((res) => setImmediate(res));
     expect(f.created).toHaveLength(0);
     expect(r.dropped).toBe(3);

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { SchedulerCache } from "../../scheduler/cache.js";
 import { buildPodInfo } from "../../scheduler/pod-info.js";
-import { mkNode, mkPod } from "./scheduler-fixtures.js";
+import { makeNode, makePod } from "../helpers/builders.js";
 
 describe("SchedulerCache", () => {
   it("sums bound pods per node", () => {
     const c = new SchedulerCache();
-    c.setNode(mkNode("n"));
-    c.setPod(mkPod("a", { cpu: "500m", memory: "1Gi", nodeName: "n" }));
-    c.setPod(mkPod("b", { cpu: "250m", nodeName: "n" }));
-    c.setPod(mkPod("unbound", { cpu: "1" }));
+    c.setNode(makeNode("n"));
+    c.setPod(makePod("a", { cpu: "500m", memory: "1Gi", nodeName: "n" }));
+    c.setPod(makePod("b", { cpu: "250m", nodeName: "n" }));
+    c.setPod(makePod("unbound", { cpu: "1" }));
     const n = c.node("n")!;
     expect(n.requested).toEqual({ milliCpu: 750, memory: 1024 ** 3 });
     expect(n.nonZeroRequested).toEqual({ milliCpu: 750, memory: 1024 ** 3 + 200 * 1024 ** 2 });
@@ -18,16 +18,16 @@ describe("SchedulerCache", () => {
 
   it("keeps pods of a node it has not seen yet and counts them when the node arrives", () => {
     const c = new SchedulerCache();
-    c.setPod(mkPod("a", { cpu: "1", nodeName: "late" }));
+    c.setPod(makePod("a", { cpu: "1", nodeName: "late" }));
     expect(c.nodeList()).toHaveLength(0);
-    c.setNode(mkNode("late"));
+    c.setNode(makeNode("late"));
     expect(c.node("late")!.requested.milliCpu).toBe(1000);
   });
 
   it("assume counts at once; the bound watch event confirms without double counting", () => {
     const c = new SchedulerCache();
-    c.setNode(mkNode("n"));
-    const pod = mkPod("a", { cpu: "1" });
+    c.setNode(makeNode("n"));
+    const pod = makePod("a", { cpu: "1" });
     c.assume(buildPodInfo(pod), "n");
     expect(c.isAssumed(pod.metadata.uid!)).toBe(true);
     expect(c.node("n")!.requested.milliCpu).toBe(1000);
@@ -42,8 +42,8 @@ describe("SchedulerCache", () => {
 
   it("forget gives the room back", () => {
     const c = new SchedulerCache();
-    c.setNode(mkNode("n"));
-    const info = buildPodInfo(mkPod("a", { cpu: "1", owner: "rs" }));
+    c.setNode(makeNode("n"));
+    const info = buildPodInfo(makePod("a", { cpu: "1", owner: "rs" }));
     c.assume(info, "n");
     c.forget(info.uid);
     const n = c.node("n")!;
@@ -54,9 +54,9 @@ describe("SchedulerCache", () => {
 
   it("a pod bound elsewhere than assumed moves", () => {
     const c = new SchedulerCache();
-    c.setNode(mkNode("a"));
-    c.setNode(mkNode("b"));
-    const pod = mkPod("p", { cpu: "1" });
+    c.setNode(makeNode("a"));
+    c.setNode(makeNode("b"));
+    const pod = makePod("p", { cpu: "1" });
     c.assume(buildPodInfo(pod), "a");
     c.setPod({ ...pod, spec: { ...pod.spec, nodeName: "b" } });
     expect(c.node("a")!.requested.milliCpu).toBe(0);
@@ -65,8 +65,8 @@ describe("SchedulerCache", () => {
 
   it("deleted and finished pods free their node; ports and owners too", () => {
     const c = new SchedulerCache();
-    c.setNode(mkNode("n"));
-    const pod = mkPod("p", { owner: "rs", containers: [{ name: "c", image: "i", ports: [{ containerPort: 80, hostPort: 80 }] }], nodeName: "n" });
+    c.setNode(makeNode("n"));
+    const pod = makePod("p", { owner: "rs", containers: [{ name: "c", image: "i", ports: [{ containerPort: 80, hostPort: 80 }] }], nodeName: "n" });
     c.setPod(pod);
     expect(c.node("n")!.usedPorts.get("TCP/80")).toEqual(["0.0.0.0"]);
     expect([...c.node("n")!.ownerCounts.values()]).toEqual([1]);
@@ -80,11 +80,11 @@ describe("SchedulerCache", () => {
 
   it("owner ids: shared by an owner's pods, dropped with its last pod", () => {
     const c = new SchedulerCache();
-    c.setNode(mkNode("n"));
-    const probe = () => c.resolve(buildPodInfo(mkPod("probe", { owner: "rs" }))).ownerId;
+    c.setNode(makeNode("n"));
+    const probe = () => c.resolve(buildPodInfo(makePod("probe", { owner: "rs" }))).ownerId;
     expect(probe()).toBe(-1);
-    const a = mkPod("a", { owner: "rs", nodeName: "n" });
-    const b = mkPod("b", { owner: "rs", nodeName: "n" });
+    const a = makePod("a", { owner: "rs", nodeName: "n" });
+    const b = makePod("b", { owner: "rs", nodeName: "n" });
     c.setPod(a);
     c.setPod(b);
     const id = probe();
@@ -99,9 +99,9 @@ describe("SchedulerCache", () => {
 
   it("node updates keep what is assigned; removal drops the node from the candidates", () => {
     const c = new SchedulerCache();
-    c.setNode(mkNode("n", { cpu: "2" }));
-    c.setPod(mkPod("a", { cpu: "1", nodeName: "n" }));
-    c.setNode(mkNode("n", { cpu: "8", unschedulable: true }));
+    c.setNode(makeNode("n", { cpu: "2" }));
+    c.setPod(makePod("a", { cpu: "1", nodeName: "n" }));
+    c.setNode(makeNode("n", { cpu: "8", unschedulable: true }));
     const n = c.node("n")!;
     expect(n.allocatable.milliCpu).toBe(8000);
     expect(n.unschedulable).toBe(true);

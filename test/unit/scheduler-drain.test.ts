@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { planDrain } from "../../cli/commands/cordon.js";
 import type { Pod } from "../../lib/types.js";
-import { mkPod } from "./scheduler-fixtures.js";
+import { makePod } from "../helpers/builders.js";
 
 const owned = (name: string, kind = "ReplicaSet"): Pod => {
-  const p = mkPod(name, { owner: "x" });
+  const p = makePod(name, { owner: "x" });
   p.metadata.ownerReferences![0].kind = kind;
   return p;
 };
@@ -18,10 +18,10 @@ describe("drain plan (kubectl's classification)", () => {
   });
 
   it("pods with no controller need --force", () => {
-    expect(planDrain([owned("a"), mkPod("lone")], {}).errors).toEqual([
+    expect(planDrain([owned("a"), makePod("lone")], {}).errors).toEqual([
       "cannot delete Pods that declare no controller (use --force to override): default/lone",
     ]);
-    const forced = planDrain([owned("a"), mkPod("lone")], { force: true });
+    const forced = planDrain([owned("a"), makePod("lone")], { force: true });
     expect(forced.errors).toEqual([]);
     expect(forced.warnings).toEqual(["deleting Pods that declare no controller: default/lone"]);
     expect(names(forced.toDelete)).toEqual(["a", "lone"]);
@@ -44,9 +44,9 @@ describe("drain plan (kubectl's classification)", () => {
   });
 
   it("finished pods, pods already terminating and mirror pods", () => {
-    const done = { ...mkPod("done"), status: { phase: "Succeeded" as const } };
-    const going = { ...mkPod("going"), metadata: { ...mkPod("going").metadata, deletionTimestamp: "2026-01-01T00:00:00Z" } };
-    const mirror = { ...mkPod("static"), metadata: { ...mkPod("static").metadata, annotations: { "kubernetes.io/config.mirror": "x" } } };
+    const done = { ...makePod("done"), status: { phase: "Succeeded" as const } };
+    const going = { ...makePod("going"), metadata: { ...makePod("going").metadata, deletionTimestamp: "2026-01-01T00:00:00Z" } };
+    const mirror = { ...makePod("static"), metadata: { ...makePod("static").metadata, annotations: { "kubernetes.io/config.mirror": "x" } } };
     const plan = planDrain([done, going, mirror], {});
     expect(plan.errors).toEqual([]);
     expect(names(plan.toDelete)).toEqual(["done", "going"]);

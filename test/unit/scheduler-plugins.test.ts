@@ -9,7 +9,7 @@ import { taintToleration, toleratesTaint } from "../../scheduler/plugins/taint-t
 import { buildPodInfo } from "../../scheduler/pod-info.js";
 import type { FilterPlugin, NodeInfo } from "../../scheduler/types.js";
 import type { ContainerPort, Node, Pod, Taint, Toleration } from "../../lib/types.js";
-import { mkNode, mkPod } from "./scheduler-fixtures.js";
+import { makeNode, makePod } from "../helpers/builders.js";
 
 /** A NodeInfo for `node` with `existing` pods bound to it, built through the real cache. */
 function nodeWith(node: Node, existing: Pod[] = []): NodeInfo {
@@ -42,23 +42,23 @@ describe("NodeUnschedulable", () => {
     },
   ];
   it.each(cases)("$name", ({ unschedulable, tolerations, want }) => {
-    const r = run(nodeUnschedulable, mkPod("p", { spec: { tolerations } }), mkNode("n", { unschedulable }));
+    const r = run(nodeUnschedulable, makePod("p", { spec: { tolerations } }), makeNode("n", { unschedulable }));
     expect(r === null ? null : [...r]).toEqual(want);
   });
 });
 
 describe("NodeReady", () => {
   it.each([
-    { name: "Ready=True", node: mkNode("n"), want: null },
-    { name: "Ready=False", node: mkNode("n", { ready: false }), want: ["node(s) were not ready"] },
+    { name: "Ready=True", node: makeNode("n"), want: null },
+    { name: "Ready=False", node: makeNode("n", { ready: false }), want: ["node(s) were not ready"] },
     {
       name: "Ready=Unknown",
-      node: { ...mkNode("n"), status: { ...mkNode("n").status, conditions: [{ type: "Ready", status: "Unknown" as const }] } },
+      node: { ...makeNode("n"), status: { ...makeNode("n").status, conditions: [{ type: "Ready", status: "Unknown" as const }] } },
       want: ["node(s) were not ready"],
     },
-    { name: "no conditions at all", node: { ...mkNode("n"), status: { allocatable: { cpu: "1" } } }, want: ["node(s) were not ready"] },
+    { name: "no conditions at all", node: { ...makeNode("n"), status: { allocatable: { cpu: "1" } } }, want: ["node(s) were not ready"] },
   ])("$name", ({ node, want }) => {
-    const r = run(nodeReady, mkPod("p"), node);
+    const r = run(nodeReady, makePod("p"), node);
     expect(r === null ? null : [...r]).toEqual(want);
   });
 });
@@ -74,7 +74,7 @@ describe("NodeSelector", () => {
     { name: "label absent", sel: { disk: "ssd" }, labels: {}, want: ERR },
     { name: "empty value must match empty", sel: { gpu: "" }, labels: { gpu: "" }, want: null },
   ])("$name", ({ sel, labels, want }) => {
-    const r = run(nodeSelector, mkPod("p", { spec: { nodeSelector: sel } }), mkNode("n", { labels }));
+    const r = run(nodeSelector, makePod("p", { spec: { nodeSelector: sel } }), makeNode("n", { labels }));
     expect(r === null ? null : [...r]).toEqual(want);
   });
 });
@@ -84,81 +84,81 @@ describe("NodeResourcesFit", () => {
   const MEM = "Insufficient memory";
   const PODS = "Too many pods";
   it.each([
-    { name: "fits an empty node", pod: mkPod("p", { cpu: "1", memory: "1Gi" }), node: mkNode("n", { cpu: "2", memory: "2Gi" }), existing: [], want: null },
-    { name: "exactly fills the node", pod: mkPod("p", { cpu: "2", memory: "2Gi" }), node: mkNode("n", { cpu: "2", memory: "2Gi" }), existing: [], want: null },
-    { name: "too much cpu", pod: mkPod("p", { cpu: "2500m" }), node: mkNode("n", { cpu: "2" }), existing: [], want: [CPU] },
-    { name: "too much memory", pod: mkPod("p", { memory: "3Gi" }), node: mkNode("n", { memory: "2Gi" }), existing: [], want: [MEM] },
-    { name: "both", pod: mkPod("p", { cpu: "3", memory: "3Gi" }), node: mkNode("n", { cpu: "2", memory: "2Gi" }), existing: [], want: [CPU, MEM] },
+    { name: "fits an empty node", pod: makePod("p", { cpu: "1", memory: "1Gi" }), node: makeNode("n", { cpu: "2", memory: "2Gi" }), existing: [], want: null },
+    { name: "exactly fills the node", pod: makePod("p", { cpu: "2", memory: "2Gi" }), node: makeNode("n", { cpu: "2", memory: "2Gi" }), existing: [], want: null },
+    { name: "too much cpu", pod: makePod("p", { cpu: "2500m" }), node: makeNode("n", { cpu: "2" }), existing: [], want: [CPU] },
+    { name: "too much memory", pod: makePod("p", { memory: "3Gi" }), node: makeNode("n", { memory: "2Gi" }), existing: [], want: [MEM] },
+    { name: "both", pod: makePod("p", { cpu: "3", memory: "3Gi" }), node: makeNode("n", { cpu: "2", memory: "2Gi" }), existing: [], want: [CPU, MEM] },
     {
       name: "counts what is already assigned",
-      pod: mkPod("p", { cpu: "600m" }),
-      node: mkNode("n", { cpu: "1" }),
-      existing: [mkPod("a", { cpu: "500m" })],
+      pod: makePod("p", { cpu: "600m" }),
+      node: makeNode("n", { cpu: "1" }),
+      existing: [makePod("a", { cpu: "500m" })],
       want: [CPU],
     },
     {
       name: "fits beside assigned pods",
-      pod: mkPod("p", { cpu: "500m", memory: "512Mi" }),
-      node: mkNode("n", { cpu: "1", memory: "1Gi" }),
-      existing: [mkPod("a", { cpu: "500m", memory: "512Mi" })],
+      pod: makePod("p", { cpu: "500m", memory: "512Mi" }),
+      node: makeNode("n", { cpu: "1", memory: "1Gi" }),
+      existing: [makePod("a", { cpu: "500m", memory: "512Mi" })],
       want: null,
     },
     {
       name: "limits without requests count as requests",
-      pod: mkPod("p", { limits: { cpu: "1500m", memory: "1Gi" } }),
-      node: mkNode("n", { cpu: "1", memory: "4Gi" }),
+      pod: makePod("p", { limits: { cpu: "1500m", memory: "1Gi" } }),
+      node: makeNode("n", { cpu: "1", memory: "4Gi" }),
       existing: [],
       want: [CPU],
     },
     {
       name: "requests win over limits",
-      pod: mkPod("p", { cpu: "500m", limits: { cpu: "1500m" } }),
-      node: mkNode("n", { cpu: "1" }),
+      pod: makePod("p", { cpu: "500m", limits: { cpu: "1500m" } }),
+      node: makeNode("n", { cpu: "1" }),
       existing: [],
       want: null,
     },
     {
       name: "a pod with no requests fits a full node (only the pod count matters)",
-      pod: mkPod("p"),
-      node: mkNode("n", { cpu: "1" }),
-      existing: [mkPod("a", { cpu: "1" })],
+      pod: makePod("p"),
+      node: makeNode("n", { cpu: "1" }),
+      existing: [makePod("a", { cpu: "1" })],
       want: null,
     },
-    { name: "pod count", pod: mkPod("p"), node: mkNode("n", { pods: "2" }), existing: [mkPod("a"), mkPod("b")], want: [PODS] },
+    { name: "pod count", pod: makePod("p"), node: makeNode("n", { pods: "2" }), existing: [makePod("a"), makePod("b")], want: [PODS] },
     {
       name: "pod count and cpu together",
-      pod: mkPod("p", { cpu: "2" }),
-      node: mkNode("n", { pods: "1", cpu: "1" }),
-      existing: [mkPod("a")],
+      pod: makePod("p", { cpu: "2" }),
+      node: makeNode("n", { pods: "1", cpu: "1" }),
+      existing: [makePod("a")],
       want: [PODS, CPU],
     },
     {
       name: "init container larger than the sum of containers",
-      pod: mkPod("p", {
+      pod: makePod("p", {
         containers: [{ name: "c", image: "i", resources: { requests: { cpu: "100m" } } }],
         spec: { initContainers: [{ name: "init", image: "i", resources: { requests: { cpu: "3" } } }] },
       }),
-      node: mkNode("n", { cpu: "2" }),
+      node: makeNode("n", { cpu: "2" }),
       existing: [],
       want: [CPU],
     },
     {
       name: "sum of several containers",
-      pod: mkPod("p", {
+      pod: makePod("p", {
         containers: [
           { name: "a", image: "i", resources: { requests: { memory: "600Mi" } } },
           { name: "b", image: "i", resources: { requests: { memory: "600Mi" } } },
         ],
       }),
-      node: mkNode("n", { memory: "1Gi" }),
+      node: makeNode("n", { memory: "1Gi" }),
       existing: [],
       want: [MEM],
     },
     {
       name: "finished pods free their resources",
-      pod: mkPod("p", { cpu: "1" }),
-      node: mkNode("n", { cpu: "1" }),
-      existing: [{ ...mkPod("done", { cpu: "1" }), status: { phase: "Succeeded" as const } }],
+      pod: makePod("p", { cpu: "1" }),
+      node: makeNode("n", { cpu: "1" }),
+      existing: [{ ...makePod("done", { cpu: "1" }), status: { phase: "Succeeded" as const } }],
       want: null,
     },
   ])("$name", ({ pod, node, existing, want }) => {
@@ -170,7 +170,7 @@ describe("NodeResourcesFit", () => {
 describe("NodePorts", () => {
   const ERR = ["node(s) didn't have free ports for the requested pod ports"];
   const withPorts = (name: string, ports: ContainerPort[], hostNetwork?: boolean): Pod =>
-    mkPod(name, { containers: [{ name: "c", image: "i", ports }], spec: { hostNetwork } });
+    makePod(name, { containers: [{ name: "c", image: "i", ports }], spec: { hostNetwork } });
   it.each([
     { name: "no host ports", pod: withPorts("p", [{ containerPort: 80 }]), existing: [withPorts("a", [{ containerPort: 80, hostPort: 80 }])], want: null },
     { name: "free port", pod: withPorts("p", [{ containerPort: 80, hostPort: 8080 }]), existing: [withPorts("a", [{ containerPort: 80, hostPort: 80 }])], want: null },
@@ -206,7 +206,7 @@ describe("NodePorts", () => {
       want: ERR,
     },
   ])("$name", ({ pod, existing, want }) => {
-    const r = run(nodePorts, pod, mkNode("n"), existing);
+    const r = run(nodePorts, pod, makeNode("n"), existing);
     expect(r === null ? null : [...r]).toEqual(want);
   });
 });
@@ -243,7 +243,7 @@ describe("TaintToleration", () => {
       want: ["node(s) had untolerated taint {node.kubernetes.io/unreachable: }"],
     },
   ])("$name", ({ taints, tol, want }) => {
-    const r = run(taintToleration, mkPod("p", { spec: { tolerations: tol } }), mkNode("n", { taints }));
+    const r = run(taintToleration, makePod("p", { spec: { tolerations: tol } }), makeNode("n", { taints }));
     expect(r === null ? null : [...r]).toEqual(want);
   });
 

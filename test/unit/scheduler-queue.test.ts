@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { SchedulingQueue } from "../../scheduler/queue.js";
 import { buildPodInfo } from "../../scheduler/pod-info.js";
 import type { PodInfo } from "../../scheduler/types.js";
-import { mkPod } from "./scheduler-fixtures.js";
+import { makePod } from "../helpers/builders.js";
 
 const queues: SchedulingQueue[] = [];
 afterEach(() => {
@@ -16,7 +16,7 @@ function mk(opts: ConstructorParameters<typeof SchedulingQueue>[0] = {}): Schedu
 }
 
 function pod(name: string, priority?: number): PodInfo {
-  return buildPodInfo(mkPod(name, { spec: { priority } }));
+  return buildPodInfo(makePod(name, { spec: { priority } }));
 }
 
 async function popName(q: SchedulingQueue): Promise<string | undefined> {
@@ -102,7 +102,7 @@ describe("SchedulingQueue", () => {
     q.add(a);
     q.add(pod("b"));
     q.delete(a.uid);
-    const b2 = buildPodInfo({ ...mkPod("b2"), metadata: { ...mkPod("b2").metadata } });
+    const b2 = buildPodInfo({ ...makePod("b2"), metadata: { ...makePod("b2").metadata } });
     q.add(b2);
     expect(await popName(q)).toBe("b");
     expect(await popName(q)).toBe("b2");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isRunningReady, nodeAddress, nodeLease, podCidr, podIp, runningStatus, simNode } from "../../simnode/objects.js";
-import { mkPod } from "./scheduler-fixtures.js";
+import { makePod } from "../helpers/builders.js";
 
 describe("simulated node objects", () => {
   const shape = { cpu: "4", memory: "16Gi", pods: 110, labels: { zone: "a" }, leaseDurationSeconds: 40 };
@@ -35,7 +35,7 @@ describe("simulated node objects", () => {
   });
 
   it("running status: phase, four conditions, ready containers, IPs", () => {
-    const pod = mkPod("p", { containers: [{ name: "a", image: "img:1" }, { name: "b", image: "img:2" }] });
+    const pod = makePod("p", { containers: [{ name: "a", image: "img:1" }, { name: "b", image: "img:2" }] });
     const st = runningStatus(pod, "127.0.0.1", "10.0.0.5", "2026-01-01T00:00:00.000Z");
     expect(st.phase).toBe("Running");
     expect(st.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual(["PodScheduled=True", "Initialized=True", "ContainersReady=True", "Ready=True"]);
@@ -49,7 +49,7 @@ describe("simulated node objects", () => {
   });
 
   it("keeps an existing podIP and startTime", () => {
-    const pod = { ...mkPod("p"), status: { podIP: "10.9.9.9", startTime: "2025-01-01T00:00:00Z" } };
+    const pod = { ...makePod("p"), status: { podIP: "10.9.9.9", startTime: "2025-01-01T00:00:00Z" } };
     const st = runningStatus(pod, "h", "10.0.0.1", "2026-01-01T00:00:00.000Z");
     expect(st.podIP).toBe("10.9.9.9");
     expect(st.startTime).toBe("2025-01-01T00:00:00Z");
