@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiClient, type WatchHandle, type WatchOptions } from "../../lib/client.js";
 import type { Deployment, KObject, Pod, ReplicaSet, WatchEvent } from "../../lib/types.js";
 import { live, podsOf, rolledOut, startPlane, type Plane } from "./controllers-harness.js";
-import { makeDeployment } from "../helpers/builders.js";
+import { makeDeployment, makeReplicaSet } from "../helpers/builders.js";
 import { eventually } from "../helpers/eventually.js";
 
 /** A client whose watch events arrive late (in order): an overloaded or distant API server. */
@@ -61,13 +61,7 @@ describe("controller resilience", () => {
     const watch = client.watch<Pod>("Pod", { namespace: "default", labelSelector: "app=slow", resourceVersion: list.metadata.resourceVersion }, (ev) => {
       if (ev.type === "ADDED") created.add(ev.object.metadata.name ?? "");
     });
-    const rs: ReplicaSet = {
-      apiVersion: "apps/v1",
-      kind: "ReplicaSet",
-      metadata: { name: "slow", namespace: "default" },
-      spec: { replicas: 20, selector: { matchLabels: { app: "slow" } }, template: { metadata: { labels: { app: "slow" } }, spec: { containers: [{ name: "c", image: "web:v1" }] } } },
-    };
-    await client.create(rs);
+    await client.create(makeReplicaSet("slow", 20));
     await eventually("20 ready", async () => {
       const r = await client.get<ReplicaSet>("ReplicaSet", "slow", "default");
       return r.status?.readyReplicas === 20 && r.status.observedGeneration === r.metadata.generation;
