@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApiError } from "../../lib/errors.js";
 import type { Deployment, KObject } from "../../lib/types.js";
+import { makeDeployment } from "../helpers/builders.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let srv: TestServer;
@@ -15,19 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await srv?.close();
 });
-
-function deployment(name: string, replicas: number): Deployment {
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name },
-    spec: {
-      replicas,
-      selector: { matchLabels: { app: name } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "web", image: "kctl-test/web:v1" }] } },
-    },
-  };
-}
 
 const path = "/apis/apps/v1/namespaces/default/deployments";
 
@@ -46,7 +34,7 @@ async function expectApiError(p: Promise<unknown>, code: number, text: string | 
 describe("dryRun=All", () => {
   it("create answers with the defaulted object and stores nothing", async () => {
     const before = await revision();
-    const out = await srv.client.request<Deployment>("POST", path, { query: { dryRun: "All" }, body: deployment("dry", 2) });
+    const out = await srv.client.request<Deployment>("POST", path, { query: { dryRun: "All" }, body: makeDeployment("dry", 2) });
     expect(out.metadata.name).toBe("dry");
     expect(out.metadata.uid).toBeTruthy();
     expect(out.spec.strategy?.type).toBe("RollingUpdate"); // defaults ran
@@ -57,7 +45,7 @@ describe("dryRun=All", () => {
   it("an invalid object still gets its 422, and nothing is written", async () => {
     const before = await revision();
     await expectApiError(
-      srv.client.request("POST", path, { query: { dryRun: "All" }, body: deployment("bad", -1) }),
+      srv.client.request("POST", path, { query: { dryRun: "All" }, body: makeDeployment("bad", -1) }),
       422,
       /spec\.replicas: .*must be greater than or equal to 0|spec\.replicas/,
     );
@@ -65,7 +53,7 @@ describe("dryRun=All", () => {
   });
 
   it("update and patch answer with the change and leave the stored object as it was", async () => {
-    const created = await srv.client.create(deployment("keep", 1));
+    const created = await srv.client.create(makeDeployment("keep", 1));
     const rev = await revision();
     const put = await srv.client.request<Deployment>("PUT", `${path}/keep`, { query: { dryRun: "All" }, body: { ...created, spec: { ...created.spec, replicas: 5 } } });
     expect(put.spec.replicas).toBe(5);
@@ -82,9 +70,9 @@ describe("dryRun=All", () => {
   });
 
   it("is refused where it is not supported, and for values other than All", async () => {
-    await srv.client.create(deployment("nodry", 1));
+    await srv.client.create(makeDeployment("nodry", 1));
     await expectApiError(srv.client.request<KObject>("DELETE", `${path}/nodry`, { query: { dryRun: "All" } }), 400, /only for create, update and patch/);
-    await expectApiError(srv.client.request("POST", path, { query: { dryRun: "yes" }, body: deployment("x", 1) }), 400, /only supported value is "All"/);
+    await expectApiError(srv.client.request("POST", path, { query: { dryRun: "yes" }, body: makeDeployment("x", 1) }), 400, /only supported value is "All"/);
     expect((await srv.client.get<Deployment>("Deployment", "nodry", "default")).metadata.deletionTimestamp).toBeUndefined();
   });
 });

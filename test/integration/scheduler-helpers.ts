@@ -1,4 +1,5 @@
 /** Shared set-up for the scheduler and simnode integration tests (not a test file itself). */
+import { afterEach, beforeEach } from "vitest";
 import type { ApiClient } from "../../lib/client.js";
 import { silentLogger } from "../../lib/logger.js";
 import type { Event, KList, Node, Pod, Taint } from "../../lib/types.js";
@@ -6,6 +7,35 @@ import { startScheduler } from "../../scheduler/index.js";
 import { startSimulatedNodes, type SimulatedNodes } from "../../simnode/index.js";
 import { makeNode } from "../helpers/builders.js";
 import { eventually } from "../helpers/eventually.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
+
+/** Each test's own API server (real SQLite) and what to stop before it closes. */
+export interface PerTestServer {
+  readonly client: ApiClient;
+  /** Run after the test, last first (schedulers, simulated nodes), then the server closes. */
+  cleanups: (() => Promise<void>)[];
+}
+
+/** A fresh API server for each test of the calling file (registers beforeEach/afterEach). */
+export function serverPerTest(): PerTestServer {
+  let server: TestServer | undefined;
+  const t = {
+    get client(): ApiClient {
+      if (!server) throw new Error("serverPerTest: no server outside a test");
+      return server.client;
+    },
+    cleanups: [] as (() => Promise<void>)[],
+  };
+  beforeEach(async () => {
+    server = await startTestServer();
+  });
+  afterEach(async () => {
+    for (const c of t.cleanups.splice(0).reverse()) await c();
+    await server?.close();
+    server = undefined;
+  });
+  return t;
+}
 
 export async function createPods(client: ApiClient, pods: Pod[]): Promise<void> {
   await Promise.all(pods.map((p) => client.create(p)));

@@ -3,35 +3,21 @@
  * condition), pods marked Running and Ready, graceful deletes finished, stopNode.
  * These nodes run no containers: nothing here is about real containers.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { ApiClient } from "../../lib/client.js";
+import { describe, expect, it } from "vitest";
 import { isNotFound } from "../../lib/errors.js";
 import type { Lease, Node, Pod } from "../../lib/types.js";
-import { startTestServer } from "../helpers/server.js";
-import { createPods, simNodes } from "./scheduler-helpers.js";
+import { createPods, serverPerTest, simNodes } from "./scheduler-helpers.js";
 import { makePod } from "../helpers/builders.js";
 import { eventually } from "../helpers/eventually.js";
 
-type TestServer = Awaited<ReturnType<typeof startTestServer>>;
-let server: TestServer;
-let client: ApiClient;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeEach(async () => {
-  server = await startTestServer();
-  client = server.client;
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await server.close();
-});
+const t = serverPerTest();
 
 describe("simulated nodes", () => {
   it("register Ready nodes with capacity, labels and fake addresses", async () => {
-    const sim = await simNodes(client, 3, { cpu: "2", memory: "8Gi", pods: 50, labels: { zone: "lab" } });
-    cleanups.push(() => sim.stop());
+    const sim = await simNodes(t.client, 3, { cpu: "2", memory: "8Gi", pods: 50, labels: { zone: "lab" } });
+    t.cleanups.push(() => sim.stop());
     expect(sim.nodeNames).toEqual(["sim-node-0", "sim-node-1", "sim-node-2"]);
-    const n = await client.get<Node>("Node", "sim-node-1");
+    const n = await t.client.get<Node>("Node", "sim-node-1");
     expect(n.metadata.labels).toMatchObject({ "kctl.io/simulated": "true", zone: "lab" });
     expect(n.status?.allocatable).toMatchObject({ cpu: "2", memory: "8Gi", pods: "50" });
     expect(n.status?.conditions?.find((c) => c.type === "Ready")?.status).toBe("True");
@@ -39,13 +25,13 @@ describe("simulated nodes", () => {
   });
 
   it("mark bound pods Running and Ready (after the run delay)", async () => {
-    const sim = await simNodes(client, 1, { runDelayMs: 50 });
-    cleanups.push(() => sim.stop());
+    const sim = await simNodes(t.client, 1, { runDelayMs: 50 });
+    t.cleanups.push(() => sim.stop());
     const pod = makePod("p");
     pod.spec.nodeName = "sim-node-0"; // bound directly: no scheduler needed
-    await createPods(client, [pod]);
+    await createPods(t.client, [pod]);
     const running = await eventually("pod Running and Ready", async () => {
-      const p = await client.get<Pod>("Pod", "p", "default");
+      const p = await t.client.get<Pod>("Pod", "p", "default");
       return p.status?.phase === "Running" ? p : undefined;
     });
     expect(running.status?.conditions?.map((c) => `${c.type}=${c.status}`).sort()).toEqual(
@@ -57,29 +43,29 @@ describe("simulated nodes", () => {
   });
 
   it("ignore pods bound to other nodes", async () => {
-    const sim = await simNodes(client, 1);
-    cleanups.push(() => sim.stop());
+    const sim = await simNodes(t.client, 1);
+    t.cleanups.push(() => sim.stop());
     const other = makePod("elsewhere");
     other.spec.nodeName = "real-node";
     const mine = makePod("mine");
     mine.spec.nodeName = "sim-node-0";
-    await createPods(client, [other, mine]);
-    await eventually("mine Running", async () => (await client.get<Pod>("Pod", "mine", "default")).status?.phase === "Running");
-    expect((await client.get<Pod>("Pod", "elsewhere", "default")).status?.phase ?? "Pending").toBe("Pending");
+    await createPods(t.client, [other, mine]);
+    await eventually("mine Running", async () => (await t.client.get<Pod>("Pod", "mine", "default")).status?.phase === "Running");
+    expect((await t.client.get<Pod>("Pod", "elsewhere", "default")).status?.phase ?? "Pending").toBe("Pending");
   });
 
   it("finish graceful deletes of their pods", async () => {
-    const sim = await simNodes(client, 1);
-    cleanups.push(() => sim.stop());
+    const sim = await simNodes(t.client, 1);
+    t.cleanups.push(() => sim.stop());
     const pod = makePod("doomed");
     pod.spec.nodeName = "sim-node-0";
     pod.spec.terminationGracePeriodSeconds = 600;
-    await createPods(client, [pod]);
-    await eventually("Running", async () => (await client.get<Pod>("Pod", "doomed", "default")).status?.phase === "Running");
-    await client.delete("Pod", "doomed", { namespace: "default" });
+    await createPods(t.client, [pod]);
+    await eventually("Running", async () => (await t.client.get<Pod>("Pod", "doomed", "default")).status?.phase === "Running");
+    await t.client.delete("Pod", "doomed", { namespace: "default" });
     await eventually("pod gone", async () => {
       try {
-        await client.get<Pod>("Pod", "doomed", "default");
+        await t.client.get<Pod>("Pod", "doomed", "default");
         return false;
       } catch (e) {
         return isNotFound(e);
@@ -88,11 +74,11 @@ describe("simulated nodes", () => {
   });
 
   it("heart-beat a Lease and the Ready condition; stopNode stops one node", async () => {
-    const sim = await simNodes(client, 2, { heartbeatMs: 100 });
-    cleanups.push(() => sim.stop());
-    const renew = async (name: string) => (await client.get<Lease>("Lease", name, "kube-node-lease")).spec.renewTime ?? "";
+    const sim = await simNodes(t.client, 2, { heartbeatMs: 100 });
+    t.cleanups.push(() => sim.stop());
+    const renew = async (name: string) => (await t.client.get<Lease>("Lease", name, "kube-node-lease")).spec.renewTime ?? "";
     const beat = async (name: string) =>
-      (await client.get<Node>("Node", name)).status?.conditions?.find((c) => c.type === "Ready")?.lastHeartbeatTime ?? "";
+      (await t.client.get<Node>("Node", name)).status?.conditions?.find((c) => c.type === "Ready")?.lastHeartbeatTime ?? "";
     const first = await eventually("a lease", () => renew("sim-node-0"));
     const firstBeat = await beat("sim-node-0");
     await eventually("the lease renewed", async () => (await renew("sim-node-0")) > first);
