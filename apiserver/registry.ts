@@ -24,6 +24,7 @@ import { withinDepth } from "./request-body.js";
 import type { User } from "./security/auth.js";
 import { admit, type AdmissionPlugin, type AdmissionRequest } from "./authz/admission.js";
 import { NODE_LEASE_NAMESPACE } from "../lib/well-known.js";
+import { DEFAULT_CLASS_ANNOTATION, LOCAL_PATH_CLASS, LOCAL_PATH_PROVISIONER } from "../lib/storage.js";
 
 /** Namespaces that exist from the start (strategies/namespace.ts says which may not be deleted). */
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", NODE_LEASE_NAMESPACE];
@@ -74,6 +75,16 @@ export class Registry {
       if (!this.view.get("namespaces", "", name)) {
         this.create(nsInfo(), undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
       }
+    }
+    // The built-in local-path class, the default (k3s' idea): volumes with nothing to install.
+    // Like k3s' bundled manifests, it is put back at start when missing; users may edit it.
+    if (!this.view.get("storageclasses.storage.k8s.io", "", LOCAL_PATH_CLASS)) {
+      const sc = resourceForKind("StorageClass")!;
+      this.create(sc, undefined, {
+        apiVersion: "storage.k8s.io/v1", kind: "StorageClass",
+        metadata: { name: LOCAL_PATH_CLASS, annotations: { [DEFAULT_CLASS_ANNOTATION]: "true" } },
+        provisioner: LOCAL_PATH_PROVISIONER, reclaimPolicy: "Delete", volumeBindingMode: "WaitForFirstConsumer",
+      } as KObject);
     }
   }
 

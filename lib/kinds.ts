@@ -45,6 +45,20 @@ export const RESOURCES: readonly ResourceInfo[] = [
     kind: "Deployment", plural: "deployments", singular: "deployment", group: "apps", version: "v1", namespaced: true,
     shortNames: ["deploy"], subresources: ["status", "scale"], aliasVersions: ["extensions/v1beta1", "apps/v1beta1", "apps/v1beta2"], categories: ["all"],
   },
+  {
+    kind: "StatefulSet", plural: "statefulsets", singular: "statefulset", group: "apps", version: "v1", namespaced: true,
+    shortNames: ["sts"], subresources: ["status", "scale"], aliasVersions: ["apps/v1beta1", "apps/v1beta2"], categories: ["all"],
+  },
+  { kind: "ControllerRevision", plural: "controllerrevisions", singular: "controllerrevision", group: "apps", version: "v1", namespaced: true, shortNames: [], subresources: [] },
+  { kind: "PersistentVolume", plural: "persistentvolumes", singular: "persistentvolume", group: "", version: "v1", namespaced: false, shortNames: ["pv"], subresources: ["status"] },
+  {
+    kind: "PersistentVolumeClaim", plural: "persistentvolumeclaims", singular: "persistentvolumeclaim", group: "", version: "v1", namespaced: true,
+    shortNames: ["pvc"], subresources: ["status"],
+  },
+  {
+    kind: "StorageClass", plural: "storageclasses", singular: "storageclass", group: "storage.k8s.io", version: "v1", namespaced: false,
+    shortNames: ["sc"], subresources: [], aliasVersions: ["storage.k8s.io/v1beta1"],
+  },
   { kind: "Lease", plural: "leases", singular: "lease", group: "coordination.k8s.io", version: "v1", namespaced: true, shortNames: [], subresources: [] },
 ];
 

@@ -206,6 +206,7 @@ export interface Volume {
   hostPath?: { path: string; type?: string };
   configMap?: { name: string; items?: { key: string; path: string }[]; optional?: boolean; defaultMode?: number };
   secret?: { secretName: string; items?: { key: string; path: string }[]; optional?: boolean; defaultMode?: number };
+  persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
 }
 export interface Toleration {
   key?: string;
@@ -454,6 +455,93 @@ export interface Deployment extends KObject {
   kind: "Deployment";
   spec: DeploymentSpec;
   status?: DeploymentStatus;
+}
+
+export interface StatefulSetSpec {
+  replicas?: number;
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  serviceName?: string;
+  podManagementPolicy?: "OrderedReady" | "Parallel";
+  updateStrategy?: { type?: "RollingUpdate" | "OnDelete"; rollingUpdate?: { partition?: number; maxUnavailable?: IntOrString } };
+  volumeClaimTemplates?: PersistentVolumeClaim[];
+  revisionHistoryLimit?: number;
+  minReadySeconds?: number;
+  persistentVolumeClaimRetentionPolicy?: { whenDeleted?: "Retain" | "Delete"; whenScaled?: "Retain" | "Delete" };
+  ordinals?: { start?: number };
+}
+export interface StatefulSetStatus {
+  observedGeneration?: number;
+  replicas: number;
+  readyReplicas?: number;
+  currentReplicas?: number;
+  updatedReplicas?: number;
+  availableReplicas?: number;
+  currentRevision?: string;
+  updateRevision?: string;
+  collisionCount?: number;
+  conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[];
+}
+export interface StatefulSet extends KObject {
+  kind: "StatefulSet";
+  spec: StatefulSetSpec;
+  status?: StatefulSetStatus;
+}
+/** apps/v1 ControllerRevision: one immutable snapshot of a StatefulSet's (or DaemonSet's) template. */
+export interface ControllerRevision extends KObject {
+  kind: "ControllerRevision";
+  /** the patch that restores this revision: `{ spec: { template: ... } }` */
+  data?: unknown;
+  revision: number;
+}
+
+// ---------- storage ----------
+export type PersistentVolumeAccessMode = "ReadWriteOnce" | "ReadOnlyMany" | "ReadWriteMany" | "ReadWriteOncePod";
+export interface NodeSelectorTerm {
+  matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt"; values?: string[] }[];
+  matchFields?: { key: string; operator: "In" | "NotIn"; values?: string[] }[];
+}
+export interface VolumeNodeAffinity {
+  required?: { nodeSelectorTerms: NodeSelectorTerm[] };
+}
+export interface PersistentVolumeSpec {
+  capacity?: ResourceList;
+  accessModes?: PersistentVolumeAccessMode[];
+  persistentVolumeReclaimPolicy?: "Retain" | "Delete" | "Recycle";
+  storageClassName?: string;
+  volumeMode?: "Filesystem" | "Block";
+  claimRef?: ObjectReference;
+  nodeAffinity?: VolumeNodeAffinity;
+  mountOptions?: string[];
+  hostPath?: { path: string; type?: string };
+  local?: { path: string; fsType?: string };
+}
+export interface PersistentVolume extends KObject {
+  kind: "PersistentVolume";
+  spec: PersistentVolumeSpec;
+  status?: { phase?: "Pending" | "Available" | "Bound" | "Released" | "Failed"; message?: string; reason?: string; lastPhaseTransitionTime?: string };
+}
+export interface PersistentVolumeClaimSpec {
+  accessModes?: PersistentVolumeAccessMode[];
+  resources?: { requests?: ResourceList; limits?: ResourceList };
+  storageClassName?: string;
+  volumeName?: string;
+  volumeMode?: "Filesystem" | "Block";
+  selector?: LabelSelector;
+}
+export interface PersistentVolumeClaim extends KObject {
+  kind: "PersistentVolumeClaim";
+  spec: PersistentVolumeClaimSpec;
+  status?: { phase?: "Pending" | "Bound" | "Lost"; accessModes?: PersistentVolumeAccessMode[]; capacity?: ResourceList; conditions?: unknown[] };
+}
+export interface StorageClass extends KObject {
+  kind: "StorageClass";
+  provisioner: string;
+  parameters?: Record<string, string>;
+  reclaimPolicy?: "Retain" | "Delete";
+  volumeBindingMode?: "Immediate" | "WaitForFirstConsumer";
+  allowVolumeExpansion?: boolean;
+  mountOptions?: string[];
 }
 
 /** autoscaling/v1 Scale, served by the scale subresource. */

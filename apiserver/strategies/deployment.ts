@@ -1,7 +1,7 @@
 /** Deployments (apps/v1): RollingUpdate 25%/25%, revisionHistoryLimit 10, progressDeadlineSeconds 600. */
-import type { DeploymentSpec, IntOrString, KObject } from "../../lib/types.js";
+import type { DeploymentSpec, KObject } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
-import { defaultWorkload, validateWorkload } from "./workload.js";
+import { defaultWorkload, intOrPercent, validateWorkload } from "./workload.js";
 import { validateReplicaStatus } from "./status-rules.js";
 import { age, ageOf, col, containersOf, name, num, rec, selectorString } from "./printer.js";
 import type { Strategy } from "./strategy.js";
@@ -58,18 +58,3 @@ export const deploymentStrategy: Strategy = {
   },
 };
 
-/** The numeric part of an int-or-percent (`3`, `"25%"`), or undefined after recording an error. */
-function intOrPercent(v: IntOrString | undefined, path: string, errs: import("../validation/field-errors.js").FieldErrors): number | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v === "number") return errs.nonNegativeInt(path, v, "int32");
-  if (typeof v !== "string") {
-    errs.add(path, "must be an integer or a percentage string");
-    return undefined;
-  }
-  const m = /^(\d{1,10})%$/.exec(v);
-  if (!m) {
-    errs.add(path, "a valid percent string must be a numeric string followed by an ending '%'");
-    return undefined;
-  }
-  return Number(m[1]);
-}

@@ -1,5 +1,6 @@
 /** Kind -> strategy. */
 import { configMapStrategy } from "./configmap.js";
+import { controllerRevisionStrategy } from "./controllerrevision.js";
 import { deploymentStrategy } from "./deployment.js";
 import { endpointsStrategy } from "./endpoints.js";
 import { eventStrategy } from "./event.js";
@@ -7,10 +8,14 @@ import { genericStrategy } from "./generic.js";
 import { leaseStrategy } from "./lease.js";
 import { namespaceStrategy } from "./namespace.js";
 import { nodeStrategy } from "./node.js";
+import { persistentVolumeStrategy } from "./persistentvolume.js";
+import { persistentVolumeClaimStrategy } from "./persistentvolumeclaim.js";
 import { podStrategy } from "./pod.js";
 import { replicaSetStrategy } from "./replicaset.js";
 import { secretStrategy } from "./secret.js";
 import { serviceStrategy } from "./service.js";
+import { statefulSetStrategy } from "./statefulset.js";
+import { storageClassStrategy } from "./storageclass.js";
 import type { Strategy } from "./strategy.js";
 
 const BY_KIND: Record<string, Strategy> = {
@@ -25,6 +30,11 @@ const BY_KIND: Record<string, Strategy> = {
   Endpoints: endpointsStrategy,
   Lease: leaseStrategy,
   Event: eventStrategy,
+  StatefulSet: statefulSetStrategy,
+  ControllerRevision: controllerRevisionStrategy,
+  PersistentVolume: persistentVolumeStrategy,
+  PersistentVolumeClaim: persistentVolumeClaimStrategy,
+  StorageClass: storageClassStrategy,
 };
 
 /** The strategy of a kind (the generic one when it has no special rules). */

@@ -83,6 +83,11 @@ export function validatePodSpec(spec: unknown, path: string, errs: FieldErrors):
       if (isRecord(v) && isRecord(v.emptyDir)) errs.quantity(`${path}.volumes[${i}].emptyDir.sizeLimit`, v.emptyDir.sizeLimit);
       const src = isRecord(v) ? (isRecord(v.secret) ? v.secret.secretName : isRecord(v.configMap) ? v.configMap.name : undefined) : undefined;
       if (src !== undefined && (typeof src !== "string" || !isDns1123Subdomain(src))) errs.add(`${path}.volumes[${i}]`, "the Secret or ConfigMap it names must be a valid object name");
+      const claim = isRecord(v) && isRecord(v.persistentVolumeClaim) ? v.persistentVolumeClaim : undefined;
+      if (claim) {
+        if (typeof claim.claimName !== "string" || claim.claimName === "") errs.required(`${path}.volumes[${i}].persistentVolumeClaim.claimName`);
+        else if (!isDns1123Subdomain(claim.claimName)) errs.add(`${path}.volumes[${i}].persistentVolumeClaim.claimName`, "must be a valid PersistentVolumeClaim name");
+      }
     });
   }
 }

@@ -55,7 +55,7 @@ export function validateReplicaStatus(obj: KObject, errs: FieldErrors): void {
   const st = obj.status;
   if (st === undefined || st === null) return;
   if (!isRecord(st)) return errs.add("status", "must be an object");
-  for (const k of ["replicas", "readyReplicas", "availableReplicas", "updatedReplicas", "unavailableReplicas", "fullyLabeledReplicas"]) {
+  for (const k of ["replicas", "readyReplicas", "availableReplicas", "updatedReplicas", "unavailableReplicas", "fullyLabeledReplicas", "currentReplicas"]) {
     errs.nonNegativeInt(`status.${k}`, st[k], "int32");
   }
   errs.nonNegativeInt("status.observedGeneration", st.observedGeneration);

@@ -3,7 +3,7 @@
  * labels, replicas >= 0, and a valid pod template.
  */
 import { selectorFromLabelSelector } from "../../lib/selector.js";
-import type { KObject, LabelSelector, PodSpec, PodTemplateSpec } from "../../lib/types.js";
+import type { IntOrString, KObject, LabelSelector, PodSpec, PodTemplateSpec } from "../../lib/types.js";
 import { isRecord, type FieldErrors } from "../validation/field-errors.js";
 import { validateLabels } from "../validation/metadata.js";
 import { defaultPodSpec, validatePodSpec } from "./pod-spec.js";
@@ -55,4 +55,20 @@ export function validateWorkload(obj: KObject, old: KObject | undefined, errs: F
     // apps/v1 makes the selector immutable.
     if (JSON.stringify((old.spec as WorkloadSpec).selector) !== JSON.stringify(s.selector)) errs.add("spec.selector", "field is immutable");
   }
+}
+
+/** The numeric part of an int-or-percent (`3`, `"25%"`), or undefined after recording an error. */
+export function intOrPercent(v: IntOrString | undefined, path: string, errs: FieldErrors): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === "number") return errs.nonNegativeInt(path, v, "int32");
+  if (typeof v !== "string") {
+    errs.add(path, "must be an integer or a percentage string");
+    return undefined;
+  }
+  const m = /^(\d{1,10})%$/.exec(v);
+  if (!m) {
+    errs.add(path, "a valid percent string must be a numeric string followed by an ending '%'");
+    return undefined;
+  }
+  return Number(m[1]);
 }
