@@ -3,11 +3,11 @@
  * access modes and a reclaim policy. New volumes start Pending (the binder makes them Available)
  * and carry `kubernetes.io/pv-protection`, so deleting a bound volume waits for its release.
  */
-import { PV_PROTECTION_FINALIZER } from "../../lib/storage.js";
+import { PV_PROTECTION_FINALIZER, shortAccessModes } from "../../lib/storage.js";
 import type { KObject, PersistentVolume } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
 import { age, ageOf, col, name, rec } from "./printer.js";
-import { shortAccessModes, validateAccessModes, validateVolumeMode } from "./storage-rules.js";
+import { validateAccessModes, validateVolumeMode } from "./storage-rules.js";
 import type { Strategy } from "./strategy.js";
 
 const PHASES = ["Pending", "Available", "Bound", "Released", "Failed"];

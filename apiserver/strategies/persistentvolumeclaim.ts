@@ -4,11 +4,11 @@
  * while a pod uses it) and phase Pending. Its spec is immutable once created, except the size
  * request and the volume the binder fills in once.
  */
-import { defaultClass, PVC_PROTECTION_FINALIZER } from "../../lib/storage.js";
+import { defaultClass, PVC_PROTECTION_FINALIZER, shortAccessModes } from "../../lib/storage.js";
 import type { KObject, PersistentVolumeClaim, StorageClass } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
 import { age, ageOf, col, name, rec } from "./printer.js";
-import { shortAccessModes, validateClaimSpec } from "./storage-rules.js";
+import { validateClaimSpec } from "./storage-rules.js";
 import type { Strategy } from "./strategy.js";
 
 export const persistentVolumeClaimStrategy: Strategy = {
