@@ -12,6 +12,7 @@ import { EventRecorder } from "../lib/events.js";
 import { newGarbageCollector } from "./gc/controller.js";
 import { newNodeLifecycleController } from "./nodelifecycle/controller.js";
 import { newReplicaSetController } from "./replicaset/controller.js";
+import { newStatefulSetController } from "./statefulset/controller.js";
 import { newVolumeController } from "./volume/controller.js";
 import type { Controller } from "./runner.js";
 
@@ -61,7 +62,9 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     gracePeriodMs: (opts.nodeMonitorGracePeriodSeconds ?? DEFAULT_NODE_MONITOR_GRACE_PERIOD_SECONDS) * 1000,
     evictionTimeoutMs: (opts.podEvictionTimeoutSeconds ?? DEFAULT_POD_EVICTION_TIMEOUT_SECONDS) * 1000,
   });
-  const controllers: Controller[] = [newReplicaSetController(ctx), newDeploymentController(ctx), newEndpointsController(ctx), newGarbageCollector(ctx), newVolumeController(ctx), nodes.controller];
+  const controllers: Controller[] = [
+    newReplicaSetController(ctx), newDeploymentController(ctx), newStatefulSetController(ctx), newEndpointsController(ctx), newGarbageCollector(ctx), newVolumeController(ctx), nodes.controller,
+  ];
 
   let stopMonitor: (() => void) | undefined;
   let stopped = false;
