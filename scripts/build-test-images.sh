@@ -42,8 +42,7 @@ build kctl-test/crash:v1 'CMD ["/bin/sh","-c","echo crashing; sleep 0.2; exit 1"
 mkdir -p "$ctx/pets"
 cat > "$ctx/pets/rows" <<'CGI'
 #!/bin/sh
-echo "Content-Type: text/plain"
-echo
+printf 'Content-Type: text/plain\r\n\r\n'
 mkdir -p "${PGDATA:-/var/lib/pets}"
 [ -n "$QUERY_STRING" ] && echo "$QUERY_STRING" >> "${PGDATA:-/var/lib/pets}/rows"
 cat "${PGDATA:-/var/lib/pets}/rows" 2>/dev/null
@@ -51,8 +50,7 @@ exit 0
 CGI
 cat > "$ctx/pets/pets" <<'CGI'
 #!/bin/sh
-echo "Content-Type: text/plain"
-echo
+printf 'Content-Type: text/plain\r\n\r\n'
 row=""
 case "$QUERY_STRING" in add=*) row="pet=${QUERY_STRING#add=}" ;; esac
 echo "Pets (served by $(hostname)):"
