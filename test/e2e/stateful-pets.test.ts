@@ -164,10 +164,10 @@ describe("the pets app on kctl", () => {
     expect(held.metadata.deletionTimestamp).toBeTruthy();
     expect(held.metadata.finalizers).toContain("kubernetes.io/pvc-protection");
     await c.client.delete("Pod", "backup", { namespace: "default", gracePeriodSeconds: 0 });
-    await eventually("the claim, its volume and the directory gone", async () => {
-      const gone = async (p: Promise<unknown>) => p.then(() => false, () => true);
-      return (await gone(claim("pets-backup"))) && (await gone(c.client.get("PersistentVolume", pv.metadata.name!))) && !fs.existsSync(dir);
-    }, { timeoutMs: 30_000 });
+    const gone = async (p: Promise<unknown>) => p.then(() => false, () => true);
+    await eventually("the claim gone with its pod", () => gone(claim("pets-backup")), { timeoutMs: 30_000 });
+    await eventually("the volume's directory removed by its node", () => !fs.existsSync(dir), { timeoutMs: 30_000 });
+    await eventually("the volume gone", () => gone(c.client.get("PersistentVolume", pv.metadata.name!)), { timeoutMs: 30_000 });
     // the StatefulSet's claim is untouched
     expect((await c.client.get<StatefulSet>("StatefulSet", "db", "default")).status?.readyReplicas).toBe(1);
   }, 60_000);
