@@ -193,7 +193,7 @@ describe("planStatefulSet: claim retention", () => {
   ];
   for (const c of cases) {
     it(`whenDeleted=${c.policy[0]} whenScaled=${c.policy[1]}`, () => {
-      expect(owners(...c.policy)).toEqual({ inRange: c.inRange, condemned: c.condemned });
+      expect(owners(c.policy[0], c.policy[1])).toEqual({ inRange: c.inRange, condemned: c.condemned });
     });
   }
 
