@@ -224,3 +224,41 @@ describe("StatefulSet controller (real API server, simulated nodes)", () => {
     expect(again.spec.volumes).toEqual([{ name: "data", persistentVolumeClaim: { claimName: "data-db-1" } }]);
   });
 });
+
+describe("claim retention policy Delete (with the garbage collector)", () => {
+  /** Gone, or being deleted (the pvc-protection finalizer is the volume binder's to remove). */
+  const collected = async (name: string) => {
+    const c = (await claims()).find((x) => x.metadata.name === name);
+    return !c || Boolean(c.metadata.deletionTimestamp);
+  };
+
+  it("whenScaled=Delete collects the claim of a scaled-down pod; whenDeleted=Delete those of a deleted set", async () => {
+    const set: StatefulSet = {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "cache", namespace: "default" },
+      spec: {
+        replicas: 2,
+        podManagementPolicy: "Parallel",
+        selector: { matchLabels: { app: "cache" } },
+        template: { metadata: { labels: { app: "cache" } }, spec: { containers: [{ name: "cache", image: "cache:v1" }] } },
+        volumeClaimTemplates: [{ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } }],
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Delete" },
+      },
+    };
+    const created = await client.create<StatefulSet>(set);
+    await eventually("cache ready", async () => (await client.get<StatefulSet>("StatefulSet", "cache", "default")).status?.readyReplicas === 2);
+    const owned = (await claims()).filter((c) => c.metadata.name?.startsWith("data-cache-"));
+    expect(owned.map((c) => [c.metadata.name, c.metadata.ownerReferences?.map((r) => r.uid)])).toEqual([
+      ["data-cache-0", [created.metadata.uid]],
+      ["data-cache-1", [created.metadata.uid]],
+    ]);
+
+    await client.patch("StatefulSet", "cache", { spec: { replicas: 1 } }, { namespace: "default" });
+    await eventually("data-cache-1 collected with its pod", () => collected("data-cache-1"));
+    expect(await collected("data-cache-0")).toBe(false);
+
+    await client.delete("StatefulSet", "cache", { namespace: "default" });
+    await eventually("data-cache-0 collected with the set", () => collected("data-cache-0"));
+  });
+});
