@@ -22,7 +22,7 @@ import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, planDependent, planOwner, type 
 export const GARBAGE_COLLECTOR = "garbage-collector-controller";
 
 /** Kinds whose objects the GC watches as owners and dependents. */
-export const GC_KINDS = ["Deployment", "ReplicaSet", "Pod", "Service", "Endpoints", "ConfigMap", "Secret", "Node", "Lease", "StatefulSet", "ControllerRevision", "PersistentVolumeClaim"] as const;
+export const GC_KINDS = ["Deployment", "ReplicaSet", "Pod", "Service", "Endpoints", "ConfigMap", "Secret", "Node", "Lease"] as const;
 
 /** Build the garbage collector. */
 export function newGarbageCollector(ctx: ControllerContext, kinds: readonly string[] = GC_KINDS): Controller {
