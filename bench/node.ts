@@ -18,26 +18,11 @@
  * Run: `node dist/bench/node.js [--runs 5] [--sizes 1,10,30] [--no-heal] [--no-roll]`.
  * Needs the engine and the test images (scripts/docker-engine.sh, scripts/build-test-images.sh).
  */
-import { execFile } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
-import Dockerode from "dockerode";
-import { startApiServer } from "../apiserver/index.js";
-import { startControllerManager } from "../controllers/index.js";
-import { startKubelet } from "../kubelet/index.js";
-import { LABEL_NODE } from "../kubelet/labels.js";
-import { ApiClient } from "../lib/client.js";
-import { SharedInformers } from "../lib/shared-informers.js";
-import { createLogger, silentLogger } from "../lib/logger.js";
+import type { ApiClient } from "../lib/client.js";
 import type { Deployment } from "../lib/types.js";
-import { startScheduler } from "../scheduler/index.js";
+import { docker, startBenchCluster, type BenchCluster } from "./in-process-cluster.js";
 import { PHASES, PodPhaseTracker, type Phase } from "./node-phases.js";
 import { median } from "./stats.js";
-
-const execFileP = promisify(execFile);
-const DOCKER = "/usr/bin/docker";
 
 interface Args {
   runs: number;
@@ -61,28 +46,9 @@ function parseArgs(argv: string[]): Args {
 
 const args = parseArgs(process.argv.slice(2));
 const RUNS = args.runs;
-const run = `bench-${process.pid}`;
-const node = `${run}-node`;
-const engine = new Dockerode({ socketPath: "/var/run/docker.sock" });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function docker(...argv: string[]): Promise<string> {
-  return (await execFileP(DOCKER, argv, { maxBuffer: 16 << 20 })).stdout.trim();
-}
-
-async function idsLabelled(label: string): Promise<string[]> {
-  return (await engine.listContainers({ all: true, filters: { label: [label] } })).map((c) => c.Id);
-}
-
-async function removeLabelled(label: string): Promise<void> {
-  const ids = await idsLabelled(label);
-  for (let i = 0; i < ids.length; i += 50) await docker("rm", "-f", ...ids.slice(i, i + 50)).catch(() => "");
-}
-
 /** The floor: `docker run -d` of n web containers with a published port, 10 at a time. */
-async function dockerRunFloor(n: number): Promise<number> {
-  const label = `kctl-bench=${run}-floor`;
+async function dockerRunFloor(c: BenchCluster, n: number): Promise<number> {
+  const label = `kctl-bench=${c.run}-floor`;
   const t0 = performance.now();
   for (let i = 0; i < n; i += 10) {
     await Promise.all(
@@ -90,7 +56,7 @@ async function dockerRunFloor(n: number): Promise<number> {
     );
   }
   const ms = performance.now() - t0;
-  await removeLabelled(label);
+  await c.removeLabelled(label);
   return ms;
 }
 
@@ -133,43 +99,13 @@ function perPod(runs: readonly Map<string, number>[], n: number): Record<string,
   return out;
 }
 
-async function until(fn: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
 async function main(): Promise<void> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kctl-bench-node-"));
-  // Wired as `kctl server` wires it (cli/commands/server.ts): TLS, one client per component,
-  // one shared informer factory for controllers and scheduler, a node credential for the kubelet.
-  const api = await startApiServer({ dataDir, listen: "127.0.0.1:0" });
-  const clientFor = (component: string): ApiClient =>
-    new ApiClient({ server: api.url, token: api.adminToken, ca: api.caPem, userAgent: `kctl-${component}`, maxSockets: 32 });
-  const client = clientFor("bench");
-  const logger = process.env.KCTL_LOG_LEVEL ? createLogger({ level: process.env.KCTL_LOG_LEVEL }) : silentLogger();
-  const informers = new SharedInformers(clientFor("informers"), logger);
-  const cm = await startControllerManager({ client: clientFor("controller-manager"), logger, informers });
-  const sched = await startScheduler({ client: clientFor("scheduler"), logger, informers });
-  const cred = await api.nodeCredential(node, ["127.0.0.1"]);
-  const kubelet = await startKubelet({
-    client: new ApiClient({ server: api.url, token: cred.token, ca: api.caPem, userAgent: "kctl-kubelet" }),
-    logger,
-    nodeName: node,
-    nodeIP: "127.0.0.1",
-    dataDir: path.join(dataDir, "kubelet"),
-    containerLabels: { "kctl-bench": run },
-    kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem },
-  });
-  const tracker = new PodPhaseTracker(client, engine, "default", `kctl-bench=${run}`);
-  await tracker.start();
-
+  const c = await startBenchCluster("bench");
+  const { client, tracker } = c;
   const deleteDeployment = async (name: string): Promise<void> => {
     await client.delete("Deployment", name, { namespace: "default", propagationPolicy: "Foreground" }).catch(() => undefined);
     await tracker.allGone(name);
-    await until(async () => (await idsLabelled(`${LABEL_NODE}=${node}`)).length === 0, "containers gone");
+    await c.nodeEmpty();
   };
 
   interface StartResult {
@@ -214,11 +150,11 @@ async function main(): Promise<void> {
         // Alternate the order so that neither side always runs on a box just warmed (or just
         // loaded) by the other.
         if (r % 2 === 0) {
-          floor.push(await dockerRunFloor(n));
+          floor.push(await dockerRunFloor(c, n));
           await kctlRun();
         } else {
           await kctlRun();
-          floor.push(await dockerRunFloor(n));
+          floor.push(await dockerRunFloor(c, n));
         }
       }
       const f = median(floor);
@@ -285,16 +221,7 @@ async function main(): Promise<void> {
       results.rollingUpdate10 = { ms: Math.round(median(roll)) };
     }
   } finally {
-    tracker.stop();
-    await kubelet.stop({ removeContainers: true });
-    await sched.stop();
-    await cm.stop();
-    await informers.stop();
-    await api.close();
-    client.close();
-    await removeLabelled(`kctl-bench=${run}`);
-    await removeLabelled(`${LABEL_NODE}=${node}`);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await c.stop();
   }
 
   const out = process.stdout;

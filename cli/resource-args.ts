@@ -16,7 +16,7 @@ export interface ResourceRequest {
 }
 
 /** What `all` expands to. */
-export const ALL_KINDS = ["Pod", "Service", "Deployment", "ReplicaSet"];
+export const ALL_KINDS = ["Pod", "Service", "Deployment", "ReplicaSet", "StatefulSet"];
 
 /** Resolve one type name or fail with kubectl's message (plus a suggestion). */
 export function resolveType(name: string): ResourceInfo {

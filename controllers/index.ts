@@ -13,6 +13,7 @@ import { newGarbageCollector } from "./gc/controller.js";
 import { newNodeLifecycleController } from "./nodelifecycle/controller.js";
 import { newReplicaSetController } from "./replicaset/controller.js";
 import { newStatefulSetController } from "./statefulset/controller.js";
+import { newVolumeController } from "./volume/controller.js";
 import type { Controller } from "./runner.js";
 
 export interface ControllerManagerOptions {
@@ -61,7 +62,9 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     gracePeriodMs: (opts.nodeMonitorGracePeriodSeconds ?? DEFAULT_NODE_MONITOR_GRACE_PERIOD_SECONDS) * 1000,
     evictionTimeoutMs: (opts.podEvictionTimeoutSeconds ?? DEFAULT_POD_EVICTION_TIMEOUT_SECONDS) * 1000,
   });
-  const controllers: Controller[] = [newReplicaSetController(ctx), newDeploymentController(ctx), newEndpointsController(ctx), newGarbageCollector(ctx), nodes.controller, newStatefulSetController(ctx)];
+  const controllers: Controller[] = [
+    newReplicaSetController(ctx), newDeploymentController(ctx), newStatefulSetController(ctx), newEndpointsController(ctx), newGarbageCollector(ctx), newVolumeController(ctx), nodes.controller,
+  ];
 
   let stopMonitor: (() => void) | undefined;
   let stopped = false;

@@ -3,12 +3,15 @@
  * the downward API field refs the kubelet knows (metadata.name/namespace/uid, labels and
  * annotations by key, spec.nodeName, spec.serviceAccountName, status.podIP, status.hostIP).
  */
-import type { ConfigMap, Container, Pod, Secret } from "../lib/types.js";
+import type { ConfigMap, Container, PersistentVolume, PersistentVolumeClaim, Pod, Secret } from "../lib/types.js";
 
 /** Reads ConfigMaps and Secrets (undefined when missing). */
 export interface ObjectSource {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
+  /** claims and volumes, for persistentVolumeClaim volumes (optional: none without) */
+  claim?(namespace: string, name: string): Promise<PersistentVolumeClaim | undefined>;
+  volume?(name: string): Promise<PersistentVolume | undefined>;
   /** the service variables (`WEB_SERVICE_HOST`...) a container of `pod` starts with (optional) */
   serviceEnv?(pod: Pod): ReadonlyMap<string, string>;
 }

@@ -10,7 +10,10 @@ import type { ApiClient } from "../lib/client.js";
 import { isNotFound } from "../lib/errors.js";
 import { Informer } from "../lib/informer.js";
 import type { Logger } from "../lib/logger.js";
-import type { ConfigMap, Pod, Secret, Taint } from "../lib/types.js";
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Taint } from "../lib/types.js";
+import { LOCAL_PATH_DIR_ANNOTATION } from "../lib/storage.js";
+import { startLocalPathCleanup } from "./local-path-cleanup.js";
+import { localPathDir } from "./volumes.js";
 import { runWorkers, WorkQueue } from "../lib/workqueue.js";
 import { DEFAULT_BACKOFF, type BackoffConfig } from "./backoff.js";
 import { wallClock, type Clock, type Timer } from "../lib/clock.js";
@@ -114,6 +117,8 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     serviceEnv: (pod) => nodeServices?.serviceEnv(pod) ?? new Map(),
     configMap: (ns, name) => client.get<ConfigMap>("ConfigMap", name, ns).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
     secret: (ns, name) => client.get<Secret>("Secret", name, ns).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
+    claim: (ns, name) => client.get<PersistentVolumeClaim>("PersistentVolumeClaim", name, ns).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
+    volume: (name) => client.get<PersistentVolume>("PersistentVolume", name).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
   };
 
   const probes = new ProbeManager(clock, runProbe, (id, cmd, t) => runtime.exec(id, cmd, t), (ch) => {
@@ -190,6 +195,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       nodeName,
       nodeIP,
       labels: opts.nodeLabels ?? {},
+      annotations: { [LOCAL_PATH_DIR_ANNOTATION]: localPathDir(dataDir) },
       taints: opts.taints ?? [],
       capacity: opts.capacity ?? {},
       runtime: version,
@@ -255,6 +261,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
 
   informer.start();
   await informer.waitForSync();
+  const localPath = startLocalPathCleanup(client, nodeName, localPathDir(dataDir), logger);
   const events = runtime.watchEvents(
     (ev) => onRuntimeEvent(ev.id, ev.action, ev.podUid),
     () => void relist(),
@@ -286,6 +293,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       for (const t of timers) t.cancel();
       events.stop();
       await informer.stop();
+      await localPath.stop();
       queue.shutdown();
       await queue.whenIdle();
       await workers;

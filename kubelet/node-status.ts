@@ -28,6 +28,8 @@ export interface NodeFacts {
   nodeName: string;
   nodeIP: string;
   labels: Record<string, string>;
+  /** annotations the node publishes (its local-path directory) */
+  annotations?: Record<string, string>;
   taints: Taint[];
   capacity: { cpu?: string; memory?: string; pods?: number };
   runtime: RuntimeVersion;
@@ -128,10 +130,12 @@ export class NodeStatusReporter {
       node = await this.client.get<Node>("Node", f.nodeName);
       const missingTaints = f.taints.filter((t) => !(node.spec?.taints ?? []).some((x) => x.key === t.key && x.effect === t.effect));
       const labelsDiffer = Object.entries(labels).some(([k, v]) => node.metadata.labels?.[k] !== v);
-      if (missingTaints.length || labelsDiffer) {
+      const annotations = f.annotations ?? {};
+      const annotationsDiffer = Object.entries(annotations).some(([k, v]) => node.metadata.annotations?.[k] !== v);
+      if (missingTaints.length || labelsDiffer || annotationsDiffer) {
         node = await this.client.update<Node>({
           ...node,
-          metadata: { ...node.metadata, labels: { ...(node.metadata.labels ?? {}), ...labels } },
+          metadata: { ...node.metadata, labels: { ...(node.metadata.labels ?? {}), ...labels }, annotations: { ...(node.metadata.annotations ?? {}), ...annotations } },
           spec: { ...(node.spec ?? {}), taints: [...(node.spec?.taints ?? []), ...missingTaints] },
         });
       }
@@ -141,7 +145,7 @@ export class NodeStatusReporter {
         node = await this.client.create<Node>({
           apiVersion: "v1",
           kind: "Node",
-          metadata: { name: f.nodeName, labels },
+          metadata: { name: f.nodeName, labels, ...(f.annotations ? { annotations: f.annotations } : {}) },
           spec: f.taints.length ? { taints: f.taints } : {},
         });
       } catch (e2) {

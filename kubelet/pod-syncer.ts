@@ -21,7 +21,7 @@ import { runProbe } from "./probes/handlers.js";
 import type { ProbeManager } from "./probes/manager.js";
 import type { ContainerRuntime, ObservedContainer, PortMap } from "./runtime/types.js";
 import type { StatusManager } from "./status-manager.js";
-import { containerBinds, removePodDir } from "./volumes.js";
+import { containerBinds, removePodDir, VolumeNotReadyError } from "./volumes.js";
 import { value as quantityValue, milliValue, parseQuantity } from "../lib/quantity.js";
 import { PORTS_ANNOTATION } from "../lib/well-known.js";
 
@@ -406,6 +406,13 @@ export class PodSyncer {
       this.backoff.set(pullKey(uid, name), entry);
       waiting.set(name, { reason: e.reason, message });
       this.d.requeueAfter(uid, entry.delayMs);
+      return;
+    }
+    if (e instanceof VolumeNotReadyError) {
+      // Kubernetes' kubelet waits for the pod's volumes before creating any container.
+      waiting.set(name, { reason: "ContainerCreating", message });
+      this.d.recorder.event(pod, "Warning", "FailedMount", message);
+      this.d.requeueAfter(uid, Math.max(1000, this.d.backoffConfig.baseMs));
       return;
     }
     if (e instanceof ContainerConfigError) {

@@ -1,12 +1,53 @@
 /**
  * Pod volumes as host directories bind-mounted into containers: emptyDir under the agent's
  * data dir (per pod UID), hostPath as given, configMap and secret as files written from the API
- * objects (mounted read-only). The pod's directory is removed with the pod.
+ * objects (mounted read-only), persistentVolumeClaim as its bound volume's directory (hostPath
+ * or local; local-path volumes live under `<data dir>/storage`). The pod's directory is removed
+ * with the pod; a claim's directory outlives it.
  */
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Container, Pod, Volume } from "../lib/types.js";
 import { ContainerConfigError, type ObjectSource } from "./env.js";
+
+/**
+ * A claim the pod mounts is missing, unbound or bound to a volume this node cannot serve: the
+ * pod waits (ContainerCreating, a FailedMount event) and is retried.
+ */
+export class VolumeNotReadyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "VolumeNotReadyError";
+  }
+}
+
+/** Where this node's local-path volumes live (published on its Node for the provisioner). */
+export function localPathDir(dataDir: string): string {
+  return path.join(path.resolve(dataDir), "storage");
+}
+
+/** The host directory of a claim's volume, created when the volume says DirectoryOrCreate. */
+async function claimDirectory(pod: Pod, v: Volume, source: ObjectSource): Promise<string> {
+  const ns = pod.metadata.namespace ?? "default";
+  const name = v.persistentVolumeClaim!.claimName;
+  const prefix = `Unable to attach or mount volumes: unmounted volumes=[${v.name}]:`;
+  const claim = await source.claim?.(ns, name);
+  if (!claim) throw new VolumeNotReadyError(`${prefix} persistentvolumeclaim "${name}" not found`);
+  const volumeName = claim.spec.volumeName;
+  if (!volumeName || claim.status?.phase !== "Bound") throw new VolumeNotReadyError(`${prefix} persistentvolumeclaim "${name}" is not bound`);
+  const pv = await source.volume?.(volumeName);
+  if (!pv || (pv.spec.claimRef?.uid && pv.spec.claimRef.uid !== claim.metadata.uid)) throw new VolumeNotReadyError(`${prefix} persistentvolume "${volumeName}" of claim "${name}" is not bound to it`);
+  const dir = pv.spec.hostPath?.path ?? pv.spec.local?.path;
+  if (!dir || !path.isAbsolute(dir)) throw new VolumeNotReadyError(`${prefix} persistentvolume "${volumeName}" has no hostPath or local path`);
+  if (pv.spec.hostPath?.type === "DirectoryOrCreate") {
+    // 0777: containers that run as another user can write, as local-path-provisioner does.
+    await fs.mkdir(dir, { recursive: true, mode: 0o777 });
+    await fs.chmod(dir, 0o777);
+  } else if (!(await fs.stat(dir).then((st) => st.isDirectory(), () => false))) {
+    throw new VolumeNotReadyError(`${prefix} the directory ${dir} of persistentvolume "${volumeName}" does not exist on this node`);
+  }
+  return dir;
+}
 
 /** The pod's directory under the data dir. */
 export function podDir(dataDir: string, podUid: string): string {
@@ -34,6 +75,7 @@ async function prepareVolume(pod: Pod, v: Volume, dataDir: string, source: Objec
     if (v.hostPath.type === "DirectoryOrCreate") await fs.mkdir(v.hostPath.path, { recursive: true });
     return v.hostPath.path;
   }
+  if (v.persistentVolumeClaim) return claimDirectory(pod, v, source);
   if (v.configMap) {
     const dir = path.join(base, "configmap", v.name);
     const cm = await source.configMap(ns, v.configMap.name);
@@ -69,9 +111,9 @@ export async function containerBinds(pod: Pod, container: Container, dataDir: st
     let host = await prepareVolume(pod, v, dataDir, source);
     if (m.subPath) {
       host = path.join(host, m.subPath);
-      if (v.emptyDir || v.hostPath) await fs.mkdir(host, { recursive: true });
+      if (v.emptyDir || v.hostPath || v.persistentVolumeClaim) await fs.mkdir(host, { recursive: true });
     }
-    const ro = m.readOnly || Boolean(v.configMap) || Boolean(v.secret);
+    const ro = m.readOnly || Boolean(v.configMap) || Boolean(v.secret) || Boolean(v.persistentVolumeClaim?.readOnly);
     binds.push(`${host}:${m.mountPath}${ro ? ":ro" : ""}`);
   }
   return binds;

@@ -126,3 +126,10 @@ export function pinnedToNode(nodeName: string): PersistentVolume["spec"]["nodeAf
 export function podClaimNames(spec: { volumes?: { persistentVolumeClaim?: { claimName: string } }[] }): string[] {
   return (spec.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : []));
 }
+
+const SHORT_ACCESS_MODES: Record<string, string> = { ReadWriteOnce: "RWO", ReadOnlyMany: "ROX", ReadWriteMany: "RWX", ReadWriteOncePod: "RWOP" };
+
+/** Access modes as kubectl prints them: `RWO,ROX`. */
+export function shortAccessModes(modes: unknown): string {
+  return Array.isArray(modes) ? modes.map((m) => SHORT_ACCESS_MODES[String(m)] ?? String(m)).join(",") : "";
+}

@@ -11,7 +11,7 @@ import { nodeSelector } from "./plugins/node-selector.js";
 import { nodeUnschedulable } from "./plugins/node-unschedulable.js";
 import { ownerSpread } from "./plugins/owner-spread.js";
 import { taintToleration } from "./plugins/taint-toleration.js";
-import type { FilterPlugin, NodeInfo, PodInfo, ScorePlugin } from "./types.js";
+import type { FilterPlugin, FilterResult, NodeInfo, PodInfo, ScorePlugin } from "./types.js";
 
 /** Filters in kube-scheduler's order; the first failing one gives a node's reasons. */
 export const FILTERS: readonly FilterPlugin[] = [
@@ -64,9 +64,11 @@ export function filterNode(pod: PodInfo, node: NodeInfo): readonly string[] | nu
  * Choose a node for `pod` among `nodes`. Filtering and scoring are fused into one pass (score
  * right after a node passes) so that no intermediate arrays are built; ties among the best
  * scores are broken uniformly by reservoir sampling with `random`. Reasons are only tallied
- * (in a second pass) when no node fits: the common case pays nothing for them.
+ * (in a second pass) when no node fits: the common case pays nothing for them. `extraFilter`
+ * runs after the built-in filters, for checks that need more than the pod and the node (the
+ * pod's volumes: plugins/volume-binding.ts); pods without such checks pass none.
  */
-export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], random: () => number): ScheduleResult {
+export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], random: () => number, extraFilter?: (node: NodeInfo) => FilterResult): ScheduleResult {
   let best: NodeInfo | undefined;
   let bestScore = -Infinity;
   let ties = 0;
@@ -74,6 +76,7 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], random: ()
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
     if (filterNode(pod, node) !== null) continue;
+    if (extraFilter && extraFilter(node) !== null) continue;
     feasible++;
     const s = scoreNode(pod, node);
     if (s > bestScore) {
@@ -88,7 +91,7 @@ export function schedulePod(pod: PodInfo, nodes: readonly NodeInfo[], random: ()
   if (best) return { ok: true, node: best, score: bestScore, feasible };
   const d = new Diagnosis();
   for (let i = 0; i < nodes.length; i++) {
-    const failed = filterNode(pod, nodes[i]);
+    const failed = filterNode(pod, nodes[i]) ?? extraFilter?.(nodes[i]) ?? null;
     if (failed !== null) d.add(failed);
   }
   return { ok: false, message: fitErrorMessage(nodes.length, d), diagnosis: d };

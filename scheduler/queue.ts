@@ -10,6 +10,9 @@
  * could make it fit, then goes through `backoffQ` (1 s, doubling per attempt, capped at 10 s) so
  * that a storm of events does not re-run hopeless pods in a tight loop. A safety flush moves
  * pods that waited longer than `maxUnschedulableMs` anyway, in case an event was missed.
+ *
+ * A pod placed on a node whose claims still need binding there waits in `volumes` (not a fit
+ * failure, so no back-off) until the scheduler sees them bound and `activate`s it.
  */
 import { Heap } from "./heap.js";
 import type { PodInfo } from "./types.js";
@@ -18,7 +21,7 @@ interface Entry {
   info: PodInfo;
   seq: number;
   attempts: number;
-  where: "active" | "backoff" | "unschedulable" | "scheduling";
+  where: "active" | "backoff" | "unschedulable" | "scheduling" | "volumes";
   backoffUntil: number;
   unschedulableSince: number;
 }
@@ -71,8 +74,8 @@ export class SchedulingQueue {
   }
 
   /** Sizes of each sub-queue, for logs and tests. */
-  stats(): { active: number; backoff: number; unschedulable: number } {
-    const s = { active: 0, backoff: 0, unschedulable: 0 };
+  stats(): { active: number; backoff: number; unschedulable: number; volumes: number } {
+    const s = { active: 0, backoff: 0, unschedulable: 0, volumes: 0 };
     for (const e of this.entries.values()) if (e.where !== "scheduling") s[e.where]++;
     return s;
   }
@@ -117,6 +120,23 @@ export class SchedulingQueue {
     e.attempts++;
     e.where = "unschedulable";
     e.unschedulableSince = this.now();
+  }
+
+  /** The pod has a node but waits for its claims to be bound there (see `activate`). */
+  waitForVolumes(uid: string): void {
+    const e = this.entries.get(uid);
+    if (!e || e.where !== "scheduling") return;
+    e.where = "volumes";
+    e.unschedulableSince = this.now();
+  }
+
+  /**
+   * What the pod waited for happened (its claims appeared or were bound): try it again now. Not
+   * a fit failure of the cluster's making, so no back-off.
+   */
+  activate(uid: string): void {
+    const e = this.entries.get(uid);
+    if (e?.where === "volumes" || e?.where === "unschedulable") this.toActive(e);
   }
 
   /** Retry after an error (not a fit failure), with back-off. */
@@ -225,7 +245,7 @@ export class SchedulingQueue {
   private flushUnschedulable(): void {
     const now = this.now();
     for (const e of this.entries.values()) {
-      if (e.where === "unschedulable" && now - e.unschedulableSince >= this.maxUnschedulableMs) this.toActive(e);
+      if ((e.where === "unschedulable" || e.where === "volumes") && now - e.unschedulableSince >= this.maxUnschedulableMs) this.toActive(e);
     }
   }
 

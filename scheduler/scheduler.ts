@@ -6,13 +6,18 @@
  *   pod informer ──unbound──► queue ──pop──► schedulePod(cache) ──► assume ──► bind (async, ≤ N in flight)
  *        └──bound──► cache ◄───────────────────────────────────────── forget on failure
  *   node informer ──► cache, and a retry of unschedulable pods
+ *   claim/volume informers ──► the pod's volumes (plugins/volume-binding.ts); a pod whose claims
+ *     wait for their first consumer gets a node written on them, waits until they are bound
+ *     there, then is bound itself
  */
 import type { ApiClient } from "../lib/client.js";
 import { isConflict, isNotFound } from "../lib/errors.js";
 import { objectKey, type Informer } from "../lib/informer.js";
 import type { Logger } from "../lib/logger.js";
 import { SharedInformers } from "../lib/shared-informers.js";
-import type { Node, Pod, PodCondition } from "../lib/types.js";
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, PodCondition, StorageClass } from "../lib/types.js";
+import { SELECTED_NODE_ANNOTATION } from "../lib/storage.js";
+import { podVolumes, volumeFilter, type PodVolumes, type VolumeLookup } from "./plugins/volume-binding.js";
 import { SchedulerCache, holdsResources } from "./cache.js";
 import { hostname } from "node:os";
 import { EventRecorder } from "../lib/events.js";
@@ -63,6 +68,12 @@ export class Scheduler {
   private readonly ownInformers: boolean;
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
+  private readonly claims: Informer<PersistentVolumeClaim>;
+  private readonly volumes: Informer<PersistentVolume>;
+  private readonly classes: Informer<StorageClass>;
+  private readonly volumeLookup: VolumeLookup;
+  /** claim key (ns/name) -> uids of the pods that wait for it to appear or be bound */
+  private readonly claimWaiters = new Map<string, Set<string>>();
   /** unregister this scheduler's informer handlers (the informers may outlive it) */
   private readonly unregister: (() => void)[] = [];
   private readonly events: EventRecorder;
@@ -87,6 +98,16 @@ export class Scheduler {
     this.informers = cfg.informers ?? new SharedInformers(cfg.client, this.log, { indexes: false });
     this.pods = this.informers.get<Pod>("Pod");
     this.nodes = this.informers.get<Node>("Node");
+    this.claims = this.informers.get<PersistentVolumeClaim>("PersistentVolumeClaim");
+    this.volumes = this.informers.get<PersistentVolume>("PersistentVolume");
+    this.classes = this.informers.get<StorageClass>("StorageClass");
+    this.volumeLookup = {
+      claim: (ns, name) => this.claims.get(`${ns}/${name}`),
+      volume: (name) => this.volumes.get(name),
+      volumes: () => this.volumes.list(),
+      storageClass: (name) => this.classes.get(name),
+      hasNode: (name) => this.nodes.get(name) !== undefined,
+    };
     // Events wait while a backlog of pods is being bound: bindings first, as the API server is
     // the shared bottleneck; what does not fit the event queue meanwhile is dropped.
     this.events = new EventRecorder({
@@ -119,7 +140,20 @@ export class Scheduler {
       onUpdate: (old, cur) => this.onPod(old, cur),
       onDelete: (p) => this.onPodDeleted(p),
     });
-    this.unregister.push(nodeHandlers, podHandlers);
+    const claimHandlers = this.claims.addEventHandler({
+      onAdd: (c) => this.claimReady(c),
+      onUpdate: (old, cur) => {
+        if (!old.spec.volumeName && cur.spec.volumeName) this.claimReady(cur);
+      },
+    });
+    // A new or released static volume may fit pods that found none.
+    const volumeHandlers = this.volumes.addEventHandler({
+      onAdd: () => this.queue.moveAllToActiveOrBackoff(),
+      onUpdate: (old, cur) => {
+        if (old.status?.phase !== cur.status?.phase) this.queue.moveAllToActiveOrBackoff();
+      },
+    });
+    this.unregister.push(nodeHandlers, podHandlers, claimHandlers, volumeHandlers);
     if (!(await this.informers.startAndSync())) throw new Error("scheduler: informers stopped before syncing");
     this.log.info({ nodes: this.cache.nodeCount, pending: this.queue.length }, "scheduler started");
     this.loop = this.run();
@@ -168,6 +202,24 @@ export class Scheduler {
     }
   }
 
+  /** A claim appeared or got bound: retry the pods waiting for it at once (not a fit failure, no back-off). */
+  private claimReady(claim: PersistentVolumeClaim): void {
+    const key = objectKey(claim);
+    const waiters = this.claimWaiters.get(key);
+    if (!waiters) return;
+    this.claimWaiters.delete(key);
+    for (const uid of waiters) this.queue.activate(uid);
+  }
+
+  private waitForClaims(uid: string, namespace: string, names: Iterable<string>): void {
+    for (const name of names) {
+      const key = `${namespace}/${name}`;
+      let set = this.claimWaiters.get(key);
+      if (!set) this.claimWaiters.set(key, (set = new Set()));
+      set.add(uid);
+    }
+  }
+
   private responsibleFor(pod: Pod): boolean {
     const name = pod.spec?.schedulerName;
     return !name || name === SCHEDULER_COMPONENT;
@@ -203,15 +255,24 @@ export class Scheduler {
       return;
     }
     this.stats.attempts++;
-    const result = schedulePod(this.cache.resolve(queued), this.cache.nodeList(), this.random);
+    const vols = podVolumes(current, this.volumeLookup);
+    const ns = current.metadata.namespace ?? "default";
+    if (vols.kind === "unschedulable") {
+      // A claim is missing or not bound yet: retried as soon as it appears or gets bound.
+      this.waitForClaims(queued.uid, ns, (current.spec.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [])));
+      this.unschedulable(queued, current, `0/${this.cache.nodeCount} nodes are available: ${vols.message}.`);
+      return;
+    }
+    const result = schedulePod(this.cache.resolve(queued), this.cache.nodeList(), this.random, vols.kind === "check" ? (n) => volumeFilter(vols, n) : undefined);
     if (!result.ok) {
-      this.stats.unschedulable++;
-      this.queue.addUnschedulable(queued.uid);
-      this.log.debug({ pod: queued.key, reason: result.message }, "pod is unschedulable");
-      this.recordUnschedulable(current, result.message);
+      this.unschedulable(queued, current, result.message);
       return;
     }
     const node = result.node.name;
+    if (vols.kind === "check" && vols.unbound.length > 0) {
+      this.selectNodeForClaims(queued, vols, node);
+      return;
+    }
     this.cache.assume(queued, node);
     this.inflight++;
     const p = this.bind(queued, current, node).finally(() => {
@@ -223,6 +284,37 @@ export class Scheduler {
       w?.();
     });
     this.bindsDone.add(p);
+  }
+
+  private unschedulable(queued: PodInfo, pod: Pod, message: string): void {
+    this.stats.unschedulable++;
+    this.queue.addUnschedulable(queued.uid);
+    this.log.debug({ pod: queued.key, reason: message }, "pod is unschedulable");
+    this.recordUnschedulable(pod, message);
+  }
+
+  /**
+   * The pod fits `node` once its unbound claims are provisioned or bound there: write the node
+   * on them (volume.kubernetes.io/selected-node, read by the volume binder) and park the pod
+   * until they are bound; the next attempt then finds them bound to volumes pinned to the node.
+   */
+  private selectNodeForClaims(queued: PodInfo, vols: Extract<PodVolumes, { kind: "check" }>, node: string): void {
+    const ns = queued.pod.metadata.namespace ?? "default";
+    this.waitForClaims(queued.uid, ns, vols.unbound.map((u) => u.claim.metadata.name ?? ""));
+    this.queue.waitForVolumes(queued.uid);
+    for (const u of vols.unbound) {
+      if (u.claim.metadata.annotations?.[SELECTED_NODE_ANNOTATION] === node) continue;
+      const name = u.claim.metadata.name ?? "";
+      this.cfg.client
+        .patch("PersistentVolumeClaim", name, { metadata: { annotations: { [SELECTED_NODE_ANNOTATION]: node } } }, { namespace: ns })
+        .then(
+          () => this.log.debug({ pod: queued.key, claim: `${ns}/${name}`, node }, "selected a node for the claim"),
+          (err: unknown) => {
+            this.log.warn({ err, pod: queued.key, claim: `${ns}/${name}` }, "could not select a node for the claim; will retry");
+            this.queue.activate(queued.uid);
+          },
+        );
+    }
   }
 
   private async bind(info: PodInfo, pod: Pod, node: string): Promise<void> {

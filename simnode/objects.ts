@@ -5,6 +5,7 @@
  */
 import type { Lease, Node, NodeCondition, Pod, PodStatus } from "../lib/types.js";
 import { NODE_LEASE_NAMESPACE, SIMULATED_LABEL } from "../lib/well-known.js";
+import { LOCAL_PATH_DIR_ANNOTATION } from "../lib/storage.js";
 
 /** Label on every simulated node, so nobody mistakes it for a real one. */
 export { SIMULATED_LABEL };
@@ -64,7 +65,9 @@ export function simNode(name: string, index: number, shape: SimNodeShape, now: s
         ...shape.labels,
         [SIMULATED_LABEL]: "true",
       },
-      annotations: { [SIMULATED_LABEL]: "this node runs no containers: pods on it only look Running" },
+      // The local-path directory is only a name here (nothing is created): claims can be
+      // provisioned and bound on simulated nodes; their volumes' cleanup finalizer stays.
+      annotations: { [SIMULATED_LABEL]: "this node runs no containers: pods on it only look Running", [LOCAL_PATH_DIR_ANNOTATION]: `/var/lib/kctl-simulated/${name}/storage` },
     },
     spec: { podCIDR: podCidr(index) },
     status: {

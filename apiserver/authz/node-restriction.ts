@@ -8,12 +8,15 @@
  *   update/patch pods, pods/status    only metadata.annotations (the kubelet's kctl.io/ports
  *                                     patch) and status (its status updates) may change; labels,
  *                                     finalizers, ownerReferences, spec, ... stay as stored
+ *   update/patch persistentvolumes    only of a volume pinned to the node, and only removing the
+ *                                     kctl.io/local-path-cleanup finalizer (its directory is gone)
  *
  * Labels would let a node pull another Service's traffic to its pods, finalizers block deletions,
  * ownerReferences hand its pods to another controller: Kubernetes refuses all three to nodes.
  */
 import { deepEqual } from "../../lib/json.js";
-import type { KObject } from "../../lib/types.js";
+import { LOCAL_PATH_CLEANUP_FINALIZER, volumeAllowsNode } from "../../lib/storage.js";
+import type { KObject, PersistentVolume } from "../../lib/types.js";
 import type { AdmissionPlugin, AdmissionRequest } from "./admission.js";
 import { NODE_LEASE_NAMESPACE } from "./node.js";
 
@@ -41,10 +44,29 @@ export const nodeRestriction: AdmissionPlugin = (req) => {
       return true;
     case "pods":
       return req.verb === "update" ? admitPodUpdate(req, node) : true;
+    case "persistentvolumes":
+      return admitVolumeUpdate(req, node);
     default:
       return true;
   }
 };
+
+/** A node may only drop the local-path cleanup finalizer of a volume pinned to it. */
+function admitVolumeUpdate(req: AdmissionRequest, node: string): true | string {
+  const who = `node "${node}"`;
+  const old = req.old as PersistentVolume | undefined;
+  if (!old) return `${who} may not ${req.verb} persistentvolumes`;
+  if (!old.spec.nodeAffinity || !volumeAllowsNode(old, { metadata: { name: node } })) return `${who} may only change volumes pinned to it`;
+  const strip = (o: KObject): KObject => {
+    const meta: Record<string, unknown> = { ...o.metadata };
+    delete meta.finalizers;
+    for (const k of SERVER_SET_METADATA) delete meta[k];
+    return { ...o, metadata: meta };
+  };
+  const kept = (old.metadata.finalizers ?? []).filter((f) => f !== LOCAL_PATH_CLEANUP_FINALIZER);
+  if (!deepEqual(kept, req.obj.metadata.finalizers ?? []) || !deepEqual(strip(old), strip(req.obj))) return `${who} may only remove the ${LOCAL_PATH_CLEANUP_FINALIZER} finalizer of a volume`;
+  return true;
+}
 
 function nameShown(name: string | undefined): string {
   return typeof name === "string" ? `, not "${name}"` : ", not a generated name";

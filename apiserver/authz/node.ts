@@ -9,6 +9,11 @@
  *                    status) and delete only pods bound to it; never create, bind, log or exec
  *   services, endpoints, namespaces   get/list/watch
  *   configmaps, secrets               get only, and only those a pod bound to it references
+ *   persistentvolumeclaims            get only, and only those a pod bound to it mounts
+ *   persistentvolumes                 get/list/watch (it mounts them and removes the directories
+ *                                     of its local-path volumes); update/patch only to drop the
+ *                                     local-path cleanup finalizer of a volume pinned to it
+ *                                     (checked on the object by node-restriction.ts)
  *   events           create/update/patch
  *
  * Everything else is refused with a reason naming the rule. These rules see the canonical path
@@ -67,6 +72,16 @@ export function authorizeNode(store: Pick<Store, "get" | "list">, user: User, ve
       }
       return `${who} may only get ${resource} referenced by pods bound to it ("${namespace}/${name}" is not)`;
     }
+    case "persistentvolumeclaims": {
+      if (verb !== "get" || !namespace || !name) return `${who} may only get persistentvolumeclaims mounted by pods bound to it (not ${verb} them)`;
+      for (const e of store.list("pods", namespace)) {
+        if (e.field("spec.nodeName") === node && ((e.object() as Pod).spec.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === name)) return true;
+      }
+      return `${who} may only get persistentvolumeclaims mounted by pods bound to it ("${namespace}/${name}" is not)`;
+    }
+    case "persistentvolumes":
+      if (READ.has(verb) || ((verb === "update" || verb === "patch") && name)) return true;
+      return `${who} may only read persistentvolumes (and drop the local-path cleanup finalizer of its own)`;
     default:
       return `${who} may not ${verb} ${resource || "this path"}`;
   }

@@ -3,7 +3,8 @@
  *
  *   admin  everything (a namespaced admin token: everything inside its namespace, no tokens)
  *   edit   read everything in scope; write workloads: pods (and exec), deployments, replicasets,
- *          services, configmaps, secrets (and their scale subresources)
+ *          statefulsets, services, configmaps, secrets, persistentvolumeclaims (and the scale
+ *          subresources)
  *   view   get/list/watch everything in scope except Secrets (whose values are the secret part)
  *
  * A token with a namespace is confined to it: cluster-scoped kinds (nodes, namespaces) and
@@ -16,10 +17,10 @@ const READ_VERBS = new Set(["get", "list", "watch"]);
 /** What edit may write (resource with subresource, as the routes report it). */
 const EDIT_WRITABLE = new Set([
   "pods", "pods/exec", "pods/status", "deployments", "deployments/scale", "replicasets", "replicasets/scale",
-  "services", "configmaps", "secrets", "events",
+  "statefulsets", "statefulsets/scale", "services", "configmaps", "secrets", "events", "persistentvolumeclaims",
 ]);
 /** Cluster-scoped kinds: out of reach of a namespaced token. */
-const CLUSTER_SCOPED = new Set(["nodes", "nodes/status", "namespaces", "namespaces/status"]);
+const CLUSTER_SCOPED = new Set(["nodes", "nodes/status", "namespaces", "namespaces/status", "persistentvolumes", "persistentvolumes/status", "storageclasses"]);
 /** kctl's own security endpoints: cluster admins only. */
 export const TOKEN_RESOURCES = new Set(["tokens", "jointokens", "usertokens", "nodecredentials"]);
 

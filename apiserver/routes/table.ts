@@ -7,7 +7,7 @@
 import type { KObject } from "../../lib/types.js";
 import type { StoredObject } from "../store/store.js";
 import { strategyFor } from "../strategies/index.js";
-import { age, ageOf, name, type Printer } from "../strategies/printer.js";
+import { age, ageOf, name, type Printer } from "../../lib/printers/printer.js";
 
 const DEFAULT_PRINTER: Printer = { columns: [name, age], cells: (o) => [o.metadata.name ?? "", ageOf(o)] };
 

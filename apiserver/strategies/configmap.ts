@@ -1,7 +1,7 @@
 /** ConfigMaps: keys are config keys, values strings. */
 import type { ConfigMap } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
-import { age, ageOf, col, name, rec } from "./printer.js";
+import { age, ageOf, col, name, rec } from "../../lib/printers/printer.js";
 import type { Strategy } from "./strategy.js";
 
 const KEY_RE = /^[-._a-zA-Z0-9]+$/;

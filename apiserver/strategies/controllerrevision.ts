@@ -3,19 +3,13 @@
  * (and later DaemonSets) keep as their history. `data` never changes; `revision` is a number >= 0.
  */
 import type { KObject } from "../../lib/types.js";
-import { age, ageOf, col, name, num, rec } from "./printer.js";
+import { controllerRevisionPrinter } from "../../lib/printers/apps.js";
 import type { Strategy } from "./strategy.js";
 
 export const controllerRevisionStrategy: Strategy = {
   nameRule: "subdomain",
-  printer: {
-    columns: [name, col("Controller"), col("Revision", 0, "integer"), age],
-    cells: (o) => {
-      const owner = (o.metadata.ownerReferences ?? []).find((r) => r.controller);
-      const controller = owner ? `${owner.kind.toLowerCase()}.${owner.apiVersion.split("/")[0]}/${owner.name}` : "<none>";
-      return [o.metadata.name ?? "", controller, num(rec(o).revision), ageOf(o)];
-    },
-  },
+  printer: controllerRevisionPrinter,
+
   validate(obj: KObject, old, errs): void {
     const r = obj as unknown as Record<string, unknown>;
     if (r.revision === undefined) errs.required("revision");

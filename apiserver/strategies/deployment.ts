@@ -3,7 +3,7 @@ import type { DeploymentSpec, KObject } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
 import { defaultWorkload, intOrPercent, validateWorkload } from "./workload.js";
 import { validateReplicaStatus } from "./status-rules.js";
-import { age, ageOf, col, containersOf, name, num, rec, selectorString } from "./printer.js";
+import { age, ageOf, col, containersOf, name, num, rec, selectorString } from "../../lib/printers/printer.js";
 import type { Strategy } from "./strategy.js";
 
 export const deploymentStrategy: Strategy = {

@@ -1,5 +1,5 @@
 /** Endpoints (v1): written by the endpoints controller; metadata validation and kubectl's columns. */
-import { age, ageOf, arr, col, name, num } from "./printer.js";
+import { age, ageOf, arr, col, name, num } from "../../lib/printers/printer.js";
 import type { Strategy } from "./strategy.js";
 
 export const endpointsStrategy: Strategy = {

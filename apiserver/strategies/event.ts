@@ -1,6 +1,6 @@
 /** Events (v1): counts are int32 and never negative; the involved object is named. */
 import { isRecord } from "../validation/field-errors.js";
-import { col, name, rec } from "./printer.js";
+import { col, name, rec } from "../../lib/printers/printer.js";
 import { since } from "../../lib/human-duration.js";
 import type { Strategy } from "./strategy.js";
 

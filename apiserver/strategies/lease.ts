@@ -1,6 +1,6 @@
 /** Leases (coordination.k8s.io/v1): the node heart-beat and, later, leader election. */
 import { isRecord } from "../validation/field-errors.js";
-import { age, ageOf, col, name, rec } from "./printer.js";
+import { age, ageOf, col, name, rec } from "../../lib/printers/printer.js";
 import type { Strategy } from "./strategy.js";
 
 export const leaseStrategy: Strategy = {

@@ -4,7 +4,7 @@
  * last object kept by a finalizer is gone. default, kube-system and kube-public are never deleted.
  */
 import type { KObject } from "../../lib/types.js";
-import { age, ageOf, col, name, rec } from "./printer.js";
+import { age, ageOf, col, name, rec } from "../../lib/printers/printer.js";
 import type { Strategy } from "./strategy.js";
 
 const UNDELETABLE = new Set(["default", "kube-system", "kube-public"]);

@@ -2,7 +2,7 @@
 import type { NodeSpec } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
 import { validateNodeStatus } from "./status-rules.js";
-import { age, ageOf, arr, col, name, rec } from "./printer.js";
+import { age, ageOf, arr, col, name, rec } from "../../lib/printers/printer.js";
 import type { Strategy } from "./strategy.js";
 
 export const nodeStrategy: Strategy = {

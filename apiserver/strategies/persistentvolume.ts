@@ -6,28 +6,16 @@
 import { PV_PROTECTION_FINALIZER } from "../../lib/storage.js";
 import type { KObject, PersistentVolume } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
-import { age, ageOf, col, name, rec } from "./printer.js";
-import { shortAccessModes, validateAccessModes, validateVolumeMode } from "./storage-rules.js";
+import { persistentVolumePrinter } from "../../lib/printers/storage.js";
+import { validateAccessModes, validateVolumeMode } from "./storage-rules.js";
 import type { Strategy } from "./strategy.js";
 
 const PHASES = ["Pending", "Available", "Bound", "Released", "Failed"];
 
 export const persistentVolumeStrategy: Strategy = {
   nameRule: "subdomain",
-  printer: {
-    columns: [name, col("Capacity"), col("Access Modes"), col("Reclaim Policy"), col("Status"), col("Claim"), col("StorageClass"), col("Reason"), age, col("VolumeMode", 1)],
-    cells: (o) => {
-      const spec = rec(o.spec);
-      const st = rec(o.status);
-      const ref = rec(spec.claimRef);
-      const storage = rec(spec.capacity).storage;
-      return [
-        o.metadata.name ?? "", typeof storage === "string" ? storage : "", shortAccessModes(spec.accessModes), String(spec.persistentVolumeReclaimPolicy ?? ""),
-        String(st.phase ?? ""), ref.name ? `${String(ref.namespace ?? "")}/${String(ref.name)}` : "", String(spec.storageClassName ?? ""), String(st.reason ?? ""),
-        ageOf(o), String(spec.volumeMode ?? ""),
-      ];
-    },
-  },
+  printer: persistentVolumePrinter,
+
   prepareForCreate(obj: KObject): void {
     obj.status = { phase: "Pending" };
     const f = (obj.metadata.finalizers ??= []);

@@ -7,24 +7,14 @@
 import { defaultClass, PVC_PROTECTION_FINALIZER } from "../../lib/storage.js";
 import type { KObject, PersistentVolumeClaim, StorageClass } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
-import { age, ageOf, col, name, rec } from "./printer.js";
-import { shortAccessModes, validateClaimSpec } from "./storage-rules.js";
+import { persistentVolumeClaimPrinter } from "../../lib/printers/storage.js";
+import { validateClaimSpec } from "./storage-rules.js";
 import type { Strategy } from "./strategy.js";
 
 export const persistentVolumeClaimStrategy: Strategy = {
   nameRule: "subdomain",
-  printer: {
-    columns: [name, col("Status"), col("Volume"), col("Capacity"), col("Access Modes"), col("StorageClass"), age, col("VolumeMode", 1)],
-    cells: (o) => {
-      const spec = rec(o.spec);
-      const st = rec(o.status);
-      const storage = rec(st.capacity).storage;
-      return [
-        o.metadata.name ?? "", String(st.phase ?? ""), String(spec.volumeName ?? ""), typeof storage === "string" ? storage : "",
-        shortAccessModes(st.accessModes), String(spec.storageClassName ?? ""), ageOf(o), String(spec.volumeMode ?? ""),
-      ];
-    },
-  },
+  printer: persistentVolumeClaimPrinter,
+
   prepareForCreate(obj: KObject): void {
     obj.status = { phase: "Pending" };
     const f = (obj.metadata.finalizers ??= []);

@@ -5,7 +5,7 @@ import { isRecord } from "../validation/field-errors.js";
 import { defaultPodSpec, validatePodSpec } from "./pod-spec.js";
 import { validatePodSpecUpdate } from "./pod-update.js";
 import { validatePodStatus } from "./status-rules.js";
-import { age, ageOf, col, name, rec } from "./printer.js";
+import { age, ageOf, col, name, rec } from "../../lib/printers/printer.js";
 import { podSummary } from "../../lib/pod-summary.js";
 import type { Strategy } from "./strategy.js";
 

@@ -2,7 +2,7 @@
 import type { KObject } from "../../lib/types.js";
 import { defaultWorkload, validateWorkload } from "./workload.js";
 import { validateReplicaStatus } from "./status-rules.js";
-import { age, ageOf, col, containersOf, name, num, rec, selectorString } from "./printer.js";
+import { age, ageOf, col, containersOf, name, num, rec, selectorString } from "../../lib/printers/printer.js";
 import type { Strategy } from "./strategy.js";
 
 export const replicaSetStrategy: Strategy = {

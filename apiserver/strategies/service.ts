@@ -8,7 +8,7 @@ import { allocateNodePort, NODE_PORT_MAX, NODE_PORT_MIN } from "../allocators/no
 import { isRecord, type FieldErrors } from "../validation/field-errors.js";
 import { validateLabels } from "../validation/metadata.js";
 import { isDns1123Label } from "../validation/names.js";
-import { age, ageOf, arr, col, name, num, rec } from "./printer.js";
+import { age, ageOf, arr, col, name, num, rec } from "../../lib/printers/printer.js";
 import type { Strategy, StrategyContext } from "./strategy.js";
 
 const TYPES = new Set(["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]);

@@ -7,7 +7,7 @@
 import type { KObject, StatefulSetSpec } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
 import { isDns1123Label } from "../validation/names.js";
-import { age, ageOf, col, containersOf, name, num, rec } from "./printer.js";
+import { statefulSetPrinter } from "../../lib/printers/apps.js";
 import { validateReplicaStatus } from "./status-rules.js";
 import { validateClaimSpec } from "./storage-rules.js";
 import type { Strategy } from "./strategy.js";
@@ -17,14 +17,8 @@ const UPDATABLE = new Set(["replicas", "ordinals", "template", "updateStrategy",
 
 export const statefulSetStrategy: Strategy = {
   nameRule: "subdomain",
-  printer: {
-    columns: [name, col("Ready"), age, col("Containers", 1), col("Images", 1)],
-    cells: (o) => {
-      const spec = rec(o.spec);
-      const c = containersOf(rec(rec(spec.template).spec));
-      return [o.metadata.name ?? "", `${num(rec(o.status).readyReplicas)}/${num(spec.replicas)}`, ageOf(o), c.names, c.images];
-    },
-  },
+  printer: statefulSetPrinter,
+
   validateStatus: validateReplicaStatus,
   prepareForCreate(obj: KObject): void {
     delete obj.status;

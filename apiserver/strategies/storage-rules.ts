@@ -1,12 +1,11 @@
 /**
  * Rules shared by PersistentVolumes, PersistentVolumeClaims and StatefulSet claim templates:
- * access modes, the storage request, and kubectl's short spelling of access modes.
+ * access modes, volume mode and the storage request.
  */
 import type { PersistentVolumeAccessMode } from "../../lib/types.js";
 import { type FieldErrors, isRecord } from "../validation/field-errors.js";
 
 const ACCESS_MODES: readonly PersistentVolumeAccessMode[] = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"];
-const SHORT: Record<string, string> = { ReadWriteOnce: "RWO", ReadOnlyMany: "ROX", ReadWriteMany: "RWX", ReadWriteOncePod: "RWOP" };
 
 /** A required, non-empty list of known access modes; ReadWriteOncePod only alone. */
 export function validateAccessModes(modes: unknown, path: string, errs: FieldErrors): void {
@@ -33,9 +32,4 @@ export function validateClaimSpec(spec: unknown, path: string, errs: FieldErrors
   }
   validateVolumeMode(spec.volumeMode, `${path}.volumeMode`, errs);
   if (spec.storageClassName !== undefined && typeof spec.storageClassName !== "string") errs.add(`${path}.storageClassName`, "must be a string");
-}
-
-/** `RWO,ROX` as kubectl prints access modes. */
-export function shortAccessModes(modes: unknown): string {
-  return Array.isArray(modes) ? modes.map((m) => SHORT[String(m)] ?? String(m)).join(",") : "";
 }

@@ -3,23 +3,16 @@
  * volumeBindingMode Immediate. Provisioner, parameters, reclaim policy and binding mode cannot
  * change after creation. kubectl marks the default class in its name column.
  */
-import { DEFAULT_CLASS_ANNOTATION } from "../../lib/storage.js";
 import type { KObject, StorageClass } from "../../lib/types.js";
-import { age, ageOf, col, name } from "./printer.js";
+import { storageClassPrinter } from "../../lib/printers/storage.js";
 import type { Strategy } from "./strategy.js";
 
 const IMMUTABLE = ["provisioner", "parameters", "reclaimPolicy", "volumeBindingMode"] as const;
 
 export const storageClassStrategy: Strategy = {
   nameRule: "subdomain",
-  printer: {
-    columns: [name, col("Provisioner"), col("ReclaimPolicy"), col("VolumeBindingMode"), col("AllowVolumeExpansion"), age],
-    cells: (o) => {
-      const sc = o as StorageClass;
-      const isDefault = sc.metadata.annotations?.[DEFAULT_CLASS_ANNOTATION] === "true";
-      return [`${sc.metadata.name ?? ""}${isDefault ? " (default)" : ""}`, String(sc.provisioner ?? ""), String(sc.reclaimPolicy ?? ""), String(sc.volumeBindingMode ?? ""), String(sc.allowVolumeExpansion ?? false), ageOf(o)];
-    },
-  },
+  printer: storageClassPrinter,
+
   defaults(obj: KObject): void {
     const sc = obj as StorageClass;
     sc.reclaimPolicy ??= "Delete";

@@ -4,7 +4,7 @@
  */
 import type { KObject } from "../../lib/types.js";
 import type { DeleteOptions } from "../registry.js";
-import type { Printer } from "./printer.js";
+import type { Printer } from "../../lib/printers/printer.js";
 import type { StoreView } from "../store/store.js";
 import type { FieldErrors } from "../validation/field-errors.js";
 import type { NameRule } from "../validation/names.js";

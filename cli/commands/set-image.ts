@@ -1,6 +1,6 @@
 /**
  * `kctl set image deploy/web web=img:v2 [sidecar=img:v3 | *=img]`: change container images of a
- * Deployment, ReplicaSet or Pod (a Deployment then rolls out a new revision).
+ * Deployment, ReplicaSet, StatefulSet or Pod (a Deployment or StatefulSet then rolls out a new revision).
  */
 import type { Command } from "commander";
 import { displayType } from "../../lib/kinds.js";
@@ -43,7 +43,7 @@ export function applyImages(spec: { containers: Container[]; initContainers?: Co
 }
 
 async function run(ctx: CliContext, target: string, pairs: string[]): Promise<void> {
-  const { resource, name } = parseWorkloadArg([target], ["Deployment", "ReplicaSet", "Pod"], "set the image of");
+  const { resource, name } = parseWorkloadArg([target], ["Deployment", "ReplicaSet", "StatefulSet", "Pod"], "set the image of");
   const images = parseImagePairs(pairs);
   const client = await ctx.client();
   const ns = ctx.namespace();

@@ -1,12 +1,14 @@
 /** Fetch what a describer needs (related objects, events) and render it. */
 import type { ApiClient } from "../../lib/client.js";
 import type { ResourceInfo } from "../../lib/kinds.js";
-import type { ConfigMap, Deployment, Endpoints, KObject, Namespace, Node, Pod, ReplicaSet, Secret, Service } from "../../lib/types.js";
+import type { ConfigMap, Deployment, Endpoints, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicaSet, Secret, Service, StatefulSet, StorageClass } from "../../lib/types.js";
+import { podClaimNames } from "../../lib/storage.js";
+import { describeClaim, describeStorageClass, describeVolume } from "./storage.js";
 import { eventsSection, fetchEvents } from "./common.js";
 import { describeConfigMap, describeEndpoints, describeGeneric, describeNamespace, describeNode, describeSecret, describeService } from "./others.js";
 import { describePod } from "./pod.js";
 import { DescribeWriter } from "./tabwriter.js";
-import { describeDeployment, describeReplicaSet } from "./workloads.js";
+import { describeDeployment, describeReplicaSet, describeStatefulSet } from "./workloads.js";
 import { REVISION_ANNOTATION } from "../../lib/deployment-revisions.js";
 import { POD_TEMPLATE_HASH_LABEL } from "../../lib/pod-template-hash.js";
 
@@ -35,13 +37,28 @@ export async function describeObject(client: ApiClient, r: ResourceInfo, obj: KO
       describeDeployment(w, d, { newRS: newest ? fmt(newest) : undefined, oldRSs });
       break;
     }
-    case "ReplicaSet": {
+    case "ReplicaSet":
+    case "StatefulSet": {
       const pods = await client.list<Pod>("Pod", { namespace: ns });
       const mine = pods.items.filter((p) => ownedBy(p, obj));
       const count = (phase: string) => mine.filter((p) => (p.status?.phase ?? "Pending") === phase).length;
-      describeReplicaSet(w, obj as ReplicaSet, { running: count("Running"), waiting: count("Pending"), succeeded: count("Succeeded"), failed: count("Failed") });
+      const phases = { running: count("Running"), waiting: count("Pending"), succeeded: count("Succeeded"), failed: count("Failed") };
+      if (r.kind === "StatefulSet") describeStatefulSet(w, obj as StatefulSet, phases);
+      else describeReplicaSet(w, obj as ReplicaSet, phases);
       break;
     }
+    case "PersistentVolumeClaim": {
+      const pods = await client.list<Pod>("Pod", { namespace: ns });
+      const usedBy = pods.items.filter((p) => podClaimNames(p.spec).includes(obj.metadata.name ?? "")).map((p) => p.metadata.name ?? "");
+      describeClaim(w, obj as PersistentVolumeClaim, usedBy);
+      break;
+    }
+    case "PersistentVolume":
+      describeVolume(w, obj as PersistentVolume);
+      break;
+    case "StorageClass":
+      describeStorageClass(w, obj as StorageClass);
+      break;
     case "Service": {
       let ep: Endpoints | undefined;
       try {

@@ -134,7 +134,10 @@ export function describePod(w: DescribeWriter, pod: Pod): void {
         w.line(2, `Name:\t${v.configMap.name}`);
       } else if (v.secret) {
         w.line(2, `Type:\tSecret (a volume populated by a Secret)`);
-        w.line(2, `SecretName:\t${v.secret.secretName}`);
+        w.line(2, `SecretName:\t${v.secret.secretName}`);      } else if (v.persistentVolumeClaim) {
+        w.line(2, `Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)`);
+        w.line(2, `ClaimName:\t${v.persistentVolumeClaim.claimName}`);
+        w.line(2, `ReadOnly:\t${v.persistentVolumeClaim.readOnly ? "true" : "false"}`);
       }
     }
   }

@@ -1,5 +1,5 @@
 /** `kctl describe deployment|replicaset`. */
-import type { Container, Deployment, PodTemplateSpec, ReplicaSet } from "../../lib/types.js";
+import type { Container, Deployment, PodTemplateSpec, ReplicaSet, StatefulSet } from "../../lib/types.js";
 import { formatLabels, formatSelector } from "../printers/labels.js";
 import { conditionsTable, controlledBy, describeTime, mapLines, metaLines } from "./common.js";
 import type { DescribeWriter } from "./tabwriter.js";
@@ -59,4 +59,29 @@ export function describeReplicaSet(w: DescribeWriter, rs: ReplicaSet, phases: { 
   podTemplateLines(w, rs.spec?.template);
   conditionsTable(w, rs.status?.conditions as unknown as Record<string, unknown>[], ["Type", "Status", "Reason"]);
   void describeTime;
+}
+
+/** Describe a StatefulSet (pod phase counts are given by the caller). */
+export function describeStatefulSet(w: DescribeWriter, sts: StatefulSet, phases: { running: number; waiting: number; succeeded: number; failed: number }): void {
+  metaLines(w, sts, { created: true });
+  w.line(0, `Selector:\t${formatSelector(sts.spec?.selector)}`);
+  w.line(0, `Replicas:\t${sts.spec?.replicas ?? 0} desired | ${sts.status?.replicas ?? 0} total`);
+  const us = sts.spec?.updateStrategy;
+  w.line(0, `Update Strategy:\t${us?.type ?? "RollingUpdate"}`);
+  if ((us?.type ?? "RollingUpdate") === "RollingUpdate") w.line(1, `Partition:\t${us?.rollingUpdate?.partition ?? 0}`);
+  w.line(0, `Pods Status:\t${phases.running} Running / ${phases.waiting} Waiting / ${phases.succeeded} Succeeded / ${phases.failed} Failed`);
+  podTemplateLines(w, sts.spec?.template);
+  const claims = sts.spec?.volumeClaimTemplates ?? [];
+  if (!claims.length) w.line(0, "Volume Claims:\t<none>");
+  else {
+    w.line(0, "Volume Claims:");
+    for (const c of claims) {
+      w.line(1, `Name:\t${c.metadata.name ?? ""}`);
+      w.line(1, `StorageClass:\t${c.spec?.storageClassName ?? ""}`);
+      mapLines(w, 1, "Labels", c.metadata.labels);
+      mapLines(w, 1, "Annotations", c.metadata.annotations);
+      w.line(1, `Capacity:\t${c.spec?.resources?.requests?.storage ?? ""}`);
+      w.line(1, `Access Modes:\t[${(c.spec?.accessModes ?? []).join(" ")}]`);
+    }
+  }
 }

@@ -38,13 +38,14 @@ export function resolveTargetPort(sp: ServicePort, pod: Pod): number | undefined
   return undefined;
 }
 
-function address(pod: Pod): EndpointAddress {
+/** A pod's address; its hostname only when its subdomain is this service (Kubernetes' per-pod DNS rule). */
+function address(pod: Pod, svc: Service): EndpointAddress {
   const a: EndpointAddress = {
     ip: pod.status?.podIP ?? "",
     targetRef: { kind: "Pod", namespace: pod.metadata.namespace, name: pod.metadata.name ?? "", uid: pod.metadata.uid },
   };
   if (pod.spec.nodeName) a.nodeName = pod.spec.nodeName;
-  if (pod.spec.hostname) a.hostname = pod.spec.hostname;
+  if (pod.spec.hostname && pod.spec.subdomain === svc.metadata.name) a.hostname = pod.spec.hostname;
   return a;
 }
 
@@ -72,8 +73,8 @@ export function planEndpointSubsets(svc: Service, pods: readonly Pod[]): Endpoin
     const key = canonicalJson(ports);
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { ports, ready: [], notReady: [] }));
-    if (isPodReady(pod) || svc.spec.publishNotReadyAddresses) g.ready.push(address(pod));
-    else g.notReady.push(address(pod));
+    if (isPodReady(pod) || svc.spec.publishNotReadyAddresses) g.ready.push(address(pod, svc));
+    else g.notReady.push(address(pod, svc));
   }
   const byIp = (a: EndpointAddress, b: EndpointAddress) => a.ip.localeCompare(b.ip, "en", { numeric: true }) || (a.targetRef?.name ?? "").localeCompare(b.targetRef?.name ?? "");
   return [...groups.entries()]

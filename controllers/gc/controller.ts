@@ -10,7 +10,7 @@
  */
 import { isConflict, isNotFound } from "../../lib/errors.js";
 import type { Informer } from "../../lib/informer.js";
-import { resourceForKind } from "../../lib/kinds.js";
+import { RESOURCES, resourceForKind } from "../../lib/kinds.js";
 import type { Logger } from "../../lib/logger.js";
 import type { KObject, OwnerReference } from "../../lib/types.js";
 import type { ControllerContext } from "../context.js";
@@ -21,8 +21,12 @@ import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, planDependent, planOwner, type 
 
 export const GARBAGE_COLLECTOR = "garbage-collector-controller";
 
-/** Kinds whose objects the GC watches as owners and dependents. */
-export const GC_KINDS = ["Deployment", "ReplicaSet", "Pod", "Service", "Endpoints", "ConfigMap", "Secret", "Node", "Lease"] as const;
+/**
+ * Kinds whose objects the GC watches as owners and dependents: every kind the API serves (a new
+ * kind is collected without a change here) except Events (many, never owners or owned by
+ * controllers) and Namespaces (their contents go with them by the namespace lifecycle).
+ */
+export const GC_KINDS: readonly string[] = RESOURCES.filter((r) => r.kind !== "Event" && r.kind !== "Namespace").map((r) => r.kind);
 
 /** Build the garbage collector. */
 export function newGarbageCollector(ctx: ControllerContext, kinds: readonly string[] = GC_KINDS): Controller {

@@ -108,6 +108,18 @@ export class ServiceProxy {
     return [...new Set((ep?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)))];
   }
 
+  /**
+   * The address of `hostname` under headless service `ns/service` (DNS `<hostname>.<service>.<ns>.svc`):
+   * the ready Endpoints address with that hostname, as CoreDNS answers; undefined when none.
+   */
+  hostAddress(namespace: string, service: string, hostname: string): string | undefined {
+    const svc = this.services.get(`${namespace}/${service}`);
+    if (!svc || svc.spec.clusterIP !== "None") return undefined;
+    const ep = this.endpoints.get(`${namespace}/${service}`);
+    for (const s of ep?.subsets ?? []) for (const a of s.addresses ?? []) if (a.hostname === hostname) return a.ip;
+    return undefined;
+  }
+
   /** Namespace of a pod of this node by its IP (DNS short names). */
   namespaceOf(podIP: string): string | undefined {
     return this.podIPs.get(podIP);

@@ -2,7 +2,7 @@
  * A small in-process cluster for the Services e2e tests: API server on a random service range,
  * controllers, scheduler and N kubelets on distinct random loopback node IPs (127.R.S.2, .3, ...),
  * so that test files running at once (or other engineers' tests) never share a node port or a
- * cluster IP. Plus an HTTP helper that opens a fresh connection per request.
+ * cluster IP. With `tls`, the server speaks HTTPS (what the real kubectl needs). Plus an HTTP helper that opens a fresh connection per request.
  */
 import http from "node:http";
 import { randomInt } from "node:crypto";
@@ -10,6 +10,7 @@ import { startControllerManager, type ControllerManager } from "../../controller
 import { startKubelet, type Kubelet } from "../../kubelet/index.js";
 import { LABEL_NODE } from "../../kubelet/labels.js";
 import type { ApiClient } from "../../lib/client.js";
+import type { Pod } from "../../lib/types.js";
 import { createLogger, silentLogger } from "../../lib/logger.js";
 import { startScheduler, type RunningScheduler } from "../../scheduler/index.js";
 import { assertDockerReady, docker, removeByLabel, runId, TEST_RUN_LABEL } from "../helpers/docker.js";
@@ -25,13 +26,13 @@ export interface SvcCluster {
 }
 
 /** Start the cluster; `close()` removes exactly this run's containers. */
-export async function startSvcCluster(prefix: string, nodeCount: number): Promise<SvcCluster> {
+export async function startSvcCluster(prefix: string, nodeCount: number, opts: { tls?: boolean; images?: string[] } = {}): Promise<SvcCluster> {
   const d = docker();
-  await assertDockerReady(d, ["kctl-test/web:v1", "kctl-test/web:v2", "kctl-test/busybox:v1"]);
+  await assertDockerReady(d, opts.images ?? ["kctl-test/web:v1", "kctl-test/web:v2", "kctl-test/busybox:v1"]);
   const run = runId(prefix);
   // A /24 inside the default 10.96.0.0/12 (routed by every kubelet), away from 10.96.0.x.
   const serviceCidr = `10.${97 + randomInt(15)}.${randomInt(256)}.0/24`;
-  const srv = await startTestServer({ serviceCidr });
+  const srv = await startTestServer({ serviceCidr, tls: opts.tls });
   // KCTL_TEST_LOG=/path/file.log keeps the components' logs of a run (debugging a failure).
   const logger = process.env.KCTL_TEST_LOG ? createLogger({ destination: process.env.KCTL_TEST_LOG, level: process.env.KCTL_LOG_LEVEL ?? "debug" }) : silentLogger();
   const cm: ControllerManager = await startControllerManager({ client: srv.client, logger });
@@ -83,4 +84,28 @@ export function httpGet(host: string, port: number, path = "/", timeoutMs = 3000
     req.on("timeout", () => req.destroy(new Error("timeout")));
     req.on("error", reject);
   });
+}
+
+/** Run a shell command in a pod's (only) container; exit code and output. */
+export async function execInPod(client: ApiClient, pod: string, cmd: string, timeoutMs = 15_000, namespace = "default"): Promise<{ code: number; out: string }> {
+  const p = await client.get<Pod>("Pod", pod, namespace);
+  const id = p.status?.containerStatuses?.[0]?.containerID?.replace("docker://", "") ?? "";
+  const exec = await docker().getContainer(id).exec({ Cmd: ["sh", "-c", cmd], AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => (stream.destroy(), reject(new Error(`exec timed out: ${cmd}`))), timeoutMs);
+    stream.on("data", (d: Buffer) => chunks.push(d));
+    stream.on("end", () => (clearTimeout(t), resolve()));
+    stream.on("error", (e: Error) => (clearTimeout(t), reject(e)));
+  });
+  // Strip the 8-byte stream headers of the multiplexed output.
+  const raw = Buffer.concat(chunks);
+  let out = "";
+  for (let off = 0; off + 8 <= raw.length; ) {
+    const len = raw.readUInt32BE(off + 4);
+    out += raw.subarray(off + 8, off + 8 + len).toString("utf8");
+    off += 8 + len;
+  }
+  return { code: (await exec.inspect()).ExitCode ?? -1, out: out.trim() };
 }

@@ -10,7 +10,7 @@ import type { ApiError } from "../../lib/errors.js";
 import type { Endpoints, Pod, Service } from "../../lib/types.js";
 import { deployment, docker, isReady, podsOf } from "../helpers/docker.js";
 import { kctl } from "../helpers/cli.js";
-import { httpGet, startSvcCluster, type SvcCluster } from "./services-cluster.js";
+import { execInPod, httpGet, startSvcCluster, type SvcCluster } from "./services-cluster.js";
 import { eventually } from "../helpers/eventually.js";
 
 let c: SvcCluster;
@@ -29,28 +29,7 @@ function clientPod(name: string, node: string): Pod {
 }
 
 /** Run a shell command in a pod's (only) container; exit code and output. */
-async function podExec(pod: string, cmd: string, timeoutMs = 15_000): Promise<{ code: number; out: string }> {
-  const p = await c.client.get<Pod>("Pod", pod, "default");
-  const id = p.status?.containerStatuses?.[0]?.containerID?.replace("docker://", "") ?? "";
-  const exec = await docker().getContainer(id).exec({ Cmd: ["sh", "-c", cmd], AttachStdout: true, AttachStderr: true });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const chunks: Buffer[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => (stream.destroy(), reject(new Error(`exec timed out: ${cmd}`))), timeoutMs);
-    stream.on("data", (d: Buffer) => chunks.push(d));
-    stream.on("end", () => (clearTimeout(t), resolve()));
-    stream.on("error", (e: Error) => (clearTimeout(t), reject(e)));
-  });
-  // Strip the 8-byte stream headers of the multiplexed output.
-  const raw = Buffer.concat(chunks);
-  let out = "";
-  for (let off = 0; off + 8 <= raw.length; ) {
-    const len = raw.readUInt32BE(off + 4);
-    out += raw.subarray(off + 8, off + 8 + len).toString("utf8");
-    off += 8 + len;
-  }
-  return { code: (await exec.inspect()).ExitCode ?? -1, out: out.trim() };
-}
+const podExec = (pod: string, cmd: string, timeoutMs?: number) => execInPod(c.client, pod, cmd, timeoutMs);
 
 let web: Service;
 let n1: { name: string; ip: string };

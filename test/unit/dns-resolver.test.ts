@@ -10,6 +10,7 @@ import { silentLogger } from "../../lib/logger.js";
 const dir: ServiceDirectory = {
   addresses: (ns, name) => ({ "default/web": ["10.96.0.10"], "prod/db": ["10.96.0.20"], "default/headless": ["172.17.0.5", "172.17.0.6"], "default/empty": [] } as Record<string, string[]>)[`${ns}/${name}`],
   namespaceOf: (ip) => (ip === "172.17.0.9" ? "prod" : ip === "172.17.0.8" ? "default" : undefined),
+  hostAddress: (ns, svc, host) => (ns === "default" && svc === "headless" && host === "db-0" ? "172.17.0.5" : undefined),
 };
 
 describe("cluster name resolution", () => {
@@ -21,6 +22,10 @@ describe("cluster name resolution", () => {
     ["empty.default.svc.cluster.local", { kind: "nxdomain" }],
     ["nope.default.svc.cluster.local", { kind: "nxdomain" }],
     ["web.default.default.svc.cluster.local", { kind: "nxdomain" }],
+    ["db-0.headless.default.svc.cluster.local", { kind: "answer", ips: ["172.17.0.5"] }],
+    ["db-0.headless.default.svc", { kind: "answer", ips: ["172.17.0.5"] }],
+    ["db-1.headless.default.svc.cluster.local", { kind: "nxdomain" }],
+    ["db-0.web.default.svc.cluster.local", { kind: "nxdomain" }],
     ["cluster.local", { kind: "nxdomain" }],
     ["nope.default.svc", { kind: "nxdomain" }],
     ["example.com", { kind: "forward" }],

@@ -53,10 +53,10 @@ describe("SchedulingQueue", () => {
     q.add(pod("p"));
     const first = await q.pop();
     q.addUnschedulable(first!.info.uid);
-    expect(q.stats()).toEqual({ active: 0, backoff: 0, unschedulable: 1 });
+    expect(q.stats()).toEqual({ active: 0, backoff: 0, unschedulable: 1, volumes: 0 });
     now += 100; // event inside the back-off window: back-off queue
     q.moveAllToActiveOrBackoff();
-    expect(q.stats()).toEqual({ active: 0, backoff: 1, unschedulable: 0 });
+    expect(q.stats()).toEqual({ active: 0, backoff: 1, unschedulable: 0, volumes: 0 });
     now += 1000;
     const again = await q.pop(); // promoted at once: the window has passed on the injected clock
     expect(again?.attempts).toBe(1);

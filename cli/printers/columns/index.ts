@@ -1,5 +1,7 @@
 /** The default table for each kind; kinds without one get NAME AGE. */
 import { since } from "../../../lib/human-duration.js";
+import { printerFor } from "../../../lib/printers/index.js";
+import type { Printer } from "../../../lib/printers/printer.js";
 import { configMapColumns, secretColumns } from "./config.js";
 import { leaseColumns, namespaceColumns, nodeColumns } from "./cluster.js";
 import { eventColumns } from "./event.js";
@@ -30,7 +32,23 @@ const genericColumns: Columns = {
   row: (obj, now) => [obj.metadata.name ?? "", since(obj.metadata.creationTimestamp, now)],
 };
 
-/** The columns for a kind. */
+/** A lib printer as CLI columns: priority 0 columns by default, priority 1 added by `-o wide`. */
+function fromPrinter(p: Printer): Columns {
+  const header = (n: string) => n.toUpperCase();
+  return {
+    headers: p.columns.filter((c) => c.priority === 0).map((c) => header(c.name)),
+    wide: p.columns.filter((c) => c.priority > 0).map((c) => header(c.name)),
+    row: (obj, now, wide) => {
+      const cells = p.cells(obj, now).map(String);
+      return [...cells.filter((_, i) => p.columns[i]!.priority === 0), ...(wide ? cells.filter((_, i) => p.columns[i]!.priority > 0) : [])];
+    },
+  };
+}
+
+/** The columns for a kind: the CLI's own, else the kind's lib printer, else NAME AGE. */
 export function columnsFor(kind: string): Columns {
-  return BY_KIND[kind] ?? genericColumns;
+  const own = BY_KIND[kind];
+  if (own) return own;
+  const p = printerFor(kind);
+  return p ? fromPrinter(p) : genericColumns;
 }

@@ -1,10 +1,11 @@
 /**
- * Server-side printing helpers: a kind's strategy file declares its `printer` (the columns
- * `kubectl get` shows against Kubernetes) with these; routes/table.ts turns them into a
- * meta.k8s.io/v1 Table. A kind without a printer gets Name + Age.
+ * Table printing helpers: a kind's `printer` (the columns `kubectl get` shows against
+ * Kubernetes) is written with these. The API server turns it into a meta.k8s.io/v1 Table
+ * (apiserver/routes/table.ts) and the CLI prints it (cli/printers/columns), so a kind's columns
+ * are declared once. A kind without a printer gets Name + Age.
  */
-import { since } from "../../lib/human-duration.js";
-import type { KObject } from "../../lib/types.js";
+import { since } from "../human-duration.js";
+import type { KObject } from "../types.js";
 
 /** A Table column, as meta.k8s.io/v1 defines it. */
 export interface Column {
@@ -15,15 +16,15 @@ export interface Column {
 }
 
 export type Cell = string | number;
-/** A kind's columns and how to fill them for one object (`kubectl get`). */
-export type Printer = { columns: Column[]; cells: (o: KObject) => Cell[] };
+/** A kind's columns and how to fill them for one object (`kubectl get`); `now` for the Age column (default: the clock). */
+export type Printer = { columns: Column[]; cells: (o: KObject, now?: number) => Cell[] };
 
 export const name: Column = { name: "Name", type: "string", format: "name", priority: 0 };
 export const age: Column = { name: "Age", type: "string", priority: 0 };
 export const col = (n: string, priority = 0, type: Column["type"] = "string"): Column => ({ name: n, type, priority });
 
-export function ageOf(o: KObject): string {
-  return since(o.metadata.creationTimestamp);
+export function ageOf(o: KObject, now?: number): string {
+  return since(o.metadata.creationTimestamp, now);
 }
 
 export type Rec = Record<string, unknown>;
