@@ -2,8 +2,9 @@
  * The StatefulSet controller against a real API server (TLS, so the real kubectl can talk to it
  * too), the real scheduler and simulated nodes. One set `db` lives through the whole file, and a
  * pod watch checks Kubernetes' ordering guarantee at every event: a pod is never created before
- * every lower ordinal is Running and Ready. (Claims stay Pending: no volume binder runs here, and
- * simulated pods mount nothing.)
+ * every lower ordinal is Running and Ready. (The volume binder and the scheduler's VolumeBinding
+ * provision the local-path claims on the simulated nodes, which mount nothing; these tests look
+ * only at what the StatefulSet controller does with pods, claims and revisions.)
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
