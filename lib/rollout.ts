@@ -1,8 +1,12 @@
 /**
- * The client-side halves of `kubectl rollout` for Deployments, as pure functions: the status line
- * of `rollout status`, the rows of `rollout history`, and the template `rollout undo` restores.
+ * The client-side halves of `kubectl rollout` for Deployments and StatefulSets, as pure
+ * functions: the status line of `rollout status`, the rows of `rollout history`, and what
+ * `rollout undo` restores (a Deployment's template from a ReplicaSet; a StatefulSet's from a
+ * ControllerRevision).
  */
-import type { Deployment, PodTemplateSpec, ReplicaSet } from "./types.js";
+import { canonicalJson } from "./pod-template-hash.js";
+import { sortRevisions, templatePatch } from "./controller-revisions.js";
+import type { ControllerRevision, Deployment, PodTemplateSpec, ReplicaSet, StatefulSet } from "./types.js";
 import { POD_TEMPLATE_HASH_LABEL, templatesEqualIgnoringHash } from "./pod-template-hash.js";
 import { CHANGE_CAUSE_ANNOTATION, getCondition, revisionOf } from "./deployment-revisions.js";
 
@@ -73,4 +77,52 @@ export function planUndo(d: Deployment, rss: readonly ReplicaSet[], toRevision =
   const revision = revisionOf(target);
   if (templatesEqualIgnoringHash(target.spec.template, d.spec.template)) return { type: "skip", revision };
   return { type: "rollback", template: templateOf(target), revision, changeCause: target.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION] };
+}
+
+/** kubectl's StatefulSetStatusViewer (partitioned rollouts included; a defaulted set has partition 0). */
+export function statefulSetRolloutStatus(sts: StatefulSet): RolloutStatus {
+  const s = sts.status ?? { replicas: 0 };
+  const strategy = sts.spec.updateStrategy;
+  if ((strategy?.type ?? "RollingUpdate") !== "RollingUpdate") return { message: "", done: false, error: "rollout status is only available for RollingUpdate strategy type" };
+  if (!s.observedGeneration || (sts.metadata.generation ?? 0) > s.observedGeneration) return { message: "Waiting for statefulset spec update to be observed...", done: false };
+  const want = sts.spec.replicas ?? 1;
+  const ready = s.readyReplicas ?? 0;
+  if (ready < want) return { message: `Waiting for ${want - ready} pods to be ready...`, done: false };
+  const updated = s.updatedReplicas ?? 0;
+  if (strategy?.rollingUpdate) {
+    const partition = strategy.rollingUpdate.partition;
+    if (partition !== undefined && updated < want - partition) {
+      return { message: `Waiting for partitioned roll out to finish: ${updated} out of ${want - partition} new pods have been updated...`, done: false };
+    }
+    return { message: `partitioned roll out complete: ${updated} new pods have been updated...`, done: true };
+  }
+  if (s.updateRevision !== s.currentRevision) return { message: `waiting for statefulset rolling update to complete ${updated} pods at revision ${s.updateRevision}...`, done: false };
+  return { message: `statefulset rolling update complete ${s.currentReplicas ?? 0} pods at revision ${s.currentRevision}...`, done: true };
+}
+
+/** The ControllerRevisions a StatefulSet controls, oldest first. */
+export function ownedRevisions(sts: StatefulSet, revisions: readonly ControllerRevision[]): ControllerRevision[] {
+  return sortRevisions(revisions.filter((r) => r.metadata.ownerReferences?.some((o) => o.controller && o.uid === sts.metadata.uid)));
+}
+
+/** `rollout history` rows of a StatefulSet: revision and change-cause (`<none>` when absent). */
+export function statefulSetHistoryRows(sts: StatefulSet, revisions: readonly ControllerRevision[]): { revision: number; changeCause: string }[] {
+  return ownedRevisions(sts, revisions).map((r) => ({ revision: r.revision, changeCause: r.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION] ?? "<none>" }));
+}
+
+/** What `rollout undo` does to a StatefulSet: send the revision's data as a strategic merge patch. */
+export type StatefulSetUndoPlan = { type: "rollback"; patch: unknown; revision: number } | { type: "skip"; revision: number } | { type: "error"; message: string };
+
+/**
+ * kubectl's StatefulSetRollbacker: `toRevision` 0 means the revision before the newest. The
+ * revision's data is the patch that restores its template; the controller then finds that
+ * revision again and renumbers it.
+ */
+export function planStatefulSetUndo(sts: StatefulSet, revisions: readonly ControllerRevision[], toRevision = 0): StatefulSetUndoPlan {
+  const history = ownedRevisions(sts, revisions);
+  if (toRevision === 0 && history.length <= 1) return { type: "error", message: "no last revision to roll back to" };
+  const target = toRevision === 0 ? history[history.length - 2] : history.find((r) => r.revision === toRevision);
+  if (!target) return { type: "error", message: `unable to find specified revision ${toRevision} in history` };
+  if (canonicalJson(templatePatch(sts.spec.template)) === canonicalJson(target.data)) return { type: "skip", revision: target.revision };
+  return { type: "rollback", patch: target.data, revision: target.revision };
 }

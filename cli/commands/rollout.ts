@@ -1,29 +1,38 @@
 /**
- * `kctl rollout status|history|undo|restart|pause|resume deploy/NAME`, as kubectl:
+ * `kctl rollout status|history|undo|restart deploy/NAME|sts/NAME` and `pause|resume deploy/NAME`,
+ * as kubectl:
  *
- *   status  ─ watch the Deployment, print kubectl's progress lines, exit 0 when rolled out,
- *             1 on ProgressDeadlineExceeded or --timeout
- *   history ─ REVISION / CHANGE-CAUSE from the Deployment's ReplicaSets (--revision=N: the template)
- *   undo    ─ copy the template of revision N (default: the previous one) into the Deployment;
- *             the controller reuses that revision's ReplicaSet
+ *   status  ─ watch the workload, print kubectl's progress lines, exit 0 when rolled out,
+ *             1 on ProgressDeadlineExceeded (Deployment), OnDelete (StatefulSet) or --timeout
+ *   history ─ REVISION / CHANGE-CAUSE from the Deployment's ReplicaSets or the StatefulSet's
+ *             ControllerRevisions (--revision=N: the template)
+ *   undo    ─ restore the template of revision N (default: the previous one): copied into a
+ *             Deployment (the controller reuses that ReplicaSet); for a StatefulSet the
+ *             revision's data is sent as a strategic merge patch, as kubectl does
  *   restart ─ stamp kubectl.kubernetes.io/restartedAt on the template (a new rollout)
- *   pause / resume ─ spec.paused
+ *   pause / resume ─ spec.paused (Deployments only)
  */
 import type { Command } from "commander";
 import type { ApiClient } from "../../lib/client.js";
 import { displayType } from "../../lib/kinds.js";
-import type { Deployment, PodTemplateSpec, ReplicaSet } from "../../lib/types.js";
+import type { ControllerRevision, Deployment, KObject, PodTemplateSpec, ReplicaSet, StatefulSet } from "../../lib/types.js";
 import type { CliContext, CommandModule, Writer } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
 import { parseWorkloadArg, replicasFlag } from "../workload-args.js";
 import { RESTARTED_AT_ANNOTATION, REVISION_ANNOTATION } from "../../lib/deployment-revisions.js";
 import { rfc3339 } from "../../lib/timestamps.js";
 
-const KINDS = ["Deployment"];
+const KINDS = ["Deployment", "StatefulSet"];
 
-async function target(ctx: CliContext, args: string[], verb: string): Promise<{ client: ApiClient; ns: string; name: string; type: string }> {
-  const { resource, name } = parseWorkloadArg(args, KINDS, verb);
-  return { client: await ctx.client(), ns: ctx.namespace(), name, type: `${displayType(resource)}/${name}` };
+async function target(ctx: CliContext, args: string[], verb: string, kinds = KINDS): Promise<{ client: ApiClient; ns: string; name: string; type: string; kind: string }> {
+  const { resource, name } = parseWorkloadArg(args, kinds, verb);
+  return { client: await ctx.client(), ns: ctx.namespace(), name, type: `${displayType(resource)}/${name}`, kind: resource.kind };
+}
+
+async function ownedRevisionList(client: ApiClient, sts: StatefulSet): Promise<ControllerRevision[]> {
+  const { labelSelectorToString } = await import("../../lib/selector.js");
+  const list = await client.list<ControllerRevision>("ControllerRevision", { namespace: sts.metadata.namespace, labelSelector: labelSelectorToString(sts.spec.selector) });
+  return list.items;
 }
 
 async function ownedReplicaSets(client: ApiClient, d: Deployment): Promise<ReplicaSet[]> {
@@ -38,20 +47,21 @@ interface StatusFlags {
   revision?: string;
 }
 
-/** Watch the Deployment until rolled out; prints each new status line once. */
+/** Watch the workload until rolled out; prints each new status line once. */
 async function status(ctx: CliContext, args: string[], flags: StatusFlags): Promise<void> {
-  const { client, ns, name } = await target(ctx, args, "get the rollout status of");
-  const { rolloutStatus } = await import("../../lib/rollout.js");
+  const { client, ns, name, kind } = await target(ctx, args, "get the rollout status of");
+  const { rolloutStatus, statefulSetRolloutStatus } = await import("../../lib/rollout.js");
   const { parseDuration } = await import("../../lib/duration.js");
   const timeoutMs = flags.timeout ? parseDuration(flags.timeout, "--timeout") : 0;
   const wanted = replicasFlag(flags.revision, "--revision");
+  const what = kind.toLowerCase();
   let last = "";
-  const evaluate = (d: Deployment): "done" | "wait" => {
-    if (wanted !== undefined && wanted > 0) {
-      const rev = Number(d.metadata.annotations?.[REVISION_ANNOTATION] ?? "0");
+  const evaluate = (obj: KObject): "done" | "wait" => {
+    if (wanted !== undefined && wanted > 0 && kind === "Deployment") {
+      const rev = Number(obj.metadata.annotations?.[REVISION_ANNOTATION] ?? "0");
       if (rev !== wanted) throw new UserError(`desired revision (${wanted}) is different from the running revision (${rev})`);
     }
-    const s = rolloutStatus(d);
+    const s = kind === "StatefulSet" ? statefulSetRolloutStatus(obj as StatefulSet) : rolloutStatus(obj as Deployment);
     if (s.error) throw new UserError(s.error);
     if (s.message !== last) {
       ctx.out.write(`${s.message}\n`);
@@ -59,7 +69,7 @@ async function status(ctx: CliContext, args: string[], flags: StatusFlags): Prom
     }
     return s.done ? "done" : "wait";
   };
-  const first = await client.get<Deployment>("Deployment", name, ns);
+  const first = await client.get<KObject>(kind, name, ns);
   if (evaluate(first) === "done" || flags.watch === false) return;
 
   await new Promise<void>((resolve, reject) => {
@@ -74,13 +84,13 @@ async function status(ctx: CliContext, args: string[], flags: StatusFlags): Prom
       if (err) reject(err);
       else resolve();
     };
-    if (timeoutMs > 0) timer = setTimeout(() => finish(new UserError(`timed out waiting for the condition (deployment "${name}" not rolled out within ${flags.timeout})`)), timeoutMs);
+    if (timeoutMs > 0) timer = setTimeout(() => finish(new UserError(`timed out waiting for the condition (${what} "${name}" not rolled out within ${flags.timeout})`)), timeoutMs);
     // Re-watch when the server closes the stream (the list+watch gap is covered by the resourceVersion).
     let rv = first.metadata.resourceVersion;
     const watchOnce = (): void => {
       if (settled) return;
-      const h = client.watch<Deployment>("Deployment", { namespace: ns, fieldSelector: `metadata.name=${name}`, resourceVersion: rv }, (ev) => {
-        if (ev.type === "DELETED") return finish(new UserError(`deployment "${name}" was deleted`));
+      const h = client.watch<KObject>(kind, { namespace: ns, fieldSelector: `metadata.name=${name}`, resourceVersion: rv }, (ev) => {
+        if (ev.type === "DELETED") return finish(new UserError(`${what} "${name}" was deleted`));
         if (ev.type !== "ADDED" && ev.type !== "MODIFIED") return;
         rv = ev.object.metadata.resourceVersion;
         try {
@@ -117,20 +127,37 @@ export function describeTemplate(t: PodTemplateSpec, out: Writer): void {
 }
 
 async function history(ctx: CliContext, args: string[], flags: StatusFlags): Promise<void> {
-  const { client, ns, name, type } = await target(ctx, args, "get the rollout history of");
-  const { historyRows, ownedByRevision, templateOf } = await import("../../lib/rollout.js");
+  const { client, ns, name, type, kind } = await target(ctx, args, "get the rollout history of");
+  const { historyRows, ownedByRevision, ownedRevisions, statefulSetHistoryRows, templateOf } = await import("../../lib/rollout.js");
   const { revisionOf } = await import("../../lib/deployment-revisions.js");
-  const d = await client.get<Deployment>("Deployment", name, ns);
-  const rss = await ownedReplicaSets(client, d);
+  const { templateOfRevision } = await import("../../lib/controller-revisions.js");
   const revision = replicasFlag(flags.revision, "--revision");
+  let rows: { revision: number; changeCause: string }[];
+  let template: (n: number) => PodTemplateSpec | undefined;
+  if (kind === "StatefulSet") {
+    const sts = await client.get<StatefulSet>("StatefulSet", name, ns);
+    const revs = await ownedRevisionList(client, sts);
+    rows = statefulSetHistoryRows(sts, revs);
+    template = (n) => {
+      const r = ownedRevisions(sts, revs).find((x) => x.revision === n);
+      return r && templateOfRevision(r);
+    };
+  } else {
+    const d = await client.get<Deployment>("Deployment", name, ns);
+    const rss = await ownedReplicaSets(client, d);
+    rows = historyRows(d, rss);
+    template = (n) => {
+      const rs = ownedByRevision(d, rss).find((r) => revisionOf(r) === n);
+      return rs && templateOf(rs);
+    };
+  }
   if (revision !== undefined && revision > 0) {
-    const rs = ownedByRevision(d, rss).find((r) => revisionOf(r) === revision);
-    if (!rs) throw new UserError(`unable to find the specified revision ${revision}`);
+    const t = template(revision);
+    if (!t) throw new UserError(`unable to find the specified revision ${revision}`);
     ctx.out.write(`${type} with revision #${revision}\n`);
-    describeTemplate(templateOf(rs), ctx.out);
+    describeTemplate(t, ctx.out);
     return;
   }
-  const rows = historyRows(d, rss);
   ctx.out.write(`${type} \n`);
   const width = Math.max("REVISION".length, ...rows.map((r) => String(r.revision).length)) + 2;
   ctx.out.write(`${"REVISION".padEnd(width)}CHANGE-CAUSE\n`);
@@ -139,9 +166,22 @@ async function history(ctx: CliContext, args: string[], flags: StatusFlags): Pro
 }
 
 async function undo(ctx: CliContext, args: string[], flags: { toRevision?: string }): Promise<void> {
-  const { client, ns, name, type } = await target(ctx, args, "roll back");
-  const { planUndo } = await import("../../lib/rollout.js");
+  const { client, ns, name, type, kind } = await target(ctx, args, "roll back");
+  const { planUndo, planStatefulSetUndo } = await import("../../lib/rollout.js");
   const toRevision = replicasFlag(flags.toRevision, "--to-revision") ?? 0;
+  if (kind === "StatefulSet") {
+    const sts = await client.get<StatefulSet>("StatefulSet", name, ns);
+    const plan = planStatefulSetUndo(sts, await ownedRevisionList(client, sts), toRevision);
+    if (plan.type === "error") throw new UserError(plan.message);
+    if (plan.type === "skip") {
+      ctx.out.write(`${type} skipped rollback (current template already matches revision ${plan.revision})\n`);
+      return;
+    }
+    // The revision's data is a strategic merge patch with `$patch: replace` on the template.
+    await client.patch("StatefulSet", name, plan.patch, { namespace: ns, type: "strategic" });
+    ctx.out.write(`${type} rolled back\n`);
+    return;
+  }
   const d = await client.get<Deployment>("Deployment", name, ns);
   const plan = planUndo(d, await ownedReplicaSets(client, d), toRevision);
   if (plan.type === "error") throw new UserError(plan.message);
@@ -157,17 +197,17 @@ async function undo(ctx: CliContext, args: string[], flags: { toRevision?: strin
 }
 
 async function restart(ctx: CliContext, args: string[]): Promise<void> {
-  const { client, ns, name, type } = await target(ctx, args, "restart");
-  const d = await client.get<Deployment>("Deployment", name, ns);
-  if (d.spec.paused) throw new UserError(`deployments.apps "${name}" is paused; run 'kctl rollout resume deployment/${name}' first`);
+  const { client, ns, name, type, kind } = await target(ctx, args, "restart");
+  const obj = await client.get<KObject>(kind, name, ns);
+  if (kind === "Deployment" && (obj as Deployment).spec.paused) throw new UserError(`deployments.apps "${name}" is paused; run 'kctl rollout resume deployment/${name}' first`);
   const stamp = rfc3339(new Date());
-  await client.patch("Deployment", name, { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: stamp } } } } }, { namespace: ns });
+  await client.patch(kind, name, { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: stamp } } } } }, { namespace: ns });
   ctx.out.write(`${type} restarted\n`);
 }
 
 async function setPaused(ctx: CliContext, args: string[], paused: boolean): Promise<void> {
   const verb = paused ? "pause" : "resume";
-  const { client, ns, name, type } = await target(ctx, args, verb);
+  const { client, ns, name, type } = await target(ctx, args, verb, ["Deployment"]);
   const d = await client.get<Deployment>("Deployment", name, ns);
   if ((d.spec.paused ?? false) === paused) throw new UserError(`deployments.apps "${name}" is ${paused ? "already paused" : "not paused"}`);
   await client.patch("Deployment", name, { spec: { paused: paused ? true : null } }, { namespace: ns });
@@ -176,11 +216,11 @@ async function setPaused(ctx: CliContext, args: string[], paused: boolean): Prom
 
 export const command: CommandModule = {
   register(program: Command, ctx: CliContext) {
-    const rollout = program.command("rollout").description("Manage the rollout of a deployment");
+    const rollout = program.command("rollout").description("Manage the rollout of a deployment or statefulset");
     rollout
       .command("status")
       .description("Watch a rollout until it finishes (exit 1 on ProgressDeadlineExceeded or --timeout)")
-      .argument("<resource...>", "deployment/NAME")
+      .argument("<resource...>", "deployment/NAME or statefulset/NAME")
       .option("-w, --watch", "watch until the rollout finishes (default)", true)
       .option("--no-watch", "print the current status once")
       .option("--timeout <duration>", "give up after this long (e.g. 2m); default: wait forever")
@@ -188,20 +228,20 @@ export const command: CommandModule = {
       .action(guarded((args: string[], flags: StatusFlags) => status(ctx, args, flags)));
     rollout
       .command("history")
-      .description("Show the revisions of a deployment")
-      .argument("<resource...>", "deployment/NAME")
+      .description("Show the revisions of a deployment or statefulset")
+      .argument("<resource...>", "deployment/NAME or statefulset/NAME")
       .option("--revision <n>", "show the pod template of this revision")
       .action(guarded((args: string[], flags: StatusFlags) => history(ctx, args, flags)));
     rollout
       .command("undo")
       .description("Roll back to a previous revision (default: the one before the current)")
-      .argument("<resource...>", "deployment/NAME")
+      .argument("<resource...>", "deployment/NAME or statefulset/NAME")
       .option("--to-revision <n>", "the revision to roll back to (0: the previous one)")
       .action(guarded((args: string[], flags: { toRevision?: string }) => undo(ctx, args, flags)));
     rollout
       .command("restart")
-      .description("Restart every pod of a deployment with a new rollout")
-      .argument("<resource...>", "deployment/NAME")
+      .description("Restart every pod of a deployment or statefulset with a new rollout")
+      .argument("<resource...>", "deployment/NAME or statefulset/NAME")
       .action(guarded((args: string[]) => restart(ctx, args)));
     rollout
       .command("pause")

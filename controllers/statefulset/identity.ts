@@ -30,6 +30,7 @@ export function startOrdinal(set: StatefulSet): number {
   return set.spec.ordinals?.start ?? 0;
 }
 
+/** spec.replicas (default 1). */
 export function replicasOf(set: StatefulSet): number {
   return set.spec.replicas ?? 1;
 }
@@ -40,6 +41,7 @@ export function inOrdinalRange(set: StatefulSet, ordinal: number): boolean {
   return ordinal >= start && ordinal < start + replicasOf(set);
 }
 
+/** `<set>-<ordinal>`: the stable name, hostname and DNS label of a pod. */
 export function podName(set: StatefulSet, ordinal: number): string {
   return `${set.metadata.name}-${ordinal}`;
 }

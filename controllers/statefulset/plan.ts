@@ -23,9 +23,10 @@ import type { ControllerRevision, OwnerReference, PersistentVolumeClaim, Pod, St
 import type { EventType } from "../../lib/events.js";
 import { scaledValue } from "../util/intorstr.js";
 import { isPodAvailable, isPodReady, isTerminating, msUntilAvailable } from "../util/pods.js";
-import { claimsFor, identityLabels, identityMatches, inOrdinalRange, newPod, ordinalOf, podRevision, replicasOf, startOrdinal } from "./identity.js";
+import { claimsFor, identityLabels, identityMatches, inOrdinalRange, newPod, ordinalOf, podName, podRevision, replicasOf, startOrdinal } from "./identity.js";
 import { claimIsStale, retentionOwnerRefs, sameOwners } from "./retention.js";
 
+/** What one sync sees. */
 export interface StatefulSetPlanInput {
   set: StatefulSet;
   /** the pods the set controls (claimed, members by name) */
@@ -38,6 +39,7 @@ export interface StatefulSetPlanInput {
   now: Date;
 }
 
+/** An event the plan asks for (beyond the per-write ones). */
 export interface PlannedEvent {
   type: EventType;
   reason: string;
@@ -128,7 +130,7 @@ export function planStatefulSet(input: StatefulSetPlanInput): StatefulSetPlan {
     const ordinal = start + i;
     const pod = replicas[i];
     if (!pod) {
-      const name = `${set.metadata.name}-${ordinal}`;
+      const name = podName(set, ordinal);
       const stale = claimsFor(set, ordinal).some((c) => {
         const existing = claims.get(c.metadata.name ?? "");
         return existing !== undefined && claimIsStale(existing, name, undefined);
