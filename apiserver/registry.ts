@@ -6,7 +6,7 @@
  * change under a request: two racing updates with the same resourceVersion see exactly one win.
  */
 import { randomUUID } from "node:crypto";
-import { ApiError, badRequest, conflict, forbidden, invalid, notFound, type FieldError } from "../lib/errors.js";
+import { alreadyExists, ApiError, badRequest, conflict, forbidden, invalid, notFound, type FieldError } from "../lib/errors.js";
 import { acceptsApiVersion, groupVersion, RESOURCES, resourceForKind, type ResourceInfo } from "../lib/kinds.js";
 import { labelSelectorToString } from "../lib/selector.js";
 import type { KObject, ObjectMeta, Pod, PodCondition, Scale } from "../lib/types.js";
@@ -151,7 +151,11 @@ export class Registry {
     st.defaults?.(obj);
     this.admit(user, { verb: "create", ri, obj });
     this.validate(ri, obj, undefined);
-    if (dryRun) return this.unwritten(ri, obj);
+    if (dryRun) {
+      // The store's own AlreadyExists is not reached without a write: answer it here.
+      if (this.view.get(rid(ri), nsKey(ri, meta.namespace), meta.name ?? "")) throw alreadyExists(ri.plural, meta.name ?? "", ri.group);
+      return this.unwritten(ri, obj);
+    }
     return this.store.create(rid(ri), obj);
   }
 

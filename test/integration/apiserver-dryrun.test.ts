@@ -42,6 +42,14 @@ describe("dryRun=All", () => {
     expect(await revision()).toBe(before);
   });
 
+  it("a create of a name that exists gets its 409, as a real create would", async () => {
+    await srv.client.create(makeDeployment("taken", 1));
+    const before = await revision();
+    await expectApiError(srv.client.request("POST", path, { query: { dryRun: "All" }, body: makeDeployment("taken", 3) }), 409, /deployments.apps "taken" already exists/);
+    expect(await revision()).toBe(before);
+    expect((await srv.client.get<Deployment>("Deployment", "taken", "default")).spec.replicas).toBe(1);
+  });
+
   it("an invalid object still gets its 422, and nothing is written", async () => {
     const before = await revision();
     await expectApiError(
