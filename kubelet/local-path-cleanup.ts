@@ -9,7 +9,8 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { ApiClient } from "../lib/client.js";
-import { isConflict, isNotFound } from "../lib/errors.js";
+import { isNotFound } from "../lib/errors.js";
+import { removeFinalizer } from "../lib/finalizers.js";
 import { Informer } from "../lib/informer.js";
 import type { Logger } from "../lib/logger.js";
 import { LOCAL_PATH_CLEANUP_FINALIZER, LOCAL_PATH_PROVISIONER, PROVISIONED_BY_ANNOTATION, volumeAllowsNode } from "../lib/storage.js";
@@ -34,6 +35,9 @@ export function cleanupTarget(pv: PersistentVolume, storageDir: string): string 
   return resolved.startsWith(path.resolve(storageDir) + path.sep) ? resolved : undefined;
 }
 
+/** Delay before a failed cleanup is tried again. */
+const RETRY_MS = 1000;
+
 export interface LocalPathCleaner {
   stop(): Promise<void>;
 }
@@ -43,34 +47,48 @@ export function startLocalPathCleanup(client: ApiClient, node: string, storageDi
   const log = logger.child({ component: "local-path-cleanup" });
   const informer = new Informer<PersistentVolume>(client, "PersistentVolume", { logger: log });
   const busy = new Set<string>();
+  const retries = new Map<string, NodeJS.Timeout>();
+  let stopped = false;
   const handle = (pv: PersistentVolume): void => {
     const name = pv.metadata.name ?? "";
-    if (!needsCleanup(pv, node) || busy.has(name)) return;
+    if (stopped || !needsCleanup(pv, node) || busy.has(name)) return;
     busy.add(name);
-    void clean(pv).finally(() => busy.delete(name));
+    void clean(pv).then((done) => {
+      busy.delete(name);
+      // A failed attempt is retried from the cache's latest copy, not only on the next change.
+      if (!done && !stopped && !retries.has(name)) {
+        retries.set(name, setTimeout(() => {
+          retries.delete(name);
+          const latest = informer.get(name);
+          if (latest) handle(latest);
+        }, RETRY_MS));
+      }
+    });
   };
-  async function clean(pv: PersistentVolume): Promise<void> {
+  /** True when the volume is cleaned up (or gone). */
+  async function clean(pv: PersistentVolume): Promise<boolean> {
     const name = pv.metadata.name ?? "";
     const dir = cleanupTarget(pv, storageDir);
     try {
       if (dir) await fs.rm(dir, { recursive: true, force: true });
       else log.warn({ volume: name, path: pv.spec.hostPath?.path ?? pv.spec.local?.path, storageDir }, "volume path is outside this node's storage directory: left in place");
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const live = await client.get<PersistentVolume>("PersistentVolume", name);
-        const finalizers = (live.metadata.finalizers ?? []).filter((f) => f !== LOCAL_PATH_CLEANUP_FINALIZER);
-        try {
-          await client.update<PersistentVolume>({ ...live, metadata: { ...live.metadata, finalizers } });
-          log.info({ volume: name, dir }, "removed the local-path volume's directory");
-          return;
-        } catch (err) {
-          if (!isConflict(err)) throw err;
-        }
-      }
+      if (!(await removeFinalizer(client, "PersistentVolume", name, undefined, LOCAL_PATH_CLEANUP_FINALIZER))) return false;
+      log.info({ volume: name, dir }, "removed the local-path volume's directory");
+      return true;
     } catch (err) {
-      if (!isNotFound(err)) log.warn({ volume: name, err: (err as Error).message }, "local-path cleanup failed; will retry on the next change");
+      if (isNotFound(err)) return true;
+      log.warn({ volume: name, err: (err as Error).message }, "local-path cleanup failed; will retry");
+      return false;
     }
   }
   informer.addEventHandler({ onAdd: handle, onUpdate: (_o, pv) => handle(pv) });
   informer.start();
-  return { stop: () => informer.stop() };
+  return {
+    stop: async () => {
+      stopped = true;
+      for (const t of retries.values()) clearTimeout(t);
+      retries.clear();
+      await informer.stop();
+    },
+  };
 }

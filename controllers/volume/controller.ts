@@ -5,6 +5,7 @@
  * Keys are `claim:<ns>/<name>` and `volume:<name>`, one queue for both.
  */
 import { isAlreadyExists, isNotFound } from "../../lib/errors.js";
+import { removeFinalizer } from "../../lib/finalizers.js";
 import { SELECTED_NODE_ANNOTATION } from "../../lib/storage.js";
 import { objectKey } from "../../lib/informer.js";
 import { BY_NAMESPACE } from "../../lib/shared-informers.js";
@@ -88,7 +89,7 @@ export function newVolumeController(ctx: ControllerContext): Controller {
         await ctx.client.updateStatus<PersistentVolumeClaim>({ ...claim, status: action.status });
         return;
       case "removeFinalizer":
-        await dropFinalizer(claim, action.finalizer);
+        await dropFinalizer("PersistentVolumeClaim", claim, action.finalizer);
         return;
       case "bind":
         await bind(claim, action.volume);
@@ -149,17 +150,17 @@ export function newVolumeController(ctx: ControllerContext): Controller {
         }
         return;
       case "removeFinalizer":
-        await dropFinalizer(pv, action.finalizer);
+        await dropFinalizer("PersistentVolume", pv, action.finalizer);
     }
   }
 
-  async function dropFinalizer<T extends KObject>(obj: T, finalizer: string): Promise<void> {
-    try {
-      await ctx.client.update<T>({ ...obj, metadata: { ...obj.metadata, finalizers: (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer) } });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
+  async function dropFinalizer(kind: string, obj: KObject, finalizer: string): Promise<void> {
+    // From the live object: our cache may not have another holder's removal yet.
+    if (!(await removeFinalizer(ctx.client, kind, obj.metadata.name ?? "", obj.metadata.namespace, finalizer))) {
+      throw new Error(`could not remove finalizer ${finalizer} from ${kind} ${obj.metadata.name}: conflicts`);
     }
   }
+
 
   return controller;
 }
