@@ -16,7 +16,7 @@ import { objectKey, type Informer } from "../lib/informer.js";
 import type { Logger } from "../lib/logger.js";
 import { SharedInformers } from "../lib/shared-informers.js";
 import type { Node, PersistentVolume, PersistentVolumeClaim, Pod, PodCondition, StorageClass } from "../lib/types.js";
-import { SELECTED_NODE_ANNOTATION } from "../lib/storage.js";
+import { podClaimNames, SELECTED_NODE_ANNOTATION } from "../lib/storage.js";
 import { podVolumes, volumeFilter, type PodVolumes, type VolumeLookup } from "./plugins/volume-binding.js";
 import { SchedulerCache, holdsResources } from "./cache.js";
 import { hostname } from "node:os";
@@ -259,7 +259,7 @@ export class Scheduler {
     const ns = current.metadata.namespace ?? "default";
     if (vols.kind === "unschedulable") {
       // A claim is missing or not bound yet: retried as soon as it appears or gets bound.
-      this.waitForClaims(queued.uid, ns, (current.spec.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [])));
+      this.waitForClaims(queued.uid, ns, podClaimNames(current.spec));
       this.unschedulable(queued, current, `0/${this.cache.nodeCount} nodes are available: ${vols.message}.`);
       return;
     }

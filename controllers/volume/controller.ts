@@ -12,7 +12,7 @@ import { BY_NAMESPACE } from "../../lib/shared-informers.js";
 import type { KObject, Node, PersistentVolume, PersistentVolumeClaim, Pod, StorageClass } from "../../lib/types.js";
 import type { ControllerContext } from "../context.js";
 import { Controller } from "../runner.js";
-import { boundClaim, claimedVolume, planClaim, planVolume, type ClaimAction, type EventNote, type VolumeAction } from "./plan.js";
+import { boundClaim, boundClaimStatus, claimedVolume, planClaim, planVolume, type ClaimAction, type EventNote, type VolumeAction } from "./plan.js";
 
 export const VOLUME_CONTROLLER = "persistentvolume-controller";
 
@@ -115,7 +115,7 @@ export function newVolumeController(ctx: ControllerContext): Controller {
     if (volume.status?.phase !== "Bound") volume = await ctx.client.updateStatus<PersistentVolume>({ ...volume, status: { phase: "Bound" } });
     let c = claim;
     if (c.spec.volumeName !== volume.metadata.name) c = await ctx.client.update<PersistentVolumeClaim>(boundClaim(c, volume));
-    await ctx.client.updateStatus<PersistentVolumeClaim>({ ...c, status: { phase: "Bound", accessModes: volume.spec.accessModes ?? [], capacity: { ...(volume.spec.capacity ?? {}) } } });
+    await ctx.client.updateStatus<PersistentVolumeClaim>({ ...c, status: boundClaimStatus(volume) });
   }
 
   async function reconcileVolume(name: string): Promise<void> {

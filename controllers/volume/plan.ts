@@ -95,9 +95,14 @@ export function planClaim(claim: PersistentVolumeClaim, w: ClaimWorld): ClaimAct
   return { type: "provision", volume: pv };
 }
 
+/** A claim's status once bound to `pv`: the volume's access modes and capacity. */
+export function boundClaimStatus(pv: PersistentVolume): NonNullable<PersistentVolumeClaim["status"]> {
+  return { phase: "Bound", accessModes: pv.spec.accessModes ?? [], capacity: { ...(pv.spec.capacity ?? {}) } };
+}
+
 /** The status of a claim bound to `pv`, if it differs from the claim's. */
 function boundStatus(claim: PersistentVolumeClaim, pv: PersistentVolume): ClaimAction {
-  const status = { phase: "Bound" as const, accessModes: pv.spec.accessModes ?? [], capacity: { ...(pv.spec.capacity ?? {}) } };
+  const status = boundClaimStatus(pv);
   const st = claim.status ?? {};
   const same = st.phase === "Bound" && JSON.stringify(st.accessModes ?? []) === JSON.stringify(status.accessModes) && JSON.stringify(st.capacity ?? {}) === JSON.stringify(status.capacity);
   return same ? { type: "none" } : { type: "claimStatus", status };
