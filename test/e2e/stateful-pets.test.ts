@@ -6,32 +6,21 @@
  * db pod: the new db-0 gets the same claim, on the same node, and sees the data; db-0.db resolves
  * from another pod to db-0 and follows it; the real kubectl reads it all.
  */
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Event, PersistentVolume, PersistentVolumeClaim, Pod, StatefulSet } from "../../lib/types.js";
 import { kctl } from "../helpers/cli.js";
+import { assertKubectl, kubectlAgainst } from "../helpers/kubectl.js";
 import { isReady } from "../helpers/docker.js";
 import { eventually } from "../helpers/eventually.js";
 import { execInPod, httpGet, startSvcCluster, type SvcCluster } from "./services-cluster.js";
 
 const PETS = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../manifests/pets");
-const KUBECTL = "/usr/bin/kubectl";
-const run = promisify(execFile);
 
 let c: SvcCluster;
 const k = (...args: string[]) => kctl(["--kubeconfig", c.srv.kubeconfigPath, ...args]);
-async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(KUBECTL, ["--kubeconfig", c.srv.kubeconfigPath, ...args], { timeout: 30_000, env: { ...process.env, HOME: c.srv.dataDir } });
-    return { stdout: r.stdout, stderr: r.stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: err.stdout ?? "", stderr: err.stderr ?? "", code: typeof err.code === "number" ? err.code : 1 };
-  }
-}
+const kubectl = (...args: string[]) => kubectlAgainst(c.srv, args);
 
 const pod = (name: string) => c.client.get<Pod>("Pod", name, "default");
 const claim = (name: string) => c.client.get<PersistentVolumeClaim>("PersistentVolumeClaim", name, "default");
@@ -53,7 +42,7 @@ async function web(p: string, ok: (body: string) => boolean, what: string): Prom
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(KUBECTL)) throw new Error(`${KUBECTL} is missing: these tests check the API against the real kubectl`);
+  assertKubectl("these tests check the API against the real kubectl");
   c = await startSvcCluster("pets", 2, { tls: true, images: ["kctl-test/pets-db:v1", "kctl-test/pets-web:v1", "kctl-test/busybox:v1"] });
 }, 60_000);
 afterAll(async () => {

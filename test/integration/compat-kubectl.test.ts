@@ -11,29 +11,21 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Pod } from "../../lib/types.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
+import { assertKubectl, KUBECTL, kubectlAgainst } from "../helpers/kubectl.js";
 
 const run = promisify(execFile);
-const KUBECTL = "/usr/bin/kubectl";
 
 let s: TestServer;
 beforeAll(async () => {
   // kubectl is part of the test environment: fail, naming it, rather than skip.
-  if (!fs.existsSync(KUBECTL)) throw new Error(`${KUBECTL} is missing: these tests check the API against the real kubectl`);
+  assertKubectl("these tests check the API against the real kubectl");
   s = await startTestServer({ tls: true });
 });
 afterAll(async () => {
   await s?.close();
 });
 
-async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(KUBECTL, ["--kubeconfig", s.kubeconfigPath, ...args], { timeout: 30_000, env: { ...process.env, HOME: s.dataDir } });
-    return { stdout: r.stdout, stderr: r.stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: err.stdout ?? "", stderr: err.stderr ?? "", code: typeof err.code === "number" ? err.code : 1 };
-  }
-}
+const kubectl = (...args: string[]) => kubectlAgainst(s, args);
 
 describe("kubectl", () => {
   it("get pods on an empty namespace", async () => {

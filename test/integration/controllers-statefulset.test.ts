@@ -6,9 +6,6 @@
  * provision the local-path claims on the simulated nodes, which mount nothing; these tests look
  * only at what the StatefulSet controller does with pods, claims and revisions.)
  */
-import { execFile } from "node:child_process";
-import fs from "node:fs";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startControllerManager } from "../../controllers/index.js";
 import { ApiClient } from "../../lib/client.js";
@@ -16,12 +13,11 @@ import type { ControllerRevision, Event as CoreEvent, PersistentVolumeClaim, Pod
 import { startScheduler } from "../../scheduler/index.js";
 import { startSimulatedNodes } from "../../simnode/index.js";
 import { kctl } from "../helpers/cli.js";
+import { assertKubectl, kubectlAgainst } from "../helpers/kubectl.js";
 import { eventually } from "../helpers/eventually.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { isReady, live, logger } from "./controllers-harness.js";
 
-const KUBECTL = "/usr/bin/kubectl";
-const run = promisify(execFile);
 
 let server: TestServer;
 let client: ApiClient;
@@ -67,19 +63,11 @@ const revisions = async () => (await client.list<ControllerRevision>("Controller
 const setImage = (image: string, extra: Record<string, unknown> = {}) => client.patch("StatefulSet", "db", { spec: { ...extra, template: { spec: { containers: [{ name: "db", image }] } } } }, { namespace: "default" });
 const k = (...args: string[]) => kctl(["--kubeconfig", server.kubeconfigPath, ...args]);
 
-async function kubectl(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  try {
-    const r = await run(KUBECTL, ["--kubeconfig", server.kubeconfigPath, ...args], { timeout: 30_000, env: { ...process.env, HOME: server.dataDir } });
-    return { stdout: r.stdout, stderr: r.stderr, code: 0 };
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string; code?: number };
-    return { stdout: err.stdout ?? "", stderr: err.stderr ?? "", code: typeof err.code === "number" ? err.code : 1 };
-  }
-}
+const kubectl = (...args: string[]) => kubectlAgainst(server, args);
 
 beforeAll(async () => {
   // kubectl is part of the test environment: fail, naming it, rather than skip.
-  if (!fs.existsSync(KUBECTL)) throw new Error(`${KUBECTL} is missing: these tests read the StatefulSet's rollout with the real kubectl`);
+  assertKubectl("these tests read the StatefulSet's rollout with the real kubectl");
   server = await startTestServer({ tls: true });
   client = server.client;
   const mk = () => new ApiClient({ server: server.url, token: server.token, ca: server.caPem });
