@@ -136,9 +136,10 @@ describe("volume binding", () => {
     const pvName = (await getClaim("gone")).spec.volumeName!;
     await t.client.delete("Pod", "user2", { namespace: "default", gracePeriodSeconds: 0 });
     await t.client.delete("PersistentVolumeClaim", "gone", { namespace: "default" });
-    const deleting = await eventually("the volume being deleted", async () => {
+    // (the binder drops pv-protection once it sees the deletion: wait for that, not just the timestamp)
+    const deleting = await eventually("the volume being deleted, held by its node only", async () => {
       const pv = await t.client.get<PersistentVolume>("PersistentVolume", pvName);
-      return pv.metadata.deletionTimestamp ? pv : undefined;
+      return pv.metadata.deletionTimestamp && !pv.metadata.finalizers?.includes("kubernetes.io/pv-protection") ? pv : undefined;
     });
     expect(deleting.metadata.finalizers).toEqual(["kctl.io/local-path-cleanup"]);
     // (a simulated node has no directory to remove: do what its kubelet would)
