@@ -5,5 +5,6 @@ import { healthRoutes } from "./health.js";
 import { podProxyRoutes } from "./pod-proxy.js";
 import { resourceRoutes } from "./resources.js";
 import { securityRoutes } from "../security/routes.js";
+import { openApiRoutes } from "../openapi/routes.js";
 
-export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes, podProxyRoutes, securityRoutes];
+export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes, podProxyRoutes, securityRoutes, openApiRoutes];

@@ -9,6 +9,7 @@ import type { WebSocket } from "ws";
 import { ApiError, forbidden, methodNotAllowed } from "../../lib/errors.js";
 import { groupVersion } from "../../lib/kinds.js";
 import type { ServerContext } from "../context.js";
+import { addWarnings, parseFieldValidation, validateFields } from "../field-validation.js";
 import { applyPatch } from "../patch/index.js";
 import { rid } from "../registry.js";
 import { strategyFor } from "../strategies/index.js";
@@ -79,6 +80,12 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
   authorize(ctx, req, verb, rp);
   const { ri, namespace, name, subresource } = rp;
   const dryRun = parseDryRun(qp(q, "dryRun"), verb, subresource);
+  const fieldValidation = verb === "create" || verb === "update" || verb === "patch" ? parseFieldValidation(qp(q, "fieldValidation")) : "Ignore";
+  /** Field validation of a body or a patch's result (scale and binding bodies are not the kind's). */
+  const checked = <T>(obj: T): T => {
+    addWarnings(reply, validateFields(ri, obj, fieldValidation));
+    return obj;
+  };
   if (ri.namespaced && namespace === undefined && verb !== "list" && verb !== "watch") {
     throw methodNotAllowed(`${verb} is not supported on ${ri.plural} across all namespaces; use /namespaces/{namespace}/${ri.plural}`);
   }
@@ -108,7 +115,7 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
     }
     case "create": {
       const body = decodeObjectBody(req.body, req.headers["content-type"]);
-      if (name === undefined) return send(201, reg.create(ri, namespace, body, dryRun, user).json);
+      if (name === undefined) return send(201, reg.create(ri, namespace, checked(body), dryRun, user).json);
       if (subresource === "binding") {
         reg.bind(namespace ?? "default", name, body);
         return send(201, JSON.stringify(successStatus(201)));
@@ -119,9 +126,9 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
       if (name === undefined) throw methodNotAllowed(`PUT is not supported on a collection of ${ri.plural}`);
       const body = decodeObjectBody(req.body, req.headers["content-type"]);
       if (subresource === "scale") return send(200, JSON.stringify(reg.updateScale(ri, namespace, name, body)));
-      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, body, user).json);
+      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, checked(body), user).json);
       if (subresource !== undefined) throw methodNotAllowed(`PUT is not supported on ${ri.plural}/${subresource}`);
-      return send(200, reg.update(ri, namespace, name, body, dryRun, user).json);
+      return send(200, reg.update(ri, namespace, name, checked(body), dryRun, user).json);
     }
     case "patch": {
       if (name === undefined) throw methodNotAllowed(`PATCH is not supported on a collection of ${ri.plural}`);
@@ -132,9 +139,9 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
       }
       const cur = reg.current(ri, namespace, name);
       const patched = applyPatch(kind, JSON.parse(cur.json) as unknown, patch);
-      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, patched, user).json);
+      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, checked(patched), user).json);
       if (subresource !== undefined) throw methodNotAllowed(`PATCH is not supported on ${ri.plural}/${subresource}`);
-      return send(200, reg.update(ri, namespace, name, patched, dryRun, user).json);
+      return send(200, reg.update(ri, namespace, name, checked(patched), dryRun, user).json);
     }
     case "delete": {
       if (subresource !== undefined) throw methodNotAllowed(`DELETE is not supported on ${ri.plural}/${subresource}`);

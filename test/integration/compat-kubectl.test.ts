@@ -1,8 +1,8 @@
 /**
  * The real kubectl (/usr/bin/kubectl) against our server. kubectl sends bearer tokens only over
  * TLS, so the server runs with a self-signed certificate; the kubeconfig carries its CA.
- * `--validate=false` is needed for create/apply: client-side validation downloads OpenAPI,
- * which kctl does not serve (404).
+ * No extra flags: kubectl reads kctl's OpenAPI and leaves field validation to the server
+ * (test/integration/openapi-field-validation.test.ts covers that in depth).
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs";
@@ -39,7 +39,7 @@ describe("kubectl", () => {
     fs.writeFileSync(manifest, [
       "apiVersion: v1", "kind: Pod", "metadata:", "  name: web", "  labels: {app: web}", "spec:", "  containers:", "  - name: nginx", "    image: nginx:1.25", "",
     ].join("\n"));
-    const c = await kubectl("create", "--validate=false", "-f", manifest);
+    const c = await kubectl("create", "-f", manifest);
     expect(c.stdout.trim()).toBe("pod/web created");
     // server-side printing (Table): the same columns as against Kubernetes
     const g = await kubectl("get", "pods");
@@ -58,9 +58,9 @@ describe("kubectl", () => {
       "      - name: nginx", `        image: ${image}`, "        ports: [{containerPort: 80}]", "",
     ].join("\n");
     fs.writeFileSync(deploy, dy(2, "nginx:1.25"));
-    expect((await kubectl("apply", "--validate=false", "-f", deploy)).stdout.trim()).toBe("deployment.apps/web created");
+    expect((await kubectl("apply", "-f", deploy)).stdout.trim()).toBe("deployment.apps/web created");
     fs.writeFileSync(deploy, dy(3, "nginx:1.26"));
-    expect((await kubectl("apply", "--validate=false", "-f", deploy)).stdout.trim()).toBe("deployment.apps/web configured");
+    expect((await kubectl("apply", "-f", deploy)).stdout.trim()).toBe("deployment.apps/web configured");
     const d = JSON.parse((await kubectl("get", "deploy", "web", "-o", "json")).stdout) as { spec: { replicas: number; template: { spec: { containers: { image: string; ports: unknown[] }[] } } }; metadata: { generation: number } };
     expect(d.spec.replicas).toBe(3);
     expect(d.spec.template.spec.containers[0]!.image).toBe("nginx:1.26");
@@ -75,14 +75,6 @@ describe("kubectl", () => {
     expect(del.stdout.trim()).toBe('pod "web" deleted');
     expect((await kubectl("delete", "-f", deploy)).stdout.trim()).toBe('deployment.apps "web" deleted');
     expect((await kubectl("get", "pods")).stderr).toMatch(/No resources found/);
-  });
-
-  it("create without --validate=false fails because kctl serves no OpenAPI", async () => {
-    const manifest = path.join(s.dataDir, "cm.yaml");
-    fs.writeFileSync(manifest, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n");
-    const r = await kubectl("create", "-f", manifest);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/failed to download openapi/);
   });
 
   it("get pods shows kubectl's STATUS and RESTARTS cells (init progress, restarts ago) from the server's Table", async () => {
