@@ -7,11 +7,9 @@
 import type { KObject } from "../../lib/types.js";
 import type { StoredObject } from "../store/store.js";
 import { strategyFor } from "../strategies/index.js";
-import { age, ageOf, name, type Printer } from "../../lib/printers/printer.js";
+import { nameAgePrinter, type Printer } from "../../lib/printers/printer.js";
 
-const DEFAULT_PRINTER: Printer = { columns: [name, age], cells: (o) => [o.metadata.name ?? "", ageOf(o)] };
-
-const printerOf = (kind: string): Printer => strategyFor(kind).printer ?? DEFAULT_PRINTER;
+const printerOf = (kind: string): Printer => strategyFor(kind).printer ?? nameAgePrinter;
 
 /** Whether the Accept header asks for a Table. */
 export function wantsTable(accept: string | undefined): boolean {

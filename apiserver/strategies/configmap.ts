@@ -1,17 +1,14 @@
 /** ConfigMaps: keys are config keys, values strings. */
 import type { ConfigMap } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
-import { age, ageOf, col, name, rec } from "../../lib/printers/printer.js";
+import { configMapPrinter } from "../../lib/printers/config.js";
 import type { Strategy } from "./strategy.js";
 
 const KEY_RE = /^[-._a-zA-Z0-9]+$/;
 
 export const configMapStrategy: Strategy = {
   nameRule: "subdomain",
-  printer: {
-    columns: [name, col("Data", 0, "integer"), age],
-    cells: (o) => [o.metadata.name ?? "", Object.keys(rec(o.data)).length + Object.keys(rec(o.binaryData)).length, ageOf(o)],
-  },
+  printer: configMapPrinter,
   validate(obj, _old, errs): void {
     const cm = obj as ConfigMap;
     for (const field of ["data", "binaryData"] as const) {

@@ -3,20 +3,12 @@ import type { DeploymentSpec, KObject } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
 import { defaultWorkload, intOrPercent, validateWorkload } from "./workload.js";
 import { validateReplicaStatus } from "./status-rules.js";
-import { age, ageOf, col, containersOf, name, num, rec, selectorString } from "../../lib/printers/printer.js";
+import { deploymentPrinter } from "../../lib/printers/apps.js";
 import type { Strategy } from "./strategy.js";
 
 export const deploymentStrategy: Strategy = {
   nameRule: "subdomain",
-  printer: {
-    columns: [name, col("Ready"), col("Up-to-date", 0, "integer"), col("Available", 0, "integer"), age, col("Containers", 1), col("Images", 1), col("Selector", 1)],
-    cells: (o) => {
-      const spec = rec(o.spec);
-      const st = rec(o.status);
-      const c = containersOf(rec(rec(spec.template).spec));
-      return [o.metadata.name ?? "", `${num(st.readyReplicas)}/${num(spec.replicas)}`, num(st.updatedReplicas), num(st.availableReplicas), ageOf(o), c.names, c.images, selectorString(spec.selector)];
-    },
-  },
+  printer: deploymentPrinter,
   validateStatus: validateReplicaStatus,
   prepareForCreate(obj: KObject): void {
     delete obj.status;

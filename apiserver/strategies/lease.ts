@@ -1,14 +1,11 @@
 /** Leases (coordination.k8s.io/v1): the node heart-beat and, later, leader election. */
 import { isRecord } from "../validation/field-errors.js";
-import { age, ageOf, col, name, rec } from "../../lib/printers/printer.js";
+import { leasePrinter } from "../../lib/printers/coordination.js";
 import type { Strategy } from "./strategy.js";
 
 export const leaseStrategy: Strategy = {
   nameRule: "subdomain",
-  printer: {
-    columns: [name, col("Holder"), age],
-    cells: (o) => [o.metadata.name ?? "", String(rec(o.spec).holderIdentity ?? ""), ageOf(o)],
-  },
+  printer: leasePrinter,
   validate(obj, _old, errs): void {
     if (obj.spec === undefined) return;
     if (!isRecord(obj.spec)) return errs.add("spec", "must be an object");

@@ -4,17 +4,14 @@
  * last object kept by a finalizer is gone. default, kube-system and kube-public are never deleted.
  */
 import type { KObject } from "../../lib/types.js";
-import { age, ageOf, col, name, rec } from "../../lib/printers/printer.js";
+import { namespacePrinter } from "../../lib/printers/cluster.js";
 import type { Strategy } from "./strategy.js";
 
 const UNDELETABLE = new Set(["default", "kube-system", "kube-public"]);
 
 export const namespaceStrategy: Strategy = {
   nameRule: "label",
-  printer: {
-    columns: [name, col("Status"), age],
-    cells: (o) => [o.metadata.name ?? "", String(rec(o.status).phase ?? "Active"), ageOf(o)],
-  },
+  printer: namespacePrinter,
   prepareForCreate(obj: KObject): void {
     obj.status = { phase: "Active" };
   },

@@ -2,23 +2,12 @@
 import type { NodeSpec } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
 import { validateNodeStatus } from "./status-rules.js";
-import { age, ageOf, arr, col, name, rec } from "../../lib/printers/printer.js";
+import { nodePrinter } from "../../lib/printers/cluster.js";
 import type { Strategy } from "./strategy.js";
 
 export const nodeStrategy: Strategy = {
   nameRule: "subdomain",
-  printer: {
-    columns: [name, col("Status"), col("Roles"), age, col("Version"), col("Internal-IP", 1)],
-    cells: (o) => {
-      const st = rec(o.status);
-      const ready = arr(st.conditions).find((c) => c.type === "Ready");
-      let status = ready?.status === "True" ? "Ready" : ready ? "NotReady" : "Unknown";
-      if (rec(o.spec).unschedulable === true) status += ",SchedulingDisabled";
-      const roles = Object.keys(o.metadata.labels ?? {}).filter((k) => k.startsWith("node-role.kubernetes.io/")).map((k) => k.slice(24)).join(",") || "<none>";
-      const ip = arr(st.addresses).find((a) => a.type === "InternalIP");
-      return [o.metadata.name ?? "", status, roles, ageOf(o), String(rec(st.nodeInfo).kubeletVersion ?? ""), String(ip?.address ?? "<none>")];
-    },
-  },
+  printer: nodePrinter,
   validateStatus: validateNodeStatus,
   validate(obj, _old, errs): void {
     if (obj.spec === undefined) return;

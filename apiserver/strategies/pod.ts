@@ -5,23 +5,12 @@ import { isRecord } from "../validation/field-errors.js";
 import { defaultPodSpec, validatePodSpec } from "./pod-spec.js";
 import { validatePodSpecUpdate } from "./pod-update.js";
 import { validatePodStatus } from "./status-rules.js";
-import { age, ageOf, col, name, rec } from "../../lib/printers/printer.js";
-import { podSummary } from "../../lib/pod-summary.js";
+import { podPrinter } from "../../lib/printers/pod.js";
 import type { Strategy } from "./strategy.js";
 
 export const podStrategy: Strategy = {
   nameRule: "subdomain",
-  printer: {
-    // Restarts is a string, as in Kubernetes' own printer: "5 (2m ago)".
-    columns: [name, col("Ready"), col("Status"), col("Restarts"), age, col("IP", 1), col("Node", 1)],
-    cells: (o) => {
-      const spec = rec(o.spec);
-      const st = rec(o.status);
-      // The same cells as kctl's own printer (kubectl's printPod: Init:1/2, CrashLoopBackOff, ...).
-      const s = podSummary(o as Pod);
-      return [o.metadata.name ?? "", s.ready, s.status, s.restarts, ageOf(o), String(st.podIP ?? "<none>"), String(spec.nodeName ?? "<none>")];
-    },
-  },
+  printer: podPrinter,
   validateStatus: validatePodStatus,
   deletionGraceSeconds: (obj, opts) => podGrace(obj as Pod, opts),
   deleteAnswersWithObject: true,

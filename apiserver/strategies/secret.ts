@@ -1,7 +1,7 @@
 /** Secrets: `stringData` is merged into base64 `data` and never stored; type defaults to Opaque. */
 import type { KObject, Secret } from "../../lib/types.js";
 import { isRecord } from "../validation/field-errors.js";
-import { age, ageOf, col, name, rec } from "../../lib/printers/printer.js";
+import { secretPrinter } from "../../lib/printers/config.js";
 import type { Strategy } from "./strategy.js";
 
 const KEY_RE = /^[-._a-zA-Z0-9]+$/;
@@ -9,10 +9,7 @@ const BASE64_RE = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export const secretStrategy: Strategy = {
   nameRule: "subdomain",
-  printer: {
-    columns: [name, col("Type"), col("Data", 0, "integer"), age],
-    cells: (o) => [o.metadata.name ?? "", String(o.type ?? "Opaque"), Object.keys(rec(o.data)).length, ageOf(o)],
-  },
+  printer: secretPrinter,
   normalize(obj: KObject): void {
     const s = obj as Secret;
     if (isRecord(s.stringData)) {

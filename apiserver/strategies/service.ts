@@ -8,7 +8,7 @@ import { allocateNodePort, NODE_PORT_MAX, NODE_PORT_MIN } from "../allocators/no
 import { isRecord, type FieldErrors } from "../validation/field-errors.js";
 import { validateLabels } from "../validation/metadata.js";
 import { isDns1123Label } from "../validation/names.js";
-import { age, ageOf, arr, col, name, num, rec } from "../../lib/printers/printer.js";
+import { servicePrinter } from "../../lib/printers/service.js";
 import type { Strategy, StrategyContext } from "./strategy.js";
 
 const TYPES = new Set(["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]);
@@ -20,16 +20,7 @@ function usesNodePorts(t: string | undefined): boolean {
 
 export const serviceStrategy: Strategy = {
   nameRule: "dns1035",
-  printer: {
-    columns: [name, col("Type"), col("Cluster-IP"), col("External-IP"), col("Port(s)"), age, col("Selector", 1)],
-    cells: (o) => {
-      const spec = rec(o.spec);
-      const ports = arr(spec.ports).map((p) => `${num(p.port)}${p.nodePort ? `:${num(p.nodePort)}` : ""}/${String(p.protocol ?? "TCP")}`).join(",");
-      const ext = arr(spec.externalIPs).join(",") || (spec.type === "LoadBalancer" ? "<pending>" : "<none>");
-      const sel = Object.entries(rec(spec.selector)).map(([k, v]) => `${k}=${String(v)}`).join(",") || "<none>";
-      return [o.metadata.name ?? "", String(spec.type ?? "ClusterIP"), String(spec.clusterIP ?? "<none>"), ext, ports || "<none>", ageOf(o), sel];
-    },
-  },
+  printer: servicePrinter,
   deleteAnswersWithObject: true,
   prepareForCreate(obj: KObject): void {
     obj.status = { loadBalancer: {} };

@@ -1,8 +1,8 @@
 /** `kctl describe service|endpoints|node|namespace|configmap|secret|<any>`. */
 import type { ConfigMap, Endpoints, KObject, Namespace, Node, Secret, Service } from "../../lib/types.js";
 import { formatLabels } from "../printers/labels.js";
-import { formatEndpoints } from "../printers/columns/service.js";
-import { nodeRoles } from "../printers/columns/cluster.js";
+import { formatEndpoints } from "../../lib/printers/service.js";
+import { nodeRoles } from "../../lib/printers/cluster.js";
 import { conditionsTable, describeTime, metaLines } from "./common.js";
 import type { DescribeWriter } from "./tabwriter.js";
 

@@ -1,21 +1,46 @@
 /**
- * The printers declared in lib (one per kind), for the API server's Table answers and the CLI's
- * tables alike. Kinds whose columns predate this still declare them in their strategy
- * (apiserver/strategies) and in cli/printers/columns.
+ * The printers of the kinds that have `kubectl get` columns, one per kind, for the API server's
+ * Table answers (each strategy's `printer`) and the CLI's tables (cli/printers/columns) alike.
+ * A kind without one gets Name + Age.
  */
-import { controllerRevisionPrinter, statefulSetPrinter } from "./apps.js";
+import { controllerRevisionPrinter, deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from "./apps.js";
+import { namespacePrinter, nodePrinter } from "./cluster.js";
+import { configMapPrinter, secretPrinter } from "./config.js";
+import { leasePrinter } from "./coordination.js";
+import { eventCliPrinter, eventPrinter } from "./event.js";
+import { podPrinter } from "./pod.js";
 import type { Printer } from "./printer.js";
+import { endpointsPrinter, servicePrinter } from "./service.js";
 import { persistentVolumeClaimPrinter, persistentVolumePrinter, storageClassPrinter } from "./storage.js";
 
 const BY_KIND: Record<string, Printer> = {
+  Pod: podPrinter,
+  Deployment: deploymentPrinter,
+  ReplicaSet: replicaSetPrinter,
   StatefulSet: statefulSetPrinter,
   ControllerRevision: controllerRevisionPrinter,
+  Service: servicePrinter,
+  Endpoints: endpointsPrinter,
+  Node: nodePrinter,
+  Namespace: namespacePrinter,
+  ConfigMap: configMapPrinter,
+  Secret: secretPrinter,
+  Event: eventPrinter,
+  Lease: leasePrinter,
   PersistentVolume: persistentVolumePrinter,
   PersistentVolumeClaim: persistentVolumeClaimPrinter,
   StorageClass: storageClassPrinter,
 };
 
-/** The printer of a kind, if lib declares one. */
+/** Where `kctl get` prints a cell differently from kubectl's server-side printer (see eventCliPrinter). */
+const CLI_BY_KIND: Record<string, Printer> = { Event: eventCliPrinter };
+
+/** The printer of a kind (kubectl's columns), if lib declares one. */
 export function printerFor(kind: string): Printer | undefined {
   return BY_KIND[kind];
+}
+
+/** The printer `kctl get` uses for a kind: its {@link printerFor}, but for Events' LAST SEEN. */
+export function cliPrinterFor(kind: string): Printer | undefined {
+  return CLI_BY_KIND[kind] ?? BY_KIND[kind];
 }

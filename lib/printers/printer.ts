@@ -5,7 +5,8 @@
  * are declared once. A kind without a printer gets Name + Age.
  */
 import { since } from "../human-duration.js";
-import type { KObject } from "../types.js";
+import { labelSelectorToString, selectorFromSet } from "../selector.js";
+import type { KObject, LabelSelector, Labels } from "../types.js";
 
 /** A Table column, as meta.k8s.io/v1 defines it. */
 export interface Column {
@@ -27,18 +28,31 @@ export function ageOf(o: KObject, now?: number): string {
   return since(o.metadata.creationTimestamp, now);
 }
 
+/** NAME AGE: the table of a kind without a printer. */
+export const nameAgePrinter: Printer = { columns: [name, age], cells: (o, now) => [o.metadata.name ?? "", ageOf(o, now)] };
+
 export type Rec = Record<string, unknown>;
 export const rec = (v: unknown): Rec => (typeof v === "object" && v !== null ? (v as Rec) : {});
 export const arr = (v: unknown): Rec[] => (Array.isArray(v) ? (v as Rec[]) : []);
 export const num = (v: unknown): number => (typeof v === "number" ? v : 0);
 
-export function containersOf(spec: Rec): { names: string; images: string } {
-  const cs = arr(spec.containers);
-  return { names: cs.map((c) => String(c.name)).join(","), images: cs.map((c) => String(c.image)).join(",") };
+/** The CONTAINERS and IMAGES cells of a pod spec (a workload's template): names and images, comma-joined. */
+export function containersOf(podSpec: unknown): { names: string; images: string } {
+  const cs = arr(rec(podSpec).containers);
+  return { names: cs.map((c) => String(c.name ?? "")).join(","), images: cs.map((c) => String(c.image ?? "")).join(",") };
 }
 
-export function selectorString(sel: unknown): string {
-  const ml = rec(rec(sel).matchLabels);
-  const parts = Object.entries(ml).map(([k, v]) => `${k}=${String(v)}`);
-  return parts.length ? parts.join(",") : "<none>";
+/** A workload's SELECTOR cell, as kubectl's FormatLabelSelector: requirements sorted by key, `<none>` when empty. */
+export function labelSelectorCell(sel: LabelSelector | undefined): string {
+  if (!sel) return "<none>";
+  try {
+    return labelSelectorToString(sel) || "<none>";
+  } catch {
+    return "<error>";
+  }
+}
+
+/** A Service's SELECTOR cell, as kubectl's FormatLabels: `key=value` sorted by key, `<none>` when empty. */
+export function labelsCell(labels: Labels | undefined): string {
+  return selectorFromSet(labels).toString() || "<none>";
 }

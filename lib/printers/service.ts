@@ -1,22 +1,17 @@
-/** services: NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE (wide: SELECTOR) */
-import type { Endpoints, Service, ServicePort } from "../../../lib/types.js";
-import { since } from "../../../lib/human-duration.js";
-import { formatLabels } from "../labels.js";
-import type { Columns } from "./types.js";
+/** The columns of Services and Endpoints, as kubectl shows them (printService, formatEndpoints). */
+import type { Endpoints, Service, ServicePort } from "../types.js";
+import { age, ageOf, col, labelsCell, name, type Printer } from "./printer.js";
 
 /** `80/TCP`, `80:30080/TCP`, comma-joined; `<none>` without ports. */
 export function servicePorts(ports: ServicePort[] | undefined): string {
   if (!ports?.length) return "<none>";
-  return ports
-    .map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? "TCP"}` : `${p.port}/${p.protocol ?? "TCP"}`))
-    .join(",");
+  return ports.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ""}/${p.protocol ?? "TCP"}`).join(",");
 }
 
 /** The EXTERNAL-IP cell: external IPs, load-balancer ingress, `<pending>` or `<none>`. */
 export function externalIP(svc: Service): string {
-  const type = svc.spec?.type ?? "ClusterIP";
   const ext = svc.spec?.externalIPs ?? [];
-  switch (type) {
+  switch (svc.spec?.type ?? "ClusterIP") {
     case "ClusterIP":
     case "NodePort":
       return ext.length ? ext.join(",") : "<none>";
@@ -32,25 +27,20 @@ export function externalIP(svc: Service): string {
   }
 }
 
-export const serviceColumns: Columns = {
-  headers: ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"],
-  wide: ["SELECTOR"],
-  row(obj, now, wide) {
-    const svc = obj as Service;
-    const cells = [
-      svc.metadata.name ?? "",
-      svc.spec?.type ?? "ClusterIP",
-      svc.spec?.clusterIP || "<none>",
-      externalIP(svc),
-      servicePorts(svc.spec?.ports),
-      since(svc.metadata.creationTimestamp, now),
-    ];
-    if (wide) cells.push(formatLabels(svc.spec?.selector));
-    return cells;
+/** NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE (wide: SELECTOR). */
+export const servicePrinter: Printer = {
+  columns: [name, col("Type"), col("Cluster-IP"), col("External-IP"), col("Port(s)"), age, col("Selector", 1)],
+  cells: (o, now) => {
+    const svc = o as Service;
+    return [svc.metadata.name ?? "", svc.spec?.type ?? "ClusterIP", svc.spec?.clusterIP || "<none>", externalIP(svc), servicePorts(svc.spec?.ports), ageOf(o, now), labelsCell(svc.spec?.selector)];
   },
 };
 
-/** `10.0.0.1:80,10.0.0.2:80 + 3 more...`, `<none>` when empty (kubectl's formatEndpoints). */
+/**
+ * `10.0.0.1:80,10.0.0.2:80 + 3 more...`, `<none>` when empty (kubectl's formatEndpoints): every
+ * address with every port of its subset, IPv6 addresses in brackets, a subset without ports as
+ * bare addresses.
+ */
 export function formatEndpoints(ep: Endpoints): string {
   const list: string[] = [];
   const max = 3;
@@ -75,11 +65,8 @@ export function formatEndpoints(ep: Endpoints): string {
   return more ? `${list.join(",")} + ${count - max} more...` : list.join(",");
 }
 
-/** endpoints: NAME ENDPOINTS AGE */
-export const endpointsColumns: Columns = {
-  headers: ["NAME", "ENDPOINTS", "AGE"],
-  wide: [],
-  row(obj, now) {
-    return [obj.metadata.name ?? "", formatEndpoints(obj as Endpoints), since(obj.metadata.creationTimestamp, now)];
-  },
+/** NAME ENDPOINTS AGE. */
+export const endpointsPrinter: Printer = {
+  columns: [name, col("Endpoints"), age],
+  cells: (o, now) => [o.metadata.name ?? "", formatEndpoints(o as Endpoints), ageOf(o, now)],
 };
