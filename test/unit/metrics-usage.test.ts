@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { goDuration } from "../../lib/metrics.js";
-import { buildReport } from "../../kubelet/metrics/sampler.js";
+import { buildReport, MetricsSampler } from "../../kubelet/metrics/sampler.js";
+import { FakeClock } from "../../lib/clock.js";
+import { silentLogger } from "../../lib/logger.js";
+import type { NodeMetricsReport } from "../../lib/metrics.js";
 import { cpuNanoCores, sampleFromStats, usageQuantities, workingSetBytes, type ContainerSample } from "../../kubelet/metrics/usage.js";
 import type { ObservedContainer } from "../../kubelet/runtime/types.js";
 
@@ -128,5 +131,82 @@ describe("buildReport", () => {
     // 1000 + 250,000,000 + 1,000,000 + 0 ns/s; 4 KiB + 12 MiB + 1 MiB + 4 KiB + 1 MiB
     expect(r.usage).toEqual({ cpu: "251001u", memory: "14344Ki" });
     expect(r).toMatchObject({ kind: "NodeMetricsReport", node: "n1", periodSeconds: 15, window: "15s", timestamp: "2026-01-01T00:00:30Z" });
+  });
+});
+
+describe("MetricsSampler: cheap and bounded", () => {
+  const running = (n: number): ObservedContainer[] =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `c${i}`,
+      name: `c${i}`,
+      role: "container" as const,
+      podUid: `u${i}`,
+      podName: `p${i}`,
+      podNamespace: "default",
+      containerName: "main",
+      restartCount: 0,
+      state: "running" as const,
+      createdAt: 0,
+      image: "x",
+    }));
+
+  it("asks at most `concurrency` stats at once, one call per container, and reports rates from the second period", async () => {
+    const clock = new FakeClock(Date.parse("2026-01-01T00:00:00Z"));
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const calls: { id: string; oneShot: boolean }[] = [];
+    const sent: NodeMetricsReport[] = [];
+    const sampler = new MetricsSampler({
+      client: { request: async (_m: string, _p: string, o?: { body?: unknown }) => void sent.push(o?.body as NodeMetricsReport) } as never,
+      nodeName: "n1",
+      logger: silentLogger(),
+      clock,
+      containers: () => running(10),
+      concurrency: 3,
+      stats: async (id, oneShot) => {
+        calls.push({ id, oneShot });
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((r) => setImmediate(r));
+        inFlight--;
+        // 100m per container: 1.5e9 ns of CPU per 15 s
+        const n = calls.filter((c) => c.id === id).length;
+        return { read: new Date(clock.now()).toISOString(), cpu_stats: { cpu_usage: { total_usage: n * 1.5e9 } }, memory_stats: { usage: 1 << 20 } };
+      },
+    });
+    await sampler.tick();
+    expect(calls.map((c) => c.oneShot)).toEqual(Array(10).fill(false));
+    expect(sent[0]!.pods).toEqual([]);
+    clock.advance(15_000);
+    await sampler.tick();
+    expect(calls.slice(10).map((c) => c.oneShot)).toEqual(Array(10).fill(true));
+    expect(maxInFlight).toBe(3);
+    expect(sent[1]!.pods).toHaveLength(10);
+    expect(sent[1]!.pods[0]!.containers).toEqual([{ name: "main", usage: { cpu: "100m", memory: "1Mi" } }]);
+    expect(sent[1]!.usage.cpu).toBe("1");
+  });
+
+  it("abandons a stats call that hangs after the timeout, and still reports the others", async () => {
+    const clock = new FakeClock(Date.parse("2026-01-01T00:00:00Z"));
+    const sent: NodeMetricsReport[] = [];
+    const aborted: string[] = [];
+    const sampler = new MetricsSampler({
+      client: { request: async (_m: string, _p: string, o?: { body?: unknown }) => void sent.push(o?.body as NodeMetricsReport) } as never,
+      nodeName: "n1",
+      logger: silentLogger(),
+      clock,
+      containers: () => running(2),
+      statsTimeoutMs: 5000,
+      stats: (id, _oneShot, signal) =>
+        id === "c0"
+          ? new Promise((_resolve, reject) => signal.addEventListener("abort", () => (aborted.push(id), reject(new Error("aborted")))))
+          : Promise.resolve({ read: new Date(clock.now()).toISOString(), preread: new Date(clock.now() - 1000).toISOString(), cpu_stats: { cpu_usage: { total_usage: 2e9 } }, precpu_stats: { cpu_usage: { total_usage: 1e9 } } }),
+    });
+    const tick = sampler.tick();
+    await new Promise((r) => setImmediate(r));
+    clock.advance(5000);
+    await tick;
+    expect(aborted).toEqual(["c0"]);
+    expect(sent[0]!.pods.map((p) => p.name)).toEqual(["p1"]);
   });
 });
