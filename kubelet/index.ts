@@ -29,6 +29,8 @@ import { runProbe } from "./probes/handlers.js";
 import { ProbeManager } from "./probes/manager.js";
 import { DockerRuntime, dockerClient } from "./runtime/docker-runtime.js";
 import { startKubeletServer } from "./server/index.js";
+import { MetricsSampler } from "./metrics/sampler.js";
+import type { EngineStats } from "./metrics/usage.js";
 import { StatusManager } from "./status-manager.js";
 
 export { PORTS_ANNOTATION } from "./pod-syncer.js";
@@ -75,6 +77,8 @@ export interface KubeletOptions {
   workers?: number;
   /** injectable clock (additive) */
   clock?: Clock;
+  /** how often container usage is sampled and reported (metrics.k8s.io); default 15, 0 turns it off (additive) */
+  metricsPeriodSeconds?: number;
   /** service proxy + node DNS (kubelet/proxy); false turns them off (additive) */
   services?: false | Pick<NodeServicesOptions, "serviceCidr" | "nodePortAddresses" | "dns" | "dnsAddress" | "upstreams">;
 }
@@ -284,6 +288,24 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     });
   };
   timers.push(clock.setTimer(relistLoop, (opts.relistSeconds ?? 10) * 1000));
+  const metricsPeriod = opts.metricsPeriodSeconds ?? 15;
+  const metrics =
+    metricsPeriod > 0
+      ? new MetricsSampler({
+          client,
+          nodeName,
+          logger: logger.child({ subsystem: "metrics" }),
+          clock,
+          periodSeconds: metricsPeriod,
+          containers: () => cache.all(),
+          stats: (id, oneShot, signal) => {
+            // dockerode passes abortSignal to the request (its typings do not list it)
+            const query = { stream: false as const, "one-shot": oneShot, abortSignal: signal };
+            return docker.getContainer(id).stats(query) as Promise<EngineStats>;
+          },
+        })
+      : undefined;
+  metrics?.start();
   logger.info({ pods: pods.size }, "kubelet started");
 
   return {
@@ -292,6 +314,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       stopped = true;
       for (const t of timers) t.cancel();
       events.stop();
+      await metrics?.stop();
       await informer.stop();
       await localPath.stop();
       queue.shutdown();

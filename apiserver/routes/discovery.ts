@@ -8,6 +8,8 @@ import { ApiError } from "../../lib/errors.js";
 import { groupVersion, RESOURCE_VERBS, RESOURCES, type ResourceInfo } from "../../lib/kinds.js";
 import type { ServerContext } from "../context.js";
 import { sendError, sendJson } from "./reply.js";
+import { METRICS_API_RESOURCES } from "./metrics-api.js";
+import { METRICS_API_VERSION, METRICS_GROUP, METRICS_VERSION } from "../../lib/metrics.js";
 
 /** The Kubernetes version kctl speaks. */
 export const KUBE_VERSION = { major: "1", minor: "30", gitVersion: "v1.30.0-kctl" };
@@ -27,6 +29,8 @@ interface ApiResource {
 
 /** The APIResourceList entries of one group/version, subresources included. */
 export function apiResources(gv: string): ApiResource[] {
+  // metrics.k8s.io is served from the kubelets' reports (metrics-api.ts), not from lib/kinds.ts.
+  if (gv === METRICS_API_VERSION) return METRICS_API_RESOURCES.map((r) => ({ ...r, verbs: [...r.verbs] }));
   const out: ApiResource[] = [];
   for (const r of RESOURCES.filter((x) => groupVersion(x) === gv)) {
     const verbs = [...(r.verbs ?? RESOURCE_VERBS)];
@@ -66,6 +70,7 @@ function groups(): { name: string; versions: { groupVersion: string; version: st
     if (!s) byGroup.set(r.group, (s = new Set()));
     s.add(r.version);
   }
+  byGroup.set(METRICS_GROUP, new Set([METRICS_VERSION]));
   return [...byGroup].map(([name, versions]) => {
     const vs = [...versions].map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
     return { name, versions: vs, preferredVersion: vs[0]! };

@@ -1,10 +1,11 @@
 /** Every route module, in registration order. Adding a module (pod log/exec proxy) is one line. */
 import type { RouteModule } from "../context.js";
 import { discoveryRoutes } from "./discovery.js";
+import { metricsRoutes } from "./metrics-api.js";
 import { healthRoutes } from "./health.js";
 import { podProxyRoutes } from "./pod-proxy.js";
 import { resourceRoutes } from "./resources.js";
 import { securityRoutes } from "../security/routes.js";
 import { openApiRoutes } from "../openapi/routes.js";
 
-export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes, podProxyRoutes, securityRoutes, openApiRoutes];
+export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes, podProxyRoutes, securityRoutes, openApiRoutes, metricsRoutes];

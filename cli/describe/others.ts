@@ -1,5 +1,6 @@
 /** `kctl describe service|endpoints|node|namespace|configmap|secret|<any>`. */
-import type { ConfigMap, Endpoints, KObject, Namespace, Node, Secret, Service } from "../../lib/types.js";
+import type { ConfigMap, Endpoints, KObject, Namespace, Node, Pod, Secret, Service } from "../../lib/types.js";
+import { describeNodeResources } from "./node-resources.js";
 import { formatLabels } from "../printers/labels.js";
 import { formatEndpoints } from "../../lib/printers/service.js";
 import { nodeRoles } from "../../lib/printers/cluster.js";
@@ -43,7 +44,7 @@ export function describeEndpoints(w: DescribeWriter, ep: Endpoints): void {
 }
 
 /** Describe a node (non-terminated pods are given by the caller). */
-export function describeNode(w: DescribeWriter, node: Node, pods: KObject[]): void {
+export function describeNode(w: DescribeWriter, node: Node, pods: Pod[]): void {
   const st = node.status ?? {};
   w.line(0, `Name:\t${node.metadata.name}`);
   w.line(0, `Roles:\t${nodeRoles(node)}`);
@@ -73,12 +74,7 @@ export function describeNode(w: DescribeWriter, node: Node, pods: KObject[]): vo
     ["Kubelet Version", info.kubeletVersion],
   ];
   for (const [k, v] of infoRows) w.line(1, `${k}:\t${v ?? ""}`);
-  w.line(0, `Non-terminated Pods:\t(${pods.length} in total)`);
-  if (pods.length) {
-    w.line(1, "Namespace\tName\tAge");
-    w.line(1, "---------\t----\t---");
-    for (const p of pods) w.line(1, `${p.metadata.namespace}\t${p.metadata.name}\t${p.metadata.creationTimestamp ? describeTime(p.metadata.creationTimestamp) : ""}`);
-  }
+  describeNodeResources(w, node, pods);
 }
 
 /** Describe a namespace. */
