@@ -25,6 +25,8 @@ import { command as agent } from "./agent.js";
 import { command as token } from "./token.js";
 import { labelCommand as label, annotateCommand as annotate } from "./label.js";
 import { command as wait } from "./wait.js";
+import { command as run } from "./run.js";
+import { command as expose } from "./expose.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -50,4 +52,6 @@ export const COMMANDS: CommandModule[] = [
   label,
   annotate,
   wait,
+  run,
+  expose,
 ];
