@@ -27,6 +27,8 @@ import { labelCommand as label, annotateCommand as annotate } from "./label.js";
 import { command as wait } from "./wait.js";
 import { command as run } from "./run.js";
 import { command as expose } from "./expose.js";
+import { command as setEnv } from "./set-env.js";
+import { command as setResources } from "./set-resources.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -54,4 +56,6 @@ export const COMMANDS: CommandModule[] = [
   wait,
   run,
   expose,
+  setEnv,
+  setResources,
 ];
