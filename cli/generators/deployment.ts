@@ -5,7 +5,7 @@
  */
 import type { Container, Deployment } from "../../lib/types.js";
 import { UserError } from "../errors-output.js";
-import { containerNamesForImages } from "./container-name.js";
+import { containerNameForImage } from "./container-name.js";
 
 export interface DeploymentOptions {
   name: string;
@@ -22,11 +22,10 @@ export function generateDeployment(o: DeploymentOptions): Deployment {
   if (o.images.length === 0) throw new UserError("required flag(s) \"image\" not set");
   if (o.images.length > 1 && o.command.length > 0) throw new UserError("cannot specify multiple --image options and command");
   const labels = { app: o.name };
-  const names = containerNamesForImages(o.images);
-  const containers: Container[] = o.images.map((image, i) => ({
+  const containers: Container[] = o.images.map((image) => ({
     ...(o.command.length ? { command: [...o.command] } : {}),
     image,
-    name: names[i],
+    name: containerNameForImage(image),
     resources: {},
   }));
   if (o.port !== undefined) containers[0].ports = [{ containerPort: o.port }];

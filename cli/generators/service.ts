@@ -50,7 +50,7 @@ export function generateService(o: CreateServiceOptions): Service {
   if (o.clusterIP === "None" && o.type !== "ClusterIP") throw new UserError("ClusterIP=None can only be used with ClusterIP service type");
   if (o.clusterIP !== "None" && o.tcp.length === 0) throw new UserError("at least one tcp port specifier must be provided");
   const ports = o.tcp.map((t) => parseTcpSpec(t, o.nodePort));
-  const spec: ServiceSpec = { ...(o.clusterIP ? { clusterIP: o.clusterIP } : {}), ports, selector: { app: o.name }, type: o.type };
+  const spec: ServiceSpec = { ...(o.clusterIP ? { clusterIP: o.clusterIP } : {}), ...(ports.length ? { ports } : {}), selector: { app: o.name }, type: o.type };
   return {
     apiVersion: "v1",
     kind: "Service",
