@@ -18,9 +18,20 @@ export interface ResourceRequest {
 /** What `all` expands to. */
 export const ALL_KINDS = ["Pod", "Service", "Deployment", "ReplicaSet", "StatefulSet"];
 
-/** Resolve one type name or fail with kubectl's message (plus a suggestion). */
+/**
+ * `deployments.v1.apps` (kubectl's fully qualified `resource.version.group`): the resource when
+ * that version is the one served.
+ */
+function resolveVersioned(name: string): ResourceInfo | undefined {
+  const parts = name.split(".");
+  if (parts.length < 3 || !/^v\d+((alpha|beta)\d+)?$/.test(parts[1])) return undefined;
+  const r = resolveResource(`${parts[0]}.${parts.slice(2).join(".")}`);
+  return r && r.version === parts[1] ? r : undefined;
+}
+
+/** Resolve one type name (`po`, `pods`, `deployments.apps`, `deployments.v1.apps`) or fail with kubectl's message (plus a suggestion). */
 export function resolveType(name: string): ResourceInfo {
-  const r = resolveResource(name);
+  const r = resolveResource(name) ?? resolveVersioned(name);
   if (r) return r;
   const guess = suggestKind(name.replace(/s$/i, "")) ?? suggestKind(name);
   const hint = guess ? `; did you mean ${resourceForKind(guess)?.plural ?? guess}?` : "";

@@ -90,7 +90,9 @@ export function threeWayMergePatch(original: Json | undefined, modified: JsonObj
   for (const [k, m] of Object.entries(modified)) {
     const c = cur[k];
     if (m === null) {
-      if (c !== undefined) patch[k] = null;
+      // null in the file and null live (a generated `creationTimestamp: null` stored with the
+      // pod template) are the same: deleting it would change the template and roll out
+      if (c !== undefined && c !== null) patch[k] = null;
       continue;
     }
     if (isObject(m) && isObject(c)) {

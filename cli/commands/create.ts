@@ -1,7 +1,13 @@
-/** `kctl create -f FILE`: create objects; fails with AlreadyExists when one is present. */
+/**
+ * `kctl create -f FILE`: create objects; fails with AlreadyExists when one is present. The
+ * sub-commands (`create deployment|service|configmap|secret|namespace`) generate the object as
+ * kubectl does (create-workloads.ts, create-data.ts).
+ */
 import type { CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
 import { repeatable } from "../flags.js";
+import { registerCreateData } from "./create-data.js";
+import { registerCreateWorkloads } from "./create-workloads.js";
 
 interface CreateFlags {
   filename?: string[];
@@ -14,14 +20,14 @@ interface CreateFlags {
 
 export const command: CommandModule = {
   register(program, ctx) {
-    program
+    const create = program
       .command("create")
       .description("Create objects from files, a directory or stdin (kctl create -f pod.yaml)")
       .option("-f, --filename <path>", "file, directory (.yaml/.yml/.json, sorted) or - for stdin; repeatable", repeatable)
       .option("-R, --recursive", "process directories recursively")
       .option("--save-config", "store the configuration in the last-applied annotation so kctl apply works later")
-      .option("--dry-run [mode]", "none|client|server: only show what would happen")
-      .option("-o, --output <format>", "name: print only kind/name")
+      .option("--dry-run [mode]", "none|client|server: only show what would happen (client: print the generated object, create nothing)")
+      .option("-o, --output <format>", "name (with -f); yaml|json|name for the generating sub-commands")
       .action(
         guarded(async (o: CreateFlags) => {
           if (!o.filename?.length) throw new UserError("must specify one of -f and -k");
@@ -36,5 +42,8 @@ export const command: CommandModule = {
           });
         }),
       );
+    // the generating sub-commands read create's own --dry-run and -o (create-object.ts createFlagsOf)
+    registerCreateWorkloads(create, ctx);
+    registerCreateData(create, ctx);
   },
 };

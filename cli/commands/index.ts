@@ -26,6 +26,10 @@ import { command as token } from "./token.js";
 import { labelCommand as label, annotateCommand as annotate } from "./label.js";
 import { command as wait } from "./wait.js";
 import { command as top } from "./top.js";
+import { command as run } from "./run.js";
+import { command as expose } from "./expose.js";
+import { command as setEnv } from "./set-env.js";
+import { command as setResources } from "./set-resources.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -52,4 +56,8 @@ export const COMMANDS: CommandModule[] = [
   annotate,
   wait,
   top,
+  run,
+  expose,
+  setEnv,
+  setResources,
 ];

@@ -159,6 +159,7 @@ export const command: CommandModule = {
       .command("logs")
       .description("Print the logs of a container in a pod (or of every pod matching -l)")
       .argument("[pod]", "POD, pod/NAME, deploy/NAME or rs/NAME")
+      .argument("[container]", "kubectl's POD CONTAINER form (the same as -c)")
       .option("-c, --container <name>", "the container (default: the pod's only container)")
       .option("-f, --follow", "stream the logs as they are written")
       .option("-p, --previous", "the logs of the previous (terminated) instance of the container")
@@ -169,6 +170,11 @@ export const command: CommandModule = {
       .option("--prefix", "prefix each line with [pod/NAME/CONTAINER]")
       .option("--all-containers", "logs of every container of the pod(s)")
       .option("--max-log-requests <n>", "maximum concurrent streams with -f and a selector (default 5)")
-      .action(guarded((pod: string | undefined, opts: LogsOptions) => run(ctx, pod, opts)));
+      .action(
+        guarded((pod: string | undefined, container: string | undefined, opts: LogsOptions) => {
+          if (container !== undefined && opts.container !== undefined) throw new UserError("only one of -c or an inline [CONTAINER] arg is allowed");
+          return run(ctx, pod, container === undefined ? opts : { ...opts, container });
+        }),
+      );
   },
 };

@@ -1,13 +1,14 @@
 /**
- * `kctl set image deploy/web web=img:v2 [sidecar=img:v3 | *=img]`: change container images of a
- * Deployment, ReplicaSet, StatefulSet or Pod (a Deployment or StatefulSet then rolls out a new revision).
+ * `kctl set image deployment web web=img:v2` (or `deploy/web`, several objects, `*=img`): change
+ * container images of Deployments, ReplicaSets, StatefulSets or Pods (a Deployment or
+ * StatefulSet then rolls out a new revision).
  */
 import type { Command } from "commander";
-import { displayType } from "../../lib/kinds.js";
-import type { Container, PodTemplateSpec } from "../../lib/types.js";
+import type { Container } from "../../lib/types.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
-import { parseWorkloadArg } from "../workload-args.js";
+import { POD_SPEC_KINDS, updatePodSpecs } from "../set-pod-spec.js";
+import { parseWorkloadArgs, splitResourcesAndUpdates } from "../workload-args.js";
 
 /** Parse `NAME=IMAGE` pairs (`*` means every container). */
 export function parseImagePairs(pairs: readonly string[]): Map<string, string> {
@@ -42,20 +43,19 @@ export function applyImages(spec: { containers: Container[]; initContainers?: Co
   return { containers, initContainers, changed };
 }
 
-async function run(ctx: CliContext, target: string, pairs: string[]): Promise<void> {
-  const { resource, name } = parseWorkloadArg([target], ["Deployment", "ReplicaSet", "StatefulSet", "Pod"], "set the image of");
-  const images = parseImagePairs(pairs);
-  const client = await ctx.client();
-  const ns = ctx.namespace();
-  const obj = await client.get<{ apiVersion: string; kind: string; metadata: { name?: string }; spec: { template?: PodTemplateSpec; containers?: Container[]; initContainers?: Container[] } }>(resource.kind, name, ns);
-  const podSpec = resource.kind === "Pod" ? (obj.spec as { containers: Container[]; initContainers?: Container[] }) : obj.spec.template?.spec;
-  if (!podSpec) throw new UserError(`${resource.kind} "${name}" has no pod template`);
-  const res = applyImages(podSpec, images);
-  if (res.changed) {
-    const patch = { containers: res.containers, ...(res.initContainers ? { initContainers: res.initContainers } : {}) };
-    await client.patch(resource.kind, name, resource.kind === "Pod" ? { spec: patch } : { spec: { template: { spec: patch } } }, { namespace: ns });
-  }
-  ctx.out.write(`${displayType(resource)}/${name} image updated\n`);
+async function run(ctx: CliContext, args: string[]): Promise<void> {
+  const { resources, updates } = splitResourcesAndUpdates(args, (a) => a.includes("="));
+  const targets = parseWorkloadArgs(resources, POD_SPEC_KINDS, "set the image of");
+  const images = parseImagePairs(updates);
+  await updatePodSpecs(
+    ctx,
+    targets,
+    (spec) => {
+      const res = applyImages(spec, images);
+      return res.changed ? { ...spec, containers: res.containers, ...(res.initContainers ? { initContainers: res.initContainers } : {}) } : undefined;
+    },
+    "image updated",
+  );
 }
 
 export const command: CommandModule = {
@@ -63,9 +63,8 @@ export const command: CommandModule = {
     const set = program.commands.find((c) => c.name() === "set") ?? program.command("set").description("Set specific features on objects");
     set
       .command("image")
-      .description("Update container images (kctl set image deploy/web web=img:v2)")
-      .argument("<resource>", "TYPE/NAME, e.g. deployment/web")
-      .argument("<pairs...>", "CONTAINER=IMAGE pairs (* for every container)")
-      .action(guarded((target: string, pairs: string[]) => run(ctx, target, pairs)));
+      .description("Update container images (kctl set image deployment web web=img:v2, or deploy/web web=img:v2)")
+      .argument("<args...>", "TYPE NAME... or TYPE/NAME..., then CONTAINER=IMAGE pairs (* for every container)")
+      .action(guarded((args: string[]) => run(ctx, args)));
   },
 };
