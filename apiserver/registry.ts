@@ -5,6 +5,8 @@
  * the current object and committing the write is synchronous, so the in-memory state cannot
  * change under a request: two racing updates with the same resourceVersion see exactly one win.
  */
+import { recordUpdate, type Writer } from "./fieldmanager/managed-fields.js";
+import { schemaOfKind } from "../lib/schema/index.js";
 import { randomUUID } from "node:crypto";
 import { alreadyExists, ApiError, badRequest, conflict, forbidden, invalid, notFound, type FieldError } from "../lib/errors.js";
 import { acceptsApiVersion, groupVersion, RESOURCES, resourceForKind, type ResourceInfo } from "../lib/kinds.js";
@@ -133,7 +135,7 @@ export class Registry {
    * write: the answer is the object as it would be stored (no uid-stable resourceVersion).
    * `user` (the caller; absent for the server's own writes) is what admission checks.
    */
-  create(ri: ResourceInfo, namespace: string | undefined, body: unknown, dryRun = false, user?: User): StoredObject {
+  create(ri: ResourceInfo, namespace: string | undefined, body: unknown, dryRun = false, user?: User, writer?: Writer): StoredObject {
     const obj = this.checkBody(ri, body);
     const meta = obj.metadata;
     this.placeInNamespace(ri, obj, namespace);
@@ -151,6 +153,7 @@ export class Registry {
     st.defaults?.(obj);
     this.admit(user, { verb: "create", ri, obj });
     this.validate(ri, obj, undefined);
+    this.recordWriter(ri, undefined, obj, writer);
     if (dryRun) {
       // The store's own AlreadyExists is not reached without a write: answer it here.
       if (this.view.get(rid(ri), nsKey(ri, meta.namespace), meta.name ?? "")) throw alreadyExists(ri.plural, meta.name ?? "", ri.group);
@@ -170,7 +173,7 @@ export class Registry {
   // ------------------------------------------------------------------ update
 
   /** Update (PUT, and PATCH after the patch is applied); `dryRun` and `user` as in `create`. */
-  update(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown, dryRun = false, user?: User): StoredObject {
+  update(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown, dryRun = false, user?: User, writer?: Writer): StoredObject {
     const obj = this.checkBody(ri, body);
     this.checkName(obj, name);
     this.placeInNamespace(ri, obj, namespace);
@@ -195,11 +198,12 @@ export class Registry {
     }
     this.admit(user, { verb: "update", ri, old, obj });
     this.validate(ri, obj, old);
+    this.recordWriter(ri, old, obj, writer);
     return this.commitUpdate(ri, obj, cur, expected, dryRun, old);
   }
 
   /** PUT .../status: only status changes; everything else comes from the stored object. `user` as in `create`. */
-  updateStatus(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown, user?: User): StoredObject {
+  updateStatus(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown, user?: User, writer?: Writer): StoredObject {
     const incoming = this.checkBody(ri, body);
     this.checkName(incoming, name);
     const cur = this.current(ri, namespace, name);
@@ -214,7 +218,14 @@ export class Registry {
       if (!errs.empty) throw invalid(ri.kind, name, dedupe(errs.list), ri.group);
     }
     this.admit(user, { verb: "update", ri, subresource: "status", old, obj });
+    this.recordWriter(ri, old, obj, writer && { ...writer, subresource: "status" });
     return this.commitUpdate(ri, obj, cur, expected, false, old);
+  }
+
+  /** managedFields: what this write changed is now owned by its writer (absent for the server's own writes). */
+  private recordWriter(ri: ResourceInfo, old: KObject | undefined, obj: KObject, writer: Writer | undefined): void {
+    const schema = writer && schemaOfKind(ri.kind);
+    if (schema) recordUpdate(schema, old as unknown as Record<string, unknown> | undefined, obj as unknown as Record<string, unknown>, writer, new Date());
   }
 
   /** Admission (authz/admission.ts) on a caller's write, before validation and the write. */

@@ -12,7 +12,8 @@
 import YAML from "yaml";
 import { ApiError, badRequest } from "../lib/errors.js";
 
-export type PatchKind = "json" | "merge" | "strategic";
+/** The patch types; "apply" is server-side apply (a YAML or JSON apply configuration, not a diff). */
+export type PatchKind = "json" | "merge" | "strategic" | "apply";
 
 /**
  * The deepest nesting of objects and arrays a body may have. Kubernetes' decoder allows 10,000
@@ -55,11 +56,11 @@ export function decodePatchBody(body: unknown, contentType: string | undefined):
     case "application/strategic-merge-patch+json":
       return { kind: "strategic", patch: parseJson(text) };
     case "application/apply-patch+yaml":
-      throw new ApiError("UnsupportedMediaType", "server-side apply (application/apply-patch+yaml) is not supported by kctl; use client-side apply");
+      return { kind: "apply", patch: parseYaml(text) };
     default:
       throw new ApiError(
         "UnsupportedMediaType",
-        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got "${type}")`,
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json (got "${type}")`,
       );
   }
 }

@@ -53,6 +53,8 @@ export class LazyContext implements CliContext {
       const resolved = resolveConfig(this.globals(), this.env);
       const { ApiClient } = await import("../lib/client.js");
       this.clientInstance = new ApiClient(resolved.client);
+      // The server's warnings (unknown fields under --validate=warn, deprecated versions), as kubectl prints them.
+      this.clientInstance.onWarning = (w) => this.err.write(`Warning: ${w}\n`);
       return this.clientInstance;
     })();
     return this.clientPromise;

@@ -53,6 +53,19 @@ export interface DeleteOptions {
 
 export type PatchType = "merge" | "json" | "strategic";
 
+/** Server-side field validation of writes (`fieldValidation`). */
+export type FieldValidation = "Strict" | "Warn" | "Ignore";
+
+/** Server-side apply options. */
+export interface ApplyOptions {
+  /** required by the server: who owns the applied fields */
+  fieldManager: string;
+  /** take over fields other managers own (`force=true`) */
+  force?: boolean;
+  dryRun?: boolean;
+  namespace?: string;
+}
+
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
   merge: "application/merge-patch+json",
   json: "application/json-patch+json",
@@ -117,6 +130,10 @@ export class ApiClient {
   private readonly transport: typeof http | typeof https;
   private readonly userAgent: string;
   private readonly timeoutMs: number;
+  /** sent as `fieldValidation` on every create, update and patch (unset: the server's default, Warn) */
+  fieldValidation?: FieldValidation;
+  /** called with the text of each `Warning: 299` header of a response (the CLI prints them as kubectl does) */
+  onWarning?: (text: string) => void;
 
   constructor(cfg: ClientConfig) {
     this.server = cfg.server.replace(/\/+$/, "");
@@ -178,6 +195,17 @@ export class ApiClient {
     return this.request<T>("PATCH", objectPath(resource(kind), opts.namespace, name, opts.subresource), {
       body: patch,
       contentType: PATCH_CONTENT_TYPES[opts.type ?? "merge"],
+    });
+  }
+
+  /** Server-side apply: PATCH with `application/apply-patch+yaml` (JSON is YAML); creates when absent. */
+  async apply<T extends KObject>(obj: T, opts: ApplyOptions): Promise<T> {
+    const r = resource(obj.kind);
+    const ns = r.namespaced ? opts.namespace ?? obj.metadata?.namespace ?? "default" : undefined;
+    return this.request<T>("PATCH", objectPath(r, ns, requireName(obj)), {
+      body: obj,
+      contentType: "application/apply-patch+yaml",
+      query: { fieldManager: opts.fieldManager, force: opts.force ? "true" : undefined, dryRun: opts.dryRun ? "All" : undefined },
     });
   }
 
@@ -306,7 +334,9 @@ export class ApiClient {
   /** One JSON request. Non-2xx responses throw `ApiError`; network failures throw `ConnectionError`. */
   request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const options = this.requestOptions(method, path, opts.query);
+    const writes = method === "POST" || method === "PUT" || method === "PATCH";
+    const query = writes && this.fieldValidation && opts.query?.fieldValidation === undefined ? { ...opts.query, fieldValidation: this.fieldValidation } : opts.query;
+    const options = this.requestOptions(method, path, query);
     const headers = options.headers as Record<string, string | number>;
     if (payload) {
       headers["content-type"] = opts.contentType ?? "application/json";
@@ -314,6 +344,7 @@ export class ApiClient {
     }
     return new Promise<T>((resolve, reject) => {
       const req = this.transport.request(options, (res) => {
+        if (this.onWarning && res.headers.warning) for (const w of warningTexts(res.headers.warning)) this.onWarning(w);
         readBody(res).then((buf) => {
           const code = res.statusCode ?? 500;
           if (code >= 300) return reject(errorFromResponse(code, buf));
@@ -370,6 +401,21 @@ function listQuery(opts: ListOptions): Query {
     continue: opts.continue,
     resourceVersion: opts.resourceVersion,
   };
+}
+
+/** The texts of `Warning: 299 - "text"` header values (Node joins repeated headers with ", "). */
+export function warningTexts(header: string | string[]): string[] {
+  const out: string[] = [];
+  for (const h of Array.isArray(header) ? header : [header]) {
+    for (const m of h.matchAll(/\d{3} \S+ ("(?:[^"\\]|\\.)*")/g)) {
+      try {
+        out.push(JSON.parse(m[1]!) as string);
+      } catch {
+        out.push(m[1]!);
+      }
+    }
+  }
+  return out;
 }
 
 function readBody(res: http.IncomingMessage): Promise<Buffer> {

@@ -1,4 +1,5 @@
 /** Apply any supported patch type. */
+import { ApiError } from "../../lib/errors.js";
 import type { PatchKind } from "../request-body.js";
 import { applyJsonPatch } from "./json-patch.js";
 import { applyMergePatch } from "../../lib/json.js";
@@ -13,5 +14,8 @@ export function applyPatch(kind: PatchKind, target: unknown, patch: unknown): un
       return applyMergePatch(target, patch);
     case "strategic":
       return applyStrategicMergePatch(target, patch);
+    case "apply":
+      // Server-side apply is a merge of a configuration with ownership, not a diff (routes/apply.ts).
+      throw new ApiError("UnsupportedMediaType", "apply patches are supported on objects and their status only");
   }
 }

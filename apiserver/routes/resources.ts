@@ -11,6 +11,8 @@ import { groupVersion } from "../../lib/kinds.js";
 import type { ServerContext } from "../context.js";
 import { addWarnings, parseFieldValidation, validateFields } from "../field-validation.js";
 import { applyPatch } from "../patch/index.js";
+import { managerOf, type Writer } from "../fieldmanager/managed-fields.js";
+import { checkApplyConfig, serverSideApply } from "./apply.js";
 import { rid } from "../registry.js";
 import { strategyFor } from "../strategies/index.js";
 import { decodeObjectBody, decodeOptionalBody, decodePatchBody } from "../request-body.js";
@@ -86,6 +88,9 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
     addWarnings(reply, validateFields(ri, obj, fieldValidation));
     return obj;
   };
+  // Who writes (managedFields): fieldManager, else the client's User-Agent product.
+  const fieldManager = qp(q, "fieldManager");
+  const writer: Writer = { manager: managerOf(fieldManager, req.headers["user-agent"]), apiVersion: groupVersion(ri) };
   if (ri.namespaced && namespace === undefined && verb !== "list" && verb !== "watch") {
     throw methodNotAllowed(`${verb} is not supported on ${ri.plural} across all namespaces; use /namespaces/{namespace}/${ri.plural}`);
   }
@@ -115,7 +120,7 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
     }
     case "create": {
       const body = decodeObjectBody(req.body, req.headers["content-type"]);
-      if (name === undefined) return send(201, reg.create(ri, namespace, checked(body), dryRun, user).json);
+      if (name === undefined) return send(201, reg.create(ri, namespace, checked(body), dryRun, user, writer).json);
       if (subresource === "binding") {
         reg.bind(namespace ?? "default", name, body);
         return send(201, JSON.stringify(successStatus(201)));
@@ -126,22 +131,29 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
       if (name === undefined) throw methodNotAllowed(`PUT is not supported on a collection of ${ri.plural}`);
       const body = decodeObjectBody(req.body, req.headers["content-type"]);
       if (subresource === "scale") return send(200, JSON.stringify(reg.updateScale(ri, namespace, name, body)));
-      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, checked(body), user).json);
+      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, checked(body), user, writer).json);
       if (subresource !== undefined) throw methodNotAllowed(`PUT is not supported on ${ri.plural}/${subresource}`);
-      return send(200, reg.update(ri, namespace, name, checked(body), dryRun, user).json);
+      return send(200, reg.update(ri, namespace, name, checked(body), dryRun, user, writer).json);
     }
     case "patch": {
       if (name === undefined) throw methodNotAllowed(`PATCH is not supported on a collection of ${ri.plural}`);
       const { kind, patch } = decodePatchBody(req.body, req.headers["content-type"]);
+      const force = boolParam(q, "force");
+      if (force && kind !== "apply") throw new ApiError("BadRequest", "force: Forbidden: may not be specified for non-apply patch");
+      if (kind === "apply") {
+        const config = checked(checkApplyConfig(ri, name, patch));
+        const { entry, created } = serverSideApply(reg, { ri, namespace, name, subresource, config, writer, fieldManager, force, dryRun, user });
+        return send(created ? 201 : 200, entry.json);
+      }
       if (subresource === "scale") {
         const patched = applyPatch(kind, reg.currentScale(ri, namespace, name), patch);
         return send(200, JSON.stringify(reg.updateScale(ri, namespace, name, patched)));
       }
       const cur = reg.current(ri, namespace, name);
       const patched = applyPatch(kind, JSON.parse(cur.json) as unknown, patch);
-      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, checked(patched), user).json);
+      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, checked(patched), user, writer).json);
       if (subresource !== undefined) throw methodNotAllowed(`PATCH is not supported on ${ri.plural}/${subresource}`);
-      return send(200, reg.update(ri, namespace, name, checked(patched), dryRun, user).json);
+      return send(200, reg.update(ri, namespace, name, checked(patched), dryRun, user, writer).json);
     }
     case "delete": {
       if (subresource !== undefined) throw methodNotAllowed(`DELETE is not supported on ${ri.plural}/${subresource}`);

@@ -66,9 +66,15 @@ export function planCreate(objects: ValidObject[], saveConfig: boolean): Planned
   return objects.map((v) => ({ v, action: "create", body: saveConfig ? withLastApplied(v.obj) : v.obj }));
 }
 
-/** Send one planned write (dry run or for real). Returns the server's object. */
-export async function perform(client: ApiClient, p: PlannedObject, dryRun: boolean): Promise<KObject | undefined> {
-  const query = dryRun ? { dryRun: "All" } : undefined;
+/**
+ * The field managers kubectl uses, so that objects written by either CLI have the same owners
+ * (and kubectl's and kctl's server-side apply can take over what either applied client-side).
+ */
+export const FIELD_MANAGERS = { apply: "kubectl-client-side-apply", create: "kubectl-create", serverSide: "kubectl" } as const;
+
+/** Send one planned write (dry run or for real) as `fieldManager`. Returns the server's object. */
+export async function perform(client: ApiClient, p: PlannedObject, dryRun: boolean, fieldManager?: string): Promise<KObject | undefined> {
+  const query = { dryRun: dryRun ? "All" : undefined, fieldManager };
   const { resource, namespace } = p.v;
   if (p.action === "create") {
     return client.request<KObject>("POST", collectionPath(resource, namespace), { body: p.body, query });
@@ -87,13 +93,13 @@ export async function perform(client: ApiClient, p: PlannedObject, dryRun: boole
  * Server-side validation of every write before any is made. A create whose namespace does not
  * exist yet is accepted when the same batch creates that namespace earlier.
  */
-export async function dryRunAll(client: ApiClient, plan: PlannedObject[]): Promise<string[]> {
+export async function dryRunAll(client: ApiClient, plan: PlannedObject[], fieldManager?: string): Promise<string[]> {
   const errors: string[] = [];
   const newNamespaces = new Set(plan.filter((p) => p.action === "create" && p.v.resource.kind === "Namespace").map((p) => nameOf(p.v)));
   for (const p of plan) {
     if (p.action === "unchanged") continue;
     try {
-      await perform(client, p, true);
+      await perform(client, p, true, fieldManager);
     } catch (e) {
       if (isGlobalError(e)) throw e;
       if (isNotFound(e) && p.v.namespace && newNamespaces.has(p.v.namespace)) continue;

@@ -3,7 +3,9 @@ import { displayType } from "../../lib/kinds.js";
 import type { CliContext } from "../command.js";
 import { loadManifests } from "../manifest/load.js";
 import { isGlobalError, objectErrorLine } from "../object-errors.js";
-import { dryRunAll, nameOf, perform, planApply, planCreate, type PlannedObject } from "./plan.js";
+import type { ApiClient, FieldValidation } from "../../lib/client.js";
+import { dryRunAll, FIELD_MANAGERS, nameOf, perform, planApply, planCreate, type PlannedObject } from "./plan.js";
+import type { ValidObject } from "../manifest/validate.js";
 
 export interface ApplyRunOptions {
   files: string[];
@@ -15,6 +17,14 @@ export interface ApplyRunOptions {
   dryRun: "none" | "server" | "client";
   /** `-o name` */
   outputName?: boolean;
+  /** server-side field validation (`--validate`; default Strict, as kubectl) */
+  validate?: FieldValidation;
+  /** `--server-side`: send each object as a server-side apply */
+  serverSide?: boolean;
+  /** `--force-conflicts` (server-side only) */
+  forceConflicts?: boolean;
+  /** `--field-manager` (default: kubectl's names, see FIELD_MANAGERS) */
+  fieldManager?: string;
 }
 
 const VERB: Record<PlannedObject["action"], string> = { create: "created", patch: "configured", unchanged: "unchanged" };
@@ -29,6 +39,9 @@ export async function runApply(ctx: CliContext, o: ApplyRunOptions): Promise<voi
   const loaded = await loadManifests(ctx, o.files, { recursive: o.recursive, allowGenerateName: o.mode === "create" });
   if (loaded.errors.length) return writeErrors(ctx, loaded.errors);
   const client = await ctx.client();
+  client.fieldValidation = o.validate ?? "Strict";
+  if (o.serverSide) return serverSideApply(ctx, client, loaded.objects, o);
+  const manager = o.fieldManager ?? (o.mode === "apply" ? FIELD_MANAGERS.apply : FIELD_MANAGERS.create);
   let plan: PlannedObject[];
   if (o.mode === "apply") {
     const planned = await planApply(client, loaded.objects);
@@ -39,7 +52,7 @@ export async function runApply(ctx: CliContext, o: ApplyRunOptions): Promise<voi
   // The server validates every write (a dry run) before any is made: a bad third document
   // leaves the first two untouched. --dry-run=server stops after this step.
   if (o.dryRun !== "client") {
-    const errors = await dryRunAll(client, plan);
+    const errors = await quietUnless(o.dryRun === "server", client, () => dryRunAll(client, plan, manager));
     if (errors.length) return writeErrors(ctx, errors);
   }
   const suffix = o.dryRun === "server" ? " (server dry run)" : o.dryRun === "client" ? " (dry run)" : "";
@@ -48,7 +61,7 @@ export async function runApply(ctx: CliContext, o: ApplyRunOptions): Promise<voi
     let name = nameOf(p.v);
     if (o.dryRun === "none") {
       try {
-        const result = await perform(client, p, false);
+        const result = await perform(client, p, false, manager);
         name = result?.metadata?.name ?? name;
       } catch (e) {
         if (isGlobalError(e)) throw e;
@@ -59,6 +72,63 @@ export async function runApply(ctx: CliContext, o: ApplyRunOptions): Promise<voi
     const id = `${displayType(p.v.resource)}/${name}`;
     ctx.out.write(o.outputName ? `${id}\n` : `${id} ${VERB[p.action]}${suffix}\n`);
   }
+}
+
+/** Run `f` with the client's warnings silenced unless `speak` (a dry run before the real writes would print each twice). */
+async function quietUnless<T>(speak: boolean, client: ApiClient, f: () => Promise<T>): Promise<T> {
+  if (speak) return f();
+  const saved = client.onWarning;
+  client.onWarning = undefined;
+  try {
+    return await f();
+  } finally {
+    client.onWarning = saved;
+  }
+}
+
+/**
+ * `apply --server-side`: every object is applied as a dry run first (nothing is written if one
+ * fails), then for real; conflicts name the other managers and fields, as the server words them.
+ */
+async function serverSideApply(ctx: CliContext, client: ApiClient, objects: ValidObject[], o: ApplyRunOptions): Promise<void> {
+  if (o.dryRun === "client") {
+    for (const v of objects) ctx.out.write(o.outputName ? `${displayType(v.resource)}/${nameOf(v)}\n` : `${displayType(v.resource)}/${nameOf(v)} serverside-applied (dry run)\n`);
+    return;
+  }
+  const opts = (dryRun: boolean, v: ValidObject) => ({ fieldManager: o.fieldManager ?? FIELD_MANAGERS.serverSide, force: o.forceConflicts, dryRun, namespace: v.namespace });
+  const errors: string[] = [];
+  await quietUnless(o.dryRun === "server", client, async () => {
+    for (const v of objects) {
+      try {
+        await client.apply(v.obj, opts(true, v));
+      } catch (e) {
+        if (isGlobalError(e)) throw e;
+        errors.push(objectErrorLine(v.resource, nameOf(v), e));
+      }
+    }
+  });
+  if (errors.length) return writeErrors(ctx, errors);
+  for (const v of objects) {
+    const id = `${displayType(v.resource)}/${nameOf(v)}`;
+    if (o.dryRun === "none") {
+      try {
+        await client.apply(v.obj, opts(false, v));
+      } catch (e) {
+        if (isGlobalError(e)) throw e;
+        writeErrors(ctx, [objectErrorLine(v.resource, nameOf(v), e)]);
+        continue;
+      }
+    }
+    ctx.out.write(o.outputName ? `${id}\n` : `${id} serverside-applied${o.dryRun === "server" ? " (server dry run)" : ""}\n`);
+  }
+}
+
+/** Parse `--validate` as kubectl does: strict (true), warn, ignore (false). */
+export function parseValidate(v: string | boolean | undefined): FieldValidation {
+  if (v === undefined || v === true || v === "true" || v === "strict") return "Strict";
+  if (v === "warn") return "Warn";
+  if (v === false || v === "false" || v === "ignore") return "Ignore";
+  throw new Error(`invalid - validate option "${String(v)}"; must be one of: strict (true), warn, ignore (false)`);
 }
 
 /** Parse `--dry-run[=none|client|server]`. */

@@ -1,4 +1,7 @@
-/** `kctl apply -f FILE|DIR|-`: create or update objects from manifests (client-side apply, three-way merge). */
+/**
+ * `kctl apply -f FILE|DIR|-`: create or update objects from manifests: client-side apply (a
+ * three-way merge against the last-applied annotation), or with `--server-side` the server's apply.
+ */
 import type { CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
 import { repeatable } from "../flags.js";
@@ -8,6 +11,10 @@ interface ApplyFlags {
   recursive?: boolean;
   dryRun?: string | boolean;
   output?: string;
+  validate?: string | boolean;
+  serverSide?: boolean;
+  forceConflicts?: boolean;
+  fieldManager?: string;
 }
 
 
@@ -20,11 +27,26 @@ export const command: CommandModule = {
       .option("-R, --recursive", "process directories recursively")
       .option("--dry-run [mode]", "none|client|server: only show what would happen")
       .option("-o, --output <format>", "name: print only kind/name")
+      .option("--validate [mode]", "strict (true, the default): refuse unknown fields; warn: print them; ignore (false)")
+      .option("--server-side", "apply on the server: it merges, records field owners and refuses conflicts")
+      .option("--force-conflicts", "with --server-side: take over fields other managers own")
+      .option("--field-manager <name>", "the manager owning the applied fields (default: kubectl's, kubectl-client-side-apply or kubectl)")
       .action(
         guarded(async (o: ApplyFlags) => {
           if (!o.filename?.length) throw new UserError("must specify one of -f and -k");
-          const { runApply, parseDryRun } = await import("../apply/run.js");
-          await runApply(ctx, { files: o.filename, recursive: o.recursive, mode: "apply", dryRun: parseDryRun(o.dryRun), outputName: o.output === "name" });
+          if (o.forceConflicts && !o.serverSide) throw new UserError("--force-conflicts only works with --server-side");
+          const { runApply, parseDryRun, parseValidate } = await import("../apply/run.js");
+          await runApply(ctx, {
+            files: o.filename,
+            recursive: o.recursive,
+            mode: "apply",
+            dryRun: parseDryRun(o.dryRun),
+            outputName: o.output === "name",
+            validate: parseValidate(o.validate),
+            serverSide: o.serverSide,
+            forceConflicts: o.forceConflicts,
+            fieldManager: o.fieldManager,
+          });
         }),
       );
   },

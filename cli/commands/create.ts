@@ -15,6 +15,7 @@ interface CreateFlags {
   dryRun?: string | boolean;
   saveConfig?: boolean;
   output?: string;
+  validate?: string | boolean;
 }
 
 
@@ -28,13 +29,15 @@ export const command: CommandModule = {
       .option("--save-config", "store the configuration in the last-applied annotation so kctl apply works later")
       .option("--dry-run [mode]", "none|client|server: only show what would happen (client: print the generated object, create nothing)")
       .option("-o, --output <format>", "name (with -f); yaml|json|name for the generating sub-commands")
+      .option("--validate [mode]", "strict (true, the default): refuse unknown fields; warn: print them; ignore (false)")
       .action(
         guarded(async (o: CreateFlags) => {
           if (!o.filename?.length) throw new UserError("must specify one of -f and -k");
-          const { runApply, parseDryRun } = await import("../apply/run.js");
+          const { runApply, parseDryRun, parseValidate } = await import("../apply/run.js");
           await runApply(ctx, {
             files: o.filename,
             recursive: o.recursive,
+            validate: parseValidate(o.validate),
             mode: "create",
             saveConfig: o.saveConfig,
             dryRun: parseDryRun(o.dryRun),

@@ -24,6 +24,7 @@ interface GetOptions {
   watch?: boolean;
   watchOnly?: boolean;
   headers: boolean;
+  showManagedFields?: boolean;
 }
 
 /** `No resources found in default namespace.` / `No resources found` */
@@ -72,6 +73,7 @@ function tableOptions(o: GetOptions, groups: ObjectGroup[], fmt: OutputFormat): 
     withKind: groups.length > 1,
     labelColumns: o.labelColumns ?? [],
     now: Date.now(),
+    showManagedFields: !!o.showManagedFields,
   };
 }
 
@@ -204,6 +206,7 @@ export const command: CommandModule = {
       .option("-w, --watch", "after listing, watch for changes and print them until interrupted")
       .option("--watch-only", "watch for changes without listing first")
       .option("--no-headers", "do not print the table header")
+      .option("--show-managed-fields", "keep metadata.managedFields in json and yaml output")
       .action(guarded((args: string[], o: GetOptions) => run(ctx, args, o)));
   },
 };

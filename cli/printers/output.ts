@@ -57,6 +57,8 @@ export interface TableOptions {
   /** `-L key`: one extra column per label key */
   labelColumns: string[];
   now: number;
+  /** keep metadata.managedFields in json/yaml/jsonpath output (`--show-managed-fields`; kubectl hides them) */
+  showManagedFields?: boolean;
 }
 
 /** Header + rows for one resource type. */
@@ -92,12 +94,19 @@ export function withTypeMeta(obj: KObject, r: ResourceInfo): KObject {
   return { ...obj, apiVersion: obj.apiVersion || groupVersion(r), kind: obj.kind || r.kind };
 }
 
+/** The object without metadata.managedFields (a copy only when it has them). */
+export function withoutManagedFields(obj: KObject): KObject {
+  if (!obj.metadata || !("managedFields" in obj.metadata)) return obj;
+  const { managedFields: _m, ...metadata } = obj.metadata as KObject["metadata"] & { managedFields?: unknown };
+  return { ...obj, metadata };
+}
+
 /**
  * Print groups. `single` means exactly one object was asked for by name, so json/yaml print it
  * bare instead of wrapped in a List.
  */
 export function formatGroups(groups: ObjectGroup[], fmt: OutputFormat, o: TableOptions, single: boolean, writer = new TableWriter()): string {
-  const all = groups.flatMap((g) => g.objects.map((obj) => withTypeMeta(obj, g.resource)));
+  const all = groups.flatMap((g) => g.objects.map((obj) => withTypeMeta(o.showManagedFields ? obj : withoutManagedFields(obj), g.resource)));
   switch (fmt.kind) {
     case "json":
       return toJson(single && all.length === 1 ? all[0] : asList(all));

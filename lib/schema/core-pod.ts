@@ -173,7 +173,7 @@ export const podDefinitions: Definitions = {
     hostIP: str("What host IP to bind the external port to."),
     hostPort: i32("Number of port to expose on the host."),
     name: str("If specified, this must be an IANA_SVC_NAME and unique within the pod."),
-    protocol: oneOf(["SCTP", "TCP", "UDP"], "Protocol for port. Must be UDP, TCP, or SCTP. Defaults to \"TCP\"."),
+    protocol: { ...oneOf(["SCTP", "TCP", "UDP"], "Protocol for port. Must be UDP, TCP, or SCTP. Defaults to \"TCP\"."), default: "TCP" },
   }, ["containerPort"]),
   [`${C}ResourceRequirements`]: obj("ResourceRequirements describes the compute resource requirements.", {
     claims: keyedList(`${C}ResourceClaim`, ["name"], "Claims lists the names of resources, defined in spec.resourceClaims, that are used by this container."),

@@ -53,7 +53,7 @@ export const coreDefinitions: Definitions = {
     name: str("The name of this port within the service. This must be a DNS_LABEL."),
     nodePort: i32("The port on each node on which this service is exposed when type is NodePort or LoadBalancer."),
     port: i32("The port that will be exposed by this service."),
-    protocol: oneOf(["SCTP", "TCP", "UDP"], "The IP protocol for this port. Supports \"TCP\", \"UDP\", and \"SCTP\". Default is TCP."),
+    protocol: { ...oneOf(["SCTP", "TCP", "UDP"], "The IP protocol for this port. Supports \"TCP\", \"UDP\", and \"SCTP\". Default is TCP."), default: "TCP" },
     targetPort: ref(REF.intOrString, "Number or name of the port to access on the pods targeted by the service."),
   }, ["port"]),
   [`${C}ServiceStatus`]: obj("ServiceStatus represents the current status of a service.", {

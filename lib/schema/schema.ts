@@ -34,6 +34,8 @@ export interface Schema {
   items?: Schema;
   additionalProperties?: Schema;
   enum?: string[];
+  /** the value the server defaults (used for list keys a manifest may omit, e.g. protocol) */
+  default?: string | number | boolean;
   "x-kubernetes-list-type"?: "atomic" | "map" | "set";
   "x-kubernetes-list-map-keys"?: string[];
   "x-kubernetes-patch-strategy"?: string;
