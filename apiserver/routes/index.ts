@@ -3,7 +3,8 @@ import type { RouteModule } from "../context.js";
 import { discoveryRoutes } from "./discovery.js";
 import { healthRoutes } from "./health.js";
 import { podProxyRoutes } from "./pod-proxy.js";
+import { portForwardRoutes } from "./port-forward.js";
 import { resourceRoutes } from "./resources.js";
 import { securityRoutes } from "../security/routes.js";
 
-export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes, podProxyRoutes, securityRoutes];
+export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes, podProxyRoutes, portForwardRoutes, securityRoutes];

@@ -18,6 +18,8 @@ import { decodeHeaderBlock, encodeHeaderBlock, type HeaderBlock } from "./frames
 /** zlib header: deflate, 32 KiB window, no preset dictionary, check bits valid (0x7801 % 31 == 0). */
 const ZLIB_HEADER = Buffer.from([0x78, 0x01]);
 const MAX_STORED = 0xffff;
+/** An empty non-final stored block: what zlib's Z_SYNC_FLUSH emits. */
+const SYNC_FLUSH_MARKER = Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]);
 
 /** Encodes header blocks for one direction of one connection. */
 export class HeaderEncoder {
@@ -40,6 +42,9 @@ export class HeaderEncoder {
       head.writeUInt16LE(~chunk.length & 0xffff, 3);
       parts.push(head, chunk);
     }
+    // End with the empty stored block of a zlib sync flush: Go's inflater hands out a block's
+    // bytes only when it meets the next block header, and reading past the frame breaks it.
+    parts.push(SYNC_FLUSH_MARKER);
     return Buffer.concat(parts);
   }
 }
