@@ -62,11 +62,10 @@ export interface PortForwardDeps {
 /** Register the port-forward route and end its sessions when the server closes. */
 export function registerPortForwardRoutes(app: FastifyInstance, deps: PortForwardDeps): void {
   const sessions = new Set<SpdySession>();
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: 16 * 1024 * 1024,
-    handleProtocols: (offered: Set<string>) => (offered.has(WEBSOCKET_PORT_FORWARD_PROTOCOL) ? WEBSOCKET_PORT_FORWARD_PROTOCOL : false),
-  });
+  // ws refuses "SPDY/3.1+portforward.k8s.io" as a sub-protocol ("/" is not a token character),
+  // so the handler checks the offer, hides it from ws, and we name it in the 101 ourselves.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+  wss.on("headers", (headers: string[]) => headers.push(`Sec-WebSocket-Protocol: ${WEBSOCKET_PORT_FORWARD_PROTOCOL}`));
   app.addHook("preClose", (done) => {
     for (const s of sessions) s.destroy();
     sessions.clear();
@@ -79,7 +78,8 @@ export function registerPortForwardRoutes(app: FastifyInstance, deps: PortForwar
     if (!kind) throw badRequest("Upgrade request required: port-forward is served over SPDY/3.1 or WebSocket (SPDY/3.1+portforward.k8s.io)");
     const offered = offeredProtocols(req.raw, kind);
     const wanted = kind === "websocket" ? WEBSOCKET_PORT_FORWARD_PROTOCOL : PORT_FORWARD_PROTOCOL_V1;
-    if (offered.length && !offered.includes(wanted)) {
+    // SPDY clients of old sent no protocol header (Kubernetes still accepts that); WebSocket ones must
+    if ((offered.length || kind === "websocket") && !offered.includes(wanted)) {
       throw new ApiError("Forbidden", `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(" ")}], server supports [${wanted}]`);
     }
     const ep = await findPodEndpoint(deps.docker, deps.nodeName, req.params.namespace, req.params.pod);
@@ -92,6 +92,7 @@ export function registerPortForwardRoutes(app: FastifyInstance, deps: PortForwar
       session.once("close", () => sessions.delete(session));
     };
     if (kind === "websocket") {
+      delete req.raw.headers["sec-websocket-protocol"];
       wss.handleUpgrade(req.raw, socket, upgradeHead(req.raw), (ws) => {
         // each SPDY write becomes one binary message; messages are read back as one byte stream
         const conn = createWebSocketStream(ws);
