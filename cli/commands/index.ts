@@ -25,6 +25,7 @@ import { command as agent } from "./agent.js";
 import { command as token } from "./token.js";
 import { labelCommand as label, annotateCommand as annotate } from "./label.js";
 import { command as wait } from "./wait.js";
+import { command as portForward } from "./port-forward.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -50,4 +51,5 @@ export const COMMANDS: CommandModule[] = [
   label,
   annotate,
   wait,
+  portForward,
 ];
