@@ -7,8 +7,8 @@
  *  local conn ──accept──> error stream + data stream (requestid N) ──> API server ──> kubelet ──> podIP:REMOTE
  * ```
  * Output as kubectl's: "Forwarding from 127.0.0.1:L -> R", "Handling connection for L". Unlike
- * kubectl (which since 1.29 ends the whole forward on one failed connection) an error on one
- * connection is printed and the tunnel stays up for the others. The pod going away ends it:
+ * kubectl (client-go closes the whole forward when one connection's error stream carries an
+ * error; 1.30 and 1.32 do) an error on one connection is printed and the tunnel stays up. The pod going away ends it:
  * "error: lost connection to pod", exit 1. Ctrl-C ends it with exit 0.
  */
 import http from "node:http";

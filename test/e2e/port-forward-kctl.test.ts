@@ -45,6 +45,8 @@ describe("kctl port-forward", () => {
     admin = srv.client;
     node = await startNodeKubelet(srv, RUN, RUN);
     await admin.create(webPod("pf-web", RUN, { app: "pf-web" }));
+    // no scheduler runs here: a pod without a node stays Pending
+    await admin.create({ ...webPod("pf-pending", RUN), spec: { ...webPod("pf-pending", RUN).spec, nodeName: undefined } } as Pod);
     await running_("pf-web");
   }, 60_000);
 
@@ -111,7 +113,6 @@ describe("kctl port-forward", () => {
   });
 
   it("a pod that is not Running: one readable line, a non-zero exit, nothing changed", async () => {
-    await admin.create({ ...webPod("pf-pending", RUN), spec: { ...webPod("pf-pending", RUN).spec, nodeName: undefined } } as Pod);
     const before = await admin.get<Pod>("Pod", "pf-pending", "default");
     const r = await kctl(["--kubeconfig", srv.kubeconfigPath, "port-forward", "pf-pending", "8080"]);
     expect(r).toMatchObject({ code: 1, stdout: "", stderr: "error: unable to forward port because pod is not running. Current status=Pending\n" });
@@ -121,11 +122,11 @@ describe("kctl port-forward", () => {
   });
 
   it("the API refuses a non-upgrade request and a pod that is not Running with a Status", async () => {
-    const call = (name: string, headers: Record<string, string>): Promise<{ code: number; body: { kind?: string; reason?: string; message?: string } }> =>
+    const call = (name: string, headers: Record<string, string>, token = srv.token): Promise<{ code: number; body: { kind?: string; reason?: string; message?: string } }> =>
       new Promise((resolve, reject) => {
         const u = new URL(srv.url);
         const req = https.request(
-          { host: u.hostname, port: u.port, method: "POST", path: `/api/v1/namespaces/default/pods/${name}/portforward`, ca: srv.caPem, agent: false, headers: { authorization: `Bearer ${srv.token}`, ...headers } },
+          { host: u.hostname, port: u.port, method: "POST", path: `/api/v1/namespaces/default/pods/${name}/portforward`, ca: srv.caPem, agent: false, headers: { authorization: `Bearer ${token}`, ...headers } },
           (res) => {
             let body = "";
             res.setEncoding("utf8").on("data", (d: string) => (body += d));
@@ -142,6 +143,17 @@ describe("kctl port-forward", () => {
     expect(pending).toMatchObject({ code: 400, body: { reason: "BadRequest", message: "unable to forward port because pod is not running. Current status=Pending" } });
     const missing = await call("nope", { connection: "Upgrade", upgrade: "SPDY/3.1" });
     expect(missing).toMatchObject({ code: 404, body: { reason: "NotFound" } });
+    // as in Kubernetes' default roles: edit may port-forward, view may not
+    const tokenOf = async (role: string): Promise<string> => {
+      const r = await kctl(["token", "create", "--role", role, "--server", srv.url, "--token", srv.token, "--kubeconfig", srv.kubeconfigPath]);
+      expect(r.code).toBe(0);
+      return r.stdout.trim();
+    };
+    const asView = await call("pf-web", { connection: "Upgrade", upgrade: "SPDY/3.1" }, await tokenOf("view"));
+    expect(asView).toMatchObject({ code: 403, body: { reason: "Forbidden" } });
+    expect(asView.body.message).toMatch(/cannot create resource "pods\/portforward" in the namespace "default"/);
+    const asEdit = await call("pf-pending", { connection: "Upgrade", upgrade: "SPDY/3.1" }, await tokenOf("edit"));
+    expect(asEdit).toMatchObject({ code: 400, body: { reason: "BadRequest" } }); // authorized, then refused for the pod's phase
   });
 
   it("the pod goes away: 'lost connection to pod', exit 1", async () => {

@@ -119,7 +119,7 @@ describe("real kubectl port-forward", () => {
     expect(await rawHttpGet(s, "/")).toBe(""); // closed without a byte
     await eventually("kubectl reports the error", () => /error forwarding port 9999 to pod default\/pf-web/.test(f.err()));
     expect(f.err()).toMatch(/connect(ion)? refused|ECONNREFUSED/i);
-    // kubectl >= 1.29 ends the whole forward on such an error (client-go closes its connection):
+    // kubectl (1.30 here, 1.32 alike) ends the whole forward on such an error (client-go closes its connection):
     // it exits with "lost connection to pod" and a non-zero code. The server keeps nothing open.
     expect(await f.exited).not.toBe(0);
     expect(f.err()).toContain("lost connection to pod");
