@@ -32,7 +32,8 @@ export function parsePortSpecs(args: string[]): PortSpec[] {
   return args.map((a) => {
     const parts = a.split(":");
     if (parts.length > 2) throw new UserError(`invalid port format '${a}'`);
-    const [localText, remote] = parts.length === 2 ? parts : [parts[0], parts[0]];
+    // a lone REMOTE (a number or a port name) names the local port too, once resolved
+    const [localText, remote] = parts.length === 2 ? parts : ["", parts[0]];
     if (!remote) throw new UserError(`remote port must be > 0`);
     let local = 0;
     if (localText !== "") {

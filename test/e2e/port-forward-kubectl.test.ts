@@ -99,6 +99,16 @@ describe("real kubectl port-forward", () => {
     expect([a, b]).toEqual([expect.stringMatching(/^v1 /), expect.stringMatching(/^v1 /)]);
   });
 
+  it("kubectl 1.32 over WebSocket: the pod going away ends the forward", async () => {
+    await admin.create(webPod("pf-gone-ws", RUN));
+    await eventually("pod pf-gone-ws Running", async () => (await admin.get<Pod>("Pod", "pf-gone-ws", "default")).status?.phase === "Running", { timeoutMs: 30_000 });
+    const f = forward(["pod/pf-gone-ws", ":8080"], KUBECTL_132);
+    expect(await httpGet(await f.localPort(8080), "/")).toMatch(/^v1 /);
+    await admin.delete("Pod", "pf-gone-ws", { namespace: "default" });
+    expect(await f.exited).not.toBe(0);
+    expect(f.err()).toContain("lost connection to pod");
+  });
+
   it("two connections at once, each answered on its own", async () => {
     const f = forward(["pod/pf-web", ":8080"]);
     const port = await f.localPort(8080);
