@@ -53,6 +53,7 @@ interface PodEndpoint {
   sandboxId: string;
 }
 
+/** What the port-forward route needs from the kubelet server. */
 export interface PortForwardDeps {
   docker: Dockerode;
   nodeName: string;

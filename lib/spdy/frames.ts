@@ -11,6 +11,7 @@
  * lives in header-codec.ts. Pure functions, no I/O.
  */
 
+/** The protocol version in every control frame. */
 export const SPDY_VERSION = 3;
 
 /** Control frame types. */
@@ -95,18 +96,22 @@ export function encodeSynReply(streamId: number, compressedHeaders: Buffer, fin 
   return control(FrameType.SYN_REPLY, fin ? FLAG_FIN : 0, Buffer.concat([u32(streamId & 0x7fffffff), compressedHeaders]));
 }
 
+/** RST_STREAM: abort one stream with a status (RstStatus). */
 export function encodeRstStream(streamId: number, status: number): Buffer {
   return control(FrameType.RST_STREAM, 0, Buffer.concat([u32(streamId & 0x7fffffff), u32(status)]));
 }
 
+/** PING: the peer echoes it with the same id (odd ids are the client's, even the server's). */
 export function encodePing(id: number): Buffer {
   return control(FrameType.PING, 0, u32(id));
 }
 
+/** GOAWAY: no new streams; the last stream id the sender accepted, and a status (GoAwayStatus). */
 export function encodeGoAway(lastGoodStreamId: number, status: number): Buffer {
   return control(FrameType.GOAWAY, 0, Buffer.concat([u32(lastGoodStreamId & 0x7fffffff), u32(status)]));
 }
 
+/** WINDOW_UPDATE (SPDY/3.1 flow control): grow a stream's (or, with id 0, the connection's) send window. */
 export function encodeWindowUpdate(streamId: number, delta: number): Buffer {
   return control(FrameType.WINDOW_UPDATE, 0, Buffer.concat([u32(streamId & 0x7fffffff), u32(delta & 0x7fffffff)]));
 }
@@ -158,12 +163,13 @@ function readString(buf: Buffer, off: number, max: number): { text: string; next
   return { text: buf.toString("utf8", off + 4, off + 4 + len), next: off + 4 + len };
 }
 
-/** Fixed fields of the control frames, read from their payload. */
+/** The stream id that starts SYN_REPLY / HEADERS / RST_STREAM payloads, and the rest. */
 export function parseStreamHead(payload: Buffer): { streamId: number; rest: Buffer } {
   if (payload.length < 4) throw new Error("SPDY frame too short");
   return { streamId: payload.readUInt32BE(0) & 0x7fffffff, rest: payload.subarray(4) };
 }
 
+/** SYN_STREAM's fixed fields and its (still compressed) header block. */
 export function parseSynStream(payload: Buffer): { streamId: number; associatedTo: number; priority: number; headerBlock: Buffer } {
   if (payload.length < 10) throw new Error("SPDY SYN_STREAM too short");
   return {
@@ -174,6 +180,7 @@ export function parseSynStream(payload: Buffer): { streamId: number; associatedT
   };
 }
 
+/** Two 32-bit words (RST_STREAM: id + status, GOAWAY: last id + status, WINDOW_UPDATE: id + delta). */
 export function parseTwoWords(payload: Buffer): [number, number] {
   if (payload.length < 8) throw new Error("SPDY frame too short");
   return [payload.readUInt32BE(0) & 0x7fffffff, payload.readUInt32BE(4)];

@@ -43,6 +43,7 @@ import { HeaderDecoder, HeaderEncoder } from "./header-codec.js";
 
 const DATA_CHUNK = 32 * 1024;
 
+/** How a session behaves. */
 export interface SpdySessionOptions {
   /** true on the side that accepted the connection (its streams would be even-numbered) */
   server: boolean;
