@@ -80,7 +80,8 @@ async function run(ctx: CliContext, target: string, portArgs: string[], opts: Po
       const failures: string[] = [];
       for (const a of addresses) {
         try {
-          const server = net.createServer((conn) => void handle(conn, port));
+          // allowHalfOpen: a client that half-closes (sends EOF) still gets the pod's answer
+          const server = net.createServer({ allowHalfOpen: true }, (conn) => void handle(conn, port));
           const actual = await listen(server, a.host, port.local);
           servers.push(server);
           if (port.local === 0) port.local = actual;

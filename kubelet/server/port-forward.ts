@@ -221,13 +221,16 @@ function forward(data: SpdyStream, error: SpdyStream, port: number, ep: PodEndpo
   const sock = net.connect({ host: ep.ip, port });
   let connected = false;
   const connectTimer = setTimeout(() => sock.destroy(new Error(`timed out after ${CONNECT_TIMEOUT_MS / 1000}s`)), CONNECT_TIMEOUT_MS);
+  let failed = false;
   const fail = (e: NodeJS.ErrnoException): void => {
+    if (failed) return; // one error line per connection (a destroyed socket may emit more)
+    failed = true;
     const message = `error forwarding port ${port} to pod ${ep.namespace}/${ep.pod}, uid ${ep.uid}: ${connected ? "" : `failed to connect to ${ep.ip}:${port}: `}${e.code ?? e.message}`;
     log.debug({ port, err: e.code ?? e.message }, "port-forward connection failed");
-    if (!error.destroyed) error.end(message);
-    if (!data.destroyed) data.end();
+    if (!error.destroyed && !error.writableEnded) error.end(message);
+    if (!data.destroyed && !data.writableEnded) data.end();
   };
-  sock.once("error", fail);
+  sock.on("error", fail);
   sock.once("connect", () => {
     connected = true;
     clearTimeout(connectTimer);
@@ -237,6 +240,11 @@ function forward(data: SpdyStream, error: SpdyStream, port: number, ep: PodEndpo
   sock.once("close", () => {
     clearTimeout(connectTimer);
     if (!error.destroyed && !error.writableEnded) error.end();
+    if (!data.destroyed && !data.writableEnded) data.end();
+    // whatever the client still sends has nowhere to go: discard it, or this stream's unread
+    // bytes would pause the whole connection
+    data.unpipe(sock);
+    data.resume();
   });
   // kubectl resets the data stream once it has the reply; a reset means "drop it"
   data.once("close", () => {

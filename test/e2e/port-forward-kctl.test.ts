@@ -3,6 +3,7 @@
  * httpd in Docker), and the API's answers to bad port-forward requests.
  */
 import https from "node:https";
+import net from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ApiClient } from "../../lib/client.js";
 import type { Pod } from "../../lib/types.js";
@@ -10,7 +11,7 @@ import { kctl, startKctl, type KctlProcess } from "../helpers/cli.js";
 import { type NodeKubelet, runId, startNodeKubelet } from "../helpers/docker.js";
 import { eventually } from "../helpers/eventually.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { connect, httpGet, rawHttpGet, webPod } from "./port-forward-fixtures.js";
+import { bigFilePod, byteCounterPod, connect, httpGet, httpGetLength, rawHttpGet, upload, webPod } from "./port-forward-fixtures.js";
 
 const RUN = runId("kctl-pf");
 
@@ -65,6 +66,40 @@ describe("kctl port-forward", () => {
     expect(await httpGet(port, "/")).toMatch(/^v1 /);
     expect(p.stdout()).toContain(`Handling connection for ${port}`);
     expect(p.stdout()).not.toContain("[::1]");
+  });
+
+  it("large transfers both ways, several at once: downloads whole, uploads ended by the half-close", async () => {
+    await admin.create(bigFilePod("pf-big", RUN, 8));
+    await admin.create(byteCounterPod("pf-count", RUN));
+    for (const name of ["pf-big", "pf-count"]) {
+      await eventually(`pod ${name} Ready`, async () => (await admin.get<Pod>("Pod", name, "default")).status?.containerStatuses?.[0]?.ready, { timeoutMs: 30_000 });
+    }
+    const down = forward(["pf-big", ":8080"]);
+    const downPort = await localPort(down, 8080);
+    expect(await Promise.all([1, 2, 3].map(() => httpGetLength(downPort, "/big")))).toEqual([8 << 20, 8 << 20, 8 << 20]);
+    const up = forward(["pf-count", ":9000"]);
+    const upPort = await localPort(up, 9000);
+    expect(await Promise.all([upload(upPort, 5_000_000), upload(upPort, 1), upload(upPort, 0)])).toEqual(["5000000", "1", "0"]);
+  });
+
+  it("a client that keeps sending after the pod closed does not stall the other connections", async () => {
+    const p = forward(["pf-web", ":8080"]);
+    const port = await localPort(p, 8080);
+    // half-open allowed: after the pod's FIN this client can still send
+    const s = await new Promise<net.Socket>((resolve, reject) => {
+      const c = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true }, () => resolve(c));
+      c.once("error", reject);
+    });
+    let got = "";
+    s.setEncoding("utf8").on("data", (d: string) => (got += d));
+    const ended = new Promise((r) => s.once("end", r));
+    s.write("GET / HTTP/1.0\r\n\r\n");
+    await ended; // httpd answered and closed its side
+    expect(got).toMatch(/\r\n\r\nv1 /);
+    s.write(Buffer.alloc(2 << 20)); // 2 MiB the pod will never read
+    expect(await httpGet(port, "/")).toMatch(/^v1 /);
+    s.destroy();
+    expect(await httpGet(port, "/")).toMatch(/^v1 /);
   });
 
   it("two connections at once", async () => {

@@ -11,7 +11,7 @@ import { type NodeKubelet, runId, startNodeKubelet } from "../helpers/docker.js"
 import { eventually } from "../helpers/eventually.js";
 import { assertKubectl, KUBECTL } from "../helpers/kubectl.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { connect, httpGet, rawHttpGet, webPod } from "./port-forward-fixtures.js";
+import { bigFilePod, byteCounterPod, connect, httpGet, httpGetLength, rawHttpGet, upload, webPod } from "./port-forward-fixtures.js";
 
 const RUN = runId("kubectl-pf");
 /**
@@ -107,6 +107,27 @@ describe("real kubectl port-forward", () => {
     await admin.delete("Pod", "pf-gone-ws", { namespace: "default" });
     expect(await f.exited).not.toBe(0);
     expect(f.err()).toContain("lost connection to pod");
+  });
+
+  it("8 MiB through kubectl 1.32's WebSocket tunnel and kubectl 1.30's SPDY, three downloads at once", async () => {
+    await admin.create(bigFilePod("pf-big", RUN, 8));
+    await eventually("pod pf-big Ready", async () => (await admin.get<Pod>("Pod", "pf-big", "default")).status?.containerStatuses?.[0]?.ready, { timeoutMs: 30_000 });
+    for (const bin of [KUBECTL_132, KUBECTL]) {
+      const f = forward(["pod/pf-big", ":8080"], bin);
+      const port = await f.localPort(8080);
+      expect(await httpGetLength(port, "/big")).toBe(8 << 20);
+      expect(await Promise.all([1, 2, 3].map(() => httpGetLength(port, "/big")))).toEqual([8 << 20, 8 << 20, 8 << 20]);
+    }
+  });
+
+  it("uploads reach the pod whole and the client's half-close ends them (both kubectl transports)", async () => {
+    await admin.create(byteCounterPod("pf-count", RUN));
+    await eventually("pod pf-count Ready", async () => (await admin.get<Pod>("Pod", "pf-count", "default")).status?.containerStatuses?.[0]?.ready, { timeoutMs: 30_000 });
+    for (const bin of [KUBECTL_132, KUBECTL]) {
+      const f = forward(["pod/pf-count", ":9000"], bin);
+      const port = await f.localPort(9000);
+      expect(await Promise.all([upload(port, 3_000_000), upload(port, 10)])).toEqual(["3000000", "10"]);
+    }
   });
 
   it("two connections at once, each answered on its own", async () => {
