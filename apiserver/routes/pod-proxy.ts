@@ -278,10 +278,12 @@ function openKubelet(t: KubeletTarget, path: string, headers: http.OutgoingHttpH
   });
 }
 
+/** A kubelet's answer to an upgrade: the switched socket, or its plain HTTP refusal. */
 type UpgradeResult =
   | { upgraded: true; res: http.IncomingMessage; socket: Duplex; head: Buffer }
   | { upgraded: false; res: http.IncomingMessage };
 
+/** Send an upgrade request to the kubelet at `t`; resolves with its 101 or its refusal. */
 export function upgradeKubelet(t: KubeletTarget, path: string, headers: http.OutgoingHttpHeaders, timeoutMs: number, tls?: KubeletTls): Promise<UpgradeResult> {
   return new Promise((resolve, reject) => {
     const req = kubeletRequest(t, path, headers, tls);
@@ -335,6 +337,7 @@ function unreachable(t: KubeletTarget, e: NodeJS.ErrnoException): ApiError {
   return new ApiError("ServiceUnavailable", `unable to reach the kubelet on node "${t.node}" at ${t.host}:${t.port}: ${e.code ?? e.message}`);
 }
 
+/** A kubelet answer's whole body (its Status when it refused an upgrade). */
 export function readAll(res: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -350,6 +353,7 @@ function stripEmpty(h: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
   return out;
 }
 
+/** The Authorization header value for a kubelet token, if any. */
 export function bearer(token: string | undefined): string | undefined {
   return token ? `Bearer ${token}` : undefined;
 }
