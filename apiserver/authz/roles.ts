@@ -2,7 +2,7 @@
  * The user roles (`kctl token create --role`), as Kubernetes' default ClusterRoles roughly are:
  *
  *   admin  everything (a namespaced admin token: everything inside its namespace, no tokens)
- *   edit   read everything in scope; write workloads: pods (and exec), deployments, replicasets,
+ *   edit   read everything in scope; write workloads: pods (and exec, port-forward), deployments, replicasets,
  *          statefulsets, services, configmaps, secrets, persistentvolumeclaims (and the scale
  *          subresources)
  *   view   get/list/watch everything in scope except Secrets (whose values are the secret part)
@@ -16,7 +16,7 @@ import type { User } from "../security/auth.js";
 const READ_VERBS = new Set(["get", "list", "watch"]);
 /** What edit may write (resource with subresource, as the routes report it). */
 const EDIT_WRITABLE = new Set([
-  "pods", "pods/exec", "pods/status", "deployments", "deployments/scale", "replicasets", "replicasets/scale",
+  "pods", "pods/exec", "pods/portforward", "pods/status", "deployments", "deployments/scale", "replicasets", "replicasets/scale",
   "statefulsets", "statefulsets/scale", "services", "configmaps", "secrets", "events", "persistentvolumeclaims",
 ]);
 /** Cluster-scoped kinds: out of reach of a namespaced token. */

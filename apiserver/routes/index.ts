@@ -4,8 +4,9 @@ import { discoveryRoutes } from "./discovery.js";
 import { metricsRoutes } from "./metrics-api.js";
 import { healthRoutes } from "./health.js";
 import { podProxyRoutes } from "./pod-proxy.js";
+import { portForwardRoutes } from "./port-forward.js";
 import { resourceRoutes } from "./resources.js";
 import { securityRoutes } from "../security/routes.js";
 import { openApiRoutes } from "../openapi/routes.js";
 
-export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes, podProxyRoutes, securityRoutes, openApiRoutes, metricsRoutes];
+export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes, podProxyRoutes, portForwardRoutes, securityRoutes, openApiRoutes, metricsRoutes];

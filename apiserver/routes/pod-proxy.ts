@@ -17,7 +17,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError, badRequest, forbidden, notFound } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import type { Container, ContainerStatus, Node, Pod } from "../../lib/types.js";
-import type { RouteModule } from "../context.js";
+import type { RouteModule, ServerContext } from "../context.js";
 import { nodeCommonName } from "../../lib/pki-names.js";
 import type { Store } from "../store/store.js";
 
@@ -50,7 +50,7 @@ type Query = Record<string, string | string[] | undefined>;
 type ProxyRequest = FastifyRequest<{ Params: { namespace: string; name: string }; Querystring: Query }>;
 
 /** Where a request goes on the kubelet. */
-interface KubeletTarget {
+export interface KubeletTarget {
   host: string;
   port: number;
   container: string;
@@ -61,7 +61,13 @@ interface KubeletTarget {
  * The route module (one line in routes/index.ts). Without a PKI (route tests, plain-HTTP labs of
  * old) kubelets are reached with the node join token the server's state provides.
  */
-export const podProxyRoutes: RouteModule = (app, ctx) => {
+export const podProxyRoutes: RouteModule = (app, ctx) => registerPodProxyRoutes(app, podProxyOptions(ctx));
+
+/**
+ * The proxy's options from the server's context (shared with the port-forward route). With a PKI
+ * the kubelets are reached over mutual TLS only: no token ever goes to a kubelet.
+ */
+export function podProxyOptions(ctx: ServerContext): PodProxyOptions {
   const kubeletToken = (): string | undefined => ctx.kubeletToken();
   const authorize = (req: FastifyRequest, verb: string, resource: string, namespace: string, name: string): void => {
     req.kctlInfo = { verb, resource };
@@ -73,13 +79,11 @@ export const podProxyRoutes: RouteModule = (app, ctx) => {
   const pki = ctx.pki;
   const logger = ctx.logger.child({ component: "pod-proxy" });
   if (pki) {
-    // With a PKI the kubelets are reached over mutual TLS only: no token ever goes to a kubelet.
     const kubeletTls = { caPem: pki.caPem, certPem: pki.kubeletClient.certPem, keyPem: pki.kubeletClient.keyPem };
-    registerPodProxyRoutes(app, { store: ctx.store, kubeletTls, authorize, logger });
-    return;
+    return { store: ctx.store, kubeletTls, authorize, logger };
   }
-  registerPodProxyRoutes(app, { store: ctx.store, kubeletToken, authorize, logger });
-};
+  return { store: ctx.store, kubeletToken, authorize, logger };
+}
 
 /** Register GET pods/{name}/log and GET|POST pods/{name}/exec on `app`. */
 export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptions): void {
@@ -223,13 +227,18 @@ export function resolveTarget(
     throw badRequest(`container "${container}" in pod "${name}" is not running (terminated: ${st.state.terminated.reason ?? "Completed"})`);
   }
 
+  return { ...kubeletEndpoint(store, nodeName, name), container };
+}
+
+/** The kubelet serving `nodeName` (InternalIP, else Hostname, and its kubeletEndpoint port). */
+export function kubeletEndpoint(store: Pick<Store, "get">, nodeName: string, podName: string): Omit<KubeletTarget, "container"> {
   const node = store.get("nodes", "", nodeName)?.object() as Node | undefined;
-  if (!node) throw new ApiError("ServiceUnavailable", `node "${nodeName}" of pod ${name} is not registered`);
+  if (!node) throw new ApiError("ServiceUnavailable", `node "${nodeName}" of pod ${podName} is not registered`);
   const addrs = node.status?.addresses ?? [];
   const host = (addrs.find((a) => a.type === "InternalIP") ?? addrs.find((a) => a.type === "Hostname"))?.address;
   const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
   if (!host || !port) throw new ApiError("ServiceUnavailable", `node "${nodeName}" has no kubelet endpoint (is its agent running?)`);
-  return { host, port, container, node: nodeName };
+  return { host, port, node: nodeName };
 }
 
 // ---------------------------------------------------------------- upstream
@@ -269,11 +278,13 @@ function openKubelet(t: KubeletTarget, path: string, headers: http.OutgoingHttpH
   });
 }
 
+/** A kubelet's answer to an upgrade: the switched socket, or its plain HTTP refusal. */
 type UpgradeResult =
   | { upgraded: true; res: http.IncomingMessage; socket: Duplex; head: Buffer }
   | { upgraded: false; res: http.IncomingMessage };
 
-function upgradeKubelet(t: KubeletTarget, path: string, headers: http.OutgoingHttpHeaders, timeoutMs: number, tls?: KubeletTls): Promise<UpgradeResult> {
+/** Send an upgrade request to the kubelet at `t`; resolves with its 101 or its refusal. */
+export function upgradeKubelet(t: KubeletTarget, path: string, headers: http.OutgoingHttpHeaders, timeoutMs: number, tls?: KubeletTls): Promise<UpgradeResult> {
   return new Promise((resolve, reject) => {
     const req = kubeletRequest(t, path, headers, tls);
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })));
@@ -292,7 +303,7 @@ function upgradeKubelet(t: KubeletTarget, path: string, headers: http.OutgoingHt
 }
 
 /** Write the kubelet's 101 to the client, then pipe both sockets until either side closes. */
-function relay(client: Duplex, clientHead: Buffer, res: http.IncomingMessage, upstream: Duplex, upstreamHead: Buffer): void {
+export function relay(client: Duplex, clientHead: Buffer, res: http.IncomingMessage, upstream: Duplex, upstreamHead: Buffer): void {
   const lines = [`HTTP/1.1 101 ${res.statusMessage || "Switching Protocols"}`];
   for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
   client.write(`${lines.join("\r\n")}\r\n\r\n`);
@@ -312,7 +323,7 @@ function relay(client: Duplex, clientHead: Buffer, res: http.IncomingMessage, up
 }
 
 /** Bytes the client sent after its upgrade request (kept by @fastify/websocket; normally none). */
-function clientHead(raw: http.IncomingMessage): Buffer {
+export function clientHead(raw: http.IncomingMessage): Buffer {
   for (const s of Object.getOwnPropertySymbols(raw)) {
     if (s.description === "ws-head") {
       const v = (raw as unknown as Record<symbol, unknown>)[s];
@@ -326,7 +337,8 @@ function unreachable(t: KubeletTarget, e: NodeJS.ErrnoException): ApiError {
   return new ApiError("ServiceUnavailable", `unable to reach the kubelet on node "${t.node}" at ${t.host}:${t.port}: ${e.code ?? e.message}`);
 }
 
-function readAll(res: http.IncomingMessage): Promise<Buffer> {
+/** A kubelet answer's whole body (its Status when it refused an upgrade). */
+export function readAll(res: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     res.on("data", (c: Buffer) => chunks.push(c));
@@ -341,7 +353,8 @@ function stripEmpty(h: http.OutgoingHttpHeaders): http.OutgoingHttpHeaders {
   return out;
 }
 
-function bearer(token: string | undefined): string | undefined {
+/** The Authorization header value for a kubelet token, if any. */
+export function bearer(token: string | undefined): string | undefined {
   return token ? `Bearer ${token}` : undefined;
 }
 

@@ -30,6 +30,7 @@ import { command as run } from "./run.js";
 import { command as expose } from "./expose.js";
 import { command as setEnv } from "./set-env.js";
 import { command as setResources } from "./set-resources.js";
+import { command as portForward } from "./port-forward.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -60,4 +61,5 @@ export const COMMANDS: CommandModule[] = [
   expose,
   setEnv,
   setResources,
+  portForward,
 ];

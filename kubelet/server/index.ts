@@ -12,6 +12,7 @@ import { bearerMatches, peerIsApiServer } from "./auth.js";
 import { selectProtocol } from "./channel-protocol.js";
 import { findInstance, type ContainerRef } from "./containers.js";
 import { runExecSession } from "./exec.js";
+import { registerPortForwardRoutes } from "./port-forward.js";
 import { streamLogs } from "./logs.js";
 import { parseExecQuery, parseLogQuery, type QueryValues } from "./query.js";
 import { parseListen } from "../../lib/address.js";
@@ -129,6 +130,8 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
       void runExecSession(docker, target.id, target.execReq, socket, l);
     },
   });
+
+  registerPortForwardRoutes(app, { docker, nodeName, logger: log });
 
   const { host, port } = parseListen(opts.listen);
   await app.listen({ host, port });
