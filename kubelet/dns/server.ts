@@ -79,6 +79,17 @@ export interface DnsServer {
 
 /** Listen on `address:port` (UDP and TCP). Rejects when either cannot bind (e.g. EADDRINUSE). */
 export async function startDnsServer(opts: { address: string; port?: number; deps: DnsHandlerDeps; logger: Logger }): Promise<DnsServer> {
+  // Port 0 picks a free UDP port, but the same number may be taken for TCP: try a few.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (e) {
+      if (opts.port !== 0 || (e as NodeJS.ErrnoException).code !== "EADDRINUSE" || attempt >= 10) throw e;
+    }
+  }
+}
+
+async function startOnce(opts: { address: string; port?: number; deps: DnsHandlerDeps; logger: Logger }): Promise<DnsServer> {
   const { address, deps, logger } = opts;
   const udp = dgram.createSocket({ type: "udp4" });
   await new Promise<void>((resolve, reject) => {

@@ -103,8 +103,7 @@ describe("malformed and unsupported requests", () => {
   it("404 for unknown kinds, paths, objects and namespaces", async () => {
     expectStatus(await call("GET", "/api/v1/widgets"), 404, "NotFound");
     expectStatus(await call("GET", "/apis/nope/v1/things"), 404);
-    expectStatus(await call("GET", "/openapi/v2"), 404);
-    expectStatus(await call("GET", "/openapi/v3"), 404);
+    expectStatus(await call("GET", "/openapi/v3/apis/nope/v1"), 404);
     const r = await call("GET", "/api/v1/namespaces/default/pods/missing");
     expectStatus(r, 404);
     expect(r.json.message).toBe('pods "missing" not found');
@@ -125,7 +124,7 @@ describe("malformed and unsupported requests", () => {
   it("415 for unknown content types and patch types", async () => {
     expectStatus(await call("POST", "/api/v1/namespaces/default/configmaps", "x", { "content-type": "text/plain" }), 415, "UnsupportedMediaType");
     expectStatus(await call("PATCH", "/api/v1/namespaces/default/configmaps/dup", "{}", { "content-type": "application/json" }), 415);
-    expectStatus(await call("PATCH", "/api/v1/namespaces/default/configmaps/dup", "{}", { "content-type": "application/apply-patch+yaml" }), 415);
+    expectStatus(await call("PATCH", "/api/v1/namespaces/default/configmaps/dup", "{}", { "content-type": "application/apply-patch+cbor" }), 415);
   });
   it("405 for unsupported verbs", async () => {
     expectStatus(await call("PUT", "/api/v1/namespaces/default/configmaps", "{}"), 405, "MethodNotAllowed");
