@@ -56,7 +56,9 @@ export function decodePatchBody(body: unknown, contentType: string | undefined):
     case "application/strategic-merge-patch+json":
       return { kind: "strategic", patch: parseJson(text) };
     case "application/apply-patch+yaml":
-      return { kind: "apply", patch: parseYaml(text) };
+      // JSON is YAML, and clients (kubectl, client-node) send JSON: parse it as such when it is,
+      // several times faster than the YAML parser.
+      return { kind: "apply", patch: looksLikeJson(text) ? parseJsonOrYaml(text) : parseYaml(text) };
     default:
       throw new ApiError(
         "UnsupportedMediaType",
@@ -102,6 +104,17 @@ export function withinDepth<T>(v: T): T {
     }
   }
   return v;
+}
+
+const looksLikeJson = (text: string): boolean => /^\s*\{/.test(text);
+
+function parseJsonOrYaml(text: string): unknown {
+  try {
+    return withinDepth(JSON.parse(text) as unknown);
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    return parseYaml(text); // YAML flow style that is not strict JSON ({a: 1})
+  }
 }
 
 function parseYaml(text: string): unknown {

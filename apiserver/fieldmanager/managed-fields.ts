@@ -196,11 +196,11 @@ export function applyConfiguration(schema: Schema, live: Obj | undefined, applie
   const config = structuredClone(applied);
   delete metaOf(config).managedFields;
   const mine = scoped(fieldsOf(schema, config), w.subresource);
-  const merged = mergeApplied(schema, live ?? {}, config) as Obj;
+  // A create is the configuration itself, and there is nobody to conflict with.
+  const merged = live ? (mergeApplied(schema, live, config) as Obj) : config;
   // A conflict is a field another manager owns that this apply changes (structured-merge-diff's
   // rule): applying the value it already has makes the field shared, not contested.
-  const { changed, removed } = changesBetween(schema, live, merged);
-  const touched = scoped(changed.union(removed), w.subresource);
+  const touched = entries.length ? touchedBy(schema, live, merged, w.subresource) : new FieldSet();
   const conflicts: Conflict[] = [];
   const others: Entry[] = [];
   let previous: Entry | undefined;
@@ -251,6 +251,11 @@ function withoutClientSideApplied(schema: Schema, live: Obj | undefined, conflic
   }
   const allowed = fieldsOf(schema, last);
   return conflicts.filter((c) => !allowed.has(c.path));
+}
+
+function touchedBy(schema: Schema, live: Obj | undefined, merged: Obj, subresource: string | undefined): FieldSet {
+  const { changed, removed } = changesBetween(schema, live, merged);
+  return scoped(changed.union(removed), subresource);
 }
 
 function removePath(set: FieldSet, path: string[]): FieldSet {

@@ -65,7 +65,8 @@ export function serverSideApply(reg: Registry, a: ApplyRequest): { entry: Stored
     meta.name = a.name;
   }
   const obj = applyConfiguration(schema, liveObj, config, writer, a.force, new Date());
-  if (!live) return { entry: reg.create(a.ri, a.namespace, obj, a.dryRun, a.user, writer), created: true };
-  if (a.subresource === "status") return { entry: reg.updateStatus(a.ri, a.namespace, a.name, obj, a.user, writer), created: false };
-  return { entry: reg.update(a.ri, a.namespace, a.name, obj, a.dryRun, a.user, writer), created: false };
+  // The apply has already written managedFields: the registry records no second writer.
+  if (!live) return { entry: reg.create(a.ri, a.namespace, obj, a.dryRun, a.user), created: true };
+  if (a.subresource === "status") return { entry: reg.updateStatus(a.ri, a.namespace, a.name, obj, a.user), created: false };
+  return { entry: reg.update(a.ri, a.namespace, a.name, obj, a.dryRun, a.user), created: false };
 }
