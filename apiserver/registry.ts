@@ -5,6 +5,7 @@
  * the current object and committing the write is synchronous, so the in-memory state cannot
  * change under a request: two racing updates with the same resourceVersion see exactly one win.
  */
+import { legacyDefaults } from "../lib/legacy-versions.js";
 import { recordUpdate, type Writer } from "./fieldmanager/managed-fields.js";
 import { schemaOfKind } from "../lib/schema/index.js";
 import { randomUUID } from "node:crypto";
@@ -440,6 +441,7 @@ export class Registry {
     }
     if (body.metadata === undefined) body.metadata = {};
     if (!isRecord(body.metadata)) throw badRequest("metadata must be an object");
+    legacyDefaults(body.apiVersion, body);
     const obj = body as KObject;
     // Canonical kind/apiVersion first, as Kubernetes serializes them.
     const { apiVersion: _a, kind: _k, ...rest } = obj;

@@ -5,7 +5,7 @@
  * `x-kubernetes-group-version-kind`) and the query parameters the server honours, which is how
  * kubectl learns that it may leave validation to the server (`fieldValidation` on PATCH).
  */
-import { groupVersion, type ResourceInfo } from "../../lib/kinds.js";
+import type { ResourceInfo } from "../../lib/kinds.js";
 import { DEFINITIONS, definitionNameOf, describedResources, listDefinition } from "../../lib/schema/index.js";
 import { REF, type Schema } from "../../lib/schema/schema.js";
 
@@ -95,10 +95,19 @@ function response(f: Flavour, def: string, description = "OK"): Json {
   return f === "v2" ? { description, schema } : { description, content: { "application/json": { schema }, "application/yaml": { schema } } };
 }
 
+/** A kind as one group/version serves it: its canonical version, or an old alias (extensions/v1beta1). */
+interface Served {
+  r: ResourceInfo;
+  group: string;
+  version: string;
+  /** the definition name of the kind in this version */
+  def: string;
+}
+
 /** One operation of a path. */
-function op(f: Flavour, r: ResourceInfo, action: string, id: string, params: Param[], resp: string, reqBody?: string, gvk = true): Json {
-  const gv = groupVersion(r);
-  const tag = gv.replace(/[./]/g, "_");
+function op(f: Flavour, sv: Served, action: string, id: string, params: Param[], resp: string, reqBody?: string): Json {
+  const r = sv.r;
+  const tag = (sv.group ? `${sv.group}/${sv.version}` : sv.version).replace(/[./]/g, "_");
   const o: Json = {
     description: `${action} ${r.kind}`,
     operationId: id,
@@ -106,7 +115,7 @@ function op(f: Flavour, r: ResourceInfo, action: string, id: string, params: Par
     responses: { "200": response(f, resp), "401": { description: "Unauthorized" } },
     "x-kubernetes-action": action,
   };
-  if (gvk) o["x-kubernetes-group-version-kind"] = { group: r.group, kind: r.kind, version: r.version };
+  o["x-kubernetes-group-version-kind"] = { group: sv.group, kind: r.kind, version: sv.version };
   const rendered = params.map((p) => renderParam(p, f));
   if (reqBody && f === "v2") rendered.unshift(body(f, reqBody, ""));
   if (reqBody && f === "v3") o.requestBody = action === "patch" ? patchBody() : body(f, reqBody, "");
@@ -126,12 +135,12 @@ const patchBody = (): Json => ({ content: Object.fromEntries(PATCH_TYPES.map((t)
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** The paths of one resource (and its status/scale subresources). */
-function resourcePaths(f: Flavour, r: ResourceInfo): Record<string, Json> {
-  const def = definitionNameOf(r.kind)!;
+function resourcePaths(f: Flavour, sv: Served): Record<string, Json> {
+  const { r, def } = sv;
   const list = `${def}List`;
-  const prefix = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+  const prefix = sv.group ? `/apis/${sv.group}/${sv.version}` : `/api/${sv.version}`;
   const coll = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.plural}` : `${prefix}/${r.plural}`;
-  const ver = cap(r.version) + (r.group ? cap(r.group.split(".")[0]!) : "Core");
+  const ver = cap(sv.version) + (sv.group ? cap(sv.group.split(".")[0]!) : "Core");
   const nsSuffix = r.namespaced ? "Namespaced" : "";
   const write = [PARAMS.dryRun, PARAMS.fieldManager, PARAMS.fieldValidation];
   const listQ = [PARAMS.labelSelector, PARAMS.fieldSelector, PARAMS.limit, PARAMS.continue, PARAMS.resourceVersion, PARAMS.watch];
@@ -139,25 +148,25 @@ function resourcePaths(f: Flavour, r: ResourceInfo): Record<string, Json> {
   const nsParam = r.namespaced ? [pathParam("namespace")] : [];
   const out: Record<string, Json> = {
     [coll]: {
-      get: op(f, r, "list", `list${ver}${nsSuffix}${r.kind}`, listQ, list),
-      post: op(f, r, "post", `create${ver}${nsSuffix}${r.kind}`, write, def, def),
-      delete: op(f, r, "deletecollection", `deleteCollection${ver}${nsSuffix}${r.kind}`, [...listQ, PARAMS.gracePeriodSeconds, PARAMS.propagationPolicy], REF.status, REF.deleteOptions),
+      get: op(f, sv, "list", `list${ver}${nsSuffix}${r.kind}`, listQ, list),
+      post: op(f, sv, "post", `create${ver}${nsSuffix}${r.kind}`, write, def, def),
+      delete: op(f, sv, "deletecollection", `deleteCollection${ver}${nsSuffix}${r.kind}`, [...listQ, PARAMS.gracePeriodSeconds, PARAMS.propagationPolicy], REF.status, REF.deleteOptions),
       ...common(nsParam),
     },
     [`${coll}/{name}`]: {
-      get: op(f, r, "get", `read${ver}${nsSuffix}${r.kind}`, [], def),
-      put: op(f, r, "put", `replace${ver}${nsSuffix}${r.kind}`, write, def, def),
-      patch: op(f, r, "patch", `patch${ver}${nsSuffix}${r.kind}`, [...write, PARAMS.force], def, REF.patch),
-      delete: op(f, r, "delete", `delete${ver}${nsSuffix}${r.kind}`, [PARAMS.dryRun, PARAMS.gracePeriodSeconds, PARAMS.propagationPolicy], REF.status, REF.deleteOptions),
+      get: op(f, sv, "get", `read${ver}${nsSuffix}${r.kind}`, [], def),
+      put: op(f, sv, "put", `replace${ver}${nsSuffix}${r.kind}`, write, def, def),
+      patch: op(f, sv, "patch", `patch${ver}${nsSuffix}${r.kind}`, [...write, PARAMS.force], def, REF.patch),
+      delete: op(f, sv, "delete", `delete${ver}${nsSuffix}${r.kind}`, [PARAMS.dryRun, PARAMS.gracePeriodSeconds, PARAMS.propagationPolicy], REF.status, REF.deleteOptions),
       ...common([pathParam("name"), ...nsParam]),
     },
   };
-  if (r.namespaced) out[`${prefix}/${r.plural}`] = { get: op(f, r, "list", `list${ver}${r.kind}ForAllNamespaces`, listQ, list), ...common([]) };
+  if (r.namespaced) out[`${prefix}/${r.plural}`] = { get: op(f, sv, "list", `list${ver}${r.kind}ForAllNamespaces`, listQ, list), ...common([]) };
   if (r.subresources.includes("status")) {
     out[`${coll}/{name}/status`] = {
-      get: op(f, r, "get", `read${ver}${nsSuffix}${r.kind}Status`, [], def),
-      put: op(f, r, "put", `replace${ver}${nsSuffix}${r.kind}Status`, write, def, def),
-      patch: op(f, r, "patch", `patch${ver}${nsSuffix}${r.kind}Status`, [...write, PARAMS.force], def, REF.patch),
+      get: op(f, sv, "get", `read${ver}${nsSuffix}${r.kind}Status`, [], def),
+      put: op(f, sv, "put", `replace${ver}${nsSuffix}${r.kind}Status`, write, def, def),
+      patch: op(f, sv, "patch", `patch${ver}${nsSuffix}${r.kind}Status`, [...write, PARAMS.force], def, REF.patch),
       ...common([pathParam("name"), ...nsParam]),
     };
   }
@@ -166,38 +175,67 @@ function resourcePaths(f: Flavour, r: ResourceInfo): Record<string, Json> {
 
 const INFO = { title: "Kubernetes", version: "v1.32.0" };
 
-/** Swagger 2.0: every served kind. */
+/** Every kind in every group/version it is served in, with the extra definitions old versions need. */
+function servedKinds(): { served: Served[]; extra: Record<string, Schema> } {
+  const served: Served[] = [];
+  const extra: Record<string, Schema> = {};
+  for (const r of describedResources()) {
+    const def = definitionNameOf(r.kind)!;
+    served.push({ r, group: r.group, version: r.version, def });
+    for (const alias of r.aliasVersions ?? []) {
+      const [group, version] = alias.includes("/") ? (alias.split("/") as [string, string]) : ["", alias];
+      const aliasDef = `io.k8s.api.${group.split(".")[0] || "core"}.${version}.${r.kind}`;
+      extra[aliasDef] = { ...DEFINITIONS[def]!, "x-kubernetes-group-version-kind": [{ group, version, kind: r.kind }] };
+      served.push({ r, group, version, def: aliasDef });
+    }
+  }
+  for (const sv of served) {
+    const [, schema] = listDefinition(sv.r)!;
+    extra[`${sv.def}List`] = {
+      ...schema,
+      properties: { ...schema.properties, items: { type: "array", items: { ref: sv.def } } },
+      "x-kubernetes-group-version-kind": [{ group: sv.group, version: sv.version, kind: `${sv.r.kind}List` }],
+    };
+  }
+  return { served, extra };
+}
+
+const COMMON_DEFS = [REF.status, REF.deleteOptions, REF.patch];
+
+function components(f: Flavour, served: Served[], extra: Record<string, Schema>): Json {
+  const names = closure([...served.flatMap((sv) => [sv.def, `${sv.def}List`]), ...COMMON_DEFS], extra);
+  return Object.fromEntries(names.map((n) => [n, render(extra[n] ?? DEFINITIONS[n]!, f)]));
+}
+
+/** Swagger 2.0: every served kind in every version. */
 export function buildV2(): Json {
-  const rs = describedResources();
-  const lists = Object.fromEntries(rs.map((r) => listDefinition(r)!));
-  const names = closure([...rs.map((r) => definitionNameOf(r.kind)!), ...Object.keys(lists), REF.status, REF.deleteOptions, REF.patch], lists);
+  const { served, extra } = servedKinds();
   return {
     swagger: "2.0",
     info: INFO,
-    paths: Object.assign({}, ...rs.map((r) => resourcePaths("v2", r))) as Json,
-    definitions: Object.fromEntries(names.map((n) => [n, render(lists[n] ?? DEFINITIONS[n]!, "v2")])),
+    paths: Object.assign({}, ...served.map((sv) => resourcePaths("v2", sv))) as Json,
+    definitions: components("v2", served, extra),
     securityDefinitions: { BearerToken: { type: "apiKey", name: "authorization", in: "header", description: "Bearer Token authentication" } },
     security: [{ BearerToken: [] }],
   };
 }
 
-/** OpenAPI 3.0 documents by group/version path (`api/v1`, `apis/apps/v1`). */
+/** OpenAPI 3.0 documents by group/version path (`api/v1`, `apis/apps/v1`, `apis/extensions/v1beta1`). */
 export function buildV3(): Map<string, Json> {
-  const byGv = new Map<string, ResourceInfo[]>();
-  for (const r of describedResources()) {
-    const key = r.group ? `apis/${r.group}/${r.version}` : `api/${r.version}`;
-    byGv.set(key, [...(byGv.get(key) ?? []), r]);
+  const { served, extra } = servedKinds();
+  const byGv = new Map<string, Served[]>();
+  for (const sv of served) {
+    const key = sv.group ? `apis/${sv.group}/${sv.version}` : `api/${sv.version}`;
+    byGv.set(key, [...(byGv.get(key) ?? []), sv]);
   }
   const docs = new Map<string, Json>();
-  for (const [key, rs] of byGv) {
-    const lists = Object.fromEntries(rs.map((r) => listDefinition(r)!));
-    const names = closure([...rs.map((r) => definitionNameOf(r.kind)!), ...Object.keys(lists), REF.status, REF.deleteOptions, REF.patch], lists);
+  for (const [key, svs] of byGv) {
     docs.set(key, {
       openapi: "3.0.0",
       info: INFO,
-      paths: Object.assign({}, ...rs.map((r) => resourcePaths("v3", r))) as Json,
+      paths: Object.assign({}, ...svs.map((sv) => resourcePaths("v3", sv))) as Json,
       components: {
-        schemas: Object.fromEntries(names.map((n) => [n, render(lists[n] ?? DEFINITIONS[n]!, "v3")])),
+        schemas: components("v3", svs, extra),
         securitySchemes: { BearerToken: { type: "apiKey", name: "authorization", in: "header", description: "Bearer Token authentication" } },
       },
       security: [{ BearerToken: [] }],

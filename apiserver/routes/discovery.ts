@@ -1,7 +1,7 @@
 /**
  * Discovery, so that kubectl and @kubernetes/client-node work: /version, /api, /api/v1, /apis,
- * /apis/GROUP and /apis/GROUP/VERSION. Only canonical group/versions are advertised; alias
- * versions (extensions/v1beta1, ...) are served but not listed, so clients see each kind once.
+ * /apis/GROUP and /apis/GROUP/VERSION. Old group/versions a kind is still served in
+ * (extensions/v1beta1, apps/v1beta1, ...) are listed after the canonical ones, which are preferred.
  */
 import type { FastifyInstance } from "fastify";
 import { ApiError } from "../../lib/errors.js";
@@ -27,17 +27,22 @@ interface ApiResource {
   version?: string;
 }
 
-/** The APIResourceList entries of one group/version, subresources included. */
+/**
+ * The APIResourceList entries of one group/version, subresources included. Old versions a kind
+ * is still served in (extensions/v1beta1 Deployments) list it too, without short names or
+ * categories, so `kubectl get all` and `kubectl get deploy` resolve to the canonical version.
+ */
 export function apiResources(gv: string): ApiResource[] {
   // metrics.k8s.io is served from the kubelets' reports (metrics-api.ts), not from lib/kinds.ts.
   if (gv === METRICS_API_VERSION) return METRICS_API_RESOURCES.map((r) => ({ ...r, verbs: [...r.verbs] }));
   const out: ApiResource[] = [];
-  for (const r of RESOURCES.filter((x) => groupVersion(x) === gv)) {
+  for (const r of RESOURCES.filter((x) => groupVersion(x) === gv || (x.aliasVersions ?? []).includes(gv))) {
     const verbs = [...(r.verbs ?? RESOURCE_VERBS)];
     const e: ApiResource = { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs };
-    if (r.shortNames.length > 0) e.shortNames = r.shortNames;
+    const canonical = groupVersion(r) === gv;
+    if (r.shortNames.length > 0 && canonical) e.shortNames = r.shortNames;
     // `kubectl get all` expands the "all" category, as Kubernetes defines it.
-    if (r.categories) e.categories = [...r.categories];
+    if (r.categories && canonical) e.categories = [...r.categories];
     out.push(e);
     for (const sub of r.subresources) out.push(subresource(r, sub));
   }
@@ -62,15 +67,25 @@ function subresource(r: ResourceInfo, sub: string): ApiResource {
   }
 }
 
+/**
+ * The API groups, each with its versions, the canonical one first and preferred. Groups that only
+ * old versions use (extensions) come last, so clients resolving `deployments` prefer apps.
+ */
 function groups(): { name: string; versions: { groupVersion: string; version: string }[]; preferredVersion: { groupVersion: string; version: string } }[] {
   const byGroup = new Map<string, Set<string>>();
-  for (const r of RESOURCES) {
-    if (!r.group) continue;
-    let s = byGroup.get(r.group);
-    if (!s) byGroup.set(r.group, (s = new Set()));
-    s.add(r.version);
-  }
+  const add = (group: string, version: string) => {
+    let s = byGroup.get(group);
+    if (!s) byGroup.set(group, (s = new Set()));
+    s.add(version);
+  };
+  for (const r of RESOURCES) if (r.group) add(r.group, r.version);
   byGroup.set(METRICS_GROUP, new Set([METRICS_VERSION]));
+  for (const r of RESOURCES) {
+    for (const alias of r.aliasVersions ?? []) {
+      const slash = alias.indexOf("/");
+      if (slash > 0) add(alias.slice(0, slash), alias.slice(slash + 1));
+    }
+  }
   return [...byGroup].map(([name, versions]) => {
     const vs = [...versions].map((v) => ({ groupVersion: `${name}/${v}`, version: v }));
     return { name, versions: vs, preferredVersion: vs[0]! };

@@ -12,6 +12,8 @@ export interface ResourcePath {
   namespace?: string;
   name?: string;
   subresource?: string;
+  /** the group/version the path names (an alias of `ri`'s for old versions) */
+  gv: string;
 }
 
 /**
@@ -41,5 +43,5 @@ export function parseResourcePath(path: RequestPath): ResourcePath | undefined {
   if (!ri) return undefined;
   if (namespace !== undefined && !ri.namespaced) return undefined;
   if (subresource !== undefined && !ri.subresources.includes(subresource)) return undefined;
-  return { ri, namespace, name, subresource };
+  return { ri, namespace, name, subresource, gv };
 }

@@ -10,6 +10,7 @@ import { ApiError, forbidden, methodNotAllowed } from "../../lib/errors.js";
 import { groupVersion } from "../../lib/kinds.js";
 import type { ServerContext } from "../context.js";
 import { addWarnings, parseFieldValidation, validateFields } from "../field-validation.js";
+import { deprecationWarning } from "../../lib/legacy-versions.js";
 import { applyPatch } from "../patch/index.js";
 import { managerOf, type Writer } from "../fieldmanager/managed-fields.js";
 import { checkApplyConfig, serverSideApply } from "./apply.js";
@@ -88,6 +89,18 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
     addWarnings(reply, validateFields(ri, obj, fieldValidation));
     return obj;
   };
+  // An old group/version, in the path or else in the body, gets Kubernetes' deprecation warning.
+  let warnedOld = false;
+  const warnOld = (apiVersion: unknown) => {
+    const w = warnedOld ? undefined : deprecationWarning(ri, typeof apiVersion === "string" ? apiVersion : undefined);
+    if (w) addWarnings(reply, [w]);
+    warnedOld ||= !!w;
+  };
+  warnOld(rp.gv);
+  const checkedBody = <T>(obj: T): T => {
+    if (typeof obj === "object" && obj !== null) warnOld((obj as { apiVersion?: unknown }).apiVersion);
+    return checked(obj);
+  };
   // Who writes (managedFields): fieldManager, else the client's User-Agent product.
   const fieldManager = qp(q, "fieldManager");
   const writer: Writer = { manager: managerOf(fieldManager, req.headers["user-agent"]), apiVersion: groupVersion(ri) };
@@ -98,16 +111,20 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
   // The caller, for admission (authz/admission.ts: checks on the object itself).
   const user = req.kctlUser ?? undefined;
   // Writes are visible at once but group-committed: answer only once they are durable.
+  // A request in an old group/version is answered in that version, as Kubernetes converts
+  // (kctl's versions differ only in apiVersion), so kubectl's apply sees no spurious change.
+  const canonical = groupVersion(ri);
+  const answer = rp.gv === canonical ? (json: string) => json : (json: string) => inVersion(json, canonical, rp.gv);
   const send = async (code: number, body: string): Promise<FastifyReply> => {
     await reg.sync();
-    return sendJson(reply, code, body);
+    return sendJson(reply, code, answer(body));
   };
   switch (verb) {
     case "watch":
       return serveHttpWatch(ctx, rp, q, reply, wantsTable(req.headers.accept));
     case "list":
       if (wantsTable(req.headers.accept)) return sendTable(reply, listBody(ctx, rp, q, parseIncludeObject(qp(q, "includeObject"))));
-      return sendJson(reply, 200, listBody(ctx, rp, q));
+      return sendJson(reply, 200, answer(listBody(ctx, rp, q)));
     case "get": {
       parseResourceVersion(qp(q, "resourceVersion"));
       if (subresource === "scale") return sendJson(reply, 200, JSON.stringify(reg.getScale(ri, namespace, name!)));
@@ -116,11 +133,11 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
       if (wantsTable(req.headers.accept) && subresource === undefined) {
         return sendTable(reply, tableJson(ri.kind, [e], `{"resourceVersion":"${e.rev}"}`, parseIncludeObject(qp(q, "includeObject"))));
       }
-      return sendJson(reply, 200, e.json);
+      return sendJson(reply, 200, answer(e.json));
     }
     case "create": {
       const body = decodeObjectBody(req.body, req.headers["content-type"]);
-      if (name === undefined) return send(201, reg.create(ri, namespace, checked(body), dryRun, user, writer).json);
+      if (name === undefined) return send(201, reg.create(ri, namespace, checkedBody(body), dryRun, user, writer).json);
       if (subresource === "binding") {
         reg.bind(namespace ?? "default", name, body);
         return send(201, JSON.stringify(successStatus(201)));
@@ -133,7 +150,7 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
       if (subresource === "scale") return send(200, JSON.stringify(reg.updateScale(ri, namespace, name, body)));
       if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, checked(body), user, writer).json);
       if (subresource !== undefined) throw methodNotAllowed(`PUT is not supported on ${ri.plural}/${subresource}`);
-      return send(200, reg.update(ri, namespace, name, checked(body), dryRun, user, writer).json);
+      return send(200, reg.update(ri, namespace, name, checkedBody(body), dryRun, user, writer).json);
     }
     case "patch": {
       if (name === undefined) throw methodNotAllowed(`PATCH is not supported on a collection of ${ri.plural}`);
@@ -141,7 +158,7 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
       const force = boolParam(q, "force");
       if (force && kind !== "apply") throw new ApiError("BadRequest", "force: Forbidden: may not be specified for non-apply patch");
       if (kind === "apply") {
-        const config = checked(checkApplyConfig(ri, name, patch));
+        const config = checkedBody(checkApplyConfig(ri, name, patch));
         const { entry, created } = serverSideApply(reg, { ri, namespace, name, subresource, config, writer, fieldManager, force, dryRun, user });
         return send(created ? 201 : 200, entry.json);
       }
@@ -172,6 +189,14 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
     default:
       throw methodNotAllowed(`${req.method} is not supported`);
   }
+}
+
+/** `json` (an object or a list) with `from` apiVersions written as `to`. */
+function inVersion(json: string, from: string, to: string): string {
+  const v = JSON.parse(json) as { apiVersion?: string; items?: { apiVersion?: string }[] };
+  if (v.apiVersion === from) v.apiVersion = to;
+  for (const i of v.items ?? []) if (i.apiVersion === from) i.apiVersion = to;
+  return JSON.stringify(v);
 }
 
 /**

@@ -38,6 +38,7 @@ function writeErrors(ctx: CliContext, errors: string[]): void {
 export async function runApply(ctx: CliContext, o: ApplyRunOptions): Promise<void> {
   const loaded = await loadManifests(ctx, o.files, { recursive: o.recursive, allowGenerateName: o.mode === "create" });
   if (loaded.errors.length) return writeErrors(ctx, loaded.errors);
+  for (const v of loaded.objects) if (v.deprecation) ctx.err.write(`Warning: ${v.deprecation}\n`);
   const client = await ctx.client();
   client.fieldValidation = o.validate ?? "Strict";
   if (o.serverSide) return serverSideApply(ctx, client, loaded.objects, o);

@@ -2,6 +2,7 @@
  * Client-side checks on every manifest object before anything is sent: kind and apiVersion
  * present and known (with a typo suggestion), metadata.name present, namespace consistent.
  */
+import { deprecationWarning, legacyDefaults } from "../../lib/legacy-versions.js";
 import { acceptsApiVersion, groupVersion, resourceForKind, suggestKind, type ResourceInfo } from "../../lib/kinds.js";
 import type { KObject } from "../../lib/types.js";
 import { ManifestError, type ManifestObject } from "./parse.js";
@@ -13,6 +14,8 @@ export interface ValidObject {
   resource: ResourceInfo;
   /** effective namespace (undefined for cluster-scoped kinds) */
   namespace?: string;
+  /** written in an old group/version (extensions/v1beta1): Kubernetes' deprecation warning */
+  deprecation?: string;
 }
 
 export interface ValidateOptions {
@@ -63,8 +66,11 @@ export function validateObject(m: ManifestObject, opts: ValidateOptions): ValidO
     }
     namespace = fileNs ?? opts.namespace;
   }
+  // Old versions are sent as the canonical one, with what they defaulted differently.
   const obj = { ...o, apiVersion: groupVersion(r), metadata: { ...md } } as unknown as KObject;
+  legacyDefaults(apiVersion, obj as unknown as Record<string, unknown>);
   if (namespace) obj.metadata.namespace = namespace;
   else delete obj.metadata.namespace;
-  return { m, obj, resource: r, namespace };
+  const deprecation = deprecationWarning(r, apiVersion);
+  return { m, obj, resource: r, namespace, ...(deprecation ? { deprecation } : {}) };
 }

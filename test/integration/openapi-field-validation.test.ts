@@ -56,7 +56,9 @@ describe("OpenAPI", () => {
       "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"], "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge",
     });
     const index = (await call("GET", "/openapi/v3")).body.paths as Record<string, { serverRelativeURL: string }>;
-    expect(Object.keys(index).sort()).toEqual(["api/v1", "apis/apps/v1", "apis/coordination.k8s.io/v1", "apis/storage.k8s.io/v1"]);
+    expect(Object.keys(index).sort()).toEqual([
+      "api/v1", "apis/apps/v1", "apis/apps/v1beta1", "apis/apps/v1beta2", "apis/coordination.k8s.io/v1", "apis/extensions/v1beta1", "apis/storage.k8s.io/v1", "apis/storage.k8s.io/v1beta1",
+    ]);
     const apps = (await call("GET", index["apis/apps/v1"]!.serverRelativeURL)).body;
     const patch = (apps.paths as Record<string, { patch?: { parameters: { name: string; in: string }[]; "x-kubernetes-group-version-kind": unknown } }>)[
       "/apis/apps/v1/namespaces/{namespace}/deployments/{name}"
@@ -117,6 +119,26 @@ describe("OpenAPI", () => {
     expect(w.stderr).toContain('Warning: unknown field "spec.containers[0].imagePullPolicyy"');
     const pod = JSON.parse((await kubectl("get", "pod", "typo", "-o", "json")).stdout) as { spec: { containers: Record<string, unknown>[] } };
     expect(pod.spec.containers[0]).not.toHaveProperty("imagePullPolicyy");
+  });
+
+  it("an old extensions/v1beta1 Deployment (no selector) applies verbatim through kubectl, with Kubernetes' deprecation warning", async () => {
+    const old = write("old.yaml", [
+      "apiVersion: extensions/v1beta1", "kind: Deployment", "metadata: {name: legacy}", "spec:", "  replicas: 1",
+      "  template:", "    metadata: {labels: {app: legacy}}", "    spec:", "      containers: [{name: c, image: 'nginx:1.25'}]", "",
+    ].join("\n"));
+    const r = await kubectl("apply", "-f", old);
+    expect(r.stdout.trim()).toBe("deployment.extensions/legacy created");
+    expect(r.stderr).toContain("Warning: extensions/v1beta1 Deployment is deprecated; use apps/v1 Deployment");
+    const d = JSON.parse((await kubectl("get", "deploy", "legacy", "-o", "json")).stdout) as { apiVersion: string; spec: { selector: unknown } };
+    expect(d.apiVersion).toBe("apps/v1");
+    expect(d.spec.selector).toEqual({ matchLabels: { app: "legacy" } });
+    // discovery lists the old version after the canonical one; `get all` shows the object once
+    const resources = await kubectl("api-resources");
+    expect(resources.stdout).toMatch(/^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m);
+    expect(resources.stdout).toMatch(/^deployments\s+extensions\/v1beta1\s+true\s+Deployment$/m);
+    expect((await kubectl("get", "all")).stdout.match(/deployment\.apps\/legacy/g)).toHaveLength(1);
+    // answered in the version asked for, so re-applying finds nothing to change
+    expect((await kubectl("apply", "-f", old)).stdout.trim()).toBe("deployment.extensions/legacy unchanged");
   });
 
   it("kubectl explain shows the fields of a kind from the server's schemas", async () => {
