@@ -6,7 +6,7 @@
  * first write: a bad container name or value changes nothing.
  */
 import { displayType } from "../lib/kinds.js";
-import type { KObject, PodSpec, PodTemplateSpec } from "../lib/types.js";
+import type { Container, KObject, PodSpec, PodTemplateSpec } from "../lib/types.js";
 import type { CliContext } from "./command.js";
 import { UserError } from "./errors-output.js";
 import type { WorkloadArg } from "./workload-args.js";
@@ -65,4 +65,26 @@ export async function updatePodSpecs(ctx: CliContext, targets: readonly Workload
 export function containerMatches(pattern: string, name: string): boolean {
   const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
   return re.test(name);
+}
+
+/**
+ * A pod-spec change that rewrites the containers whose name matches `pattern` with `f` (undefined:
+ * that container is unchanged). The change is undefined when nothing changed; no container
+ * matching is the user's error.
+ */
+export function changeContainers(pattern: string, f: (c: Container) => Container | undefined): (spec: PodSpec) => PodSpec | undefined {
+  return (spec) => {
+    let changed = false;
+    let matched = false;
+    const containers = spec.containers.map((c) => {
+      if (!containerMatches(pattern, c.name)) return c;
+      matched = true;
+      const next = f(c);
+      if (!next) return c;
+      changed = true;
+      return next;
+    });
+    if (!matched) throw new UserError(`no containers match "${pattern}"`);
+    return changed ? { ...spec, containers } : undefined;
+  };
 }

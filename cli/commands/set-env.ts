@@ -4,11 +4,11 @@
  * kubectl's set env. Values replace in place, new variables are appended, `KEY-` removes.
  */
 import type { Command } from "commander";
-import type { ConfigMap, EnvVar, PodSpec, Secret } from "../../lib/types.js";
+import type { ConfigMap, EnvVar, Secret } from "../../lib/types.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
 import { repeatable } from "../flags.js";
-import { containerMatches, POD_SPEC_KINDS, readPodSpecObjects, updatePodSpecs } from "../set-pod-spec.js";
+import { changeContainers, containerMatches, POD_SPEC_KINDS, readPodSpecObjects, updatePodSpecs } from "../set-pod-spec.js";
 import { parseWorkloadArgs, splitResourcesAndUpdates } from "../workload-args.js";
 
 interface SetEnvFlags {
@@ -124,21 +124,12 @@ async function run(ctx: CliContext, args: string[], f: SetEnvFlags): Promise<voi
     changes.set = [...changes.set, ...envFromSource(source, f.prefix, keys)];
   }
   if (changes.set.length === 0 && changes.remove.length === 0) throw new UserError("at least one environment variable must be provided");
-  const change = (spec: PodSpec): PodSpec | undefined => {
-    let changed = false;
-    let matched = false;
-    const containers = spec.containers.map((c) => {
-      if (!containerMatches(f.containers, c.name)) return c;
-      matched = true;
-      const env = updateEnv(c.env, changes, overwrite);
-      if (!env) return c;
-      changed = true;
-      const { env: _old, ...rest } = c;
-      return env.length ? { ...rest, env } : rest;
-    });
-    if (!matched) throw new UserError(`no containers match "${f.containers}"`);
-    return changed ? { ...spec, containers } : undefined;
-  };
+  const change = changeContainers(f.containers, (c) => {
+    const env = updateEnv(c.env, changes, overwrite);
+    if (!env) return undefined;
+    const { env: _old, ...rest } = c;
+    return env.length ? { ...rest, env } : rest;
+  });
   await updatePodSpecs(ctx, targets, change, "env updated");
 }
 

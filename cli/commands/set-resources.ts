@@ -3,10 +3,10 @@
  * kubectl's set resources. The named quantities are set on each matching container; the others stay.
  */
 import type { Command } from "commander";
-import type { Container, PodSpec, ResourceList } from "../../lib/types.js";
+import type { Container, ResourceList } from "../../lib/types.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
-import { containerMatches, POD_SPEC_KINDS, updatePodSpecs } from "../set-pod-spec.js";
+import { changeContainers, POD_SPEC_KINDS, updatePodSpecs } from "../set-pod-spec.js";
 import { parseWorkloadArgs } from "../workload-args.js";
 
 interface SetResourcesFlags {
@@ -45,20 +45,7 @@ async function run(ctx: CliContext, args: string[], f: SetResourcesFlags): Promi
   const limits = await parseResourceList(f.limits, "--limits");
   const requests = await parseResourceList(f.requests, "--requests");
   if (!limits && !requests) throw new UserError("you must specify an update to requests or limits (in the form of --requests/--limits)");
-  const change = (spec: PodSpec): PodSpec | undefined => {
-    let changed = false;
-    let matched = false;
-    const containers = spec.containers.map((c) => {
-      if (!containerMatches(f.containers, c.name)) return c;
-      matched = true;
-      const next = updateResources(c, limits, requests);
-      if (!next) return c;
-      changed = true;
-      return next;
-    });
-    if (!matched) throw new UserError(`no containers match "${f.containers}"`);
-    return changed ? { ...spec, containers } : undefined;
-  };
+  const change = changeContainers(f.containers, (c) => updateResources(c, limits, requests));
   await updatePodSpecs(ctx, targets, change, "resource requirements updated");
 }
 
