@@ -1,54 +1,40 @@
 /**
- * A practical subset of Kubernetes' strategic merge patch, enough for `kubectl apply` and
- * `kubectl patch` on the built-in kinds: maps merge like a merge patch; lists of objects with a
- * known merge key (containers by `name`, ports by `containerPort`, ...) merge element by element;
- * the `$patch: delete|replace`, `$setElementOrder/<list>`, `$retainKeys` and
- * `$deleteFromPrimitiveList/<list>` directives are understood. Other lists are replaced, as in a
- * merge patch. Kubernetes drives this from Go struct tags; we use a table of field names.
+ * Kubernetes' strategic merge patch, driven by the kind's schema (lib/schema): maps merge like a
+ * merge patch; a list whose schema has `x-kubernetes-patch-strategy: merge` merges element by
+ * element on its `x-kubernetes-patch-merge-key` (containers by `name`, container ports by
+ * `containerPort`, service ports by `port`), or as a set for primitive lists (finalizers); every
+ * other list is replaced. The `$patch: delete|replace`, `$setElementOrder/<list>`, `$retainKeys`
+ * and `$deleteFromPrimitiveList/<list>` directives are understood.
  */
 
 import { isPlainObject } from "../../lib/json.js";
+import { fieldSchema, itemSchema, resolve } from "../../lib/schema/index.js";
+import type { Schema } from "../../lib/schema/schema.js";
 
-const MERGE_KEYS: Record<string, string> = {
-  containers: "name",
-  initContainers: "name",
-  ephemeralContainers: "name",
-  env: "name",
-  volumes: "name",
-  volumeMounts: "mountPath",
-  volumeDevices: "devicePath",
-  ports: "containerPort",
-  imagePullSecrets: "name",
-  conditions: "type",
-  hostAliases: "ip",
-  topologySpreadConstraints: "topologyKey",
-  ownerReferences: "uid",
-  taints: "key",
-  addresses: "type",
-  containerStatuses: "name",
-};
+/** How a list merges: by this key, as a set of primitives, or not at all (replaced). */
+type ListMerge = { key: string } | "set" | undefined;
 
-/** Service ports merge by `port` (container ports by `containerPort`). */
-function mergeKeyFor(field: string, items: unknown[]): string | undefined {
-  const k = MERGE_KEYS[field];
-  if (field === "ports" && items.some((i) => isObject(i) && "port" in i && !("containerPort" in i))) return "port";
-  return k;
+function listMerge(list: Schema | undefined): ListMerge {
+  const r = resolve(list);
+  if (!r || !(r["x-kubernetes-patch-strategy"] ?? "").split(",").includes("merge")) return undefined;
+  const key = r["x-kubernetes-patch-merge-key"];
+  return key ? { key } : "set";
 }
 
 const isObject = isPlainObject;
 
-/** Apply a strategic merge patch; returns a new value. */
-export function applyStrategicMergePatch(target: unknown, patch: unknown): unknown {
-  return mergeValue(target, patch, "");
+/** Apply a strategic merge patch to an object of the kind `schema` describes; returns a new value. */
+export function applyStrategicMergePatch(target: unknown, patch: unknown, schema: Schema | undefined): unknown {
+  return mergeValue(target, patch, schema);
 }
 
-function mergeValue(target: unknown, patch: unknown, field: string): unknown {
-  if (isObject(patch)) return mergeMap(isObject(target) ? target : {}, patch);
-  if (Array.isArray(patch)) return mergeList(Array.isArray(target) ? target : [], patch, field);
+function mergeValue(target: unknown, patch: unknown, s: Schema | undefined): unknown {
+  if (isObject(patch)) return mergeMap(isObject(target) ? target : {}, patch, s);
+  if (Array.isArray(patch)) return mergeList(Array.isArray(target) ? target : [], patch, s);
   return patch;
 }
 
-function mergeMap(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+function mergeMap(target: Record<string, unknown>, patch: Record<string, unknown>, s: Schema | undefined): Record<string, unknown> {
   if (patch.$patch === "replace") {
     const { $patch: _p, ...rest } = patch;
     return stripDirectives(rest) as Record<string, unknown>;
@@ -71,16 +57,22 @@ function mergeMap(target: Record<string, unknown>, patch: Record<string, unknown
       continue;
     }
     if (v === null) delete out[k];
-    else out[k] = mergeValue(out[k], v, k);
+    else out[k] = mergeValue(out[k], v, fieldSchema(s, k));
   }
   for (const [f, order] of Object.entries(orders)) {
-    if (Array.isArray(out[f])) out[f] = reorder(out[f] as unknown[], order, mergeKeyFor(f, out[f] as unknown[]));
+    const how = listMerge(fieldSchema(s, f));
+    if (Array.isArray(out[f])) out[f] = reorder(out[f] as unknown[], order, typeof how === "object" ? how.key : undefined);
   }
   return out;
 }
 
-function mergeList(target: unknown[], patch: unknown[], field: string): unknown[] {
-  const key = mergeKeyFor(field, [...target, ...patch]);
+function mergeList(target: unknown[], patch: unknown[], list: Schema | undefined): unknown[] {
+  const how = listMerge(list);
+  if (how === "set" && !patch.some(isObject)) {
+    const have = new Set(target.map((x) => JSON.stringify(x)));
+    return [...target, ...patch.filter((x) => !have.has(JSON.stringify(x)))];
+  }
+  const key = typeof how === "object" ? how.key : undefined;
   if (!key || !patch.every(isObject)) return stripDirectives(patch) as unknown[];
   if (patch.some((p) => isObject(p) && p.$patch === "replace")) return stripDirectives(patch.filter((p) => !(isObject(p) && p.$patch === "replace"))) as unknown[];
   const out = target.map((t) => t);
@@ -91,7 +83,7 @@ function mergeList(target: unknown[], patch: unknown[], field: string): unknown[
       if (i >= 0) out.splice(i, 1);
       continue;
     }
-    if (i >= 0) out[i] = mergeMap(out[i] as Record<string, unknown>, p);
+    if (i >= 0) out[i] = mergeMap(out[i] as Record<string, unknown>, p, itemSchema(list));
     else out.push(stripDirectives(p));
   }
   return out;

@@ -12,6 +12,7 @@ import type { ServerContext } from "../context.js";
 import { addWarnings, parseFieldValidation, validateFields } from "../field-validation.js";
 import { deprecationWarning } from "../../lib/legacy-versions.js";
 import { applyPatch } from "../patch/index.js";
+import { schemaOfKind } from "../../lib/schema/index.js";
 import { managerOf, type Writer } from "../fieldmanager/managed-fields.js";
 import { checkApplyConfig, serverSideApply } from "./apply.js";
 import { rid } from "../registry.js";
@@ -167,7 +168,7 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
         return send(200, JSON.stringify(reg.updateScale(ri, namespace, name, patched)));
       }
       const cur = reg.current(ri, namespace, name);
-      const patched = applyPatch(kind, JSON.parse(cur.json) as unknown, patch);
+      const patched = applyPatch(kind, JSON.parse(cur.json) as unknown, patch, schemaOfKind(ri.kind));
       if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, checked(patched), user, writer).json);
       if (subresource !== undefined) throw methodNotAllowed(`PATCH is not supported on ${ri.plural}/${subresource}`);
       return send(200, reg.update(ri, namespace, name, checked(patched), dryRun, user, writer).json);
