@@ -87,6 +87,13 @@ export interface InformerOptions {
    * Default: no timeout.
    */
   watchTimeoutSeconds?: number;
+  /**
+   * Keep `metadata.managedFields` in cached objects. Default false: they are dropped on receipt,
+   * as Kubernetes' controllers do with an informer transform, since no controller reads them and
+   * they can be as large as the rest of an object (an update sent without them keeps the
+   * server's record).
+   */
+  keepManagedFields?: boolean;
 }
 
 interface Index<T> {
@@ -284,6 +291,7 @@ export class Informer<T extends KObject> {
     const { namespace, labelSelector, fieldSelector } = this.opts;
     const list = await this.client.list<T>(this.kind, { namespace, labelSelector, fieldSelector });
     if (this.stopped) return;
+    if (!this.opts.keepManagedFields) for (const o of list.items) dropManagedFields(o);
     const diff = diffCache(this.cache, list.items);
     for (const obj of diff.deleted) {
       this.remove(objectKey(obj));
@@ -358,6 +366,7 @@ export class Informer<T extends KObject> {
 
   private handleEvent(ev: WatchEvent<T>): "ok" | "gone" | "failed" {
     const obj = ev.object;
+    if (!this.opts.keepManagedFields && obj?.metadata) dropManagedFields(obj);
     switch (ev.type) {
       case "ADDED":
       case "MODIFIED": {
@@ -507,4 +516,9 @@ export function controllerUidIndex(obj: KObject): string[] {
 export function nodeNameIndex(obj: KObject): string[] {
   const spec = obj.spec as { nodeName?: string } | undefined;
   return [spec?.nodeName ?? ""];
+}
+
+/** Remove `metadata.managedFields` from a freshly decoded object (in place). */
+function dropManagedFields(obj: KObject): void {
+  if (obj.metadata && "managedFields" in obj.metadata) delete (obj.metadata as { managedFields?: unknown }).managedFields;
 }

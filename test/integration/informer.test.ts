@@ -80,6 +80,25 @@ function informer<T extends KObject>(client: ListWatchClient, kind: string, opts
 }
 
 describe("Informer against the real API server", () => {
+  it("drops managedFields from cached objects (listed and watched) unless asked to keep them; an update without them keeps the server's record", async () => {
+    const s = await server();
+    await s.client.create(cm("listed"));
+    const inf = informer<ConfigMap>(s.client, "ConfigMap", { namespace: "default" });
+    const keep = informer<ConfigMap>(s.client, "ConfigMap", { namespace: "default", keepManagedFields: true });
+    inf.start();
+    keep.start();
+    expect(await inf.waitForSync()).toBe(true);
+    expect(await keep.waitForSync()).toBe(true);
+    await s.client.create(cm("watched"));
+    await eventually("both informers see the new object", () => !!inf.get("default/watched") && !!keep.get("default/watched"));
+    for (const n of ["listed", "watched"]) {
+      expect(inf.get(`default/${n}`)!.metadata).not.toHaveProperty("managedFields");
+      expect((keep.get(`default/${n}`)!.metadata as { managedFields?: unknown[] }).managedFields?.length).toBe(1);
+    }
+    const updated = await s.client.update({ ...inf.get("default/watched")!, data: { v: "2" } });
+    expect((updated.metadata as { managedFields?: unknown[] }).managedFields?.length).toBe(1);
+  });
+
   it("lists, then sees ADDED, MODIFIED and DELETED", async () => {
     const s = await server();
     await s.client.create(cm("before", { v: "1" }));
