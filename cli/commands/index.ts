@@ -31,6 +31,7 @@ import { command as expose } from "./expose.js";
 import { command as setEnv } from "./set-env.js";
 import { command as setResources } from "./set-resources.js";
 import { command as portForward } from "./port-forward.js";
+import { command as patch } from "./patch.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -62,4 +63,5 @@ export const COMMANDS: CommandModule[] = [
   setEnv,
   setResources,
   portForward,
+  patch,
 ];
