@@ -32,6 +32,7 @@ import { command as setEnv } from "./set-env.js";
 import { command as setResources } from "./set-resources.js";
 import { command as portForward } from "./port-forward.js";
 import { command as patch } from "./patch.js";
+import { command as edit } from "./edit.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -64,4 +65,5 @@ export const COMMANDS: CommandModule[] = [
   setResources,
   portForward,
   patch,
+  edit,
 ];
