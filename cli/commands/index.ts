@@ -33,6 +33,8 @@ import { command as setResources } from "./set-resources.js";
 import { command as portForward } from "./port-forward.js";
 import { command as patch } from "./patch.js";
 import { command as edit } from "./edit.js";
+import { command as replace } from "./replace.js";
+import { command as diff } from "./diff.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -66,4 +68,6 @@ export const COMMANDS: CommandModule[] = [
   portForward,
   patch,
   edit,
+  replace,
+  diff,
 ];
