@@ -35,6 +35,7 @@ import { command as patch } from "./patch.js";
 import { command as edit } from "./edit.js";
 import { command as replace } from "./replace.js";
 import { command as diff } from "./diff.js";
+import { command as attach } from "./attach.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -70,4 +71,5 @@ export const COMMANDS: CommandModule[] = [
   edit,
   replace,
   diff,
+  attach,
 ];
