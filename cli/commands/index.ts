@@ -36,6 +36,7 @@ import { command as edit } from "./edit.js";
 import { command as replace } from "./replace.js";
 import { command as diff } from "./diff.js";
 import { command as attach } from "./attach.js";
+import { command as cp } from "./cp.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -72,4 +73,5 @@ export const COMMANDS: CommandModule[] = [
   replace,
   diff,
   attach,
+  cp,
 ];
