@@ -37,6 +37,7 @@ import { command as replace } from "./replace.js";
 import { command as diff } from "./diff.js";
 import { command as attach } from "./attach.js";
 import { command as cp } from "./cp.js";
+import { command as explain } from "./explain.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -74,4 +75,5 @@ export const COMMANDS: CommandModule[] = [
   diff,
   attach,
   cp,
+  explain,
 ];
