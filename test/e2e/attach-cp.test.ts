@@ -127,6 +127,22 @@ describe("attach", () => {
     }
   });
 
+  it("authorization: pods/attach is create, like exec: view is refused, edit may attach", async () => {
+    const view = path.join(dir, "view.kubeconfig");
+    expect(await k("token", "create", "--role", "view", "--name", "viewer", "--kubeconfig-out", view)).toMatchObject({ code: 0 });
+    const refused = await kctl(["--kubeconfig", view, "attach", "talker"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error: pods\/attach is forbidden: User "viewer" cannot create resource "pods\/attach" in the namespace "default"[^\n]*\n$/);
+    const edit = path.join(dir, "edit.kubeconfig");
+    expect(await k("token", "create", "--role", "edit", "--name", "editor", "--kubeconfig-out", edit)).toMatchObject({ code: 0 });
+    const a = streaming(process.execPath, [KCTL_BIN, "--kubeconfig", edit, "attach", "talker"]);
+    try {
+      await a.waitFor(/line \d+\n/);
+    } finally {
+      await a.stop();
+    }
+  });
+
   it("a missing pod or container: one line, exit 1", async () => {
     expect(await k("attach", "nope")).toMatchObject({ code: 1, stdout: "", stderr: 'error: pods "nope" not found\n' });
     expect(await k("attach", "talker", "-c", "other")).toMatchObject({ code: 1, stderr: "error: container other not found in pod talker\n" });
