@@ -63,16 +63,19 @@ async function run(ctx: CliContext, args: string[], flags: EditFlags): Promise<v
   const { sendPatch } = await import("../patch/send.js");
   const file = await edit.newEditFile(format);
   const editor = edit.editorCommand();
-  const done = async (line: string): Promise<void> => {
+  // kubectl's way of naming the object in edit's messages: deployments.apps "web"
+  const quoted = `${target.resource.plural}${target.resource.group ? `.${target.resource.group}` : ""} "${target.name}"`;
+  const done = async (line: string, w = ctx.out): Promise<void> => {
     await rm(path.dirname(file), { recursive: true, force: true });
-    ctx.out.write(`${line}\n`);
+    w.write(`${line}\n`);
   };
+  /** the comment shown in the reopened file */
   let error: string | undefined;
-  /** the last failure as one line (the file shows it with kubectl's "was not valid" framing) */
+  /** the same failure as one line, printed when the user gives up */
   let errorLine: string | undefined;
   for (;;) {
     const saved = edit.stripComments(await edit.editInEditor(file, edit.editFileText(body, error), editor));
-    if (saved.trim() === "") return done("Edit cancelled, saved file was empty.");
+    if (saved.trim() === "") return done("Edit cancelled, saved file was empty.", ctx.err);
     if (error !== undefined && saved === body) {
       // saved again without a change after an error: give up, keep the file (kubectl's ending)
       ctx.err.write(`error: ${errorLine ?? error}\n`);
@@ -91,15 +94,24 @@ async function run(ctx: CliContext, args: string[], flags: EditFlags): Promise<v
       continue;
     }
     const patch = createMergePatch(shown, edited);
-    if (Object.keys(patch).length === 0) return done("Edit cancelled, no changes made.");
+    if (Object.keys(patch).length === 0) return done("Edit cancelled, no changes made.", ctx.err);
     if (flags.outputPatch) ctx.out.write(`Patch: ${JSON.stringify(patch)}\n`);
     try {
       await sendPatch(client, target, patch, { namespace: ns, type: "merge", fieldManager: flags.fieldManager ?? "kubectl-edit" });
     } catch (e) {
       if (!(e instanceof ApiError) || e.code === 401 || e.code === 403 || e.code === 404) throw e;
-      errorLine = errorMessage(e);
-      error = `${id} was not valid:\n* ${errorLine}`;
-      continue;
+      if (e.reason === "Invalid") {
+        // a validation error: reopen the file with the causes, as kubectl does
+        const causes = e.details?.causes?.length ? e.details.causes.map((c) => `* ${c.field ? `${c.field}: ` : ""}${c.message ?? ""}`) : [`* ${errorMessage(e)}`];
+        error = `${quoted} was not valid:\n${causes.join("\n")}`;
+        errorLine = `${quoted} is invalid`;
+        continue;
+      }
+      // anything else (strict decoding, a conflict): kubectl stops and points at the file
+      ctx.err.write(`error: ${quoted} could not be patched: ${errorMessage(e)}\n`);
+      ctx.err.write(`You can run \`kctl replace -f ${file}\` to try this update again.\n`);
+      process.exitCode = 1;
+      return;
     }
     return done(`${id} edited`);
   }

@@ -54,7 +54,7 @@ describe("kctl edit", () => {
     const seen = path.join(dir, "seen.yaml");
     const ed = editor("copy.sh", `cp "$1" ${seen}`);
     const r = await k(["edit", "deploy/web"], { EDITOR: "/bin/false", KUBE_EDITOR: ed });
-    expect(r).toMatchObject({ code: 0, stdout: "Edit cancelled, no changes made.\n" });
+    expect(r).toMatchObject({ code: 0, stdout: "", stderr: "Edit cancelled, no changes made.\n" });
     const text = fs.readFileSync(seen, "utf8");
     expect(text.startsWith("# Please edit the object below. Lines beginning with a '#' will be ignored,\n")).toBe(true);
     expect(text).toContain("\nkind: Deployment\n");
@@ -68,18 +68,31 @@ describe("kctl edit", () => {
     expect((await deployment()).spec.replicas).toBe(2);
   });
 
-  it("an unknown field: the server's strict error, the copy kept, exit 1, nothing changed", async () => {
+  it("an unknown field: the server's strict error and kubectl's replace hint, exit 1, nothing changed", async () => {
     const before = await deployment();
     const ed = editor("unknown.sh", `grep -q bogusField "$1" || sed -i 's/^spec:/spec:\\n  bogusField: 1/' "$1"`);
     const r = await k(["edit", "deploy/web"], { EDITOR: ed });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('error: Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.bogusField"\n');
-    const copy = /A copy of your changes has been stored to "([^"]+)"/.exec(r.stderr)?.[1];
+    const lines = r.stderr.split("\n");
+    expect(lines[0]).toBe('error: deployments.apps "web" could not be patched: Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.bogusField"');
+    const copy = /^You can run `kctl replace -f (\S+)` to try this update again\.$/.exec(lines[1])?.[1];
     expect(copy).toBeDefined();
-    const kept = fs.readFileSync(copy!, "utf8");
-    expect(kept).toContain("# deployment.apps/web was not valid:");
-    expect(kept).toContain("bogusField: 1");
-    expect(r.stderr.trimEnd().split("\n").at(-1)).toBe("error: Edit cancelled, no valid changes were saved.");
+    expect(lines.slice(2)).toEqual([""]);
+    expect(fs.readFileSync(copy!, "utf8")).toContain("  bogusField: 1\n");
+    expect((await deployment()).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+  });
+
+  it("an invalid value: the file reopens with the causes; saved unchanged, the copy is kept, exit 1", async () => {
+    const before = await deployment();
+    const seen = path.join(dir, "reopened.yaml");
+    const ed = editor("negative.sh", `cp "$1" ${seen}; sed -i 's/^  replicas: .*/  replicas: -1/' "$1"`);
+    const r = await k(["edit", "deployment", "web"], { EDITOR: ed });
+    expect(r.code).toBe(1);
+    const copy = /A copy of your changes has been stored to "([^"]+)"/.exec(r.stderr)?.[1];
+    expect(r.stderr).toBe(`error: deployments.apps "web" is invalid\nA copy of your changes has been stored to "${copy}"\nerror: Edit cancelled, no valid changes were saved.\n`);
+    // the second opening showed the error as comments above the edited object
+    expect(fs.readFileSync(seen, "utf8")).toContain('#\n# deployments.apps "web" was not valid:\n# * spec.replicas: must be greater than or equal to 0\n#\napiVersion: apps/v1\n');
+    expect(fs.readFileSync(copy!, "utf8")).toContain("  replicas: -1\n");
     expect((await deployment()).metadata.resourceVersion).toBe(before.metadata.resourceVersion);
   });
 
