@@ -17,17 +17,19 @@ async function run(ctx: CliContext, arg: string | undefined, flags: ExplainFlags
   if (!arg) throw new UserError("You must specify the type of resource to explain. Use \"kctl api-resources\" for a complete list of supported resources.");
   if (flags.output !== undefined && flags.output !== "plaintext") throw new UserError(`unsupported output format "${flags.output}": use plaintext`);
   // TYPE may itself be dotted (deployments.apps): kubectl tries the longest resource name first
+  // (deployments.apps.spec, deployments.v1.apps.spec)
   const parts = arg.split(".");
-  const { resolveResource } = await import("../../lib/kinds.js");
   const { resolveType } = await import("../resource-args.js");
-  let split = 1;
-  for (let i = parts.length; i >= 1; i--) {
-    if (resolveResource(parts.slice(0, i).join("."))) {
-      split = i;
-      break;
+  const typeOf = (n: number): ReturnType<typeof resolveType> | undefined => {
+    try {
+      return resolveType(parts.slice(0, n).join("."));
+    } catch {
+      return undefined;
     }
-  }
-  const resource = resolveType(parts.slice(0, split).join("."));
+  };
+  let split = parts.length;
+  while (split > 1 && !typeOf(split)) split--;
+  const resource = typeOf(split) ?? resolveType(parts[0]);
   const path = parts.slice(split).filter(Boolean);
   let group = resource.group;
   let version = resource.version;
