@@ -119,6 +119,7 @@ describe("kctl explain", () => {
     ["deployment"],
     ["deploy.spec"],
     ["deploy.spec.replicas"],
+    ["deployments.apps.spec.replicas"],
     ["deploy.spec.strategy", "--recursive"],
     ["pods.spec.containers"],
     ["po.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.matchExpressions"],
