@@ -14,7 +14,8 @@ import { startTestServer, type TestServer } from "../helpers/server.js";
 
 let srv: TestServer;
 let dir: string;
-const k = (args: string[], env: NodeJS.ProcessEnv = {}) => kctl(["--kubeconfig", srv.kubeconfigPath, ...args], { env });
+// TMPDIR: the edit copies kctl keeps on failure go with the server's temp dir
+const k = (args: string[], env: NodeJS.ProcessEnv = {}) => kctl(["--kubeconfig", srv.kubeconfigPath, ...args], { env: { TMPDIR: srv.dataDir, ...env } });
 
 /** An editor: a shell script run as `EDITOR FILE`. */
 function editor(name: string, body: string): string {
