@@ -16,7 +16,7 @@ import type { User } from "../security/auth.js";
 const READ_VERBS = new Set(["get", "list", "watch"]);
 /** What edit may write (resource with subresource, as the routes report it). */
 const EDIT_WRITABLE = new Set([
-  "pods", "pods/exec", "pods/portforward", "pods/status", "deployments", "deployments/scale", "replicasets", "replicasets/scale",
+  "pods", "pods/exec", "pods/attach", "pods/portforward", "pods/status", "deployments", "deployments/scale", "replicasets", "replicasets/scale",
   "statefulsets", "statefulsets/scale", "services", "configmaps", "secrets", "events", "persistentvolumeclaims",
 ]);
 /** Cluster-scoped kinds: out of reach of a namespaced token. */
@@ -50,6 +50,6 @@ export function authorizeByRole(user: User, verb: string, resource: string, name
       return EDIT_WRITABLE.has(resource) ? true : cannot(user, verb, resource, namespace);
     case "view":
       if (tokens || base(resource) === "secrets" || !READ_VERBS.has(verb)) return cannot(user, verb, resource, namespace);
-      return resource === "pods/exec" ? cannot(user, verb, resource, namespace) : true;
+      return resource === "pods/exec" || resource === "pods/attach" ? cannot(user, verb, resource, namespace) : true;
   }
 }

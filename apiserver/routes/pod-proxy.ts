@@ -1,8 +1,8 @@
 /**
- * `pods/{name}/log` and `pods/{name}/exec`: the API server checks the caller (its normal auth
+ * `pods/{name}/log`, `pods/{name}/exec` and `pods/{name}/attach`: the API server checks the caller (its normal auth
  * hooks run first), finds the pod, its container, its node and that node's kubelet endpoint
  * (status.addresses InternalIP + status.daemonEndpoints.kubeletEndpoint.Port), then proxies:
- * logs as a plain HTTP stream, exec as a WebSocket upgrade relayed byte for byte, so the
+ * logs as a plain HTTP stream, exec and attach as a WebSocket upgrade relayed byte for byte, so the
  * sub-protocol (v5/v4.channel.k8s.io) is negotiated between the client and the kubelet.
  * The kubelet is called with the API server's own credentials, never with the caller's: with the
  * cluster PKI, over HTTPS with the kubelet-client certificate (mutual TLS; the kubelet's
@@ -34,7 +34,7 @@ export interface PodProxyOptions {
   kubeletTimeoutMs?: number;
   /**
    * Authorization of the (already authenticated) caller: throw a Forbidden ApiError to refuse.
-   * Called with verb `get` on `pods/log` and `create` on `pods/exec`, as Kubernetes' RBAC does.
+   * Called with verb `get` on `pods/log` and `create` on `pods/exec` and `pods/attach`, as Kubernetes' RBAC does.
    */
   authorize?: (req: FastifyRequest, verb: string, resource: string, namespace: string, name: string) => void;
 }
@@ -85,7 +85,7 @@ export function podProxyOptions(ctx: ServerContext): PodProxyOptions {
   return { store: ctx.store, kubeletToken, authorize, logger };
 }
 
-/** Register GET pods/{name}/log and GET|POST pods/{name}/exec on `app`. */
+/** Register GET pods/{name}/log and GET|POST pods/{name}/exec and pods/{name}/attach on `app`. */
 export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptions): void {
   const token = (): string | undefined => (typeof opts.kubeletToken === "function" ? opts.kubeletToken() : opts.kubeletToken);
   const timeoutMs = opts.kubeletTimeoutMs ?? 10_000;
@@ -130,23 +130,24 @@ export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptio
     upstream.on("error", () => res.destroy());
   });
 
-  const execHandler = async (req: ProxyRequest, reply: FastifyReply): Promise<void> => {
+  /** exec and attach: the same upgrade relay; attach has no command and targets the main process. */
+  const streamHandler = (kind: "exec" | "attach") => async (req: ProxyRequest, reply: FastifyReply): Promise<void> => {
     const upgrade = String(req.headers.upgrade ?? "").toLowerCase();
     if (upgrade !== "websocket") {
       throw badRequest(
-        upgrade ? `unsupported upgrade "${req.headers.upgrade}": exec is served over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) only` : "Upgrade request required",
+        upgrade ? `unsupported upgrade "${req.headers.upgrade}": ${kind} is served over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) only` : "Upgrade request required",
       );
     }
     const { namespace, name } = req.params;
-    opts.authorize?.(req, "create", "pods/exec", namespace, name);
-    const t = resolveTarget(opts.store, namespace, name, one(req.query.container), "exec");
+    opts.authorize?.(req, "create", `pods/${kind}`, namespace, name);
+    const t = resolveTarget(opts.store, namespace, name, one(req.query.container), kind);
     const qs = new URLSearchParams();
-    for (const c of many(req.query.command)) qs.append("command", c);
+    if (kind === "exec") for (const c of many(req.query.command)) qs.append("command", c);
     for (const k of ["stdin", "stdout", "stderr", "tty"]) {
       const v = one(req.query[k]);
       if (v !== undefined) qs.set(k, v);
     }
-    const path = `/exec/${enc(namespace)}/${enc(name)}/${enc(t.container)}?${qs}`;
+    const path = `/${kind}/${enc(namespace)}/${enc(name)}/${enc(t.container)}?${qs}`;
     const headers: http.OutgoingHttpHeaders = { connection: "Upgrade", upgrade: "websocket", authorization: opts.kubeletTls ? undefined : bearer(token()) };
     for (const h of ["sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions"]) {
       if (req.headers[h] !== undefined) headers[h] = req.headers[h];
@@ -168,20 +169,22 @@ export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptio
     const client = req.raw.socket;
     track(client, up.socket);
     relay(client, clientHead(req.raw), up.res, up.socket, up.head);
-    log?.debug({ namespace, name, container: t.container, node: t.node, protocol: up.res.headers["sec-websocket-protocol"] }, "exec proxied");
+    log?.debug({ namespace, name, container: t.container, node: t.node, protocol: up.res.headers["sec-websocket-protocol"] }, `${kind} proxied`);
   };
 
   // preHandler (not handler): with @fastify/websocket registered, a plain route's handler would
   // complete the WebSocket handshake itself; taking the socket here keeps the kubelet's answer.
-  for (const method of ["GET", "POST"] as const) {
-    app.route({
-      method,
-      url: "/api/v1/namespaces/:namespace/pods/:name/exec",
-      preHandler: execHandler,
-      handler: async () => {
-        throw new ApiError("InternalError", "exec proxy: unreachable");
-      },
-    });
+  for (const kind of ["exec", "attach"] as const) {
+    for (const method of ["GET", "POST"] as const) {
+      app.route({
+        method,
+        url: `/api/v1/namespaces/:namespace/pods/:name/${kind}`,
+        preHandler: streamHandler(kind),
+        handler: async () => {
+          throw new ApiError("InternalError", `${kind} proxy: unreachable`);
+        },
+      });
+    }
   }
 }
 
@@ -193,7 +196,7 @@ export function resolveTarget(
   namespace: string,
   name: string,
   containerParam: string | undefined,
-  purpose: "logs" | "previous" | "exec",
+  purpose: "logs" | "previous" | "exec" | "attach",
 ): KubeletTarget {
   const pod = store.get("pods", namespace, name)?.object() as Pod | undefined;
   if (!pod) throw notFound("pods", name);
@@ -211,19 +214,20 @@ export function resolveTarget(
   if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
 
   const phase = pod.status?.phase;
-  if (purpose === "exec" && (phase === "Succeeded" || phase === "Failed")) {
-    throw badRequest(`cannot exec into a container in a completed pod; current phase is ${phase}`);
+  const streaming = purpose === "exec" || purpose === "attach";
+  if (streaming && (phase === "Succeeded" || phase === "Failed")) {
+    throw badRequest(`cannot ${purpose === "exec" ? "exec into" : "attach to"} a container in a completed pod; current phase is ${phase}`);
   }
   const statuses: ContainerStatus[] = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
   const st = statuses.find((s) => s.name === container);
   const waiting = st?.state?.waiting;
-  if (waiting && purpose === "exec") {
+  if (waiting && streaming) {
     throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ${waiting.reason ?? "ContainerCreating"}`);
   }
   if (waiting && purpose === "logs" && !st?.lastState?.terminated) {
     throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ${waiting.reason ?? "ContainerCreating"}`);
   }
-  if (purpose === "exec" && st?.state?.terminated) {
+  if (streaming && st?.state?.terminated) {
     throw badRequest(`container "${container}" in pod "${name}" is not running (terminated: ${st.state.terminated.reason ?? "Completed"})`);
   }
 

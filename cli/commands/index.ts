@@ -31,6 +31,13 @@ import { command as expose } from "./expose.js";
 import { command as setEnv } from "./set-env.js";
 import { command as setResources } from "./set-resources.js";
 import { command as portForward } from "./port-forward.js";
+import { command as patch } from "./patch.js";
+import { command as edit } from "./edit.js";
+import { command as replace } from "./replace.js";
+import { command as diff } from "./diff.js";
+import { command as attach } from "./attach.js";
+import { command as cp } from "./cp.js";
+import { command as explain } from "./explain.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -62,4 +69,11 @@ export const COMMANDS: CommandModule[] = [
   setEnv,
   setResources,
   portForward,
+  patch,
+  edit,
+  replace,
+  diff,
+  attach,
+  cp,
+  explain,
 ];

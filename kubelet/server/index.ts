@@ -1,7 +1,7 @@
 /**
  * The kubelet's HTTP server: container logs (`GET /containerLogs/{ns}/{pod}/{container}`) and
- * exec over WebSocket (`GET /exec/{ns}/{pod}/{container}`, Kubernetes channel protocol v4/v5).
- * The API server proxies `pods/{name}/log` and `pods/{name}/exec` here. See README.md.
+ * exec and attach over WebSocket (`GET /exec|attach/{ns}/{pod}/{container}`, Kubernetes channel
+ * protocol v4/v5). The API server proxies `pods/{name}/log`, `exec` and `attach` here. See README.md.
  */
 import type { IncomingMessage } from "node:http";
 import type Dockerode from "dockerode";
@@ -12,9 +12,10 @@ import { bearerMatches, peerIsApiServer } from "./auth.js";
 import { selectProtocol } from "./channel-protocol.js";
 import { findInstance, type ContainerRef } from "./containers.js";
 import { runExecSession } from "./exec.js";
+import { runAttachSession } from "./attach.js";
 import { registerPortForwardRoutes } from "./port-forward.js";
 import { streamLogs } from "./logs.js";
-import { parseExecQuery, parseLogQuery, type QueryValues } from "./query.js";
+import { parseAttachQuery, parseExecQuery, parseLogQuery, type QueryValues } from "./query.js";
 import { parseListen } from "../../lib/address.js";
 
 /** Options of {@link startKubeletServer}. */
@@ -131,6 +132,32 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     },
   });
 
+  app.route<RefParams>({
+    method: "GET",
+    url: "/attach/:namespace/:pod/:container",
+    // as exec: a bad request or a container that is not running is an HTTP error, not a socket
+    preValidation: async (req) => {
+      const attachReq = parseAttachQuery(req.query);
+      const inst = await findInstance(docker, nodeName, req.params);
+      if (inst.state !== "running") {
+        throw new ApiError("BadRequest", `container "${req.params.container}" in pod "${req.params.pod}" is not running (${inst.state})`);
+      }
+      attachTargets.set(req.raw, { id: inst.id, attachReq });
+    },
+    handler: async () => {
+      throw new ApiError("BadRequest", "Upgrade request required");
+    },
+    wsHandler: (socket, req) => {
+      const target = attachTargets.get(req.raw);
+      attachTargets.delete(req.raw);
+      if (!target) {
+        socket.close(1011, "no attach target");
+        return;
+      }
+      void runAttachSession(docker, target.id, target.attachReq, socket, log.child({ ...(req.params as ContainerRef), protocol: socket.protocol || "none" }));
+    },
+  });
+
   registerPortForwardRoutes(app, { docker, nodeName, logger: log });
 
   const { host, port } = parseListen(opts.listen);
@@ -146,5 +173,6 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   };
 }
 
+const attachTargets = new WeakMap<IncomingMessage, { id: string; attachReq: ReturnType<typeof parseAttachQuery> }>();
 const execTargets = new WeakMap<IncomingMessage, { id: string; execReq: ReturnType<typeof parseExecQuery> }>();
 

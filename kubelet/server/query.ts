@@ -1,5 +1,6 @@
 /** Parsing the kubelet server's query strings (Kubernetes PodLogOptions / PodExecOptions). */
 import { badRequest } from "../../lib/errors.js";
+import type { AttachRequest } from "./attach.js";
 import type { ExecRequest } from "./exec.js";
 import type { LogRequest } from "./logs.js";
 
@@ -53,5 +54,17 @@ export function parseExecQuery(q: QueryValues): ExecRequest {
     tty: flag(q, "tty"),
   };
   if (req.tty) req.stderr = false; // a terminal has one output stream, as in Kubernetes
+  return req;
+}
+
+/** PodAttachOptions from the query (stdout and stderr default to true, as exec's). */
+export function parseAttachQuery(q: QueryValues): AttachRequest {
+  const req: AttachRequest = {
+    stdin: flag(q, "stdin") || flag(q, "input"),
+    stdout: q.stdout === undefined && q.output === undefined ? true : flag(q, "stdout") || flag(q, "output"),
+    stderr: q.stderr === undefined && q.error === undefined ? true : flag(q, "stderr") || flag(q, "error"),
+    tty: flag(q, "tty"),
+  };
+  if (req.tty) req.stderr = false;
   return req;
 }

@@ -1,0 +1,29 @@
+/**
+ * `-o yaml|json|name` for the verbs that print the one object they changed (patch, replace):
+ * managedFields hidden, as kubectl prints them.
+ */
+import type { ResourceInfo } from "../lib/kinds.js";
+import type { KObject } from "../lib/types.js";
+import type { Writer } from "./command.js";
+import { UserError } from "./errors-output.js";
+
+export type ObjectOutput = "yaml" | "json" | "name";
+
+/** Check `-o` before anything is read or sent. */
+export function parseObjectOutput(o: string | undefined): ObjectOutput | undefined {
+  if (o === undefined || o === "") return undefined;
+  if (o === "yaml" || o === "json" || o === "name") return o;
+  throw new UserError(`unable to match a printer suitable for the output format "${o}", allowed formats are: json,name,yaml`);
+}
+
+/** Print an object the way `-o` asks; `id` is `kind.group/name` for `-o name`. */
+export async function printObject(out: Writer, obj: KObject, r: ResourceInfo, output: ObjectOutput, id: string): Promise<void> {
+  if (output === "name") {
+    out.write(`${id}\n`);
+    return;
+  }
+  const { withoutManagedFields, withTypeMeta } = await import("./printers/output.js");
+  const shown = withoutManagedFields(withTypeMeta(obj, r));
+  if (output === "json") out.write((await import("./printers/json.js")).toJson(shown));
+  else out.write((await import("./printers/yaml.js")).toYaml(shown));
+}
