@@ -1,7 +1,7 @@
 /**
  * startKubelet: the node agent. Registers the Node and heart-beats; watches the pods bound to
  * this node (informer, `spec.nodeName=<node>`) and this node's containers (Docker events plus a
- * periodic relist); syncs each pod through a per-pod workqueue; serves logs/exec through the
+ * periodic relist); syncs each pod on its own lane (pod-workers.ts); serves logs/exec through the
  * kubelet server. See README.md for the diagram.
  */
 import os from "node:os";
@@ -14,7 +14,8 @@ import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, T
 import { LOCAL_PATH_DIR_ANNOTATION } from "../lib/storage.js";
 import { startLocalPathCleanup } from "./local-path-cleanup.js";
 import { localPathDir } from "./volumes.js";
-import { runWorkers, WorkQueue } from "../lib/workqueue.js";
+import { PodWorkers } from "./pod-workers.js";
+import { limitRuntime } from "./runtime/limited-runtime.js";
 import { DEFAULT_BACKOFF, type BackoffConfig } from "./backoff.js";
 import { wallClock, type Clock, type Timer } from "../lib/clock.js";
 import { ContainerCache } from "./container-cache.js";
@@ -73,8 +74,11 @@ export interface KubeletOptions {
   dataDir?: string;
   /** labels added to every container (tests tag their run) (additive) */
   containerLabels?: Record<string, string>;
-  /** parallel pod syncs; default 10 (additive) */
-  workers?: number;
+  /**
+   * engine create/start/remove calls in flight at once (every pod has its own worker; this bounds
+   * what the engine sees, never which pod goes first); default 10 (additive)
+   */
+  engineConcurrency?: number;
   /** injectable clock (additive) */
   clock?: Clock;
   /** how often container usage is sampled and reported (metrics.k8s.io); default 15, 0 turns it off (additive) */
@@ -103,12 +107,12 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   };
 
   const docker = dockerClient(opts);
-  const runtime = new DockerRuntime(docker, nodeName, logger);
+  const dockerRuntime = new DockerRuntime(docker, nodeName, logger);
+  const runtime = limitRuntime(dockerRuntime, opts.engineConcurrency ?? 10);
   const cache = new ContainerCache();
   const recorder = new EventRecorder({ client, component: "kubelet", host: nodeName, logger });
   const images = new ImageManager(runtime, recorder, logger);
   const status = new StatusManager(client, logger);
-  const queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 30_000, clock });
   const pods = new Map<string, Pod>();
   const lastKnown = new Map<string, Pod>();
   let runtimeUp = true;
@@ -116,7 +120,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   let stopped = false;
 
   let nodeServices: NodeServices | undefined;
-  runtime.sandboxDns = (ns) => nodeServices?.sandboxDns(ns);
+  dockerRuntime.sandboxDns = (ns) => nodeServices?.sandboxDns(ns);
   const objects: ObjectSource = {
     serviceEnv: (pod) => nodeServices?.serviceEnv(pod) ?? new Map(),
     configMap: (ns, name) => client.get<ConfigMap>("ConfigMap", name, ns).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
@@ -128,7 +132,19 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const probes = new ProbeManager(clock, runProbe, (id, cmd, t) => runtime.exec(id, cmd, t), (ch) => {
     const kind = ch.kind === "liveness" ? "Liveness" : ch.kind === "readiness" ? "Readiness" : "Startup";
     if (!ch.result) recorder.event(ch.pod, "Warning", "Unhealthy", `${kind} probe failed: ${ch.message}`, `spec.containers{${ch.containerName}}`);
-    queue.add(ch.pod.metadata.uid ?? "");
+    workers.update(ch.pod.metadata.uid ?? "");
+  });
+
+  const workers: PodWorkers = new PodWorkers({
+    clock,
+    logger,
+    sync: async (uid) => {
+      await syncer.sync(uid);
+      if (!pods.has(uid) && cache.forPod(uid).length === 0) {
+        lastKnown.delete(uid);
+        workers.remove(uid);
+      }
+    },
   });
 
   // ---- the engine: adopt what runs, then follow events ----
@@ -145,7 +161,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       const known = cache.get(id);
       cache.deleteIfUnchanged(id, seq);
       const uid = podUid ?? known?.podUid;
-      if (uid) queue.add(uid);
+      if (uid) workers.update(uid);
       return;
     }
     void runtime
@@ -154,7 +170,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
         if (c) cache.setIfUnchanged(c, seq);
         else cache.deleteIfUnchanged(id, seq);
         const uid = c?.podUid ?? podUid;
-        if (uid) queue.add(uid);
+        if (uid) workers.update(uid);
       })
       .catch((err: unknown) => logger.debug({ err, id }, "inspect after event failed"));
   };
@@ -169,14 +185,15 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       const changed = cache.replaceAll(list, seq);
       if (!runtimeUp) logger.info("container runtime is back");
       runtimeUp = true;
-      for (const uid of changed) queue.add(uid);
+      for (const uid of changed) workers.update(uid);
     } catch (err) {
       if (runtimeUp) logger.warn({ err: (err as Error).message }, "container runtime is not answering");
       runtimeUp = false;
       return;
     }
-    for (const uid of pods.keys()) queue.add(uid);
-    for (const uid of cache.podUids()) queue.add(uid);
+    for (const uid of pods.keys()) workers.update(uid);
+    for (const uid of cache.podUids()) workers.update(uid);
+  workers.start();
   };
 
   // ---- node registration ----
@@ -227,18 +244,18 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     onAdd: (p) => {
       const uid = p.metadata.uid ?? "";
       pods.set(uid, p);
-      queue.add(uid);
+      workers.update(uid);
     },
     onUpdate: (_old, p) => {
       const uid = p.metadata.uid ?? "";
       pods.set(uid, p);
-      queue.add(uid);
+      workers.update(uid);
     },
     onDelete: (p) => {
       const uid = p.metadata.uid ?? "";
       pods.delete(uid);
       lastKnown.set(uid, p);
-      queue.add(uid);
+      workers.update(uid);
     },
   });
 
@@ -260,7 +277,8 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     extraLabels: opts.containerLabels,
     podFor: (uid) => pods.get(uid),
     lastKnown: (uid) => lastKnown.get(uid),
-    requeueAfter: (uid, ms) => queue.addAfter(uid, ms),
+    requeueAfter: (uid, ms) => workers.updateAfter(uid, ms),
+    setWorkState: (uid, state) => workers.setState(uid, state),
   });
 
   informer.start();
@@ -271,16 +289,8 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     () => void relist(),
   );
   // Orphans are judged only after the first list of pods: start the workers now.
-  for (const uid of cache.podUids()) queue.add(uid);
-  const workers = runWorkers(
-    queue,
-    opts.workers ?? 10,
-    async (uid) => {
-      await syncer.sync(uid);
-      if (!pods.has(uid) && cache.forPod(uid).length === 0) lastKnown.delete(uid);
-    },
-    logger,
-  );
+  for (const uid of cache.podUids()) workers.update(uid);
+  workers.start();
   const relistLoop = (): void => {
     if (stopped) return;
     void relist().finally(() => {
@@ -317,9 +327,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       await metrics?.stop();
       await informer.stop();
       await localPath.stop();
-      queue.shutdown();
-      await queue.whenIdle();
-      await workers;
+      await workers.shutdown();
       probes.stop();
       await kubeletServer?.close().catch(() => undefined);
       await nodeServices?.stop().catch(() => undefined);

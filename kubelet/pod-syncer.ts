@@ -21,6 +21,7 @@ import { runProbe } from "./probes/handlers.js";
 import type { ProbeManager } from "./probes/manager.js";
 import type { ContainerRuntime, ObservedContainer, PortMap } from "./runtime/types.js";
 import type { StatusManager } from "./status-manager.js";
+import type { PodWorkState } from "./pod-workers.js";
 import { containerBinds, removePodDir, VolumeNotReadyError } from "./volumes.js";
 import { value as quantityValue, milliValue, parseQuantity } from "../lib/quantity.js";
 import { PORTS_ANNOTATION } from "../lib/well-known.js";
@@ -53,6 +54,8 @@ export interface PodSyncerDeps {
   lastKnown(uid: string): Pod | undefined;
   /** sync this pod again after `ms` */
   requeueAfter(uid: string, ms: number): void;
+  /** report a step of the pod's termination to its worker lane */
+  setWorkState?(uid: string, state: PodWorkState): void;
   /** labels added to every container (tests name their run with one) */
   extraLabels?: Record<string, string>;
 }
@@ -113,7 +116,9 @@ export class PodSyncer {
       const last = this.d.lastKnown(uid);
       const grace = last ? Math.min(podGracePeriod(last), 30) : 2;
       this.d.logger.info({ podUid: uid, containers: observed.length }, "removing containers of a pod not bound here");
+      this.d.setWorkState?.(uid, "terminating");
       await this.killAll(last, observed, grace);
+      this.d.setWorkState?.(uid, "terminated");
     }
     this.forget(uid);
   }
@@ -143,8 +148,13 @@ export class PodSyncer {
     const kills: Promise<void>[] = [];
     for (const a of actions) {
       switch (a.type) {
-        case "killPod":
-          await this.killAll(pod, this.d.cache.forPod(uid), a.gracePeriodSeconds);
+        case "killPod": {
+          // As Kubernetes' kubelet does, the API object goes as soon as the containers have
+          // stopped; removing them is cleanup that no longer holds the deletion up.
+          this.d.setWorkState?.(uid, "terminating");
+          const observed = this.d.cache.forPod(uid);
+          await this.stopAll(pod, observed, a.gracePeriodSeconds);
+          this.d.setWorkState?.(uid, "terminated");
           if (a.deletePod) {
             try {
               await this.d.client.delete("Pod", pod.metadata.name ?? "", {
@@ -156,9 +166,11 @@ export class PodSyncer {
               if (!isNotFound(e)) throw e;
             }
             log.info("pod terminated and deleted");
-            this.forget(uid);
           }
+          await this.removeAll(observed);
+          if (a.deletePod) this.forget(uid);
           return true;
+        }
         case "setBackoff":
           this.backoff.set(a.key, a.entry);
           break;
@@ -280,9 +292,17 @@ export class PodSyncer {
 
   /** preStop hooks, then SIGTERM/SIGKILL of every user container, then the sandbox; remove all. */
   private async killAll(pod: Pod | undefined, observed: readonly ObservedContainer[], graceSeconds: number): Promise<void> {
+    await this.stopAll(pod, observed, graceSeconds);
+    await this.removeAll(observed);
+  }
+
+  /**
+   * preStop hooks, then SIGTERM and, once the grace period (hooks included) is over, SIGKILL of
+   * every running user container at once. The sandbox is left to {@link removeAll}.
+   */
+  private async stopAll(pod: Pod | undefined, observed: readonly ObservedContainer[], graceSeconds: number): Promise<void> {
     const started = this.d.clock.now();
-    const users = observed.filter((c) => c.role === "container");
-    const running = users.filter((c) => c.state === "running");
+    const running = observed.filter((c) => c.role === "container" && c.state === "running");
     const sandbox = observed.find((c) => c.role === "sandbox" && c.state === "running");
     await Promise.all(
       running.map(async (c) => {
@@ -293,10 +313,14 @@ export class PodSyncer {
         await this.d.runtime.stopContainer(c.id, Math.floor(left));
       }),
     );
-    const stoppedAt = this.d.clock.now();
-    await Promise.all(users.map((c) => this.remove(c.id)));
-    await Promise.all(observed.filter((c) => c.role === "sandbox").map((c) => this.remove(c.id)));
-    this.d.logger.debug({ podUid: observed[0]?.podUid, stopMs: stoppedAt - started, removeMs: this.d.clock.now() - stoppedAt }, "pod killed");
+    this.d.logger.debug({ podUid: observed[0]?.podUid, stopMs: this.d.clock.now() - started }, "pod containers stopped");
+  }
+
+  /** Remove every container of the pod (they are stopped; a running sandbox is force-removed). */
+  private async removeAll(observed: readonly ObservedContainer[]): Promise<void> {
+    const started = this.d.clock.now();
+    await Promise.all(observed.map((c) => this.remove(c.id)));
+    this.d.logger.debug({ podUid: observed[0]?.podUid, removeMs: this.d.clock.now() - started }, "pod containers removed");
   }
 
   private async runPreStop(pod: Pod, spec: Container, c: ObservedContainer, podIP: string, graceSeconds: number): Promise<void> {

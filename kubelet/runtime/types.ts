@@ -106,8 +106,11 @@ export interface RuntimeVersion {
 
 /** The kubelet's view of a container engine. */
 export interface ContainerRuntime {
-  /** Every container of this node, inspected. */
-  listContainers(): Promise<ObservedContainer[]>;
+  /**
+   * Every container of this node, inspected. `known` returns the cached view of a container
+   * whose state has not changed, which the runtime may reuse instead of inspecting it again.
+   */
+  listContainers(known?: (id: string, state: string) => ObservedContainer | undefined): Promise<ObservedContainer[]>;
   /** One container, or undefined when gone. */
   inspect(id: string): Promise<ObservedContainer | undefined>;
   /** Create and start a pod sandbox; returns it inspected (IP and ports filled). */
