@@ -91,6 +91,11 @@ export interface KubeletOptions {
 export interface Kubelet {
   /** Stop the agent. Containers keep running (a restarted agent adopts them) unless asked. */
   stop(opts?: { removeContainers?: boolean }): Promise<void>;
+  /**
+   * Resolves once every pod this agent found at start (bound here, or with containers here) has
+   * been synced once: what "the restarted agent has looked at everything" means.
+   */
+  initialSync: Promise<void>;
 }
 
 /** Start the node agent; resolves once the node is registered and the first sync is queued. */
@@ -194,6 +199,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     for (const uid of pods.keys()) workers.update(uid);
     for (const uid of cache.podUids()) workers.update(uid);
   workers.start();
+  const initialSync = workers.synced(new Set([...pods.keys(), ...cache.podUids()]));
   };
 
   // ---- node registration ----
@@ -291,6 +297,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   // Orphans are judged only after the first list of pods: start the workers now.
   for (const uid of cache.podUids()) workers.update(uid);
   workers.start();
+  const initialSync = workers.synced(new Set([...pods.keys(), ...cache.podUids()]));
   const relistLoop = (): void => {
     if (stopped) return;
     void relist().finally(() => {
@@ -319,6 +326,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   logger.info({ pods: pods.size }, "kubelet started");
 
   return {
+    initialSync,
     async stop(stopOpts = {}) {
       if (stopped) return;
       stopped = true;

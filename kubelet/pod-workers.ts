@@ -30,6 +30,10 @@ interface Lane {
   failures: number;
   /** the pod is gone: forget the lane once nothing is pending */
   removed: boolean;
+  /** syncs begun so far */
+  begun: number;
+  /** called once a sync numbered `from` or later ends */
+  onSynced: { from: number; fn: () => void }[];
 }
 
 /** Options of {@link PodWorkers}. */
@@ -105,12 +109,31 @@ export class PodWorkers {
     lane.removed = true;
     lane.delayed?.timer.cancel();
     lane.delayed = undefined;
-    if (!lane.running && !lane.dirty) this.lanes.delete(uid);
+    if (!lane.running && !lane.dirty) {
+      this.lanes.delete(uid);
+      this.notify(lane, Infinity);
+    }
   }
 
   /** The lane's state, or undefined once the pod was removed (or never seen). */
   state(uid: string): PodWorkState | undefined {
     return this.lanes.get(uid)?.state;
+  }
+
+  /**
+   * Resolves once each of these pods has finished a sync that began after this call (a pod
+   * without a lane counts as done). Lets a caller wait for "every pod looked at once" instead of
+   * sleeping.
+   */
+  async synced(uids: Iterable<string>): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const uid of uids) {
+      const lane = this.lanes.get(uid);
+      if (!lane || this.stopped) continue;
+      waits.push(new Promise<void>((resolve) => lane.onSynced.push({ from: lane.begun + 1, fn: resolve })));
+      this.update(uid);
+    }
+    await Promise.all(waits);
   }
 
   /** How many pods are syncing right now. */
@@ -140,10 +163,16 @@ export class PodWorkers {
   private lane(uid: string): Lane {
     let lane = this.lanes.get(uid);
     if (!lane) {
-      lane = { state: "syncing", running: false, dirty: false, failures: 0, removed: false };
+      lane = { state: "syncing", running: false, dirty: false, failures: 0, removed: false, begun: 0, onSynced: [] };
       this.lanes.set(uid, lane);
     }
     return lane;
+  }
+
+  private notify(lane: Lane, ended: number): void {
+    const due = lane.onSynced.filter((w) => w.from <= ended);
+    lane.onSynced = lane.onSynced.filter((w) => w.from > ended);
+    for (const w of due) w.fn();
   }
 
   private async run(uid: string, lane: Lane): Promise<void> {
@@ -151,6 +180,7 @@ export class PodWorkers {
     try {
       while (lane.dirty && !this.stopped) {
         lane.dirty = false;
+        const n = ++lane.begun;
         try {
           await this.o.sync(uid);
           lane.failures = 0;
@@ -160,9 +190,11 @@ export class PodWorkers {
           this.o.logger.warn({ podUid: uid, err: (err as Error).message, retries: lane.failures }, "pod sync failed; retrying with back-off");
           this.updateAfter(uid, delay);
         }
+        this.notify(lane, n);
       }
     } finally {
       lane.running = false;
+      if (this.stopped) this.notify(lane, Infinity);
       if (lane.removed && !lane.dirty && !lane.delayed && this.lanes.get(uid) === lane) this.lanes.delete(uid);
       if (this.stopped && this.running() === 0) for (const w of this.idleWaiters.splice(0)) w();
     }
