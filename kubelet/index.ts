@@ -18,7 +18,8 @@ import { PodWorkers } from "./pod-workers.js";
 import { limitRuntime } from "./runtime/limited-runtime.js";
 import { DEFAULT_BACKOFF, type BackoffConfig } from "./backoff.js";
 import { wallClock, type Clock, type Timer } from "../lib/clock.js";
-import { ContainerCache } from "./container-cache.js";
+import { Pleg } from "./pleg.js";
+import type { ContainerRuntime } from "./runtime/types.js";
 import type { ObjectSource } from "./env.js";
 import { EventRecorder } from "../lib/events.js";
 import { ImageManager } from "./images.js";
@@ -44,6 +45,11 @@ export interface KubeletOptions {
   nodeName: string;
   /** the node's address (published ports bind here); default: first non-internal IPv4, else 127.0.0.1 */
   nodeIP?: string;
+  /**
+   * the container runtime (additive); default a DockerRuntime on `dockerSocket`/`dockerHost`.
+   * Tests pass a fake one (test/support/fake-runtime.ts).
+   */
+  runtime?: ContainerRuntime;
   /** path of the engine's unix socket */
   dockerSocket?: string;
   /** `unix:///var/run/docker.sock` or `tcp://host:2375` */
@@ -111,21 +117,18 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     resetAfterMs: opts.backoffResetMs ?? DEFAULT_BACKOFF.resetAfterMs,
   };
 
-  const docker = dockerClient(opts);
-  const dockerRuntime = new DockerRuntime(docker, nodeName, logger);
-  const runtime = limitRuntime(dockerRuntime, opts.engineConcurrency ?? 10);
-  const cache = new ContainerCache();
+  const baseRuntime = opts.runtime ?? new DockerRuntime(dockerClient(opts), nodeName, logger);
+  const runtime = limitRuntime(baseRuntime, opts.engineConcurrency ?? 10);
   const recorder = new EventRecorder({ client, component: "kubelet", host: nodeName, logger });
   const images = new ImageManager(runtime, recorder, logger);
   const status = new StatusManager(client, logger);
   const pods = new Map<string, Pod>();
   const lastKnown = new Map<string, Pod>();
-  let runtimeUp = true;
   const timers: Timer[] = [];
   let stopped = false;
 
   let nodeServices: NodeServices | undefined;
-  dockerRuntime.sandboxDns = (ns) => nodeServices?.sandboxDns(ns);
+  if (baseRuntime instanceof DockerRuntime) baseRuntime.sandboxDns = (ns) => nodeServices?.sandboxDns(ns);
   const objects: ObjectSource = {
     serviceEnv: (pod) => nodeServices?.serviceEnv(pod) ?? new Map(),
     configMap: (ns, name) => client.get<ConfigMap>("ConfigMap", name, ns).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
@@ -152,61 +155,31 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     },
   });
 
-  // ---- the engine: adopt what runs, then follow events ----
-  const version = await runtime.version().catch((e: unknown) => {
-    throw new Error(`cannot reach the Docker engine: ${(e as Error).message}`);
+  // ---- the engine: adopt what runs (the PLEG's first list), then follow events ----
+  const pleg = new Pleg({
+    runtime,
+    logger,
+    clock,
+    relistSeconds: opts.relistSeconds,
+    onPodChanged: (uid) => workers.update(uid),
+    onRelist: () => {
+      for (const uid of pods.keys()) workers.update(uid);
+    },
   });
-  cache.replaceAll(await runtime.listContainers(), cache.seq());
+  const cache = pleg;
+  const version = await runtime.version().catch((e: unknown) => {
+    throw new Error(`cannot reach the container runtime: ${(e as Error).message}`);
+  });
+  await pleg.list();
   logger.info({ containers: cache.all().length, runtime: version.runtimeVersion, nodeIP }, "adopted existing containers");
   if (opts.services !== false) nodeServices = await startNodeServices({ client, logger, nodeName, nodeIP, ...(opts.services ?? {}) });
-
-  const onRuntimeEvent = (id: string, action: string, podUid?: string): void => {
-    const seq = cache.seq();
-    if (action === "destroy") {
-      const known = cache.get(id);
-      cache.deleteIfUnchanged(id, seq);
-      const uid = podUid ?? known?.podUid;
-      if (uid) workers.update(uid);
-      return;
-    }
-    void runtime
-      .inspect(id)
-      .then((c) => {
-        if (c) cache.setIfUnchanged(c, seq);
-        else cache.deleteIfUnchanged(id, seq);
-        const uid = c?.podUid ?? podUid;
-        if (uid) workers.update(uid);
-      })
-      .catch((err: unknown) => logger.debug({ err, id }, "inspect after event failed"));
-  };
-
-  const relist = async (): Promise<void> => {
-    const seq = cache.seq();
-    try {
-      const list = await runtime.listContainers((id, state) => {
-        const c = cache.get(id);
-        return c && c.state === state ? c : undefined;
-      });
-      const changed = cache.replaceAll(list, seq);
-      if (!runtimeUp) logger.info("container runtime is back");
-      runtimeUp = true;
-      for (const uid of changed) workers.update(uid);
-    } catch (err) {
-      if (runtimeUp) logger.warn({ err: (err as Error).message }, "container runtime is not answering");
-      runtimeUp = false;
-      return;
-    }
-    for (const uid of pods.keys()) workers.update(uid);
-    for (const uid of cache.podUids()) workers.update(uid);
-  workers.start();
-  const initialSync = workers.synced(new Set([...pods.keys(), ...cache.podUids()]));
-  };
 
   // ---- node registration ----
   let kubeletServer: { port: number; close(): Promise<void> } | undefined;
   try {
     kubeletServer = await startKubeletServer({
-      docker,
+      runtime: baseRuntime,
+      containers: () => pleg.listFresh(),
       nodeName,
       listen: `${nodeIP.includes(":") ? `[${nodeIP}]` : nodeIP}:${opts.kubeletServerPort ?? 0}`,
       logger,
@@ -229,7 +202,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       kubeletPort: kubeletServer?.port,
     },
     logger,
-    () => runtimeUp,
+    () => pleg.runtimeUp(),
   );
   await nodeReporter.register();
   await nodeReporter.heartbeat().catch((err: unknown) => logger.warn({ err }, "first heartbeat failed"));
@@ -290,21 +263,11 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   informer.start();
   await informer.waitForSync();
   const localPath = startLocalPathCleanup(client, nodeName, localPathDir(dataDir), logger);
-  const events = runtime.watchEvents(
-    (ev) => onRuntimeEvent(ev.id, ev.action, ev.podUid),
-    () => void relist(),
-  );
+  pleg.start();
   // Orphans are judged only after the first list of pods: start the workers now.
   for (const uid of cache.podUids()) workers.update(uid);
   workers.start();
   const initialSync = workers.synced(new Set([...pods.keys(), ...cache.podUids()]));
-  const relistLoop = (): void => {
-    if (stopped) return;
-    void relist().finally(() => {
-      if (!stopped) timers.push(clock.setTimer(relistLoop, (opts.relistSeconds ?? 10) * 1000));
-    });
-  };
-  timers.push(clock.setTimer(relistLoop, (opts.relistSeconds ?? 10) * 1000));
   const metricsPeriod = opts.metricsPeriodSeconds ?? 15;
   const metrics =
     metricsPeriod > 0
@@ -315,11 +278,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
           clock,
           periodSeconds: metricsPeriod,
           containers: () => cache.all(),
-          stats: (id, oneShot, signal) => {
-            // dockerode passes abortSignal to the request (its typings do not list it)
-            const query = { stream: false as const, "one-shot": oneShot, abortSignal: signal };
-            return docker.getContainer(id).stats(query) as Promise<EngineStats>;
-          },
+          stats: (id, oneShot, signal) => runtime.stats(id, oneShot, signal) as Promise<EngineStats>,
         })
       : undefined;
   metrics?.start();
@@ -331,7 +290,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       if (stopped) return;
       stopped = true;
       for (const t of timers) t.cancel();
-      events.stop();
+      pleg.stop();
       await metrics?.stop();
       await informer.stop();
       await localPath.stop();

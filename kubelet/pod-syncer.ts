@@ -10,7 +10,7 @@ import type { Logger } from "../lib/logger.js";
 import type { Container, Pod } from "../lib/types.js";
 import { nextPullBackoff, pullKey, type BackoffConfig, type BackoffEntry } from "./backoff.js";
 import type { Clock } from "../lib/clock.js";
-import type { ContainerCache } from "./container-cache.js";
+import type { ContainerState } from "./pleg.js";
 import { containerFieldPath, containerSpec } from "./container-spec.js";
 import { ContainerConfigError, needsPodIP, resolveEnv, type ObjectSource } from "./env.js";
 import type { Recorder } from "../lib/events.js";
@@ -36,7 +36,8 @@ export { PORTS_ANNOTATION };
 export interface PodSyncerDeps {
   client: ApiClient;
   runtime: ContainerRuntime;
-  cache: ContainerCache;
+  /** actual state (the PLEG's cache); the syncer reports its own actions there */
+  cache: ContainerState;
   images: ImageManager;
   probes: ProbeManager;
   status: StatusManager;
@@ -259,7 +260,7 @@ export class PodSyncer {
     }
     const inspected = this.d.runtime.inspect(sandboxId).then(async (sb) => {
       if (!sb) return undefined;
-      this.d.cache.set(sb);
+      this.d.cache.observed(sb);
       await this.ensurePortsAnnotation(this.d.status.latest(pod), sb.ports ?? {});
       return sb;
     });
@@ -276,18 +277,15 @@ export class PodSyncer {
 
   private async remove(id: string): Promise<void> {
     await this.d.runtime.removeContainer(id);
-    this.d.cache.delete(id);
+    this.d.cache.removed(id);
   }
 
   private async killContainer(pod: Pod, id: string, name: string, grace: number, reason: string, message: string): Promise<void> {
     if (name !== "POD") {
       this.d.recorder.event(pod, "Normal", "Killing", reason === "Unhealthy" || reason === "DefinitionChanged" ? message : `Stopping container ${name}`, containerFieldPath(pod, name));
     }
-    const seq = this.d.cache.seq();
     await this.d.runtime.stopContainer(id, grace);
-    const after = await this.d.runtime.inspect(id);
-    if (after) this.d.cache.setIfUnchanged(after, seq);
-    else this.d.cache.deleteIfUnchanged(id, seq);
+    await this.d.cache.refresh(id);
   }
 
   /** preStop hooks, then SIGTERM/SIGKILL of every user container, then the sandbox; remove all. */
@@ -411,7 +409,7 @@ export class PodSyncer {
     if (!spec) return;
     try {
       const started = await this.d.runtime.startContainer(id);
-      if (started) this.d.cache.set(started);
+      if (started) this.d.cache.observed(started);
       waiting.delete(name);
       this.d.recorder.event(pod, "Normal", "Started", `Started container ${name}`, containerFieldPath(pod, name));
     } catch (e) {
@@ -451,7 +449,7 @@ export class PodSyncer {
     this.d.recorder.event(pod, "Warning", "Failed", `Error: ${message}`, fp);
     if (id) {
       const c = await this.d.runtime.inspect(id).catch(() => undefined);
-      if (c) this.d.cache.set(c);
+      if (c) this.d.cache.observed(c);
     }
     this.d.requeueAfter(uid, Math.max(500, this.d.backoffConfig.baseMs));
   }

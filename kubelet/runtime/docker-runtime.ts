@@ -18,10 +18,16 @@ import {
   type ContainerRole,
 } from "../labels.js";
 import { ensureSandboxImage, SANDBOX_IMAGE } from "../sandbox-image.js";
+import { dockerAttach, dockerExecStream, dockerLogs, dockerStats, dockerWatchContainer } from "./docker-streams.js";
 import type {
   ContainerCreateSpec,
   ContainerRuntime,
   ExecResult,
+  InteractiveStream,
+  LogOptions,
+  LogStream,
+  OutputSink,
+  StreamRequest,
   ObservedContainer,
   PortMap,
   RuntimeEvent,
@@ -360,5 +366,25 @@ export class DockerRuntime implements ContainerRuntime {
       kernelVersion: info.KernelVersion ?? v.KernelVersion ?? "",
       osImage: info.OperatingSystem ?? "",
     };
+  }
+
+  logs(id: string, opts: LogOptions, sink: OutputSink): Promise<LogStream> {
+    return dockerLogs(this.docker, id, opts, sink);
+  }
+
+  execStream(id: string, cmd: string[], req: StreamRequest, sink: OutputSink): Promise<InteractiveStream> {
+    return dockerExecStream(this.docker, id, cmd, req, sink);
+  }
+
+  attach(id: string, req: StreamRequest, sink: OutputSink): Promise<InteractiveStream> {
+    return dockerAttach(this.docker, id, req, sink);
+  }
+
+  watchContainer(id: string, onStop: () => void): { stop(): void } {
+    return dockerWatchContainer(this.docker, id, onStop);
+  }
+
+  stats(id: string, oneShot: boolean, signal: AbortSignal): Promise<unknown> {
+    return dockerStats(this.docker, id, oneShot, signal);
   }
 }
