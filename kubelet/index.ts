@@ -13,7 +13,7 @@ import type { Logger } from "../lib/logger.js";
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Taint } from "../lib/types.js";
 import { LOCAL_PATH_DIR_ANNOTATION } from "../lib/storage.js";
 import { startLocalPathCleanup } from "./local-path-cleanup.js";
-import { localPathDir } from "./volumes.js";
+import { defaultMemoryDir, localPathDir } from "./volumes.js";
 import { PodWorkers } from "./pod-workers.js";
 import { limitRuntime } from "./runtime/limited-runtime.js";
 import { DEFAULT_BACKOFF, type BackoffConfig } from "./backoff.js";
@@ -76,8 +76,10 @@ export interface KubeletOptions {
    * server's client certificate (what `kctl agent` gets when it joins) (additive)
    */
   kubeletServerTls?: { certPem: string; keyPem: string; caPem: string };
-  /** where emptyDir/configMap/secret volumes live; default ~/.kctl/kubelet/<node> (additive) */
+  /** where emptyDir/configMap volumes live; default ~/.kctl/kubelet/<node> (additive) */
   dataDir?: string;
+  /** where Secret volumes live, a tmpfs; default /dev/shm/kctl-kubelet/<node> (additive) */
+  memoryDir?: string;
   /** labels added to every container (tests tag their run) (additive) */
   containerLabels?: Record<string, string>;
   /**
@@ -252,6 +254,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     nodeName,
     nodeIP,
     dataDir,
+    memoryDir: opts.memoryDir ?? defaultMemoryDir(dataDir, nodeName),
     backoffConfig,
     extraLabels: opts.containerLabels,
     podFor: (uid) => pods.get(uid),

@@ -48,6 +48,8 @@ export interface PodSyncerDeps {
   nodeName: string;
   nodeIP: string;
   dataDir: string;
+  /** where Secret volumes live (a tmpfs) */
+  memoryDir: string;
   backoffConfig: BackoffConfig;
   /** the desired pod for a UID (informer), or undefined once deleted */
   podFor(uid: string): Pod | undefined;
@@ -129,7 +131,7 @@ export class PodSyncer {
     for (const k of [...this.backoff.keys()]) if (k.startsWith(`${uid}/`)) this.backoff.delete(k);
     this.d.probes.removePod(uid);
     this.d.status.forget(uid);
-    void removePodDir(this.d.dataDir, uid).catch(() => undefined);
+    void removePodDir({ dataDir: this.d.dataDir, memoryDir: this.d.memoryDir }, uid).catch(() => undefined);
   }
 
   private waitingFor(uid: string): Map<string, WaitingReason> {
@@ -322,16 +324,53 @@ export class PodSyncer {
   }
 
   private async runPreStop(pod: Pod, spec: Container, c: ObservedContainer, podIP: string, graceSeconds: number): Promise<void> {
-    const hook = spec.lifecycle?.preStop;
-    if (!hook) return;
-    const timeoutMs = Math.max(1, graceSeconds) * 1000;
-    const out = await runProbe(
-      { exec: hook.exec, httpGet: hook.httpGet, timeoutSeconds: Math.max(1, graceSeconds) },
-      { podIP, container: spec, exec: (cmd, t) => this.d.runtime.exec(c.id, cmd, Math.min(t, timeoutMs)) },
-    );
-    if (!out.success) {
+    const out = await this.runHook(pod, spec, c.id, "preStop", podIP, graceSeconds);
+    if (out && !out.success) {
       this.d.recorder.event(pod, "Warning", "FailedPreStopHook", `PreStopHook failed: ${out.message}`, containerFieldPath(pod, spec.name));
     }
+  }
+
+  /**
+   * Run a lifecycle hook (exec in the container, or httpGet against the pod) and wait for it, at
+   * most `graceSeconds` (a hook that hangs is cut there, as Kubernetes cuts preStop). Undefined
+   * when the container has no such hook.
+   */
+  private async runHook(pod: Pod, spec: Container, id: string, kind: "preStop" | "postStart", podIP: string, graceSeconds: number): Promise<{ success: boolean; message: string } | undefined> {
+    const hook = spec.lifecycle?.[kind];
+    if (!hook) return undefined;
+    const timeoutMs = Math.max(1, graceSeconds) * 1000;
+    const run = runProbe(
+      { exec: hook.exec, httpGet: hook.httpGet, timeoutSeconds: Math.max(1, graceSeconds) },
+      { podIP, container: spec, exec: (cmd, t) => this.d.runtime.exec(id, cmd, Math.min(t, timeoutMs)) },
+    ).catch((e: unknown) => ({ success: false, message: (e as Error).message }));
+    let timer: { cancel(): void } | undefined;
+    const cut = new Promise<{ success: boolean; message: string }>((resolve) => {
+      timer = this.d.clock.setTimer(() => resolve({ success: false, message: `${kind} hook did not finish within ${Math.max(1, graceSeconds)}s` }), timeoutMs);
+    });
+    try {
+      return await Promise.race([run, cut]);
+    } finally {
+      timer?.cancel();
+    }
+  }
+
+  /**
+   * postStart: runs right after the start; the container counts as started once it ends. A
+   * failed hook kills the container (FailedPostStartHook), which then restarts per its policy,
+   * as in Kubernetes.
+   */
+  private async runPostStart(pod: Pod, spec: Container, started: ObservedContainer): Promise<void> {
+    if (!spec.lifecycle?.postStart) return;
+    const uid = pod.metadata.uid ?? "";
+    const sandbox = this.d.cache.forPod(uid).find((c) => c.id === started.sandboxId) ?? (started.sandboxId ? await this.d.runtime.inspect(started.sandboxId) : undefined);
+    const grace = podGracePeriod(pod);
+    const out = await this.runHook(pod, spec, started.id, "postStart", sandbox?.ip ?? "", grace);
+    if (!out || out.success) return;
+    const fp = containerFieldPath(pod, spec.name);
+    this.d.recorder.event(pod, "Warning", "FailedPostStartHook", `PostStartHook failed: ${out.message}`, fp);
+    this.d.recorder.event(pod, "Normal", "Killing", `FailedPostStartHook`, fp);
+    await this.d.runtime.stopContainer(started.id, grace);
+    await this.d.cache.refresh(started.id);
   }
 
   /** Create (not start) a sandbox for the pod; undefined when the engine refused. */
@@ -374,7 +413,7 @@ export class PodSyncer {
       const facts = { podIP, hostIP: this.d.nodeIP, nodeName: this.d.nodeName };
       const [env, binds] = await Promise.all([
         resolveEnv(pod, spec, facts, this.d.objects),
-        containerBinds(pod, spec, this.d.dataDir, this.d.objects),
+        containerBinds(pod, spec, { dataDir: this.d.dataDir, memoryDir: this.d.memoryDir }, this.d.objects),
       ]);
       const limits = spec.resources?.limits ?? {};
       const id = await this.d.runtime.createContainer({
@@ -412,6 +451,7 @@ export class PodSyncer {
       if (started) this.d.cache.observed(started);
       waiting.delete(name);
       this.d.recorder.event(pod, "Normal", "Started", `Started container ${name}`, containerFieldPath(pod, name));
+      if (started) await this.runPostStart(pod, spec, started);
     } catch (e) {
       await this.startFailed(pod, spec, e, id, waiting, log);
     }

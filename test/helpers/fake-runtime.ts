@@ -53,6 +53,8 @@ export interface FakeCall {
   /** the clock's time of the call */
   at: number;
   detail?: string;
+  /** createContainer: the binds (`host:container[:ro]`) */
+  binds?: string[];
 }
 
 interface FakeContainer {
@@ -187,6 +189,7 @@ export class FakeRuntime implements ContainerRuntime {
       log: [`env ${spec.env.join(" ")}`],
     });
     this.record("createContainer", spec.containerName, spec.podName, spec.env.join(" "));
+    this.calls[this.calls.length - 1]!.binds = spec.binds;
     return id;
   }
 

@@ -212,4 +212,65 @@ describe("kubelet on a fake runtime", () => {
     advance(30_000);
     await eventually("slow gone", async () => !(await get("slow")), { timeoutMs: 5_000, intervalMs: 20 });
   });
+
+  it("a Secret volume lives on a tmpfs; a missing Secret is a FailedMount naming it, and the pod starts once it exists", async () => {
+    await srv.client.create(
+      pod("secret-vol", [{ volumeMounts: [{ name: "creds", mountPath: "/etc/creds" }] }], { volumes: [{ name: "creds", secret: { secretName: "creds" } }] }),
+    );
+    const waiting = await waitPod("secret-vol", "ContainerCreating", (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === "ContainerCreating");
+    expect(waiting.status?.phase).toBe("Pending");
+    const failed = await eventually("FailedMount", async () => (await events("secret-vol")).find((e) => e.reason === "FailedMount"));
+    expect(failed.message).toBe('MountVolume.SetUp failed for volume "creds" : secret "creds" not found');
+    await srv.client.create({ apiVersion: "v1", kind: "Secret", metadata: { name: "creds", namespace: "default" }, data: { password: Buffer.from("s3cret").toString("base64") } });
+    advance(1_000); // the pod's next try (the node may get, not watch, Secrets)
+    await waitPod("secret-vol", "Running", (x) => x.status?.phase === "Running");
+    const bind = fake.ops("createContainer").find((c) => c.podName === "secret-vol")!.binds![0]!;
+    const host = bind.split(":")[0]!;
+    expect(bind.endsWith(":/etc/creds:ro")).toBe(true);
+    expect(fs.readFileSync(path.join(host, "password"), "utf8")).toBe("s3cret");
+    const TMPFS_MAGIC = 0x01021994;
+    expect((await fs.promises.statfs(host)).type).toBe(TMPFS_MAGIC);
+    await srv.client.delete("Pod", "secret-vol", { namespace: "default", gracePeriodSeconds: 0 });
+    await eventually("the in-memory volume removed with the pod", () => !fs.existsSync(host), { timeoutMs: 5_000 });
+  });
+
+  it("a missing key in a Secret: CreateContainerConfigError naming the key", async () => {
+    await srv.client.create({ apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: "default" }, data: { user: Buffer.from("u").toString("base64") } });
+    await srv.client.create(pod("badkey", [{ env: [{ name: "PW", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }] }]));
+    const p = await waitPod("badkey", "CreateContainerConfigError", (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CreateContainerConfigError");
+    expect(p.status!.containerStatuses![0]!.state!.waiting!.message).toBe("couldn't find key password in Secret default/db");
+  });
+
+  it("postStart: runs after the start; a missing command is a FailedPostStartHook and the container is killed and restarted", async () => {
+    fake.images.add("hooked:v1");
+    const ran: string[] = [];
+    fake.script("hooked:v1", {
+      exec: (cmd) => {
+        ran.push(cmd.join(" "));
+        return cmd[0] === "nope" ? { exitCode: 127, output: 'exec: "nope": executable file not found in $PATH' } : { exitCode: 0, output: "" };
+      },
+    });
+    await srv.client.create(pod("poststart-ok", [{ image: "hooked:v1", lifecycle: { postStart: { exec: { command: ["warm", "up"] } } } }]));
+    await waitPod("poststart-ok", "Running", (x) => Boolean(x.status?.containerStatuses?.[0]?.state?.running));
+    expect(ran).toContain("warm up");
+    await srv.client.create(pod("poststart-bad", [{ image: "hooked:v1", lifecycle: { postStart: { exec: { command: ["nope"] } } } }]));
+    await waitPod("poststart-bad", "restarted after the failed hook", (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1);
+    const ev = await eventually("FailedPostStartHook", async () => (await events("poststart-bad")).find((e) => e.reason === "FailedPostStartHook"));
+    expect(ev.message).toContain("executable file not found");
+  });
+
+  it("a preStop hook that hangs is cut at the grace period; the container is then killed", async () => {
+    fake.images.add("hang:v1");
+    fake.script("hang:v1", { ignoreTerm: true, exec: () => new Promise(() => undefined) });
+    await srv.client.create(pod("hang", [{ image: "hang:v1", lifecycle: { preStop: { exec: { command: ["sleep", "forever"] } } } }], { terminationGracePeriodSeconds: 3 }));
+    await waitPod("hang", "running", (x) => Boolean(x.status?.containerStatuses?.[0]?.state?.running));
+    await srv.client.delete("Pod", "hang", { namespace: "default" });
+    await eventually("preStop running", () => fake.ops("exec").some((c) => c.podName === "hang"), { timeoutMs: 5_000, intervalMs: 20 });
+    advance(3_000);
+    await eventually("hang gone", async () => !(await get("hang")), { timeoutMs: 5_000, intervalMs: 20 });
+    const ev = (await events("hang")).find((e) => e.reason === "FailedPreStopHook");
+    expect(ev?.message).toContain("did not finish within 3s");
+    // the hook used the whole grace period: SIGKILL at once
+    expect(fake.ops("stopContainer").find((c) => c.podName === "hang")?.detail).toBe("grace=0");
+  });
 });
