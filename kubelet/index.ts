@@ -23,6 +23,7 @@ import type { ContainerRuntime } from "./runtime/types.js";
 import type { ObjectSource } from "./env.js";
 import { EventRecorder } from "../lib/events.js";
 import { ImageManager } from "./images.js";
+import { ImageGC } from "./image-gc.js";
 import { hostIPv4 } from "../lib/address.js";
 import { NodeStatusReporter } from "./node-status.js";
 import { PodSyncer } from "./pod-syncer.js";
@@ -87,6 +88,15 @@ export interface KubeletOptions {
    * what the engine sees, never which pod goes first); default 10 (additive)
    */
   engineConcurrency?: number;
+  /**
+   * image garbage collection: above `imageGcHighPercent` disk use of the images' filesystem,
+   * unused images are removed (least recently used first) down to `imageGcLowPercent`;
+   * defaults 85 and 80, as Kubernetes (additive)
+   */
+  imageGcHighPercent?: number;
+  imageGcLowPercent?: number;
+  /** how often image GC looks; default 300, 0 turns it off (additive) */
+  imageGcPeriodSeconds?: number;
   /** injectable clock (additive) */
   clock?: Clock;
   /** how often container usage is sampled and reported (metrics.k8s.io); default 15, 0 turns it off (additive) */
@@ -109,6 +119,11 @@ export interface Kubelet {
 /** Start the node agent; resolves once the node is registered and the first sync is queued. */
 export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const { client, nodeName } = opts;
+  const gcHigh = opts.imageGcHighPercent ?? 85;
+  const gcLow = opts.imageGcLowPercent ?? 80;
+  if (!(gcHigh > 0 && gcHigh <= 100 && gcLow >= 0 && gcLow < gcHigh)) {
+    throw new Error(`image GC thresholds: need 0 <= low (${gcLow}) < high (${gcHigh}) <= 100`);
+  }
   const logger = opts.logger.child({ node: nodeName });
   const clock = opts.clock ?? wallClock;
   const nodeIP = opts.nodeIP ?? hostIPv4();
@@ -285,6 +300,12 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
         })
       : undefined;
   metrics?.start();
+  const imageGcPeriod = opts.imageGcPeriodSeconds ?? 300;
+  const imageGc =
+    imageGcPeriod > 0
+      ? new ImageGC({ runtime, containers: () => pleg.all(), policy: { highPercent: gcHigh, lowPercent: gcLow }, clock, logger: logger.child({ subsystem: "image-gc" }), periodSeconds: imageGcPeriod })
+      : undefined;
+  imageGc?.start();
   logger.info({ pods: pods.size }, "kubelet started");
 
   return {
@@ -294,6 +315,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       stopped = true;
       for (const t of timers) t.cancel();
       pleg.stop();
+      imageGc?.stop();
       await metrics?.stop();
       await informer.stop();
       await localPath.stop();

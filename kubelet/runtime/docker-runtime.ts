@@ -3,6 +3,7 @@
  * containers that own the pod's network namespace and published ports; user containers join it
  * with `NetworkMode: container:<sandbox>`. Every container carries the labels of labels.ts.
  */
+import { statfs } from "node:fs/promises";
 import { PassThrough } from "node:stream";
 import Dockerode from "dockerode";
 import type { Logger } from "../../lib/logger.js";
@@ -23,7 +24,9 @@ import type {
   ContainerCreateSpec,
   ContainerRuntime,
   ExecResult,
+  ImageFsUsage,
   InteractiveStream,
+  RuntimeImage,
   LogOptions,
   LogStream,
   OutputSink,
@@ -386,5 +389,21 @@ export class DockerRuntime implements ContainerRuntime {
 
   stats(id: string, oneShot: boolean, signal: AbortSignal): Promise<unknown> {
     return dockerStats(this.docker, id, oneShot, signal);
+  }
+
+  async listImages(): Promise<RuntimeImage[]> {
+    const list = await this.docker.listImages({ all: false });
+    return list.map((i) => ({ id: i.Id, tags: (i.RepoTags ?? []).filter((t) => t !== "<none>:<none>"), sizeBytes: i.Size, createdAt: i.Created * 1000 }));
+  }
+
+  async removeImage(id: string): Promise<void> {
+    // no force: the engine refuses an image a container (even a stopped one) was created from
+    await this.docker.getImage(id).remove({ force: false });
+  }
+
+  async imageFsUsage(): Promise<ImageFsUsage> {
+    const info = (await this.docker.info()) as { DockerRootDir?: string };
+    const st = await statfs(info.DockerRootDir ?? "/var/lib/docker");
+    return { capacityBytes: st.blocks * st.bsize, usedBytes: (st.blocks - st.bfree) * st.bsize };
   }
 }

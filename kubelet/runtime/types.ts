@@ -141,6 +141,23 @@ export interface InteractiveStream {
   destroy(): void;
 }
 
+/** An image the engine holds. */
+export interface RuntimeImage {
+  /** sha256:... */
+  id: string;
+  /** its references (repo:tag) */
+  tags: string[];
+  sizeBytes: number;
+  /** ms since the epoch */
+  createdAt: number;
+}
+
+/** The filesystem the images live on. */
+export interface ImageFsUsage {
+  capacityBytes: number;
+  usedBytes: number;
+}
+
 /** Engine facts for the Node object. */
 export interface RuntimeVersion {
   /** e.g. docker://20.10.24 */
@@ -178,6 +195,12 @@ export interface ContainerRuntime {
   stopContainer(id: string, graceSeconds: number): Promise<void>;
   /** Remove (force). Already gone is fine. */
   removeContainer(id: string): Promise<void>;
+  /** The images the engine holds (image garbage collection). */
+  listImages(): Promise<RuntimeImage[]>;
+  /** Remove an image; rejects when a container uses it. */
+  removeImage(id: string): Promise<void>;
+  /** How full the filesystem holding the images is. */
+  imageFsUsage(): Promise<ImageFsUsage>;
   /** Is the image present locally? */
   hasImage(image: string): Promise<boolean>;
   /** Pull an image, reporting progress lines. Rejects with the engine's message. */

@@ -19,7 +19,9 @@ import type {
   ContainerCreateSpec,
   ContainerRuntime,
   ExecResult,
+  ImageFsUsage,
   InteractiveStream,
+  RuntimeImage,
   LogOptions,
   LogStream,
   ObservedContainer,
@@ -236,6 +238,28 @@ export class FakeRuntime implements ContainerRuntime {
     if (f.c.state === "running") this.exit(id, 137);
     this.containers.delete(id);
     this.emit(id, "destroy", f.c.podUid);
+  }
+
+  /** the image filesystem's size and use, for image GC */
+  imageFs: ImageFsUsage = { capacityBytes: 100 * 2 ** 30, usedBytes: 10 * 2 ** 30 };
+  /** sizes of images (bytes); default 1 GiB */
+  readonly imageSizes = new Map<string, number>();
+
+  async listImages(): Promise<RuntimeImage[]> {
+    return [...this.images].map((t) => ({ id: `sha256:${Buffer.from(t).toString("hex").padEnd(64, "0").slice(0, 64)}`, tags: [t], sizeBytes: this.imageSizes.get(t) ?? 2 ** 30, createdAt: 0 }));
+  }
+
+  async removeImage(id: string): Promise<void> {
+    const tag = (await this.listImages()).find((i) => i.id === id)?.tags[0];
+    if (!tag) throw new Error(`No such image: ${id}`);
+    if ([...this.containers.values()].some((f) => f.c.image === tag)) throw new Error(`conflict: unable to remove ${tag}: image is being used by a container`);
+    this.record("removeImage", undefined, undefined, tag);
+    this.images.delete(tag);
+    this.imageFs = { ...this.imageFs, usedBytes: this.imageFs.usedBytes - (this.imageSizes.get(tag) ?? 2 ** 30) };
+  }
+
+  async imageFsUsage(): Promise<ImageFsUsage> {
+    return this.imageFs;
   }
 
   async hasImage(image: string): Promise<boolean> {
