@@ -38,7 +38,6 @@ import {
   WEBSOCKET_PORT_FORWARD_PROTOCOL,
 } from "../../lib/spdy/port-forward.js";
 import { SpdySession, type SpdyStream } from "../../lib/spdy/session.js";
-import { LABEL_NODE, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, LABEL_ROLE } from "../labels.js";
 
 /** How long the second stream of a pair may take to arrive (Kubernetes: streamCreationTimeout). */
 const PAIR_TIMEOUT_MS = 30_000;
