@@ -17,7 +17,7 @@ import type { Recorder } from "../lib/events.js";
 import { ImageError, type ImageManager } from "./images.js";
 import { planPod, podGracePeriod, type PodAction } from "./pod-plan.js";
 import { computePodStatus, type WaitingReason } from "./pod-status.js";
-import { runProbe } from "./probes/handlers.js";
+import { LifecycleHooks } from "./lifecycle-hooks.js";
 import type { ProbeManager } from "./probes/manager.js";
 import type { ContainerRuntime, ObservedContainer, PortMap } from "./runtime/types.js";
 import type { StatusManager } from "./status-manager.js";
@@ -70,8 +70,11 @@ type StartAction = Extract<PodAction, { type: "startContainer" }>;
 export class PodSyncer {
   readonly backoff = new Map<string, BackoffEntry>();
   private readonly waiting = new Map<string, Map<string, WaitingReason>>();
+  private readonly hooks: LifecycleHooks;
 
-  constructor(private readonly d: PodSyncerDeps) {}
+  constructor(private readonly d: PodSyncerDeps) {
+    this.hooks = new LifecycleHooks(d);
+  }
 
   /** One sync of the pod with this UID. */
   async sync(uid: string): Promise<void> {
@@ -307,7 +310,7 @@ export class PodSyncer {
     await Promise.all(
       running.map(async (c) => {
         const spec = pod ? containerSpec(pod, c.containerName) : undefined;
-        if (pod && spec?.lifecycle?.preStop) await this.runPreStop(pod, spec, c, sandbox?.ip ?? "", graceSeconds);
+        if (pod && spec?.lifecycle?.preStop) await this.hooks.preStop(pod, spec, c, sandbox?.ip ?? "", graceSeconds);
         const left = Math.max(0, graceSeconds - (this.d.clock.now() - started) / 1000);
         if (pod) this.d.recorder.event(pod, "Normal", "Killing", `Stopping container ${c.containerName}`, containerFieldPath(pod, c.containerName));
         await this.d.runtime.stopContainer(c.id, Math.floor(left));
@@ -321,56 +324,6 @@ export class PodSyncer {
     const started = this.d.clock.now();
     await Promise.all(observed.map((c) => this.remove(c.id)));
     this.d.logger.debug({ podUid: observed[0]?.podUid, removeMs: this.d.clock.now() - started }, "pod containers removed");
-  }
-
-  private async runPreStop(pod: Pod, spec: Container, c: ObservedContainer, podIP: string, graceSeconds: number): Promise<void> {
-    const out = await this.runHook(pod, spec, c.id, "preStop", podIP, graceSeconds);
-    if (out && !out.success) {
-      this.d.recorder.event(pod, "Warning", "FailedPreStopHook", `PreStopHook failed: ${out.message}`, containerFieldPath(pod, spec.name));
-    }
-  }
-
-  /**
-   * Run a lifecycle hook (exec in the container, or httpGet against the pod) and wait for it, at
-   * most `graceSeconds` (a hook that hangs is cut there, as Kubernetes cuts preStop). Undefined
-   * when the container has no such hook.
-   */
-  private async runHook(pod: Pod, spec: Container, id: string, kind: "preStop" | "postStart", podIP: string, graceSeconds: number): Promise<{ success: boolean; message: string } | undefined> {
-    const hook = spec.lifecycle?.[kind];
-    if (!hook) return undefined;
-    const timeoutMs = Math.max(1, graceSeconds) * 1000;
-    const run = runProbe(
-      { exec: hook.exec, httpGet: hook.httpGet, timeoutSeconds: Math.max(1, graceSeconds) },
-      { podIP, container: spec, exec: (cmd, t) => this.d.runtime.exec(id, cmd, Math.min(t, timeoutMs)) },
-    ).catch((e: unknown) => ({ success: false, message: (e as Error).message }));
-    let timer: { cancel(): void } | undefined;
-    const cut = new Promise<{ success: boolean; message: string }>((resolve) => {
-      timer = this.d.clock.setTimer(() => resolve({ success: false, message: `${kind} hook did not finish within ${Math.max(1, graceSeconds)}s` }), timeoutMs);
-    });
-    try {
-      return await Promise.race([run, cut]);
-    } finally {
-      timer?.cancel();
-    }
-  }
-
-  /**
-   * postStart: runs right after the start; the container counts as started once it ends. A
-   * failed hook kills the container (FailedPostStartHook), which then restarts per its policy,
-   * as in Kubernetes.
-   */
-  private async runPostStart(pod: Pod, spec: Container, started: ObservedContainer): Promise<void> {
-    if (!spec.lifecycle?.postStart) return;
-    const uid = pod.metadata.uid ?? "";
-    const sandbox = this.d.cache.forPod(uid).find((c) => c.id === started.sandboxId) ?? (started.sandboxId ? await this.d.runtime.inspect(started.sandboxId) : undefined);
-    const grace = podGracePeriod(pod);
-    const out = await this.runHook(pod, spec, started.id, "postStart", sandbox?.ip ?? "", grace);
-    if (!out || out.success) return;
-    const fp = containerFieldPath(pod, spec.name);
-    this.d.recorder.event(pod, "Warning", "FailedPostStartHook", `PostStartHook failed: ${out.message}`, fp);
-    this.d.recorder.event(pod, "Normal", "Killing", `FailedPostStartHook`, fp);
-    await this.d.runtime.stopContainer(started.id, grace);
-    await this.d.cache.refresh(started.id);
   }
 
   /** Create (not start) a sandbox for the pod; undefined when the engine refused. */
@@ -451,7 +404,7 @@ export class PodSyncer {
       if (started) this.d.cache.observed(started);
       waiting.delete(name);
       this.d.recorder.event(pod, "Normal", "Started", `Started container ${name}`, containerFieldPath(pod, name));
-      if (started) await this.runPostStart(pod, spec, started);
+      if (started) await this.hooks.postStart(pod, spec, started);
     } catch (e) {
       await this.startFailed(pod, spec, e, id, waiting, log);
     }
