@@ -10,12 +10,17 @@
  *   created/started, Running, Ready), the median over pods and rounds of the time since the
  *   Deployment was created (bench/node-phases.ts);
  * - self-heal: `docker kill` of a pod's container until the pod is Running again (restartCount+1);
- * - a rolling update of 10 replicas (web:v1 -> web:v2) until all are updated and Ready.
+ * - a rolling update of 10 replicas (web:v1 -> web:v2) until all are updated and Ready;
+ * - deletion, N = 10 and 30 containers that ignore SIGTERM with a grace period G (default 5 s):
+ *   a Deployment's pods deleted at once until every pod object is gone, against the floor of
+ *   `docker stop -t G` of as many such containers, all at once (target: within G + 1.5 s, i.e.
+ *   one grace period whatever N, as per-pod workers allow).
  *
  * Waiting is done on a watch, not by polling the API server under test.
  *
  * Prints a table and one JSON line.
- * Run: `node dist/bench/node.js [--runs 5] [--sizes 1,10,30] [--no-heal] [--no-roll]`.
+ * Run: `node dist/bench/node.js [--runs 5] [--sizes 1,10,30] [--no-heal] [--no-roll] [--deletes 10,30] [--grace 5]`
+ * (`--deletes ""` skips the deletion figures).
  * Needs the engine and the test images (scripts/docker-engine.sh, scripts/build-test-images.sh).
  */
 import type { ApiClient } from "../lib/client.js";
@@ -29,16 +34,20 @@ interface Args {
   sizes: number[];
   heal: boolean;
   roll: boolean;
+  deletes: number[];
+  grace: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { runs: 3, sizes: [1, 10, 30], heal: true, roll: true };
+  const a: Args = { runs: 3, sizes: [1, 10, 30], heal: true, roll: true, deletes: [10, 30], grace: 5 };
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i];
     if (f === "--runs") a.runs = Math.max(1, Number(argv[++i]) || 3);
     else if (f === "--sizes") a.sizes = (argv[++i] ?? "").split(",").map(Number).filter((n) => n > 0);
     else if (f === "--no-heal") a.heal = false;
     else if (f === "--no-roll") a.roll = false;
+    else if (f === "--deletes") a.deletes = (argv[++i] ?? "").split(",").map(Number).filter((n) => n > 0);
+    else if (f === "--grace") a.grace = Math.max(1, Number(argv[++i]) || 5);
     else throw new Error(`unknown flag ${f}`);
   }
   return a;
@@ -58,6 +67,40 @@ async function dockerRunFloor(c: BenchCluster, n: number): Promise<number> {
   const ms = performance.now() - t0;
   await c.removeLabelled(label);
   return ms;
+}
+
+/** A shell that ignores SIGTERM: only the SIGKILL at the end of the grace period stops it. */
+const STUBBORN = ["sh", "-c", 'trap "" TERM; while true; do sleep 1; done'];
+
+/** The deletion floor: n SIGTERM-ignoring containers, then `docker stop -t grace` of all at once. */
+async function dockerStopFloor(c: BenchCluster, n: number, grace: number): Promise<number> {
+  const label = `kctl-bench=${c.run}-stop`;
+  const ids: string[] = [];
+  for (let i = 0; i < n; i += 10) {
+    ids.push(...(await Promise.all(Array.from({ length: Math.min(10, n - i) }, () => docker("run", "-d", "--label", label, "kctl-test/busybox:v1", ...STUBBORN)))));
+  }
+  const t0 = performance.now();
+  await Promise.all(ids.map((id) => docker("stop", "-t", String(grace), id.trim())));
+  const ms = performance.now() - t0;
+  await c.removeLabelled(label);
+  return ms;
+}
+
+/** n pods of a SIGTERM-ignoring busybox with grace period `grace`. */
+function stubbornDeployment(name: string, n: number, grace: number): Deployment {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name, namespace: "default" },
+    spec: {
+      replicas: n,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { terminationGracePeriodSeconds: grace, containers: [{ name: "c", image: "kctl-test/busybox:v1", imagePullPolicy: "IfNotPresent", command: STUBBORN }] },
+      },
+    },
+  };
 }
 
 function deployment(name: string, replicas: number, image = "kctl-test/web:v1"): Deployment {
@@ -220,6 +263,32 @@ async function main(): Promise<void> {
       }
       results.rollingUpdate10 = { ms: Math.round(median(roll)) };
     }
+
+    for (const n of args.deletes) {
+      const floor: number[] = [];
+      const kctl: number[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        const name = `del${n}-${seq++}`;
+        await client.create(stubbornDeployment(name, n, args.grace));
+        await tracker.allReady(name, n);
+        const t0 = performance.now();
+        // Scale to 0: the ReplicaSet controller deletes every pod at once (each with the pod's
+        // grace period), then the kubelet stops them.
+        await client.patch("Deployment", name, { spec: { replicas: 0 } }, { namespace: "default", type: "merge" });
+        await tracker.allGone(name);
+        kctl.push(performance.now() - t0);
+        await deleteDeployment(name);
+        floor.push(await dockerStopFloor(c, n, args.grace));
+      }
+      results[`delete_${n}`] = {
+        graceS: args.grace,
+        floorMs: Math.round(median(floor)),
+        kctlMs: Math.round(median(kctl)),
+        overFloorMs: Math.round(median(kctl) - median(floor)),
+        floorRuns: floor.map(Math.round),
+        kctlRuns: kctl.map(Math.round),
+      };
+    }
   } finally {
     await c.stop();
   }
@@ -234,6 +303,10 @@ async function main(): Promise<void> {
   const roll = results.rollingUpdate10 as { ms: number } | undefined;
   if (heal) out.write(`${"self-heal (kill)".padEnd(22)}${"".padStart(12)}${`${heal.ms} ms`.padStart(12)}\n`);
   if (roll) out.write(`${"rolling update x10".padEnd(22)}${"".padStart(12)}${`${roll.ms} ms`.padStart(12)}\n`);
+  for (const n of args.deletes) {
+    const r = results[`delete_${n}`] as { floorMs: number; kctlMs: number; graceS: number } | undefined;
+    if (r) out.write(`${`delete ${n} (grace ${r.graceS}s)`.padEnd(22)}${`${r.floorMs} ms`.padStart(12)}${`${r.kctlMs} ms`.padStart(12)}${`${(r.kctlMs / r.floorMs).toFixed(2)}x`.padStart(8)}\n`);
+  }
   out.write(`\nwhere kctl's time goes (ms since the Deployment was created; median over pods, then runs)\n`);
   out.write(`${"replicas".padEnd(10)}${PHASES.map((p) => p.padStart(15)).join("")}\n`);
   for (const [n, r] of starts) out.write(`${String(n).padEnd(10)}${PHASES.map((p) => String(r.phasesMs[p] ?? "-").padStart(15)).join("")}\n`);

@@ -54,6 +54,8 @@ export class ImageManager {
     if (policy !== "Always") {
       if (this.present.has(c.image) || (await this.runtime.hasImage(c.image))) {
         this.present.add(c.image);
+        // What Kubernetes' kubelet says for every container it starts without pulling.
+        this.recorder.event(pod, "Normal", "Pulled", `Container image "${c.image}" already present on machine`, fieldPath);
         return;
       }
       if (policy === "Never") {

@@ -1,7 +1,7 @@
 /**
  * startKubelet: the node agent. Registers the Node and heart-beats; watches the pods bound to
  * this node (informer, `spec.nodeName=<node>`) and this node's containers (Docker events plus a
- * periodic relist); syncs each pod through a per-pod workqueue; serves logs/exec through the
+ * periodic relist); syncs each pod on its own lane (pod-workers.ts); serves logs/exec through the
  * kubelet server. See README.md for the diagram.
  */
 import os from "node:os";
@@ -13,14 +13,17 @@ import type { Logger } from "../lib/logger.js";
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Taint } from "../lib/types.js";
 import { LOCAL_PATH_DIR_ANNOTATION } from "../lib/storage.js";
 import { startLocalPathCleanup } from "./local-path-cleanup.js";
-import { localPathDir } from "./volumes.js";
-import { runWorkers, WorkQueue } from "../lib/workqueue.js";
+import { defaultMemoryDir, localPathDir } from "./volumes.js";
+import { PodWorkers } from "./pod-workers.js";
+import { limitRuntime } from "./runtime/limited-runtime.js";
 import { DEFAULT_BACKOFF, type BackoffConfig } from "./backoff.js";
 import { wallClock, type Clock, type Timer } from "../lib/clock.js";
-import { ContainerCache } from "./container-cache.js";
+import { Pleg } from "./pleg.js";
+import type { ContainerRuntime } from "./runtime/types.js";
 import type { ObjectSource } from "./env.js";
 import { EventRecorder } from "../lib/events.js";
 import { ImageManager } from "./images.js";
+import { ImageGC } from "./image-gc.js";
 import { hostIPv4 } from "../lib/address.js";
 import { NodeStatusReporter } from "./node-status.js";
 import { PodSyncer } from "./pod-syncer.js";
@@ -43,6 +46,11 @@ export interface KubeletOptions {
   nodeName: string;
   /** the node's address (published ports bind here); default: first non-internal IPv4, else 127.0.0.1 */
   nodeIP?: string;
+  /**
+   * the container runtime (additive); default a DockerRuntime on `dockerSocket`/`dockerHost`.
+   * Tests pass a fake one (test/support/fake-runtime.ts).
+   */
+  runtime?: ContainerRuntime;
   /** path of the engine's unix socket */
   dockerSocket?: string;
   /** `unix:///var/run/docker.sock` or `tcp://host:2375` */
@@ -69,12 +77,26 @@ export interface KubeletOptions {
    * server's client certificate (what `kctl agent` gets when it joins) (additive)
    */
   kubeletServerTls?: { certPem: string; keyPem: string; caPem: string };
-  /** where emptyDir/configMap/secret volumes live; default ~/.kctl/kubelet/<node> (additive) */
+  /** where emptyDir/configMap volumes live; default ~/.kctl/kubelet/<node> (additive) */
   dataDir?: string;
+  /** where Secret volumes live, a tmpfs; default /dev/shm/kctl-kubelet/<node> (additive) */
+  memoryDir?: string;
   /** labels added to every container (tests tag their run) (additive) */
   containerLabels?: Record<string, string>;
-  /** parallel pod syncs; default 10 (additive) */
-  workers?: number;
+  /**
+   * engine create/start/remove calls in flight at once (every pod has its own worker; this bounds
+   * what the engine sees, never which pod goes first); default 10 (additive)
+   */
+  engineConcurrency?: number;
+  /**
+   * image garbage collection: above `imageGcHighPercent` disk use of the images' filesystem,
+   * unused images are removed (least recently used first) down to `imageGcLowPercent`;
+   * defaults 85 and 80, as Kubernetes (additive)
+   */
+  imageGcHighPercent?: number;
+  imageGcLowPercent?: number;
+  /** how often image GC looks; default 300, 0 turns it off (additive) */
+  imageGcPeriodSeconds?: number;
   /** injectable clock (additive) */
   clock?: Clock;
   /** how often container usage is sampled and reported (metrics.k8s.io); default 15, 0 turns it off (additive) */
@@ -87,11 +109,21 @@ export interface KubeletOptions {
 export interface Kubelet {
   /** Stop the agent. Containers keep running (a restarted agent adopts them) unless asked. */
   stop(opts?: { removeContainers?: boolean }): Promise<void>;
+  /**
+   * Resolves once every pod this agent found at start (bound here, or with containers here) has
+   * been synced once: what "the restarted agent has looked at everything" means.
+   */
+  initialSync: Promise<void>;
 }
 
 /** Start the node agent; resolves once the node is registered and the first sync is queued. */
 export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const { client, nodeName } = opts;
+  const gcHigh = opts.imageGcHighPercent ?? 85;
+  const gcLow = opts.imageGcLowPercent ?? 80;
+  if (!(gcHigh > 0 && gcHigh <= 100 && gcLow >= 0 && gcLow < gcHigh)) {
+    throw new Error(`image GC thresholds: need 0 <= low (${gcLow}) < high (${gcHigh}) <= 100`);
+  }
   const logger = opts.logger.child({ node: nodeName });
   const clock = opts.clock ?? wallClock;
   const nodeIP = opts.nodeIP ?? hostIPv4();
@@ -102,21 +134,18 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     resetAfterMs: opts.backoffResetMs ?? DEFAULT_BACKOFF.resetAfterMs,
   };
 
-  const docker = dockerClient(opts);
-  const runtime = new DockerRuntime(docker, nodeName, logger);
-  const cache = new ContainerCache();
+  const baseRuntime = opts.runtime ?? new DockerRuntime(dockerClient(opts), nodeName, logger);
+  const runtime = limitRuntime(baseRuntime, opts.engineConcurrency ?? 10);
   const recorder = new EventRecorder({ client, component: "kubelet", host: nodeName, logger });
   const images = new ImageManager(runtime, recorder, logger);
   const status = new StatusManager(client, logger);
-  const queue = new WorkQueue({ baseDelayMs: 100, maxDelayMs: 30_000, clock });
   const pods = new Map<string, Pod>();
   const lastKnown = new Map<string, Pod>();
-  let runtimeUp = true;
   const timers: Timer[] = [];
   let stopped = false;
 
   let nodeServices: NodeServices | undefined;
-  runtime.sandboxDns = (ns) => nodeServices?.sandboxDns(ns);
+  if (baseRuntime instanceof DockerRuntime) baseRuntime.sandboxDns = (ns) => nodeServices?.sandboxDns(ns);
   const objects: ObjectSource = {
     serviceEnv: (pod) => nodeServices?.serviceEnv(pod) ?? new Map(),
     configMap: (ns, name) => client.get<ConfigMap>("ConfigMap", name, ns).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
@@ -128,62 +157,46 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const probes = new ProbeManager(clock, runProbe, (id, cmd, t) => runtime.exec(id, cmd, t), (ch) => {
     const kind = ch.kind === "liveness" ? "Liveness" : ch.kind === "readiness" ? "Readiness" : "Startup";
     if (!ch.result) recorder.event(ch.pod, "Warning", "Unhealthy", `${kind} probe failed: ${ch.message}`, `spec.containers{${ch.containerName}}`);
-    queue.add(ch.pod.metadata.uid ?? "");
+    workers.update(ch.pod.metadata.uid ?? "");
   });
 
-  // ---- the engine: adopt what runs, then follow events ----
-  const version = await runtime.version().catch((e: unknown) => {
-    throw new Error(`cannot reach the Docker engine: ${(e as Error).message}`);
+  const workers: PodWorkers = new PodWorkers({
+    clock,
+    logger,
+    sync: async (uid) => {
+      await syncer.sync(uid);
+      if (!pods.has(uid) && cache.forPod(uid).length === 0) {
+        lastKnown.delete(uid);
+        workers.remove(uid);
+      }
+    },
   });
-  cache.replaceAll(await runtime.listContainers(), cache.seq());
+
+  // ---- the engine: adopt what runs (the PLEG's first list), then follow events ----
+  const pleg = new Pleg({
+    runtime,
+    logger,
+    clock,
+    relistSeconds: opts.relistSeconds,
+    onPodChanged: (uid) => workers.update(uid),
+    onRelist: () => {
+      for (const uid of pods.keys()) workers.update(uid);
+    },
+  });
+  const cache = pleg;
+  const version = await runtime.version().catch((e: unknown) => {
+    throw new Error(`cannot reach the container runtime: ${(e as Error).message}`);
+  });
+  await pleg.list();
   logger.info({ containers: cache.all().length, runtime: version.runtimeVersion, nodeIP }, "adopted existing containers");
   if (opts.services !== false) nodeServices = await startNodeServices({ client, logger, nodeName, nodeIP, ...(opts.services ?? {}) });
-
-  const onRuntimeEvent = (id: string, action: string, podUid?: string): void => {
-    const seq = cache.seq();
-    if (action === "destroy") {
-      const known = cache.get(id);
-      cache.deleteIfUnchanged(id, seq);
-      const uid = podUid ?? known?.podUid;
-      if (uid) queue.add(uid);
-      return;
-    }
-    void runtime
-      .inspect(id)
-      .then((c) => {
-        if (c) cache.setIfUnchanged(c, seq);
-        else cache.deleteIfUnchanged(id, seq);
-        const uid = c?.podUid ?? podUid;
-        if (uid) queue.add(uid);
-      })
-      .catch((err: unknown) => logger.debug({ err, id }, "inspect after event failed"));
-  };
-
-  const relist = async (): Promise<void> => {
-    const seq = cache.seq();
-    try {
-      const list = await runtime.listContainers((id, state) => {
-        const c = cache.get(id);
-        return c && c.state === state ? c : undefined;
-      });
-      const changed = cache.replaceAll(list, seq);
-      if (!runtimeUp) logger.info("container runtime is back");
-      runtimeUp = true;
-      for (const uid of changed) queue.add(uid);
-    } catch (err) {
-      if (runtimeUp) logger.warn({ err: (err as Error).message }, "container runtime is not answering");
-      runtimeUp = false;
-      return;
-    }
-    for (const uid of pods.keys()) queue.add(uid);
-    for (const uid of cache.podUids()) queue.add(uid);
-  };
 
   // ---- node registration ----
   let kubeletServer: { port: number; close(): Promise<void> } | undefined;
   try {
     kubeletServer = await startKubeletServer({
-      docker,
+      runtime: baseRuntime,
+      containers: () => pleg.listFresh(),
       nodeName,
       listen: `${nodeIP.includes(":") ? `[${nodeIP}]` : nodeIP}:${opts.kubeletServerPort ?? 0}`,
       logger,
@@ -206,7 +219,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       kubeletPort: kubeletServer?.port,
     },
     logger,
-    () => runtimeUp,
+    () => pleg.runtimeUp(),
   );
   await nodeReporter.register();
   await nodeReporter.heartbeat().catch((err: unknown) => logger.warn({ err }, "first heartbeat failed"));
@@ -227,18 +240,18 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     onAdd: (p) => {
       const uid = p.metadata.uid ?? "";
       pods.set(uid, p);
-      queue.add(uid);
+      workers.update(uid);
     },
     onUpdate: (_old, p) => {
       const uid = p.metadata.uid ?? "";
       pods.set(uid, p);
-      queue.add(uid);
+      workers.update(uid);
     },
     onDelete: (p) => {
       const uid = p.metadata.uid ?? "";
       pods.delete(uid);
       lastKnown.set(uid, p);
-      queue.add(uid);
+      workers.update(uid);
     },
   });
 
@@ -256,38 +269,23 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     nodeName,
     nodeIP,
     dataDir,
+    memoryDir: opts.memoryDir ?? defaultMemoryDir(dataDir, nodeName),
     backoffConfig,
     extraLabels: opts.containerLabels,
     podFor: (uid) => pods.get(uid),
     lastKnown: (uid) => lastKnown.get(uid),
-    requeueAfter: (uid, ms) => queue.addAfter(uid, ms),
+    requeueAfter: (uid, ms) => workers.updateAfter(uid, ms),
+    setWorkState: (uid, state) => workers.setState(uid, state),
   });
 
   informer.start();
   await informer.waitForSync();
   const localPath = startLocalPathCleanup(client, nodeName, localPathDir(dataDir), logger);
-  const events = runtime.watchEvents(
-    (ev) => onRuntimeEvent(ev.id, ev.action, ev.podUid),
-    () => void relist(),
-  );
+  pleg.start();
   // Orphans are judged only after the first list of pods: start the workers now.
-  for (const uid of cache.podUids()) queue.add(uid);
-  const workers = runWorkers(
-    queue,
-    opts.workers ?? 10,
-    async (uid) => {
-      await syncer.sync(uid);
-      if (!pods.has(uid) && cache.forPod(uid).length === 0) lastKnown.delete(uid);
-    },
-    logger,
-  );
-  const relistLoop = (): void => {
-    if (stopped) return;
-    void relist().finally(() => {
-      if (!stopped) timers.push(clock.setTimer(relistLoop, (opts.relistSeconds ?? 10) * 1000));
-    });
-  };
-  timers.push(clock.setTimer(relistLoop, (opts.relistSeconds ?? 10) * 1000));
+  for (const uid of cache.podUids()) workers.update(uid);
+  workers.start();
+  const initialSync = workers.synced(new Set([...pods.keys(), ...cache.podUids()]));
   const metricsPeriod = opts.metricsPeriodSeconds ?? 15;
   const metrics =
     metricsPeriod > 0
@@ -298,28 +296,30 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
           clock,
           periodSeconds: metricsPeriod,
           containers: () => cache.all(),
-          stats: (id, oneShot, signal) => {
-            // dockerode passes abortSignal to the request (its typings do not list it)
-            const query = { stream: false as const, "one-shot": oneShot, abortSignal: signal };
-            return docker.getContainer(id).stats(query) as Promise<EngineStats>;
-          },
+          stats: (id, oneShot, signal) => runtime.stats(id, oneShot, signal) as Promise<EngineStats>,
         })
       : undefined;
   metrics?.start();
+  const imageGcPeriod = opts.imageGcPeriodSeconds ?? 300;
+  const imageGc =
+    imageGcPeriod > 0
+      ? new ImageGC({ runtime, containers: () => pleg.all(), policy: { highPercent: gcHigh, lowPercent: gcLow }, clock, logger: logger.child({ subsystem: "image-gc" }), periodSeconds: imageGcPeriod })
+      : undefined;
+  imageGc?.start();
   logger.info({ pods: pods.size }, "kubelet started");
 
   return {
+    initialSync,
     async stop(stopOpts = {}) {
       if (stopped) return;
       stopped = true;
       for (const t of timers) t.cancel();
-      events.stop();
+      pleg.stop();
+      imageGc?.stop();
       await metrics?.stop();
       await informer.stop();
       await localPath.stop();
-      queue.shutdown();
-      await queue.whenIdle();
-      await workers;
+      await workers.shutdown();
       probes.stop();
       await kubeletServer?.close().catch(() => undefined);
       await nodeServices?.stop().catch(() => undefined);

@@ -10,17 +10,18 @@ import type { Logger } from "../lib/logger.js";
 import type { Container, Pod } from "../lib/types.js";
 import { nextPullBackoff, pullKey, type BackoffConfig, type BackoffEntry } from "./backoff.js";
 import type { Clock } from "../lib/clock.js";
-import type { ContainerCache } from "./container-cache.js";
+import type { ContainerState } from "./pleg.js";
 import { containerFieldPath, containerSpec } from "./container-spec.js";
 import { ContainerConfigError, needsPodIP, resolveEnv, type ObjectSource } from "./env.js";
 import type { Recorder } from "../lib/events.js";
 import { ImageError, type ImageManager } from "./images.js";
 import { planPod, podGracePeriod, type PodAction } from "./pod-plan.js";
 import { computePodStatus, type WaitingReason } from "./pod-status.js";
-import { runProbe } from "./probes/handlers.js";
+import { LifecycleHooks } from "./lifecycle-hooks.js";
 import type { ProbeManager } from "./probes/manager.js";
 import type { ContainerRuntime, ObservedContainer, PortMap } from "./runtime/types.js";
 import type { StatusManager } from "./status-manager.js";
+import type { PodWorkState } from "./pod-workers.js";
 import { containerBinds, removePodDir, VolumeNotReadyError } from "./volumes.js";
 import { value as quantityValue, milliValue, parseQuantity } from "../lib/quantity.js";
 import { PORTS_ANNOTATION } from "../lib/well-known.js";
@@ -35,7 +36,8 @@ export { PORTS_ANNOTATION };
 export interface PodSyncerDeps {
   client: ApiClient;
   runtime: ContainerRuntime;
-  cache: ContainerCache;
+  /** actual state (the PLEG's cache); the syncer reports its own actions there */
+  cache: ContainerState;
   images: ImageManager;
   probes: ProbeManager;
   status: StatusManager;
@@ -46,6 +48,8 @@ export interface PodSyncerDeps {
   nodeName: string;
   nodeIP: string;
   dataDir: string;
+  /** where Secret volumes live (a tmpfs) */
+  memoryDir: string;
   backoffConfig: BackoffConfig;
   /** the desired pod for a UID (informer), or undefined once deleted */
   podFor(uid: string): Pod | undefined;
@@ -53,6 +57,8 @@ export interface PodSyncerDeps {
   lastKnown(uid: string): Pod | undefined;
   /** sync this pod again after `ms` */
   requeueAfter(uid: string, ms: number): void;
+  /** report a step of the pod's termination to its worker lane */
+  setWorkState?(uid: string, state: PodWorkState): void;
   /** labels added to every container (tests name their run with one) */
   extraLabels?: Record<string, string>;
 }
@@ -64,8 +70,11 @@ type StartAction = Extract<PodAction, { type: "startContainer" }>;
 export class PodSyncer {
   readonly backoff = new Map<string, BackoffEntry>();
   private readonly waiting = new Map<string, Map<string, WaitingReason>>();
+  private readonly hooks: LifecycleHooks;
 
-  constructor(private readonly d: PodSyncerDeps) {}
+  constructor(private readonly d: PodSyncerDeps) {
+    this.hooks = new LifecycleHooks(d);
+  }
 
   /** One sync of the pod with this UID. */
   async sync(uid: string): Promise<void> {
@@ -113,7 +122,9 @@ export class PodSyncer {
       const last = this.d.lastKnown(uid);
       const grace = last ? Math.min(podGracePeriod(last), 30) : 2;
       this.d.logger.info({ podUid: uid, containers: observed.length }, "removing containers of a pod not bound here");
+      this.d.setWorkState?.(uid, "terminating");
       await this.killAll(last, observed, grace);
+      this.d.setWorkState?.(uid, "terminated");
     }
     this.forget(uid);
   }
@@ -123,7 +134,7 @@ export class PodSyncer {
     for (const k of [...this.backoff.keys()]) if (k.startsWith(`${uid}/`)) this.backoff.delete(k);
     this.d.probes.removePod(uid);
     this.d.status.forget(uid);
-    void removePodDir(this.d.dataDir, uid).catch(() => undefined);
+    void removePodDir({ dataDir: this.d.dataDir, memoryDir: this.d.memoryDir }, uid).catch(() => undefined);
   }
 
   private waitingFor(uid: string): Map<string, WaitingReason> {
@@ -143,8 +154,13 @@ export class PodSyncer {
     const kills: Promise<void>[] = [];
     for (const a of actions) {
       switch (a.type) {
-        case "killPod":
-          await this.killAll(pod, this.d.cache.forPod(uid), a.gracePeriodSeconds);
+        case "killPod": {
+          // As Kubernetes' kubelet does, the API object goes as soon as the containers have
+          // stopped; removing them is cleanup that no longer holds the deletion up.
+          this.d.setWorkState?.(uid, "terminating");
+          const observed = this.d.cache.forPod(uid);
+          await this.stopAll(pod, observed, a.gracePeriodSeconds);
+          this.d.setWorkState?.(uid, "terminated");
           if (a.deletePod) {
             try {
               await this.d.client.delete("Pod", pod.metadata.name ?? "", {
@@ -156,9 +172,11 @@ export class PodSyncer {
               if (!isNotFound(e)) throw e;
             }
             log.info("pod terminated and deleted");
-            this.forget(uid);
           }
+          await this.removeAll(observed);
+          if (a.deletePod) this.forget(uid);
           return true;
+        }
         case "setBackoff":
           this.backoff.set(a.key, a.entry);
           break;
@@ -247,7 +265,7 @@ export class PodSyncer {
     }
     const inspected = this.d.runtime.inspect(sandboxId).then(async (sb) => {
       if (!sb) return undefined;
-      this.d.cache.set(sb);
+      this.d.cache.observed(sb);
       await this.ensurePortsAnnotation(this.d.status.latest(pod), sb.ports ?? {});
       return sb;
     });
@@ -264,52 +282,48 @@ export class PodSyncer {
 
   private async remove(id: string): Promise<void> {
     await this.d.runtime.removeContainer(id);
-    this.d.cache.delete(id);
+    this.d.cache.removed(id);
   }
 
   private async killContainer(pod: Pod, id: string, name: string, grace: number, reason: string, message: string): Promise<void> {
     if (name !== "POD") {
       this.d.recorder.event(pod, "Normal", "Killing", reason === "Unhealthy" || reason === "DefinitionChanged" ? message : `Stopping container ${name}`, containerFieldPath(pod, name));
     }
-    const seq = this.d.cache.seq();
     await this.d.runtime.stopContainer(id, grace);
-    const after = await this.d.runtime.inspect(id);
-    if (after) this.d.cache.setIfUnchanged(after, seq);
-    else this.d.cache.deleteIfUnchanged(id, seq);
+    await this.d.cache.refresh(id);
   }
 
   /** preStop hooks, then SIGTERM/SIGKILL of every user container, then the sandbox; remove all. */
   private async killAll(pod: Pod | undefined, observed: readonly ObservedContainer[], graceSeconds: number): Promise<void> {
+    await this.stopAll(pod, observed, graceSeconds);
+    await this.removeAll(observed);
+  }
+
+  /**
+   * preStop hooks, then SIGTERM and, once the grace period (hooks included) is over, SIGKILL of
+   * every running user container at once. The sandbox is left to {@link removeAll}.
+   */
+  private async stopAll(pod: Pod | undefined, observed: readonly ObservedContainer[], graceSeconds: number): Promise<void> {
     const started = this.d.clock.now();
-    const users = observed.filter((c) => c.role === "container");
-    const running = users.filter((c) => c.state === "running");
+    const running = observed.filter((c) => c.role === "container" && c.state === "running");
     const sandbox = observed.find((c) => c.role === "sandbox" && c.state === "running");
     await Promise.all(
       running.map(async (c) => {
         const spec = pod ? containerSpec(pod, c.containerName) : undefined;
-        if (pod && spec?.lifecycle?.preStop) await this.runPreStop(pod, spec, c, sandbox?.ip ?? "", graceSeconds);
+        if (pod && spec?.lifecycle?.preStop) await this.hooks.preStop(pod, spec, c, sandbox?.ip ?? "", graceSeconds);
         const left = Math.max(0, graceSeconds - (this.d.clock.now() - started) / 1000);
         if (pod) this.d.recorder.event(pod, "Normal", "Killing", `Stopping container ${c.containerName}`, containerFieldPath(pod, c.containerName));
         await this.d.runtime.stopContainer(c.id, Math.floor(left));
       }),
     );
-    const stoppedAt = this.d.clock.now();
-    await Promise.all(users.map((c) => this.remove(c.id)));
-    await Promise.all(observed.filter((c) => c.role === "sandbox").map((c) => this.remove(c.id)));
-    this.d.logger.debug({ podUid: observed[0]?.podUid, stopMs: stoppedAt - started, removeMs: this.d.clock.now() - stoppedAt }, "pod killed");
+    this.d.logger.debug({ podUid: observed[0]?.podUid, stopMs: this.d.clock.now() - started }, "pod containers stopped");
   }
 
-  private async runPreStop(pod: Pod, spec: Container, c: ObservedContainer, podIP: string, graceSeconds: number): Promise<void> {
-    const hook = spec.lifecycle?.preStop;
-    if (!hook) return;
-    const timeoutMs = Math.max(1, graceSeconds) * 1000;
-    const out = await runProbe(
-      { exec: hook.exec, httpGet: hook.httpGet, timeoutSeconds: Math.max(1, graceSeconds) },
-      { podIP, container: spec, exec: (cmd, t) => this.d.runtime.exec(c.id, cmd, Math.min(t, timeoutMs)) },
-    );
-    if (!out.success) {
-      this.d.recorder.event(pod, "Warning", "FailedPreStopHook", `PreStopHook failed: ${out.message}`, containerFieldPath(pod, spec.name));
-    }
+  /** Remove every container of the pod (they are stopped; a running sandbox is force-removed). */
+  private async removeAll(observed: readonly ObservedContainer[]): Promise<void> {
+    const started = this.d.clock.now();
+    await Promise.all(observed.map((c) => this.remove(c.id)));
+    this.d.logger.debug({ podUid: observed[0]?.podUid, removeMs: this.d.clock.now() - started }, "pod containers removed");
   }
 
   /** Create (not start) a sandbox for the pod; undefined when the engine refused. */
@@ -352,7 +366,7 @@ export class PodSyncer {
       const facts = { podIP, hostIP: this.d.nodeIP, nodeName: this.d.nodeName };
       const [env, binds] = await Promise.all([
         resolveEnv(pod, spec, facts, this.d.objects),
-        containerBinds(pod, spec, this.d.dataDir, this.d.objects),
+        containerBinds(pod, spec, { dataDir: this.d.dataDir, memoryDir: this.d.memoryDir }, this.d.objects),
       ]);
       const limits = spec.resources?.limits ?? {};
       const id = await this.d.runtime.createContainer({
@@ -387,9 +401,10 @@ export class PodSyncer {
     if (!spec) return;
     try {
       const started = await this.d.runtime.startContainer(id);
-      if (started) this.d.cache.set(started);
+      if (started) this.d.cache.observed(started);
       waiting.delete(name);
       this.d.recorder.event(pod, "Normal", "Started", `Started container ${name}`, containerFieldPath(pod, name));
+      if (started) await this.hooks.postStart(pod, spec, started);
     } catch (e) {
       await this.startFailed(pod, spec, e, id, waiting, log);
     }
@@ -427,7 +442,7 @@ export class PodSyncer {
     this.d.recorder.event(pod, "Warning", "Failed", `Error: ${message}`, fp);
     if (id) {
       const c = await this.d.runtime.inspect(id).catch(() => undefined);
-      if (c) this.d.cache.set(c);
+      if (c) this.d.cache.observed(c);
     }
     this.d.requeueAfter(uid, Math.max(500, this.d.backoffConfig.baseMs));
   }

@@ -4,7 +4,12 @@
  * objects (mounted read-only), persistentVolumeClaim as its bound volume's directory (hostPath
  * or local; local-path volumes live under `<data dir>/storage`). The pod's directory is removed
  * with the pod; a claim's directory outlives it.
+ *
+ * Secret volumes never touch the node's disk: as Kubernetes keeps them on a tmpfs, their files
+ * are written under the memory directory (`/dev/shm/kctl-kubelet/<node>` by default, a tmpfs on
+ * Linux), per pod, and removed with it.
  */
+import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { Container, Pod, Volume } from "../lib/types.js";
@@ -54,6 +59,22 @@ export function podDir(dataDir: string, podUid: string): string {
   return path.join(dataDir, "pods", podUid);
 }
 
+/** Where a pod's volumes live: `dataDir` on disk, `memoryDir` (tmpfs) for Secrets. */
+export interface VolumeDirs {
+  dataDir: string;
+  memoryDir: string;
+}
+
+/** The default memory directory of a node: under /dev/shm (tmpfs) when there is one, else the data dir. */
+export function defaultMemoryDir(dataDir: string, nodeName: string): string {
+  try {
+    if (fsSync.statSync("/dev/shm").isDirectory()) return path.join("/dev/shm", "kctl-kubelet", nodeName);
+  } catch {
+    // no /dev/shm (not Linux): fall back to the data dir
+  }
+  return path.join(dataDir, "memory");
+}
+
 async function writeFiles(dir: string, files: Record<string, Buffer>, items: { key: string; path: string }[] | undefined, mode: number): Promise<void> {
   await fs.rm(dir, { recursive: true, force: true });
   await fs.mkdir(dir, { recursive: true });
@@ -68,9 +89,13 @@ async function writeFiles(dir: string, files: Record<string, Buffer>, items: { k
 }
 
 /** Materialize one volume; returns the host path to bind. */
-async function prepareVolume(pod: Pod, v: Volume, dataDir: string, source: ObjectSource): Promise<string> {
+async function prepareVolume(pod: Pod, v: Volume, dirs: VolumeDirs, source: ObjectSource): Promise<string> {
   const ns = pod.metadata.namespace ?? "default";
-  const base = path.join(podDir(dataDir, pod.metadata.uid ?? "unknown"), "volumes");
+  const base = path.join(podDir(dirs.dataDir, pod.metadata.uid ?? "unknown"), "volumes");
+  // Kubernetes' message when a volume's object is missing: the pod waits (FailedMount) and the
+  // volume is set up once the object exists.
+  const missing = (kind: string, name: string): VolumeNotReadyError =>
+    new VolumeNotReadyError(`MountVolume.SetUp failed for volume "${v.name}" : ${kind} "${name}" not found`);
   if (v.hostPath) {
     if (v.hostPath.type === "DirectoryOrCreate") await fs.mkdir(v.hostPath.path, { recursive: true });
     return v.hostPath.path;
@@ -79,7 +104,7 @@ async function prepareVolume(pod: Pod, v: Volume, dataDir: string, source: Objec
   if (v.configMap) {
     const dir = path.join(base, "configmap", v.name);
     const cm = await source.configMap(ns, v.configMap.name);
-    if (!cm && !v.configMap.optional) throw new ContainerConfigError(`configmap "${v.configMap.name}" not found`);
+    if (!cm && !v.configMap.optional) throw missing("configmap", v.configMap.name);
     const files: Record<string, Buffer> = {};
     for (const [k, val] of Object.entries(cm?.data ?? {})) files[k] = Buffer.from(val, "utf8");
     for (const [k, val] of Object.entries(cm?.binaryData ?? {})) files[k] = Buffer.from(val, "base64");
@@ -87,9 +112,9 @@ async function prepareVolume(pod: Pod, v: Volume, dataDir: string, source: Objec
     return dir;
   }
   if (v.secret) {
-    const dir = path.join(base, "secret", v.name);
+    const dir = path.join(podDir(dirs.memoryDir, pod.metadata.uid ?? "unknown"), "volumes", "secret", v.name);
     const s = await source.secret(ns, v.secret.secretName);
-    if (!s && !v.secret.optional) throw new ContainerConfigError(`secret "${v.secret.secretName}" not found`);
+    if (!s && !v.secret.optional) throw missing("secret", v.secret.secretName);
     const files: Record<string, Buffer> = {};
     for (const [k, val] of Object.entries(s?.data ?? {})) files[k] = Buffer.from(val, "base64");
     await writeFiles(dir, files, v.secret.items, v.secret.defaultMode ?? 0o644);
@@ -103,12 +128,12 @@ async function prepareVolume(pod: Pod, v: Volume, dataDir: string, source: Objec
 }
 
 /** Docker binds (`host:container[:ro]`) for one container's volumeMounts. */
-export async function containerBinds(pod: Pod, container: Container, dataDir: string, source: ObjectSource): Promise<string[]> {
+export async function containerBinds(pod: Pod, container: Container, dirs: VolumeDirs, source: ObjectSource): Promise<string[]> {
   const binds: string[] = [];
   for (const m of container.volumeMounts ?? []) {
     const v = pod.spec.volumes?.find((x) => x.name === m.name);
     if (!v) throw new ContainerConfigError(`volumeMount "${m.name}": no volume of that name in the pod`);
-    let host = await prepareVolume(pod, v, dataDir, source);
+    let host = await prepareVolume(pod, v, dirs, source);
     if (m.subPath) {
       host = path.join(host, m.subPath);
       if (v.emptyDir || v.hostPath || v.persistentVolumeClaim) await fs.mkdir(host, { recursive: true });
@@ -119,7 +144,8 @@ export async function containerBinds(pod: Pod, container: Container, dataDir: st
   return binds;
 }
 
-/** Remove the pod's directory (volumes) once the pod is gone. */
-export async function removePodDir(dataDir: string, podUid: string): Promise<void> {
-  await fs.rm(podDir(dataDir, podUid), { recursive: true, force: true });
+/** Remove the pod's directories (volumes, on disk and in memory) once the pod is gone. */
+export async function removePodDir(dirs: VolumeDirs, podUid: string): Promise<void> {
+  await fs.rm(podDir(dirs.dataDir, podUid), { recursive: true, force: true });
+  await fs.rm(podDir(dirs.memoryDir, podUid), { recursive: true, force: true });
 }

@@ -32,6 +32,16 @@ interface AgentFlags {
   memory?: string;
   maxPods?: string;
   serviceCidr: string;
+  imageGcHighThreshold?: string;
+  imageGcLowThreshold?: string;
+}
+
+/** A percentage flag (0-100), or undefined when not given. */
+function percent(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 100) throw new UserError(`${flag}: "${text}" is not a whole percentage (0-100)`);
+  return n;
 }
 
 /** `k=v,k2=v2` to a map. */
@@ -60,6 +70,12 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
       throw new UserError((e as Error).message);
     }
   };
+  // Bad flags are refused before anything happens (no join, no node registered).
+  const gcHigh = percent(flags.imageGcHighThreshold, "--image-gc-high-threshold");
+  const gcLow = percent(flags.imageGcLowThreshold, "--image-gc-low-threshold");
+  if ((gcHigh ?? 85) <= (gcLow ?? 80)) {
+    throw new UserError(`--image-gc-low-threshold (${gcLow ?? 80}) must be below --image-gc-high-threshold (${gcHigh ?? 85})`);
+  }
   const nodeName = (flags.nodeName ?? os.hostname()).toLowerCase();
   boundHeapGrowth();
   const logger = await componentLogger(ctx, "kubelet");
@@ -89,6 +105,8 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
     kubeletServerTls: identity.kubeletServerTls,
     capacity: { cpu: flags.cpu, memory: flags.memory, pods: flags.maxPods === undefined ? undefined : Number(flags.maxPods) },
     services: { serviceCidr: flags.serviceCidr },
+    imageGcHighPercent: gcHigh,
+    imageGcLowPercent: gcLow,
   });
   ctx.err.write(`agent ${nodeName} running against ${client.server} (Ctrl-C to stop; containers keep running)\n`);
   await untilSignal();
@@ -155,6 +173,8 @@ export const command: CommandModule = {
       .option("--cpu <quantity>", "override the reported CPU capacity")
       .option("--memory <quantity>", "override the reported memory capacity")
       .option("--max-pods <n>", "pods capacity (default 110)")
+      .option("--image-gc-high-threshold <percent>", "disk use of the images' filesystem above which unused images are removed (default 85)")
+      .option("--image-gc-low-threshold <percent>", "disk use image garbage collection brings it down to (default 80)")
       .option("--service-cidr <cidr>", "the cluster's Service IP range (as given to kctl server)", "10.96.0.0/12")
       .action(guarded((flags: AgentFlags & { relistPeriod?: string }) => run(ctx, { ...flags, relist: flags.relistPeriod })));
   },

@@ -3,6 +3,7 @@
  * containers that own the pod's network namespace and published ports; user containers join it
  * with `NetworkMode: container:<sandbox>`. Every container carries the labels of labels.ts.
  */
+import { statfs } from "node:fs/promises";
 import { PassThrough } from "node:stream";
 import Dockerode from "dockerode";
 import type { Logger } from "../../lib/logger.js";
@@ -18,10 +19,18 @@ import {
   type ContainerRole,
 } from "../labels.js";
 import { ensureSandboxImage, SANDBOX_IMAGE } from "../sandbox-image.js";
+import { dockerAttach, dockerExecStream, dockerLogs, dockerStats, dockerWatchContainer } from "./docker-streams.js";
 import type {
   ContainerCreateSpec,
   ContainerRuntime,
   ExecResult,
+  ImageFsUsage,
+  InteractiveStream,
+  RuntimeImage,
+  LogOptions,
+  LogStream,
+  OutputSink,
+  StreamRequest,
   ObservedContainer,
   PortMap,
   RuntimeEvent,
@@ -360,5 +369,41 @@ export class DockerRuntime implements ContainerRuntime {
       kernelVersion: info.KernelVersion ?? v.KernelVersion ?? "",
       osImage: info.OperatingSystem ?? "",
     };
+  }
+
+  logs(id: string, opts: LogOptions, sink: OutputSink): Promise<LogStream> {
+    return dockerLogs(this.docker, id, opts, sink);
+  }
+
+  execStream(id: string, cmd: string[], req: StreamRequest, sink: OutputSink): Promise<InteractiveStream> {
+    return dockerExecStream(this.docker, id, cmd, req, sink);
+  }
+
+  attach(id: string, req: StreamRequest, sink: OutputSink): Promise<InteractiveStream> {
+    return dockerAttach(this.docker, id, req, sink);
+  }
+
+  watchContainer(id: string, onStop: () => void): { stop(): void } {
+    return dockerWatchContainer(this.docker, id, onStop);
+  }
+
+  stats(id: string, oneShot: boolean, signal: AbortSignal): Promise<unknown> {
+    return dockerStats(this.docker, id, oneShot, signal);
+  }
+
+  async listImages(): Promise<RuntimeImage[]> {
+    const list = await this.docker.listImages({ all: false });
+    return list.map((i) => ({ id: i.Id, tags: (i.RepoTags ?? []).filter((t) => t !== "<none>:<none>"), sizeBytes: i.Size, createdAt: i.Created * 1000 }));
+  }
+
+  async removeImage(id: string): Promise<void> {
+    // no force: the engine refuses an image a container (even a stopped one) was created from
+    await this.docker.getImage(id).remove({ force: false });
+  }
+
+  async imageFsUsage(): Promise<ImageFsUsage> {
+    const info = (await this.docker.info()) as { DockerRootDir?: string };
+    const st = await statfs(info.DockerRootDir ?? "/var/lib/docker");
+    return { capacityBytes: st.blocks * st.bsize, usedBytes: (st.blocks - st.bfree) * st.bsize };
   }
 }

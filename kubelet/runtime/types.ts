@@ -96,6 +96,68 @@ export interface ExecResult {
   output: string;
 }
 
+/** Which of a container's outputs a chunk came from (a TTY has only stdout). */
+export type OutputStream = "stdout" | "stderr";
+
+/** Receives a container's (or a command's) output, chunk by chunk, demultiplexed. */
+export type OutputSink = (stream: OutputStream, data: Buffer) => void;
+
+/** What part of a container's log to read (Kubernetes' PodLogOptions, engine-neutral). */
+export interface LogOptions {
+  follow: boolean;
+  timestamps: boolean;
+  /** lines from the end; undefined = all */
+  tail?: number;
+  /** only lines after this time (seconds since the epoch) */
+  since?: number;
+}
+
+/** A log read in progress. */
+export interface LogStream {
+  /** resolves when the log ended (all of it, or the container stopped while following) or `stop` was called */
+  done: Promise<void>;
+  stop(): void;
+}
+
+/** What an interactive command (exec) or an attach asks for. */
+export interface StreamRequest {
+  stdin: boolean;
+  stdout: boolean;
+  stderr: boolean;
+  tty: boolean;
+}
+
+/** A running exec or attach session: input in, output to the sink given when it was opened. */
+export interface InteractiveStream {
+  /** send bytes to the process' stdin */
+  write(data: Buffer): void;
+  /** close stdin (half-close; a TTY gets ^D instead, as a terminal user would type it) */
+  end(): void;
+  /** resize the TTY */
+  resize(width: number, height: number): Promise<void>;
+  /** resolves with the exit code once the process ended (undefined for an attach) */
+  done: Promise<number | undefined>;
+  /** drop the session */
+  destroy(): void;
+}
+
+/** An image the engine holds. */
+export interface RuntimeImage {
+  /** sha256:... */
+  id: string;
+  /** its references (repo:tag) */
+  tags: string[];
+  sizeBytes: number;
+  /** ms since the epoch */
+  createdAt: number;
+}
+
+/** The filesystem the images live on. */
+export interface ImageFsUsage {
+  capacityBytes: number;
+  usedBytes: number;
+}
+
 /** Engine facts for the Node object. */
 export interface RuntimeVersion {
   /** e.g. docker://20.10.24 */
@@ -106,8 +168,11 @@ export interface RuntimeVersion {
 
 /** The kubelet's view of a container engine. */
 export interface ContainerRuntime {
-  /** Every container of this node, inspected. */
-  listContainers(): Promise<ObservedContainer[]>;
+  /**
+   * Every container of this node, inspected. `known` returns the cached view of a container
+   * whose state has not changed, which the runtime may reuse instead of inspecting it again.
+   */
+  listContainers(known?: (id: string, state: string) => ObservedContainer | undefined): Promise<ObservedContainer[]>;
   /** One container, or undefined when gone. */
   inspect(id: string): Promise<ObservedContainer | undefined>;
   /** Create and start a pod sandbox; returns it inspected (IP and ports filled). */
@@ -130,6 +195,12 @@ export interface ContainerRuntime {
   stopContainer(id: string, graceSeconds: number): Promise<void>;
   /** Remove (force). Already gone is fine. */
   removeContainer(id: string): Promise<void>;
+  /** The images the engine holds (image garbage collection). */
+  listImages(): Promise<RuntimeImage[]>;
+  /** Remove an image; rejects when a container uses it. */
+  removeImage(id: string): Promise<void>;
+  /** How full the filesystem holding the images is. */
+  imageFsUsage(): Promise<ImageFsUsage>;
   /** Is the image present locally? */
   hasImage(image: string): Promise<boolean>;
   /** Pull an image, reporting progress lines. Rejects with the engine's message. */
@@ -140,4 +211,21 @@ export interface ContainerRuntime {
   watchEvents(onEvent: (ev: RuntimeEvent) => void, onReconnect: () => void): { stop(): void };
   /** Engine versions for the node info. */
   version(): Promise<RuntimeVersion>;
+
+  // ---- streaming (the kubelet server: logs, exec, attach, port-forward) ----
+
+  /** Read (or follow) a container's log; chunks go to `sink` demultiplexed. Rejects when the container is gone. */
+  logs(id: string, opts: LogOptions, sink: OutputSink): Promise<LogStream>;
+  /** Start `cmd` in a running container, wired to `sink`; the session ends with its exit code. */
+  execStream(id: string, cmd: string[], req: StreamRequest, sink: OutputSink): Promise<InteractiveStream>;
+  /**
+   * Attach to a running container's main process (`kubectl attach`). The seam the kubelet
+   * server's attach route is meant to use (kubelet/server/attach.ts is written against dockerode
+   * on another branch; it moves onto this method at merge).
+   */
+  attach(id: string, req: StreamRequest, sink: OutputSink): Promise<InteractiveStream>;
+  /** Call `onStop` once the container dies or is removed (port-forward ends with its pod). */
+  watchContainer(id: string, onStop: () => void): { stop(): void };
+  /** One resource-usage sample of a container in the engine's stats format (metrics). */
+  stats(id: string, oneShot: boolean, signal: AbortSignal): Promise<unknown>;
 }

@@ -1,17 +1,9 @@
 /**
- * Finding the Docker container behind `namespace/pod/container` on this node, by the labels the
- * kubelet puts on every container it creates (kubelet/labels.ts).
+ * Finding the container behind `namespace/pod/container` on this node, in the runtime's list of
+ * this node's containers (decoded from the labels the kubelet puts on each, kubelet/labels.ts).
  */
-import type Dockerode from "dockerode";
 import { ApiError } from "../../lib/errors.js";
-import {
-  LABEL_CONTAINER_NAME,
-  LABEL_NODE,
-  LABEL_POD_NAME,
-  LABEL_POD_NAMESPACE,
-  LABEL_RESTART_COUNT,
-  LABEL_ROLE,
-} from "../labels.js";
+import type { ObservedContainer } from "../runtime/types.js";
 
 /** What identifies one container of one pod on one node. */
 export interface ContainerRef {
@@ -20,36 +12,23 @@ export interface ContainerRef {
   container: string;
 }
 
-/** A Docker container instance of a pod's container. */
+/** One instance (a restart is a new instance) of a pod's container. */
 export interface ContainerInstance {
   id: string;
   restartCount: number;
-  /** Docker state: running, exited, created, ... */
+  /** the runtime's state: running, exited, created, ... */
   state: string;
   created: number;
 }
 
-/** Every Docker instance of the container on this node, newest first (restart count, then creation). */
-export async function listInstances(docker: Dockerode, nodeName: string, ref: ContainerRef): Promise<ContainerInstance[]> {
-  const list = await docker.listContainers({
-    all: true,
-    filters: {
-      label: [
-        `${LABEL_POD_NAMESPACE}=${ref.namespace}`,
-        `${LABEL_POD_NAME}=${ref.pod}`,
-        `${LABEL_CONTAINER_NAME}=${ref.container}`,
-        `${LABEL_NODE}=${nodeName}`,
-        `${LABEL_ROLE}=container`,
-      ],
-    },
-  });
-  return list
-    .map((c) => ({
-      id: c.Id,
-      restartCount: Number(c.Labels?.[LABEL_RESTART_COUNT] ?? 0) || 0,
-      state: c.State,
-      created: c.Created,
-    }))
+/** Lists this node's containers (the kubelet passes the runtime's list, reusing its cache). */
+export type ContainerLister = () => Promise<ObservedContainer[]>;
+
+/** Every instance of the container on this node, newest first (restart count, then creation). */
+export async function listInstances(list: ContainerLister, ref: ContainerRef): Promise<ContainerInstance[]> {
+  return (await list())
+    .filter((c) => c.role === "container" && c.podNamespace === ref.namespace && c.podName === ref.pod && c.containerName === ref.container)
+    .map((c) => ({ id: c.id, restartCount: c.restartCount, state: c.state, created: c.createdAt }))
     .sort((a, b) => b.restartCount - a.restartCount || b.created - a.created);
 }
 
@@ -60,8 +39,8 @@ export async function listInstances(docker: Dockerode, nodeName: string, ref: Co
  * instance Kubernetes reports as lastState.terminated), that one is the previous instance.
  * Throws a 404/400 ApiError with a Kubernetes-like message when there is none.
  */
-export async function findInstance(docker: Dockerode, nodeName: string, ref: ContainerRef, previous = false): Promise<ContainerInstance> {
-  const all = await listInstances(docker, nodeName, ref);
+export async function findInstance(list: ContainerLister, nodeName: string, ref: ContainerRef, previous = false): Promise<ContainerInstance> {
+  const all = await listInstances(list, ref);
   const current = all[0];
   if (!current) {
     throw new ApiError("NotFound", `container "${ref.container}" in pod "${ref.pod}" not found on node "${nodeName}"`);

@@ -1,10 +1,8 @@
 /**
- * One exec session: a Docker exec attached over a hijacked connection, bridged to a WebSocket
+ * One exec (or attach) session: the runtime's interactive stream (runtime/types.ts), bridged to a WebSocket
  * speaking the Kubernetes channel protocol (stdin 0, stdout 1, stderr 2, Status 3, resize 4,
  * v5 close 255). Ends with a channel-3 Status carrying the exit code, then a normal close.
  */
-import type { Duplex } from "node:stream";
-import type Dockerode from "dockerode";
 import type { WebSocket, RawData } from "ws";
 import type { Logger } from "../../lib/logger.js";
 import {
@@ -19,7 +17,7 @@ import {
   frame,
   type ExecStatus,
 } from "./channel-protocol.js";
-import { DockerDemux } from "./docker-demux.js";
+import type { ContainerRuntime, InteractiveStream } from "../runtime/types.js";
 
 /** What the caller asked for (the exec query string). */
 export interface ExecRequest {
@@ -39,40 +37,53 @@ interface TerminalSize {
  * Run `req.command` in container `containerId` and bridge it to `ws`. Attach this synchronously
  * in the WebSocket handler: client messages that arrive while the exec is being created are kept.
  */
-export function runExecSession(docker: Dockerode, containerId: string, req: ExecRequest, ws: WebSocket, logger: Logger): Promise<void> {
+export function runExecSession(runtime: ContainerRuntime, containerId: string, req: ExecRequest, ws: WebSocket, logger: Logger): Promise<void> {
+  return bridgeSession(ws, req, logger, {
+    what: "exec",
+    open: (sink) => runtime.execStream(containerId, req.command, req, sink),
+    // the exit code becomes the Status kubectl turns into its own exit code
+    ended: (code) => exitStatus(code ?? 1, req.command),
+  });
+}
+
+/** How a session is opened and what Status its end sends. */
+export interface SessionKind {
+  what: "exec" | "attach";
+  open(sink: (stream: "stdout" | "stderr", data: Buffer) => void): Promise<InteractiveStream>;
+  ended(code: number | undefined): ExecStatus;
+}
+
+/**
+ * Bridge a runtime session (exec or attach) to a WebSocket speaking the channel protocol: stdin
+ * (queued until the session is open), resize, the v5 stdin half-close, output channels, and the
+ * final channel-3 Status before a normal close.
+ */
+export function bridgeSession(ws: WebSocket, req: Omit<ExecRequest, "command">, logger: Logger, kind: SessionKind): Promise<void> {
   const queued: Buffer[] = [];
   let stdinEnded = false;
-  let dockerStream: Duplex | undefined;
-  let exec: Dockerode.Exec | undefined;
+  let session: InteractiveStream | undefined;
   let pendingResize: TerminalSize | undefined;
   let finished = false;
 
   const resize = (size: TerminalSize): void => {
     if (!req.tty) return;
-    if (!exec || !dockerStream) {
+    if (!session) {
       pendingResize = size;
       return;
     }
-    exec.resize({ h: size.Height, w: size.Width }).catch((e: Error) => logger.debug({ err: e.message }, "exec resize failed"));
+    session.resize(size.Width, size.Height).catch((e: Error) => logger.debug({ err: e.message }, `${kind.what} resize failed`));
   };
 
   const onStdin = (data: Buffer): void => {
     if (!req.stdin || stdinEnded) return;
-    if (dockerStream) dockerStream.write(data);
+    if (session) session.write(data);
     else queued.push(data);
   };
 
   const closeStdin = (): void => {
     if (stdinEnded) return;
-    if (req.tty) {
-      // Half-closing a TTY exec's connection makes Docker drop the session (and its output):
-      // end the input as a terminal user does, with ^D.
-      onStdin(Buffer.from([4]));
-      stdinEnded = true;
-      return;
-    }
     stdinEnded = true;
-    if (dockerStream) dockerStream.end();
+    session?.end();
   };
 
   ws.on("message", (raw: RawData, isBinary: boolean) => {
@@ -105,61 +116,32 @@ export function runExecSession(docker: Dockerode, containerId: string, req: Exec
   return new Promise<void>((resolve) => {
     ws.on("close", () => {
       finished = true;
-      dockerStream?.destroy();
+      session?.destroy();
       resolve();
     });
 
     void (async () => {
       try {
-        const container = docker.getContainer(containerId);
-        exec = await container.exec({
-          Cmd: req.command,
-          AttachStdin: req.stdin,
-          AttachStdout: req.stdout,
-          AttachStderr: req.stderr,
-          Tty: req.tty,
-        });
-        const stream = (await exec.start({ hijack: true, stdin: true, Tty: req.tty })) as Duplex;
-        dockerStream = stream;
+        const s = await kind.open((stream, d) => send(stream === "stderr" ? CHANNEL_STDERR : CHANNEL_STDOUT, d));
+        session = s;
         if (ws.readyState !== ws.OPEN) {
-          stream.destroy();
+          s.destroy();
           return;
         }
-        stream.on("error", (e: Error) => logger.debug({ err: e.message }, "exec stream error"));
-        if (req.tty) {
-          stream.on("data", (d: Buffer) => send(CHANNEL_STDOUT, d));
-        } else {
-          const demux = new DockerDemux((s, d) => send(s === 2 ? CHANNEL_STDERR : CHANNEL_STDOUT, d));
-          stream.on("data", (d: Buffer) => demux.write(d));
-        }
-        for (const d of queued.splice(0)) stream.write(d);
-        if (!req.tty && (!req.stdin || stdinEnded)) stream.end();
+        for (const d of queued.splice(0)) s.write(d);
+        if (!req.tty && (!req.stdin || stdinEnded)) s.end();
+        else if (stdinEnded) s.end();
         if (pendingResize) resize(pendingResize);
-        await new Promise<void>((done) => {
-          stream.on("end", done);
-          stream.on("close", done);
-        });
-        const code = await exitCodeOf(exec);
-        logger.debug({ command: req.command, code }, "exec finished");
-        finish(exitStatus(code, req.command));
+        const code = await s.done;
+        logger.debug({ code }, `${kind.what} finished`);
+        finish(kind.ended(code));
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
-        logger.warn({ err: message, command: req.command }, "exec failed");
+        logger.warn({ err: message }, `${kind.what} failed`);
         finish(errorStatus(message));
       }
     })();
   });
-}
-
-/** The exit code once Docker reports the exec finished (inspect can lag the stream's end briefly). */
-async function exitCodeOf(exec: Dockerode.Exec): Promise<number> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    const info = await exec.inspect();
-    if (!info.Running && info.ExitCode !== null) return info.ExitCode;
-    if (Date.now() > deadline) return info.ExitCode ?? 1;
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 function toBuffer(raw: RawData): Buffer {

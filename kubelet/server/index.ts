@@ -4,13 +4,14 @@
  * protocol v4/v5). The API server proxies `pods/{name}/log`, `exec` and `attach` here. See README.md.
  */
 import type { IncomingMessage } from "node:http";
-import type Dockerode from "dockerode";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError, unauthorized } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import { bearerMatches, peerIsApiServer } from "./auth.js";
 import { selectProtocol } from "./channel-protocol.js";
-import { findInstance, type ContainerRef } from "./containers.js";
+import { findInstance, type ContainerLister, type ContainerRef } from "./containers.js";
+import { DockerRuntime } from "../runtime/docker-runtime.js";
+import type { ContainerRuntime } from "../runtime/types.js";
 import { runExecSession } from "./exec.js";
 import { runAttachSession } from "./attach.js";
 import { registerPortForwardRoutes } from "./port-forward.js";
@@ -20,7 +21,12 @@ import { parseListen } from "../../lib/address.js";
 
 /** Options of {@link startKubeletServer}. */
 export interface KubeletServerOptions {
-  docker: Dockerode;
+  /** the container runtime logs, exec and port-forward go through */
+  runtime?: ContainerRuntime;
+  /** this node's containers; default `runtime.listContainers()` (the kubelet passes one that reuses its cache) */
+  containers?: ContainerLister;
+  /** a dockerode client, for callers that have no runtime (wrapped in a DockerRuntime) */
+  docker?: ConstructorParameters<typeof DockerRuntime>[0];
   /** this node's name: only containers labelled `kctl.io/node=<nodeName>` are served */
   nodeName: string;
   /** "host:port"; port 0 picks a free port */
@@ -48,8 +54,11 @@ type RefParams = { Params: ContainerRef; Querystring: QueryValues };
 export async function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletServer> {
   const { default: Fastify } = await import("fastify");
   const { default: websocket } = await import("@fastify/websocket");
-  const { docker, nodeName, logger } = opts;
+  const { nodeName, logger } = opts;
   const log = logger.child({ subsystem: "kubelet-server" });
+  const runtime = opts.runtime ?? (opts.docker ? new DockerRuntime(opts.docker, nodeName, log) : undefined);
+  if (!runtime) throw new Error("startKubeletServer needs a runtime");
+  const containers: ContainerLister = opts.containers ?? (() => runtime.listContainers());
 
   const app = opts.tls
     ? Fastify({
@@ -91,10 +100,10 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
 
   app.get<RefParams>("/containerLogs/:namespace/:pod/:container", async (req, reply) => {
     const q = parseLogQuery(req.query);
-    const inst = await findInstance(docker, nodeName, req.params, q.previous);
+    const inst = await findInstance(containers, nodeName, req.params, q.previous);
     reply.hijack();
     try {
-      await streamLogs(docker, inst.id, q, reply.raw);
+      await streamLogs(runtime, inst.id, q, reply.raw);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       log.warn({ err: message, ...req.params }, "logs failed");
@@ -111,7 +120,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     // Runs before the upgrade: a bad request or a missing container is an HTTP error, not a socket.
     preValidation: async (req) => {
       const execReq = parseExecQuery(req.query);
-      const inst = await findInstance(docker, nodeName, req.params);
+      const inst = await findInstance(containers, nodeName, req.params);
       if (inst.state !== "running") {
         throw new ApiError("BadRequest", `container "${req.params.container}" in pod "${req.params.pod}" is not running (${inst.state})`);
       }
@@ -128,7 +137,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
         return;
       }
       const l = log.child({ ...(req.params as ContainerRef), protocol: socket.protocol || "none" });
-      void runExecSession(docker, target.id, target.execReq, socket, l);
+      void runExecSession(runtime, target.id, target.execReq, socket, l);
     },
   });
 
@@ -138,7 +147,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
     // as exec: a bad request or a container that is not running is an HTTP error, not a socket
     preValidation: async (req) => {
       const attachReq = parseAttachQuery(req.query);
-      const inst = await findInstance(docker, nodeName, req.params);
+      const inst = await findInstance(containers, nodeName, req.params);
       if (inst.state !== "running") {
         throw new ApiError("BadRequest", `container "${req.params.container}" in pod "${req.params.pod}" is not running (${inst.state})`);
       }
@@ -154,11 +163,11 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
         socket.close(1011, "no attach target");
         return;
       }
-      void runAttachSession(docker, target.id, target.attachReq, socket, log.child({ ...(req.params as ContainerRef), protocol: socket.protocol || "none" }));
+      void runAttachSession(runtime, target.id, target.attachReq, socket, log.child({ ...(req.params as ContainerRef), protocol: socket.protocol || "none" }));
     },
   });
 
-  registerPortForwardRoutes(app, { docker, nodeName, logger: log });
+  registerPortForwardRoutes(app, { runtime, containers, nodeName, logger: log });
 
   const { host, port } = parseListen(opts.listen);
   await app.listen({ host, port });
@@ -173,6 +182,6 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
   };
 }
 
-const attachTargets = new WeakMap<IncomingMessage, { id: string; attachReq: ReturnType<typeof parseAttachQuery> }>();
 const execTargets = new WeakMap<IncomingMessage, { id: string; execReq: ReturnType<typeof parseExecQuery> }>();
+const attachTargets = new WeakMap<IncomingMessage, { id: string; attachReq: ReturnType<typeof parseAttachQuery> }>();
 

@@ -1,11 +1,9 @@
 /**
- * Container logs as plain text: Docker's log stream demultiplexed (stdout and stderr interleaved
+ * Container logs as plain text: the runtime's log stream demultiplexed (stdout and stderr interleaved
  * in arrival order), optionally followed until the client disconnects or the container stops.
  */
 import type { ServerResponse } from "node:http";
-import type { Readable } from "node:stream";
-import type Dockerode from "dockerode";
-import { demuxBuffer, DockerDemux } from "./docker-demux.js";
+import type { ContainerRuntime, LogStream } from "../runtime/types.js";
 
 /** The Kubernetes PodLogOptions the kubelet honours. */
 export interface LogRequest {
@@ -22,60 +20,39 @@ export interface LogRequest {
 }
 
 /** Write the logs of `containerId` to `res` (status 200, text/plain) and end it. */
-export async function streamLogs(docker: Dockerode, containerId: string, req: LogRequest, res: ServerResponse): Promise<void> {
-  const container = docker.getContainer(containerId);
-  const info = await container.inspect();
-  const tty = info.Config?.Tty === true;
+export async function streamLogs(runtime: ContainerRuntime, containerId: string, req: LogRequest, res: ServerResponse): Promise<void> {
   let since: number | undefined;
   if (req.sinceSeconds !== undefined) since = Date.now() / 1000 - req.sinceSeconds;
   else if (req.sinceTime) since = Date.parse(req.sinceTime) / 1000;
-  const base: Dockerode.ContainerLogsOptions = { stdout: true, stderr: true, timestamps: req.timestamps };
-  if (req.tailLines !== undefined) base.tail = req.tailLines;
-  if (since !== undefined && Number.isFinite(since)) base.since = since;
 
   let written = 0;
   const limit = req.limitBytes;
+  let headed = false;
+  const head = (): void => {
+    if (headed) return;
+    headed = true;
+    res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache" });
+    res.flushHeaders();
+  };
+  let log: LogStream | undefined;
   /** false once the byte limit is reached */
-  const write = (d: Buffer): boolean => {
+  const write = (d: Buffer): void => {
+    head();
     if (limit !== undefined) {
-      if (written >= limit) return false;
+      if (written >= limit) return;
       if (written + d.length > limit) d = d.subarray(0, limit - written);
     }
     written += d.length;
     res.write(d);
-    return limit === undefined || written < limit;
+    if (limit !== undefined && written >= limit) log?.stop();
   };
 
-  res.writeHead(200, { "content-type": "text/plain; charset=utf-8", "cache-control": "no-cache" });
-  res.flushHeaders();
-
-  if (!req.follow) {
-    const buf = (await container.logs({ ...base, follow: false })) as Buffer;
-    write(tty ? buf : demuxBuffer(buf));
-    res.end();
-    return;
-  }
-
-  const stream = (await container.logs({ ...base, follow: true })) as Readable;
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      stream.destroy();
-      if (!res.writableEnded) res.end();
-      resolve();
-    };
-    res.on("close", stop);
-    stream.on("end", stop);
-    stream.on("close", stop);
-    stream.on("error", stop);
-    if (tty) {
-      stream.on("data", (d: Buffer) => {
-        if (!write(d)) stop();
-      });
-    } else {
-      const demux = new DockerDemux((_s, d) => {
-        if (!write(d)) stop();
-      });
-      stream.on("data", (d: Buffer) => demux.write(d));
-    }
-  });
+  log = await runtime.logs(containerId, { follow: req.follow, timestamps: req.timestamps, tail: req.tailLines, since }, (_s, d) => write(d));
+  head();
+  if (limit !== undefined && written >= limit) log.stop();
+  const onClose = (): void => log?.stop();
+  res.on("close", onClose);
+  await log.done;
+  res.off("close", onClose);
+  if (!res.writableEnded) res.end();
 }

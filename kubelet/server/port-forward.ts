@@ -17,7 +17,8 @@
  */
 import net from "node:net";
 import type { Duplex } from "node:stream";
-import type Dockerode from "dockerode";
+import type { ContainerRuntime } from "../runtime/types.js";
+import type { ContainerLister } from "./containers.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { createWebSocketStream, WebSocketServer } from "ws";
 import { ApiError, badRequest } from "../../lib/errors.js";
@@ -37,7 +38,6 @@ import {
   WEBSOCKET_PORT_FORWARD_PROTOCOL,
 } from "../../lib/spdy/port-forward.js";
 import { SpdySession, type SpdyStream } from "../../lib/spdy/session.js";
-import { LABEL_NODE, LABEL_POD_NAME, LABEL_POD_NAMESPACE, LABEL_POD_UID, LABEL_ROLE } from "../labels.js";
 
 /** How long the second stream of a pair may take to arrive (Kubernetes: streamCreationTimeout). */
 const PAIR_TIMEOUT_MS = 30_000;
@@ -55,7 +55,9 @@ interface PodEndpoint {
 
 /** What the port-forward route needs from the kubelet server. */
 export interface PortForwardDeps {
-  docker: Dockerode;
+  runtime: ContainerRuntime;
+  /** this node's containers */
+  containers: ContainerLister;
   nodeName: string;
   logger: Logger;
 }
@@ -83,12 +85,12 @@ export function registerPortForwardRoutes(app: FastifyInstance, deps: PortForwar
     if ((offered.length || kind === "websocket") && !offered.includes(wanted)) {
       throw new ApiError("Forbidden", `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(" ")}], server supports [${wanted}]`);
     }
-    const ep = await findPodEndpoint(deps.docker, deps.nodeName, req.params.namespace, req.params.pod);
+    const ep = await findPodEndpoint(deps.containers, deps.nodeName, req.params.namespace, req.params.pod);
     const log = deps.logger.child({ namespace: ep.namespace, pod: ep.pod, transport: kind });
     reply.hijack();
     const socket = req.raw.socket as Duplex;
     const start = (conn: Duplex): void => {
-      const session = servePortForward(conn, ep, deps.docker, log);
+      const session = servePortForward(conn, ep, deps.runtime, log);
       sessions.add(session);
       session.once("close", () => sessions.delete(session));
     };
@@ -129,21 +131,15 @@ export function registerPortForwardRoutes(app: FastifyInstance, deps: PortForwar
 }
 
 /** The running sandbox of the pod on this node and its IP. */
-async function findPodEndpoint(docker: Dockerode, nodeName: string, namespace: string, pod: string): Promise<PodEndpoint> {
-  const list = await docker.listContainers({
-    all: true,
-    filters: { label: [`${LABEL_POD_NAMESPACE}=${namespace}`, `${LABEL_POD_NAME}=${pod}`, `${LABEL_NODE}=${nodeName}`, `${LABEL_ROLE}=sandbox`] },
-  });
-  const running = list.filter((c) => c.State === "running").sort((a, b) => b.Created - a.Created)[0];
+async function findPodEndpoint(list: ContainerLister, nodeName: string, namespace: string, pod: string): Promise<PodEndpoint> {
+  const sandboxes = (await list()).filter((c) => c.role === "sandbox" && c.podNamespace === namespace && c.podName === pod);
+  const running = sandboxes.filter((c) => c.state === "running").sort((a, b) => b.createdAt - a.createdAt)[0];
   if (!running) {
-    if (list.length) throw badRequest(`pod "${pod}" is not running on node "${nodeName}"`);
+    if (sandboxes.length) throw badRequest(`pod "${pod}" is not running on node "${nodeName}"`);
     throw new ApiError("NotFound", `pod "${pod}" not found on node "${nodeName}"`);
   }
-  const info = await docker.getContainer(running.Id).inspect();
-  const nets = Object.values(info.NetworkSettings?.Networks ?? {});
-  const ip = nets.find((n) => n?.IPAddress)?.IPAddress || (info.HostConfig?.NetworkMode === "host" ? "127.0.0.1" : "");
-  if (!ip) throw new ApiError("ServiceUnavailable", `pod "${pod}" has no IP address yet`);
-  return { namespace, pod, uid: running.Labels?.[LABEL_POD_UID] ?? "", ip, sandboxId: running.Id };
+  if (!running.ip) throw new ApiError("ServiceUnavailable", `pod "${pod}" has no IP address yet`);
+  return { namespace, pod, uid: running.podUid, ip: running.ip, sandboxId: running.id };
 }
 
 /** A forwarded connection waiting for its second stream. */
@@ -154,7 +150,7 @@ interface Pair {
 }
 
 /** Serve one port-forward connection; returns its session (closed when the pod goes away). */
-function servePortForward(conn: Duplex, ep: PodEndpoint, docker: Dockerode, log: Logger): SpdySession {
+function servePortForward(conn: Duplex, ep: PodEndpoint, runtime: ContainerRuntime, log: Logger): SpdySession {
   const session = new SpdySession(conn, { server: true });
   const pairs = new Map<string, Pair>();
   log.debug({ ip: ep.ip }, "port-forward session started");
@@ -190,25 +186,14 @@ function servePortForward(conn: Duplex, ep: PodEndpoint, docker: Dockerode, log:
   });
 
   // The pod goes away (deleted, node drained): end the session so clients stop cleanly.
-  let events: NodeJS.ReadableStream | undefined;
-  let closed = false;
-  docker
-    .getEvents({ filters: { container: [ep.sandboxId], event: ["die", "destroy"] } })
-    .then((s) => {
-      events = s;
-      if (closed) destroyStream(s);
-      s.on("data", () => {
-        log.info("the pod's sandbox stopped: ending port-forward");
-        session.close();
-      });
-      s.on("error", () => undefined);
-    })
-    .catch((e: Error) => log.debug({ err: e.message }, "no engine events for the port-forward"));
+  const watch = runtime.watchContainer(ep.sandboxId, () => {
+    log.info("the pod's sandbox stopped: ending port-forward");
+    session.close();
+  });
   session.once("close", (end) => {
-    closed = true;
     for (const p of pairs.values()) clearTimeout(p.timer);
     pairs.clear();
-    if (events) destroyStream(events);
+    watch.stop();
     log.debug({ ...end }, "port-forward session ended");
   });
   return session;
@@ -251,9 +236,4 @@ function forward(data: SpdyStream, error: SpdyStream, port: number, ep: PodEndpo
     if (!sock.destroyed && (data.wasReset || !connected)) sock.destroy();
   });
   data.on("error", () => sock.destroy());
-}
-
-function destroyStream(s: NodeJS.ReadableStream): void {
-  const d = s as NodeJS.ReadableStream & { destroy?: () => void };
-  d.destroy?.();
 }

@@ -188,13 +188,15 @@ describe("kubelet: a plain pod", () => {
     await srv.client.delete("Pod", "deadline", { namespace: "default" });
   });
 
-  it("deletes gracefully: containers stopped and removed, then the pod object is gone", async () => {
+  it("deletes gracefully: containers stopped, then the pod object is gone, then the containers are removed", async () => {
     const t0 = Date.now();
     await srv.client.delete("Pod", "web1", { namespace: "default" });
     await eventually("pod web1 removed from the API", async () => !(await getPod("web1")));
     const ms = Date.now() - t0;
     expect(ms).toBeLessThan(2000); // the web image exits at once on SIGTERM
-    const left = (await containersWithLabel(d, LABEL_NODE, node)).filter((c) => c.Labels["io.kubernetes.pod.name"] === "web1");
-    expect(left).toEqual([]);
+    // As in Kubernetes, the object goes once the containers have stopped; removal follows.
+    const running = (await containersWithLabel(d, LABEL_NODE, node, false)).filter((c) => c.Labels["io.kubernetes.pod.name"] === "web1" && c.Labels["kctl.io/role"] === "container");
+    expect(running).toEqual([]);
+    await eventually("web1's containers removed", async () => (await containersWithLabel(d, LABEL_NODE, node)).every((c) => c.Labels["io.kubernetes.pod.name"] !== "web1"), { timeoutMs: 5_000 });
   });
 });

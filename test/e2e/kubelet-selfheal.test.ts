@@ -96,9 +96,9 @@ describe("kubelet self-healing (3-replica Deployment)", () => {
     const before = (await userContainers()).map((x) => x.Id).sort();
     const counts = (await podsOf(c.client, "web")).map((p) => p.status!.containerStatuses![0]!.restartCount);
     await c.kubelets.get(node)!.stop();
-    await c.startNode(node);
-    // let the new agent sync every pod at least once
-    await new Promise((r) => setTimeout(r, 1500));
+    const k = await c.startNode(node);
+    // the new agent has synced every pod it found at least once
+    await k.initialSync;
     const after = (await userContainers()).map((x) => x.Id).sort();
     expect(after).toEqual(before);
     const ps = await podsOf(c.client, "web");
