@@ -131,11 +131,22 @@ export function recordUpdate(schema: Schema, before: Obj | undefined, after: Obj
     else delete meta.managedFields;
     return;
   }
-  const entries = decodeEntries(prevRaw);
-  const { changed, removed } = changesBetween(schema, before, after);
+  // Compare only the part this writer can own (status for the status subresource, the rest
+  // otherwise), and decode the record only when something changed: most status writes of a busy
+  // node change a few fields of a large object.
+  const part = (o: Obj | undefined): Obj => {
+    if (!o) return {};
+    if (w.subresource === "status") return { status: o.status };
+    const { status: _s, metadata, ...rest } = o;
+    if (!isPlainObject(metadata)) return rest;
+    const { managedFields: _m, ...meta } = metadata;
+    return { ...rest, metadata: meta };
+  };
+  const { changed, removed } = changesBetween(schema, part(before), part(after));
   const mine = scoped(changed, w.subresource);
   const gone = scoped(removed, w.subresource);
   if (mine.empty && gone.empty) return restore(meta, prevRaw);
+  const entries = decodeEntries(prevRaw);
   const next: Entry[] = [];
   let own: Entry | undefined;
   for (const e of entries) {
