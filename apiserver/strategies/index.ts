@@ -5,6 +5,7 @@ import { deploymentStrategy } from "./deployment.js";
 import { endpointsStrategy } from "./endpoints.js";
 import { eventStrategy } from "./event.js";
 import { genericStrategy } from "./generic.js";
+import { jobStrategy } from "./job.js";
 import { leaseStrategy } from "./lease.js";
 import { namespaceStrategy } from "./namespace.js";
 import { nodeStrategy } from "./node.js";
@@ -32,6 +33,7 @@ const BY_KIND: Record<string, Strategy> = {
   Event: eventStrategy,
   StatefulSet: statefulSetStrategy,
   ControllerRevision: controllerRevisionStrategy,
+  Job: jobStrategy,
   PersistentVolume: persistentVolumeStrategy,
   PersistentVolumeClaim: persistentVolumeClaimStrategy,
   StorageClass: storageClassStrategy,

@@ -4,6 +4,7 @@
  * A kind without one gets Name + Age.
  */
 import { controllerRevisionPrinter, deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from "./apps.js";
+import { cronJobPrinter, jobPrinter } from "./batch.js";
 import { namespacePrinter, nodePrinter } from "./cluster.js";
 import { configMapPrinter, secretPrinter } from "./config.js";
 import { leasePrinter } from "./coordination.js";
@@ -19,6 +20,8 @@ const BY_KIND: Record<string, Printer> = {
   ReplicaSet: replicaSetPrinter,
   StatefulSet: statefulSetPrinter,
   ControllerRevision: controllerRevisionPrinter,
+  Job: jobPrinter,
+  CronJob: cronJobPrinter,
   Service: servicePrinter,
   Endpoints: endpointsPrinter,
   Node: nodePrinter,
