@@ -10,6 +10,7 @@ import { newDeploymentController } from "./deployment/controller.js";
 import { newEndpointsController } from "./endpoints/controller.js";
 import { EventRecorder } from "../lib/events.js";
 import { newGarbageCollector } from "./gc/controller.js";
+import { newJobController } from "./job/controller.js";
 import { newNodeLifecycleController } from "./nodelifecycle/controller.js";
 import { newReplicaSetController } from "./replicaset/controller.js";
 import { newStatefulSetController } from "./statefulset/controller.js";
@@ -63,7 +64,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     evictionTimeoutMs: (opts.podEvictionTimeoutSeconds ?? DEFAULT_POD_EVICTION_TIMEOUT_SECONDS) * 1000,
   });
   const controllers: Controller[] = [
-    newReplicaSetController(ctx), newDeploymentController(ctx), newStatefulSetController(ctx), newEndpointsController(ctx), newGarbageCollector(ctx), newVolumeController(ctx), nodes.controller,
+    newReplicaSetController(ctx), newDeploymentController(ctx), newStatefulSetController(ctx), newEndpointsController(ctx), newGarbageCollector(ctx), newVolumeController(ctx), newJobController(ctx), nodes.controller,
   ];
 
   let stopMonitor: (() => void) | undefined;
