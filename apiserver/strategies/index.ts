@@ -1,6 +1,7 @@
 /** Kind -> strategy. */
 import { configMapStrategy } from "./configmap.js";
 import { controllerRevisionStrategy } from "./controllerrevision.js";
+import { cronJobStrategy } from "./cronjob.js";
 import { deploymentStrategy } from "./deployment.js";
 import { endpointsStrategy } from "./endpoints.js";
 import { eventStrategy } from "./event.js";
@@ -34,6 +35,7 @@ const BY_KIND: Record<string, Strategy> = {
   StatefulSet: statefulSetStrategy,
   ControllerRevision: controllerRevisionStrategy,
   Job: jobStrategy,
+  CronJob: cronJobStrategy,
   PersistentVolume: persistentVolumeStrategy,
   PersistentVolumeClaim: persistentVolumeClaimStrategy,
   StorageClass: storageClassStrategy,
