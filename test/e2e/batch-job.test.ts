@@ -10,18 +10,35 @@ import { LABEL_JOB_NAME } from "../../lib/batch/job-labels.js";
 import { isInvalid } from "../../lib/errors.js";
 import type { Job, Pod } from "../../lib/types.js";
 import { kctl } from "../helpers/cli.js";
-import { docker } from "../helpers/docker.js";
+import { assertKubectl, kubectlAgainst } from "../helpers/kubectl.js";
+import { startControllerManager, type ControllerManager } from "../../controllers/index.js";
+import type { ApiClient } from "../../lib/client.js";
+import { silentLogger } from "../../lib/logger.js";
+import { startScheduler, type RunningScheduler } from "../../scheduler/index.js";
+import { assertDockerReady, docker, runId, startNodeKubelet, type NodeKubelet } from "../helpers/docker.js";
 import { eventually } from "../helpers/eventually.js";
-import { startSvcCluster, type SvcCluster } from "./services-cluster.js";
+import { startTestServer, type TestServer } from "../helpers/server.js";
 
-let c: SvcCluster;
+/** One node joined as a real node (its own credential and serving certificate: logs go through the API server), controllers and scheduler in process. */
+let c: { srv: TestServer; client: ApiClient; node: NodeKubelet; cm: ControllerManager; sched: RunningScheduler };
 const k = (...args: string[]) => kctl(["--kubeconfig", c.srv.kubeconfigPath, ...args]);
+const kubectl = (...args: string[]) => kubectlAgainst(c.srv, args);
 
 beforeAll(async () => {
-  c = await startSvcCluster("job", 1, { images: ["kctl-test/busybox:v1"] });
+  assertKubectl("these tests read Jobs and CronJobs with the real kubectl");
+  await assertDockerReady(docker(), ["kctl-test/busybox:v1"]);
+  const srv = await startTestServer({ tls: true });
+  const run = runId("job");
+  const cm = await startControllerManager({ client: srv.client, logger: silentLogger() });
+  const sched = await startScheduler({ client: srv.client, logger: silentLogger() });
+  const node = await startNodeKubelet(srv, run, run);
+  c = { srv, client: srv.client, node, cm, sched };
 }, 60_000);
 afterAll(async () => {
-  await c?.close();
+  await c?.node.stop();
+  await c?.sched.stop();
+  await c?.cm.stop();
+  await c?.srv.close();
 });
 
 function job(name: string, spec: Partial<Job["spec"]>, command: string[], restartPolicy: "Never" | "OnFailure" | "Always" = "Never"): Job {
@@ -128,4 +145,52 @@ describe("Jobs on real Docker", () => {
     const neg = await c.client.create(job("neg", { parallelism: -1 }, ["true"]), "default").catch((e: unknown) => e);
     expect((neg as Error).message).toContain("spec.parallelism");
   });
+
+  it("kctl create job, wait --for=condition=complete, logs job/NAME; create cronjob and job --from=cronjob/X; kubectl reads them", async () => {
+    const created = await k("create", "job", "hello", "--image=kctl-test/busybox:v1", "--", "sh", "-c", "echo hello from a job");
+    expect(created.stderr).toBe("");
+    expect(created.stdout).toBe("job.batch/hello created\n");
+    const waited = await k("wait", "--for=condition=complete", "job/hello", "--timeout=60s");
+    expect(waited.stdout).toBe("job.batch/hello condition met\n");
+    expect(waited.code).toBe(0);
+    const logs = await k("logs", "job/hello");
+    expect(logs.stderr).toBe("");
+    expect(logs.stdout).toBe("hello from a job\n");
+
+    const cj = await k("create", "cronjob", "nightly", "--image=kctl-test/busybox:v1", "--schedule=0 3 * * *", "--", "sh", "-c", "echo nightly report");
+    expect(cj.stdout).toBe("cronjob.batch/nightly created\n");
+    const now = await k("create", "job", "nightly-now", "--from=cronjob/nightly");
+    expect(now.stdout).toBe("job.batch/nightly-now created\n");
+    const j = await c.client.get<Job>("Job", "nightly-now", "default");
+    expect(j.metadata.annotations?.["cronjob.kubernetes.io/instantiate"]).toBe("manual");
+    expect(j.metadata.ownerReferences?.[0]).toMatchObject({ kind: "CronJob", name: "nightly" });
+    expect(j.spec.template.spec.restartPolicy).toBe("OnFailure");
+    expect((await k("wait", "--for=condition=complete", "job/nightly-now", "--timeout=60s")).code).toBe(0);
+    expect((await k("logs", "job/nightly-now")).stdout).toBe("nightly report\n");
+
+    const bad = await k("create", "cronjob", "bad", "--image=kctl-test/busybox:v1", "--schedule=61 * * * *");
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("spec.schedule");
+    expect(bad.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+    const from = await k("create", "job", "x", "--from=deployment/web");
+    expect(from.code).not.toBe(0);
+
+    const kj = await kubectl("get", "jobs");
+    expect(kj.stderr).toBe("");
+    expect(kj.stdout).toMatch(/^NAME\s+STATUS\s+COMPLETIONS\s+DURATION\s+AGE$/m);
+    expect(kj.stdout).toMatch(/^hello\s+Complete\s+1\/1\s/m);
+    const kc = await kubectl("get", "cronjobs");
+    expect(kc.stdout).toMatch(/^NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE$/m);
+    expect(kc.stdout).toMatch(/^nightly\s+0 3 \* \* \*\s+<none>\s+False\s+0\s+<none>\s/m);
+    const all = await k("get", "all");
+    expect(all.stdout).toContain("job.batch/hello");
+    expect(all.stdout).toContain("cronjob.batch/nightly");
+    const desc = await kubectl("describe", "job", "hello");
+    expect(desc.code).toBe(0);
+    expect(desc.stdout).toMatch(/Pods Statuses:\s+0 Active .* 1 Succeeded \/ 0 Failed/);
+    // kubectl's own generator and --from against kctl's API
+    const kcreate = await kubectl("create", "job", "kk", "--from=cronjob/nightly");
+    expect(kcreate.stdout).toBe("job.batch/kk created\n");
+    expect((await kubectl("wait", "--for=condition=complete", "job/kk", "--timeout=60s")).code).toBe(0);
+  }, 180_000);
 });
