@@ -14,6 +14,7 @@ import { newGarbageCollector } from "./gc/controller.js";
 import { newJobController } from "./job/controller.js";
 import { newNodeLifecycleController } from "./nodelifecycle/controller.js";
 import { newReplicaSetController } from "./replicaset/controller.js";
+import { newReplicationControllerController } from "./replicationcontroller/controller.js";
 import { newStatefulSetController } from "./statefulset/controller.js";
 import { newVolumeController } from "./volume/controller.js";
 import type { Controller } from "./runner.js";
@@ -70,7 +71,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   });
   const cron = newCronJobController(opts.cronJobNow ? { ...ctx, now: opts.cronJobNow } : ctx, opts.cronJobResyncMs);
   const controllers: Controller[] = [
-    newReplicaSetController(ctx), newDeploymentController(ctx), newStatefulSetController(ctx), newEndpointsController(ctx), newGarbageCollector(ctx), newVolumeController(ctx), newJobController(ctx), cron.controller, nodes.controller,
+    newReplicaSetController(ctx), newReplicationControllerController(ctx), newDeploymentController(ctx), newStatefulSetController(ctx), newEndpointsController(ctx), newGarbageCollector(ctx), newVolumeController(ctx), newJobController(ctx), cron.controller, nodes.controller,
   ];
 
   let stopMonitor: (() => void) | undefined;

@@ -56,6 +56,10 @@ export const RESOURCES: readonly ResourceInfo[] = [
     kind: "CronJob", plural: "cronjobs", singular: "cronjob", group: "batch", version: "v1", namespaced: true,
     shortNames: ["cj"], subresources: ["status"], aliasVersions: ["batch/v1beta1"], categories: ["all"],
   },
+  {
+    kind: "ReplicationController", plural: "replicationcontrollers", singular: "replicationcontroller", group: "", version: "v1", namespaced: true,
+    shortNames: ["rc"], subresources: ["status", "scale"], categories: ["all"],
+  },
   { kind: "ControllerRevision", plural: "controllerrevisions", singular: "controllerrevision", group: "apps", version: "v1", namespaced: true, shortNames: [], subresources: [] },
   { kind: "PersistentVolume", plural: "persistentvolumes", singular: "persistentvolume", group: "", version: "v1", namespaced: false, shortNames: ["pv"], subresources: ["status"] },
   {

@@ -640,3 +640,10 @@ export interface CronJob extends KObject {
   spec: CronJobSpec;
   status?: CronJobStatus;
 }
+
+/** core/v1 ReplicationController: a ReplicaSet with an equality-only selector (a plain map). */
+export interface ReplicationController extends KObject {
+  kind: "ReplicationController";
+  spec: { replicas?: number; minReadySeconds?: number; selector?: Labels; template?: PodTemplateSpec };
+  status?: ReplicaSetStatus;
+}

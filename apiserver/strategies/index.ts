@@ -14,6 +14,7 @@ import { persistentVolumeStrategy } from "./persistentvolume.js";
 import { persistentVolumeClaimStrategy } from "./persistentvolumeclaim.js";
 import { podStrategy } from "./pod.js";
 import { replicaSetStrategy } from "./replicaset.js";
+import { replicationControllerStrategy } from "./replicationcontroller.js";
 import { secretStrategy } from "./secret.js";
 import { serviceStrategy } from "./service.js";
 import { statefulSetStrategy } from "./statefulset.js";
@@ -24,6 +25,7 @@ const BY_KIND: Record<string, Strategy> = {
   Pod: podStrategy,
   Deployment: deploymentStrategy,
   ReplicaSet: replicaSetStrategy,
+  ReplicationController: replicationControllerStrategy,
   Service: serviceStrategy,
   Secret: secretStrategy,
   ConfigMap: configMapStrategy,

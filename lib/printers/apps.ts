@@ -1,6 +1,6 @@
 /** The columns of Deployments, ReplicaSets, StatefulSets and ControllerRevisions, as kubectl shows them. */
 import type { Deployment, ReplicaSet } from "../types.js";
-import { age, ageOf, col, containersOf, labelSelectorCell, name, num, rec, type Printer } from "./printer.js";
+import { age, ageOf, col, containersOf, labelSelectorCell, labelsCell, name, num, rec, type Printer } from "./printer.js";
 
 /** NAME READY UP-TO-DATE AVAILABLE AGE (wide: CONTAINERS IMAGES SELECTOR). */
 export const deploymentPrinter: Printer = {
@@ -26,6 +26,17 @@ export const replicaSetPrinter: Printer = {
       rs.metadata.name ?? "", rs.spec?.replicas ?? 0, rs.status?.replicas ?? 0, rs.status?.readyReplicas ?? 0, ageOf(o, now),
       c.names, c.images, labelSelectorCell(rs.spec?.selector),
     ];
+  },
+};
+
+/** NAME DESIRED CURRENT READY AGE (wide: CONTAINERS IMAGES SELECTOR), the selector an equality map. */
+export const replicationControllerPrinter: Printer = {
+  columns: replicaSetPrinter.columns,
+  cells: (o, now) => {
+    const spec = rec(o.spec);
+    const st = rec(o.status);
+    const c = containersOf(rec(spec.template).spec);
+    return [o.metadata.name ?? "", num(spec.replicas), num(st.replicas), num(st.readyReplicas), ageOf(o, now), c.names, c.images, labelsCell(spec.selector as Record<string, string> | undefined)];
   },
 };
 

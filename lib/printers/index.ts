@@ -3,7 +3,7 @@
  * Table answers (each strategy's `printer`) and the CLI's tables (cli/printers/columns) alike.
  * A kind without one gets Name + Age.
  */
-import { controllerRevisionPrinter, deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from "./apps.js";
+import { controllerRevisionPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter, statefulSetPrinter } from "./apps.js";
 import { cronJobPrinter, jobPrinter } from "./batch.js";
 import { namespacePrinter, nodePrinter } from "./cluster.js";
 import { configMapPrinter, secretPrinter } from "./config.js";
@@ -18,6 +18,7 @@ const BY_KIND: Record<string, Printer> = {
   Pod: podPrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
+  ReplicationController: replicationControllerPrinter,
   StatefulSet: statefulSetPrinter,
   ControllerRevision: controllerRevisionPrinter,
   Job: jobPrinter,
