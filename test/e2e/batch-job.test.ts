@@ -188,6 +188,12 @@ describe("Jobs on real Docker", () => {
     const desc = await kubectl("describe", "job", "hello");
     expect(desc.code).toBe(0);
     expect(desc.stdout).toMatch(/Pods Statuses:\s+0 Active .* 1 Succeeded \/ 0 Failed/);
+    const kd = await k("describe", "job", "hello");
+    expect(kd.stdout).toMatch(/^Pods Statuses:\s+0 Active \(0 Ready\) \/ 1 Succeeded \/ 0 Failed$/m);
+    expect(kd.stdout).toMatch(/^Completion Mode:\s+NonIndexed$/m);
+    const kdc = await k("describe", "cronjob", "nightly");
+    expect(kdc.stdout).toMatch(/^Schedule:\s+0 3 \* \* \*$/m);
+    expect(kdc.stdout).toMatch(/^Concurrency Policy:\s+Allow$/m);
     // kubectl's own generator and --from against kctl's API
     const kcreate = await kubectl("create", "job", "kk", "--from=cronjob/nightly");
     expect(kcreate.stdout).toBe("job.batch/kk created\n");
