@@ -56,7 +56,7 @@ describe("OpenAPI", () => {
       "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"], "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge",
     });
     const index = (await call("GET", "/openapi/v3")).body.paths as Record<string, { serverRelativeURL: string }>;
-    expect(Object.keys(index).sort()).toEqual(["api/v1", "apis/apps/v1", "apis/coordination.k8s.io/v1", "apis/storage.k8s.io/v1"]);
+    expect(Object.keys(index).sort()).toEqual(["api/v1", "apis/apps/v1", "apis/batch/v1", "apis/coordination.k8s.io/v1", "apis/storage.k8s.io/v1"]);
     const apps = (await call("GET", index["apis/apps/v1"]!.serverRelativeURL)).body;
     const patch = (apps.paths as Record<string, { patch?: { parameters: { name: string; in: string }[]; "x-kubernetes-group-version-kind": unknown } }>)[
       "/apis/apps/v1/namespaces/{namespace}/deployments/{name}"
