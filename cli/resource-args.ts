@@ -16,7 +16,7 @@ export interface ResourceRequest {
 }
 
 /** What `all` expands to. */
-export const ALL_KINDS = ["Pod", "ReplicationController", "Service", "Deployment", "ReplicaSet", "StatefulSet", "CronJob", "Job"];
+export const ALL_KINDS = ["Pod", "ReplicationController", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "CronJob", "Job"];
 
 /**
  * `deployments.v1.apps` (kubectl's fully qualified `resource.version.group`): the resource when

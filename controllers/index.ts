@@ -7,6 +7,7 @@ import type { Logger } from "../lib/logger.js";
 import { SharedInformers } from "../lib/shared-informers.js";
 import type { ControllerContext } from "./context.js";
 import { newCronJobController } from "./cronjob/controller.js";
+import { newDaemonSetController } from "./daemonset/controller.js";
 import { newDeploymentController } from "./deployment/controller.js";
 import { newEndpointsController } from "./endpoints/controller.js";
 import { EventRecorder } from "../lib/events.js";
@@ -71,7 +72,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   });
   const cron = newCronJobController(opts.cronJobNow ? { ...ctx, now: opts.cronJobNow } : ctx, opts.cronJobResyncMs);
   const controllers: Controller[] = [
-    newReplicaSetController(ctx), newReplicationControllerController(ctx), newDeploymentController(ctx), newStatefulSetController(ctx), newEndpointsController(ctx), newGarbageCollector(ctx), newVolumeController(ctx), newJobController(ctx), cron.controller, nodes.controller,
+    newReplicaSetController(ctx), newReplicationControllerController(ctx), newDeploymentController(ctx), newStatefulSetController(ctx), newEndpointsController(ctx), newGarbageCollector(ctx), newVolumeController(ctx), newJobController(ctx), cron.controller, newDaemonSetController(ctx), nodes.controller,
   ];
 
   let stopMonitor: (() => void) | undefined;

@@ -50,6 +50,10 @@ export const RESOURCES: readonly ResourceInfo[] = [
     shortNames: ["sts"], subresources: ["status", "scale"], aliasVersions: ["apps/v1beta1", "apps/v1beta2"], categories: ["all"],
   },
   {
+    kind: "DaemonSet", plural: "daemonsets", singular: "daemonset", group: "apps", version: "v1", namespaced: true,
+    shortNames: ["ds"], subresources: ["status"], aliasVersions: ["extensions/v1beta1", "apps/v1beta2"], categories: ["all"],
+  },
+  {
     kind: "Job", plural: "jobs", singular: "job", group: "batch", version: "v1", namespaced: true, shortNames: [], subresources: ["status"], categories: ["all"],
   },
   {

@@ -647,3 +647,29 @@ export interface ReplicationController extends KObject {
   spec: { replicas?: number; minReadySeconds?: number; selector?: Labels; template?: PodTemplateSpec };
   status?: ReplicaSetStatus;
 }
+
+/** apps/v1 DaemonSet: one pod on every eligible node. */
+export interface DaemonSetSpec {
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  updateStrategy?: { type?: "RollingUpdate" | "OnDelete"; rollingUpdate?: { maxUnavailable?: IntOrString; maxSurge?: IntOrString } };
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+}
+export interface DaemonSetStatus {
+  currentNumberScheduled: number;
+  numberMisscheduled: number;
+  desiredNumberScheduled: number;
+  numberReady: number;
+  observedGeneration?: number;
+  updatedNumberScheduled?: number;
+  numberAvailable?: number;
+  numberUnavailable?: number;
+  collisionCount?: number;
+  conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[];
+}
+export interface DaemonSet extends KObject {
+  kind: "DaemonSet";
+  spec: DaemonSetSpec;
+  status?: DaemonSetStatus;
+}

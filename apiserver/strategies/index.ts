@@ -2,6 +2,7 @@
 import { configMapStrategy } from "./configmap.js";
 import { controllerRevisionStrategy } from "./controllerrevision.js";
 import { cronJobStrategy } from "./cronjob.js";
+import { daemonSetStrategy } from "./daemonset.js";
 import { deploymentStrategy } from "./deployment.js";
 import { endpointsStrategy } from "./endpoints.js";
 import { eventStrategy } from "./event.js";
@@ -35,6 +36,7 @@ const BY_KIND: Record<string, Strategy> = {
   Lease: leaseStrategy,
   Event: eventStrategy,
   StatefulSet: statefulSetStrategy,
+  DaemonSet: daemonSetStrategy,
   ControllerRevision: controllerRevisionStrategy,
   Job: jobStrategy,
   CronJob: cronJobStrategy,

@@ -3,7 +3,7 @@
  * Table answers (each strategy's `printer`) and the CLI's tables (cli/printers/columns) alike.
  * A kind without one gets Name + Age.
  */
-import { controllerRevisionPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter, statefulSetPrinter } from "./apps.js";
+import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter, statefulSetPrinter } from "./apps.js";
 import { cronJobPrinter, jobPrinter } from "./batch.js";
 import { namespacePrinter, nodePrinter } from "./cluster.js";
 import { configMapPrinter, secretPrinter } from "./config.js";
@@ -20,6 +20,7 @@ const BY_KIND: Record<string, Printer> = {
   ReplicaSet: replicaSetPrinter,
   ReplicationController: replicationControllerPrinter,
   StatefulSet: statefulSetPrinter,
+  DaemonSet: daemonSetPrinter,
   ControllerRevision: controllerRevisionPrinter,
   Job: jobPrinter,
   CronJob: cronJobPrinter,
