@@ -15,7 +15,7 @@
 import type { Command } from "commander";
 import type { ApiClient } from "../../lib/client.js";
 import { displayType } from "../../lib/kinds.js";
-import type { ControllerRevision, Deployment, KObject, PodTemplateSpec, ReplicaSet, StatefulSet } from "../../lib/types.js";
+import type { ControllerRevision, DaemonSet, Deployment, KObject, PodTemplateSpec, ReplicaSet, StatefulSet } from "../../lib/types.js";
 import type { CliContext, CommandModule, Writer } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
 import { parseWorkloadArg, replicasFlag } from "../workload-args.js";
@@ -49,8 +49,9 @@ interface StatusFlags {
 
 /** Watch the workload until rolled out; prints each new status line once. */
 async function status(ctx: CliContext, args: string[], flags: StatusFlags): Promise<void> {
-  const { client, ns, name, kind } = await target(ctx, args, "get the rollout status of");
+  const { client, ns, name, kind } = await target(ctx, args, "get the rollout status of", [...KINDS, "DaemonSet"]);
   const { rolloutStatus, statefulSetRolloutStatus } = await import("../../lib/rollout.js");
+  const { daemonSetRolloutStatus } = await import("../../lib/daemonset-rollout.js");
   const { parseDuration } = await import("../../lib/duration.js");
   const timeoutMs = flags.timeout ? parseDuration(flags.timeout, "--timeout") : 0;
   const wanted = replicasFlag(flags.revision, "--revision");
@@ -61,7 +62,7 @@ async function status(ctx: CliContext, args: string[], flags: StatusFlags): Prom
       const rev = Number(obj.metadata.annotations?.[REVISION_ANNOTATION] ?? "0");
       if (rev !== wanted) throw new UserError(`desired revision (${wanted}) is different from the running revision (${rev})`);
     }
-    const s = kind === "StatefulSet" ? statefulSetRolloutStatus(obj as StatefulSet) : rolloutStatus(obj as Deployment);
+    const s = kind === "StatefulSet" ? statefulSetRolloutStatus(obj as StatefulSet) : kind === "DaemonSet" ? daemonSetRolloutStatus(obj as DaemonSet) : rolloutStatus(obj as Deployment);
     if (s.error) throw new UserError(s.error);
     if (s.message !== last) {
       ctx.out.write(`${s.message}\n`);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isInvalid } from "../../lib/errors.js";
 import type { DaemonSet, Node, Pod } from "../../lib/types.js";
 import { startSimulatedNodes } from "../../simnode/index.js";
+import { kctl } from "../helpers/cli.js";
 import { eventually } from "../helpers/eventually.js";
 import { logger, startPlane, type Plane } from "./controllers-harness.js";
 
@@ -80,6 +81,9 @@ describe("DaemonSet", () => {
     } finally {
       watch.stop();
     }
+    const rs = await kctl(["--kubeconfig", plane.server.kubeconfigPath, "rollout", "status", "ds/agent", "--timeout=30s"]);
+    expect(rs.stdout.trim().split("\n").pop()).toBe('daemon set "agent" successfully rolled out');
+    expect(rs.code).toBe(0);
     expect(minAvailable).toBeGreaterThanOrEqual(desired - maxUnavailable);
     expect(minAvailable).toBeLessThan(desired);
   }, 90_000);
