@@ -4,11 +4,11 @@
  * DaemonSet. Each reconcile plans (plan.ts) and applies: create the missing pods bound to their
  * node, delete misscheduled, failed, surplus and (RollingUpdate) old pods, write status.
  */
-import { isConflict, isNotFound } from "../../lib/errors.js";
+import { isAlreadyExists, isConflict, isNotFound } from "../../lib/errors.js";
 import { objectKey } from "../../lib/informer.js";
 import type { Logger } from "../../lib/logger.js";
 import { BY_CONTROLLER } from "../../lib/shared-informers.js";
-import type { DaemonSet, Node, Pod } from "../../lib/types.js";
+import type { ControllerRevision, DaemonSet, Node, Pod } from "../../lib/types.js";
 import type { ControllerContext } from "../context.js";
 import { Expectations } from "../expectations.js";
 import { Controller, type ReconcileResult } from "../runner.js";
@@ -17,6 +17,7 @@ import { controllerRef } from "../util/pods.js";
 import { slowStart } from "../util/slowstart.js";
 import { DAEMON_TOLERATIONS } from "./eligibility.js";
 import { planDaemonSet, podForNode } from "./plan.js";
+import { daemonSetRevisionsToTrim, planDaemonSetRevision } from "./revisions.js";
 
 export const DAEMONSET_CONTROLLER = "daemonset-controller";
 
@@ -25,6 +26,7 @@ export function newDaemonSetController(ctx: ControllerContext): Controller {
   const sets = ctx.informers.get<DaemonSet>("DaemonSet");
   const podInformer = ctx.informers.get<Pod>("Pod");
   const nodes = ctx.informers.get<Node>("Node");
+  const revisions = ctx.informers.get<ControllerRevision>("ControllerRevision");
   const expectations = new Expectations(ctx.now);
   const recorder = ctx.recorder(DAEMONSET_CONTROLLER);
   const controller = new Controller({ name: DAEMONSET_CONTROLLER, logger: ctx.logger, workers: ctx.workers, reconcile: (key, log) => reconcile(key, log) });
@@ -80,6 +82,7 @@ export function newDaemonSetController(ctx: ControllerContext): Controller {
       return;
     }
     const pods = podInformer.byIndex(BY_CONTROLLER, ds.metadata.uid ?? "");
+    if (!ds.metadata.deletionTimestamp) await syncRevisions(ds, pods);
     const plan = planDaemonSet(ds, nodes.list(), pods, ctx.now());
     let failure: unknown;
     if (expectations.satisfied(key) && !ds.metadata.deletionTimestamp) {
@@ -117,6 +120,23 @@ export function newDaemonSetController(ctx: ControllerContext): Controller {
     if (failure) throw failure;
     // minReadySeconds: look again when a ready pod turns available.
     return ds.spec.minReadySeconds ? { requeueAfterMs: ds.spec.minReadySeconds * 1000 } : undefined;
+  }
+
+  /** Keep the update revision the newest ControllerRevision, and the history trimmed. */
+  async function syncRevisions(ds: DaemonSet, pods: readonly Pod[]): Promise<void> {
+    const owned = revisions.byIndex(BY_CONTROLLER, ds.metadata.uid ?? "");
+    const step = planDaemonSetRevision(ds, owned);
+    try {
+      if (step.type === "create") await ctx.client.create(step.revision, ds.metadata.namespace);
+      else if (step.type === "renumber") await ctx.client.patch("ControllerRevision", step.revision.metadata.name ?? "", { revision: step.to }, { namespace: ds.metadata.namespace });
+    } catch (err) {
+      if (!isAlreadyExists(err) && !isNotFound(err)) throw err;
+    }
+    for (const r of daemonSetRevisionsToTrim(ds, owned, pods)) {
+      await ctx.client.delete("ControllerRevision", r.metadata.name ?? "", { namespace: r.metadata.namespace }).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    }
   }
 
   return controller;

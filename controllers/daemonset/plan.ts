@@ -11,11 +11,11 @@
  *                                               (maxSurge > 0: start the new one first)
  * ```
  */
-import { computeTemplateHash } from "../../lib/pod-template-hash.js";
 import type { DaemonSet, DaemonSetStatus, Node, Pod, Toleration } from "../../lib/types.js";
 import { scaledValue } from "../util/intorstr.js";
 import { isPodAvailable, isPodReady, isTerminating } from "../util/pods.js";
 import { shouldRunOn } from "./eligibility.js";
+import { daemonSetHash } from "./revisions.js";
 
 /** The label that says which template a daemon pod came from (Kubernetes' controller-revision-hash). */
 export const REVISION_HASH_LABEL = "controller-revision-hash";
@@ -31,7 +31,7 @@ export interface DaemonSetPlan {
 
 /** Plan one sync. `pods` are the DaemonSet's pods (controlled by it). */
 export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: readonly Pod[], now: Date): DaemonSetPlan {
-  const hash = computeTemplateHash(ds.spec.template);
+  const hash = daemonSetHash(ds);
   const podSpec = ds.spec.template.spec;
   const minReady = ds.spec.minReadySeconds ?? 0;
   const byNode = new Map<string, Pod[]>();

@@ -88,6 +88,21 @@ describe("DaemonSet", () => {
     expect(minAvailable).toBeLessThan(desired);
   }, 90_000);
 
+  it("keeps its history in ControllerRevisions: rollout history lists 1 and 2, undo goes back to agent:v1", async () => {
+    const k = (...a: string[]) => kctl(["--kubeconfig", plane.server.kubeconfigPath, ...a]);
+    await eventually("two revisions", async () => (await plane.client.list("ControllerRevision", { namespace: "default", labelSelector: "app=agent" })).items.length === 2);
+    const h = await k("rollout", "history", "ds/agent");
+    expect(h.stdout).toMatch(/^daemonset\.apps\/agent \nREVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>\n/);
+    const undo = await k("rollout", "undo", "ds/agent");
+    expect(undo.stdout).toBe("daemonset.apps/agent rolled back\n");
+    await eventually("back on v1", async () => {
+      const ps = await live("agent");
+      return ps.length === 100 && ps.every((p) => p.spec.containers[0]!.image === "agent:v1") && (await status("agent"))?.numberAvailable === 100;
+    }, { timeoutMs: 60_000 });
+    const after = await k("rollout", "history", "ds/agent");
+    expect(after.stdout).toMatch(/^2\s+<none>\n3\s+<none>\n/m);
+  }, 90_000);
+
   it("honours nodeSelector and taints", async () => {
     const node = await plane.client.get<Node>("Node", plane.nodes.nodeNames[0]!);
     await plane.client.patch("Node", node.metadata.name!, { metadata: { labels: { role: "edge" } } });
