@@ -1,9 +1,9 @@
-/** `kctl describe job|cronjob`, laid out as kubectl describes them. */
+/** `kctl describe job|cronjob|daemonset`, laid out as kubectl describes them. */
 import { humanDuration } from "../../lib/human-duration.js";
-import type { CronJob, Job } from "../../lib/types.js";
+import type { CronJob, DaemonSet, Job } from "../../lib/types.js";
 import { controlledBy, describeTime, metaLines } from "./common.js";
 import type { DescribeWriter } from "./tabwriter.js";
-import { formatSelector } from "../printers/labels.js";
+import { formatLabels, formatSelector } from "../printers/labels.js";
 import { podTemplateLines } from "./workloads.js";
 
 /** Describe a Job. */
@@ -51,4 +51,21 @@ export function describeCronJob(w: DescribeWriter, cj: CronJob): void {
   w.line(0, `Last Schedule Time:\t${cj.status?.lastScheduleTime ? describeTime(cj.status.lastScheduleTime) : "<unset>"}`);
   const active = (cj.status?.active ?? []).map((r) => r.name).join(", ");
   w.line(0, `Active Jobs:\t${active || "<none>"}`);
+}
+
+/** Describe a DaemonSet (pod phase counts are given by the caller). */
+export function describeDaemonSet(w: DescribeWriter, ds: DaemonSet, phases: { running: number; waiting: number; succeeded: number; failed: number }): void {
+  const st = ds.status;
+  w.line(0, `Name:\t${ds.metadata.name ?? ""}`);
+  w.line(0, `Namespace:\t${ds.metadata.namespace ?? ""}`);
+  w.line(0, `Selector:\t${formatSelector(ds.spec.selector)}`);
+  w.line(0, `Node-Selector:\t${formatLabels(ds.spec.template.spec.nodeSelector)}`);
+  metaLines(w, ds, { name: false, namespace: false });
+  w.line(0, `Desired Number of Nodes Scheduled:\t${st?.desiredNumberScheduled ?? 0}`);
+  w.line(0, `Current Number of Nodes Scheduled:\t${st?.currentNumberScheduled ?? 0}`);
+  w.line(0, `Number of Nodes Scheduled with Up-to-date Pods:\t${st?.updatedNumberScheduled ?? 0}`);
+  w.line(0, `Number of Nodes Scheduled with Available Pods:\t${st?.numberAvailable ?? 0}`);
+  w.line(0, `Number of Nodes Misscheduled:\t${st?.numberMisscheduled ?? 0}`);
+  w.line(0, `Pods Status:\t${phases.running} Running / ${phases.waiting} Waiting / ${phases.succeeded} Succeeded / ${phases.failed} Failed`);
+  podTemplateLines(w, ds.spec.template);
 }

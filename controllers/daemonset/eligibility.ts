@@ -23,14 +23,20 @@ function tolerates(t: Toleration, taint: Taint): boolean {
   return t.operator === "Exists" || (t.value ?? "") === (taint.value ?? "");
 }
 
-/** Whether a daemon pod with these nodeSelector and tolerations should run on `node`. */
-export function shouldRunOn(node: Node, nodeSelector: Record<string, string> | undefined, tolerations: readonly Toleration[]): boolean {
-  if (node.metadata.deletionTimestamp) return false;
-  for (const [k, v] of Object.entries(nodeSelector ?? {})) if (node.metadata.labels?.[k] !== v) return false;
+/**
+ * Whether a daemon pod with these nodeSelector and tolerations should run on `node` (a new pod
+ * may start there) and should continue running there (an existing one stays): as in Kubernetes,
+ * an untolerated NoSchedule taint stops new pods only, an untolerated NoExecute taint both.
+ */
+export function eligibility(node: Node, nodeSelector: Record<string, string> | undefined, tolerations: readonly Toleration[]): { shouldRun: boolean; shouldContinueRunning: boolean } {
+  if (node.metadata.deletionTimestamp) return { shouldRun: false, shouldContinueRunning: false };
+  for (const [k, v] of Object.entries(nodeSelector ?? {})) if (node.metadata.labels?.[k] !== v) return { shouldRun: false, shouldContinueRunning: false };
   const all = [...tolerations, ...DAEMON_TOLERATIONS];
+  let shouldRun = true;
   for (const taint of node.spec?.taints ?? []) {
-    if (taint.effect === "PreferNoSchedule") continue;
-    if (!all.some((t) => tolerates(t, taint))) return false;
+    if (taint.effect === "PreferNoSchedule" || all.some((t) => tolerates(t, taint))) continue;
+    if (taint.effect === "NoExecute") return { shouldRun: false, shouldContinueRunning: false };
+    shouldRun = false;
   }
-  return true;
+  return { shouldRun, shouldContinueRunning: true };
 }

@@ -3,7 +3,8 @@
  * which nodes get a pod, which pods go, and the status.
  *
  * ```
- *  every node ── shouldRunOn? ─ no ──► delete its daemon pods (misscheduled)
+ *  every node ── eligibility: NoExecute/selector ─ no ──► delete its daemon pods (misscheduled)
+ *                   │ (an untolerated NoSchedule taint: no new pod, an existing one stays)
  *                   │ yes
  *                   ├─ no pod ──► create one (bound to the node)
  *                   ├─ a Failed pod / more than one ──► delete the extra
@@ -14,7 +15,7 @@
 import type { DaemonSet, DaemonSetStatus, Node, Pod, Toleration } from "../../lib/types.js";
 import { scaledValue } from "../util/intorstr.js";
 import { isPodAvailable, isPodReady, isTerminating } from "../util/pods.js";
-import { shouldRunOn } from "./eligibility.js";
+import { eligibility } from "./eligibility.js";
 import { daemonSetHash } from "./revisions.js";
 
 /** The label that says which template a daemon pod came from (Kubernetes' controller-revision-hash). */
@@ -57,9 +58,15 @@ export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: reado
     const name = node.metadata.name ?? "";
     const mine = byNode.get(name) ?? [];
     byNode.delete(name);
-    if (!shouldRunOn(node, podSpec.nodeSelector, podSpec.tolerations ?? [])) {
+    const { shouldRun, shouldContinueRunning } = eligibility(node, podSpec.nodeSelector, podSpec.tolerations ?? []);
+    if (!shouldContinueRunning) {
       if (mine.length) misscheduled++;
       del.push(...mine);
+      continue;
+    }
+    if (!shouldRun) {
+      // An untolerated NoSchedule taint: no new pod, but a running one stays (Kubernetes counts it misscheduled).
+      if (mine.length) misscheduled++;
       continue;
     }
     eligible.add(name);

@@ -111,8 +111,17 @@ describe("DaemonSet", () => {
       const ps = await live("edge");
       return ps.length === 1 && ps[0]!.spec.nodeName === node.metadata.name && (await status("edge"))?.desiredNumberScheduled === 1;
     });
+    await eventually("edge status", async () => (await status("edge"))?.numberReady === 1);
+    const d = await kctl(["--kubeconfig", plane.server.kubeconfigPath, "describe", "ds", "edge"]);
+    expect(d.stdout).toMatch(/^Node-Selector:\s+role=edge$/m);
+    expect(d.stdout).toMatch(/^Desired Number of Nodes Scheduled:\s+1$/m);
+    expect(d.stdout).toMatch(/^Pods Status:\s+1 Running \/ 0 Waiting \/ 0 Succeeded \/ 0 Failed$/m);
+    // NoSchedule keeps the running pod (only new ones are refused); NoExecute removes it.
     await plane.client.patch("Node", node.metadata.name!, { spec: { taints: [{ key: "dedicated", value: "db", effect: "NoSchedule" }] } });
-    await eventually("the untolerated taint removes it", async () => (await live("edge")).length === 0 && (await status("edge"))?.desiredNumberScheduled === 0);
+    await eventually("misscheduled but kept", async () => (await status("edge"))?.numberMisscheduled === 1);
+    expect(await live("edge")).toHaveLength(1);
+    await plane.client.patch("Node", node.metadata.name!, { spec: { taints: [{ key: "dedicated", value: "db", effect: "NoExecute" }] } });
+    await eventually("the untolerated NoExecute taint removes it", async () => (await live("edge")).length === 0 && (await status("edge"))?.desiredNumberScheduled === 0);
   });
 
   it("refuses a selector that does not match the template with 422, storing nothing", async () => {
