@@ -505,7 +505,9 @@ function toScale(obj: KObject): Scale {
   const status = (obj.status ?? {}) as { replicas?: number };
   let selector = "";
   try {
-    selector = spec.selector ? labelSelectorToString(spec.selector) : "";
+    // A ReplicationController's selector is a plain map: read it as matchLabels.
+    const sel = spec.selector && !("matchLabels" in spec.selector) && !("matchExpressions" in spec.selector) ? { matchLabels: spec.selector as Record<string, string> } : spec.selector;
+    selector = sel ? labelSelectorToString(sel) : "";
   } catch {
     selector = "";
   }

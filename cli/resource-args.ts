@@ -16,7 +16,7 @@ export interface ResourceRequest {
 }
 
 /** What `all` expands to. */
-export const ALL_KINDS = ["Pod", "Service", "Deployment", "ReplicaSet", "StatefulSet"];
+export const ALL_KINDS = ["Pod", "ReplicationController", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "CronJob", "Job"];
 
 /**
  * `deployments.v1.apps` (kubectl's fully qualified `resource.version.group`): the resource when

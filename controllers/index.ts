@@ -6,12 +6,16 @@ import type { ApiClient } from "../lib/client.js";
 import type { Logger } from "../lib/logger.js";
 import { SharedInformers } from "../lib/shared-informers.js";
 import type { ControllerContext } from "./context.js";
+import { newCronJobController } from "./cronjob/controller.js";
+import { newDaemonSetController } from "./daemonset/controller.js";
 import { newDeploymentController } from "./deployment/controller.js";
 import { newEndpointsController } from "./endpoints/controller.js";
 import { EventRecorder } from "../lib/events.js";
 import { newGarbageCollector } from "./gc/controller.js";
+import { newJobController } from "./job/controller.js";
 import { newNodeLifecycleController } from "./nodelifecycle/controller.js";
 import { newReplicaSetController } from "./replicaset/controller.js";
+import { newReplicationControllerController } from "./replicationcontroller/controller.js";
 import { newStatefulSetController } from "./statefulset/controller.js";
 import { newVolumeController } from "./volume/controller.js";
 import type { Controller } from "./runner.js";
@@ -25,6 +29,10 @@ export interface ControllerManagerOptions {
   podEvictionTimeoutSeconds?: number;
   /** time source (tests); default the wall clock */
   now?: () => Date;
+  /** the CronJob controller's time source (tests move it by hours); default `now` */
+  cronJobNow?: () => Date;
+  /** how often every CronJob is re-examined besides its own next-schedule wake-up (ms); default 10 s */
+  cronJobResyncMs?: number;
   /** workers per controller; default 4 */
   workers?: number;
   /**
@@ -62,16 +70,19 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
     gracePeriodMs: (opts.nodeMonitorGracePeriodSeconds ?? DEFAULT_NODE_MONITOR_GRACE_PERIOD_SECONDS) * 1000,
     evictionTimeoutMs: (opts.podEvictionTimeoutSeconds ?? DEFAULT_POD_EVICTION_TIMEOUT_SECONDS) * 1000,
   });
+  const cron = newCronJobController(opts.cronJobNow ? { ...ctx, now: opts.cronJobNow } : ctx, opts.cronJobResyncMs);
   const controllers: Controller[] = [
-    newReplicaSetController(ctx), newDeploymentController(ctx), newStatefulSetController(ctx), newEndpointsController(ctx), newGarbageCollector(ctx), newVolumeController(ctx), nodes.controller,
+    newReplicaSetController(ctx), newReplicationControllerController(ctx), newDeploymentController(ctx), newStatefulSetController(ctx), newEndpointsController(ctx), newGarbageCollector(ctx), newVolumeController(ctx), newJobController(ctx), cron.controller, newDaemonSetController(ctx), nodes.controller,
   ];
 
   let stopMonitor: (() => void) | undefined;
+  let stopCronResync: (() => void) | undefined;
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
     stopMonitor?.();
+    stopCronResync?.();
     await Promise.all(controllers.map((c) => c.stop()));
     if (ownInformers) await informers.stop();
     await events.flush();
@@ -86,6 +97,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   }
   for (const c of controllers) c.start();
   stopMonitor = nodes.startMonitor();
+  stopCronResync = cron.startResync();
   logger.info({ controllers: controllers.map((c) => c.name) }, "controllers started");
   return { stop };
 }

@@ -49,6 +49,21 @@ export const RESOURCES: readonly ResourceInfo[] = [
     kind: "StatefulSet", plural: "statefulsets", singular: "statefulset", group: "apps", version: "v1", namespaced: true,
     shortNames: ["sts"], subresources: ["status", "scale"], aliasVersions: ["apps/v1beta1", "apps/v1beta2"], categories: ["all"],
   },
+  {
+    kind: "DaemonSet", plural: "daemonsets", singular: "daemonset", group: "apps", version: "v1", namespaced: true,
+    shortNames: ["ds"], subresources: ["status"], aliasVersions: ["extensions/v1beta1", "apps/v1beta2"], categories: ["all"],
+  },
+  {
+    kind: "Job", plural: "jobs", singular: "job", group: "batch", version: "v1", namespaced: true, shortNames: [], subresources: ["status"], categories: ["all"],
+  },
+  {
+    kind: "CronJob", plural: "cronjobs", singular: "cronjob", group: "batch", version: "v1", namespaced: true,
+    shortNames: ["cj"], subresources: ["status"], aliasVersions: ["batch/v1beta1"], categories: ["all"],
+  },
+  {
+    kind: "ReplicationController", plural: "replicationcontrollers", singular: "replicationcontroller", group: "", version: "v1", namespaced: true,
+    shortNames: ["rc"], subresources: ["status", "scale"], categories: ["all"],
+  },
   { kind: "ControllerRevision", plural: "controllerrevisions", singular: "controllerrevision", group: "apps", version: "v1", namespaced: true, shortNames: [], subresources: [] },
   { kind: "PersistentVolume", plural: "persistentvolumes", singular: "persistentvolume", group: "", version: "v1", namespaced: false, shortNames: ["pv"], subresources: ["status"] },
   {

@@ -567,3 +567,109 @@ export interface Status {
   details?: { name?: string; group?: string; kind?: string; uid?: string; causes?: StatusCause[]; retryAfterSeconds?: number };
   code: number;
 }
+
+// ---------- batch/v1 ----------
+/** A condition of a Job: Complete, Failed, Suspended, FailureTarget, SuccessCriteriaMet. */
+export interface JobCondition {
+  type: "Complete" | "Failed" | "Suspended" | "FailureTarget" | "SuccessCriteriaMet" | string;
+  status: "True" | "False" | "Unknown";
+  lastProbeTime?: string;
+  lastTransitionTime?: string;
+  reason?: string;
+  message?: string;
+}
+/** One rule of a Job's podFailurePolicy (only onExitCodes and onPodConditions, as Kubernetes). */
+export interface PodFailurePolicyRule {
+  action: "FailJob" | "FailIndex" | "Ignore" | "Count";
+  onExitCodes?: { containerName?: string; operator: "In" | "NotIn"; values: number[] };
+  onPodConditions?: { type: string; status?: string }[];
+}
+export interface JobSpec {
+  parallelism?: number;
+  completions?: number | null;
+  activeDeadlineSeconds?: number;
+  backoffLimit?: number;
+  backoffLimitPerIndex?: number;
+  maxFailedIndexes?: number;
+  podFailurePolicy?: { rules: PodFailurePolicyRule[] };
+  selector?: LabelSelector;
+  manualSelector?: boolean;
+  template: PodTemplateSpec;
+  ttlSecondsAfterFinished?: number;
+  completionMode?: "NonIndexed" | "Indexed";
+  suspend?: boolean;
+  podReplacementPolicy?: "TerminatingOrFailed" | "Failed";
+  managedBy?: string;
+}
+export interface JobStatus {
+  conditions?: JobCondition[];
+  startTime?: string;
+  completionTime?: string;
+  active?: number;
+  succeeded?: number;
+  failed?: number;
+  terminating?: number;
+  ready?: number;
+  /** Indexed Jobs: the succeeded indexes, as "1,3-5,7" */
+  completedIndexes?: string;
+  failedIndexes?: string;
+  uncountedTerminatedPods?: { succeeded?: string[]; failed?: string[] };
+}
+export interface Job extends KObject {
+  kind: "Job";
+  spec: JobSpec;
+  status?: JobStatus;
+}
+export interface CronJobSpec {
+  schedule: string;
+  timeZone?: string;
+  startingDeadlineSeconds?: number;
+  concurrencyPolicy?: "Allow" | "Forbid" | "Replace";
+  suspend?: boolean;
+  jobTemplate: { metadata?: ObjectMeta; spec: JobSpec };
+  successfulJobsHistoryLimit?: number;
+  failedJobsHistoryLimit?: number;
+}
+export interface CronJobStatus {
+  active?: ObjectReference[];
+  lastScheduleTime?: string;
+  lastSuccessfulTime?: string;
+}
+export interface CronJob extends KObject {
+  kind: "CronJob";
+  spec: CronJobSpec;
+  status?: CronJobStatus;
+}
+
+/** core/v1 ReplicationController: a ReplicaSet with an equality-only selector (a plain map). */
+export interface ReplicationController extends KObject {
+  kind: "ReplicationController";
+  spec: { replicas?: number; minReadySeconds?: number; selector?: Labels; template?: PodTemplateSpec };
+  status?: ReplicaSetStatus;
+}
+
+/** apps/v1 DaemonSet: one pod on every eligible node. */
+export interface DaemonSetSpec {
+  selector: LabelSelector;
+  template: PodTemplateSpec;
+  updateStrategy?: { type?: "RollingUpdate" | "OnDelete"; rollingUpdate?: { maxUnavailable?: IntOrString; maxSurge?: IntOrString } };
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+}
+export interface DaemonSetStatus {
+  currentNumberScheduled: number;
+  numberMisscheduled: number;
+  desiredNumberScheduled: number;
+  numberReady: number;
+  observedGeneration?: number;
+  updatedNumberScheduled?: number;
+  numberAvailable?: number;
+  numberUnavailable?: number;
+  collisionCount?: number;
+  conditions?: { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }[];
+}
+export interface DaemonSet extends KObject {
+  kind: "DaemonSet";
+  spec: DaemonSetSpec;
+  status?: DaemonSetStatus;
+}

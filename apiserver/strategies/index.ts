@@ -1,10 +1,13 @@
 /** Kind -> strategy. */
 import { configMapStrategy } from "./configmap.js";
 import { controllerRevisionStrategy } from "./controllerrevision.js";
+import { cronJobStrategy } from "./cronjob.js";
+import { daemonSetStrategy } from "./daemonset.js";
 import { deploymentStrategy } from "./deployment.js";
 import { endpointsStrategy } from "./endpoints.js";
 import { eventStrategy } from "./event.js";
 import { genericStrategy } from "./generic.js";
+import { jobStrategy } from "./job.js";
 import { leaseStrategy } from "./lease.js";
 import { namespaceStrategy } from "./namespace.js";
 import { nodeStrategy } from "./node.js";
@@ -12,6 +15,7 @@ import { persistentVolumeStrategy } from "./persistentvolume.js";
 import { persistentVolumeClaimStrategy } from "./persistentvolumeclaim.js";
 import { podStrategy } from "./pod.js";
 import { replicaSetStrategy } from "./replicaset.js";
+import { replicationControllerStrategy } from "./replicationcontroller.js";
 import { secretStrategy } from "./secret.js";
 import { serviceStrategy } from "./service.js";
 import { statefulSetStrategy } from "./statefulset.js";
@@ -22,6 +26,7 @@ const BY_KIND: Record<string, Strategy> = {
   Pod: podStrategy,
   Deployment: deploymentStrategy,
   ReplicaSet: replicaSetStrategy,
+  ReplicationController: replicationControllerStrategy,
   Service: serviceStrategy,
   Secret: secretStrategy,
   ConfigMap: configMapStrategy,
@@ -31,7 +36,10 @@ const BY_KIND: Record<string, Strategy> = {
   Lease: leaseStrategy,
   Event: eventStrategy,
   StatefulSet: statefulSetStrategy,
+  DaemonSet: daemonSetStrategy,
   ControllerRevision: controllerRevisionStrategy,
+  Job: jobStrategy,
+  CronJob: cronJobStrategy,
   PersistentVolume: persistentVolumeStrategy,
   PersistentVolumeClaim: persistentVolumeClaimStrategy,
   StorageClass: storageClassStrategy,

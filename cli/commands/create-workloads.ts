@@ -3,6 +3,7 @@
  * plumbing (registered under `kctl create` by create.ts, whose `--dry-run` and `-o` they use).
  */
 import type { Command } from "commander";
+import type { CronJob } from "../../lib/types.js";
 import type { CliContext } from "../command.js";
 import { explicitNamespace, generatingAction } from "../create-object.js";
 import { commandAfterDashes } from "../dash-args.js";
@@ -104,9 +105,53 @@ function registerService(create: Command, ctx: CliContext): void {
   }
 }
 
-/** Register `create deployment`, `create namespace` and `create service ...` under `create`. */
+function registerJobs(create: Command, ctx: CliContext): void {
+  create
+    .command("job")
+    .description("Create a job (kctl create job NAME --image=IMG [-- COMMAND ARGS...], or --from=cronjob/NAME)")
+    .argument("<name>", "the job's name")
+    .argument("[command...]", "after --: the command the container runs")
+    .option("--image <image>", "the image of the container")
+    .option("--from <cronjob/NAME>", "create the job from a cronjob's template (cronjob/NAME)")
+    .action(
+      generatingAction(ctx, async (cmd) => {
+        const [name, extra] = cmd.processedArgs as [string, string[]];
+        const flags = cmd.opts<{ image?: string; from?: string }>();
+        const gen = await import("../generators/job.js");
+        const command = commandAfterDashes(cmd, extra);
+        if (flags.from !== undefined) {
+          if (flags.image !== undefined) throw new UserError("either --image or --from must be specified, not both");
+          if (command.length) throw new UserError("cannot specify --from and command");
+          const client = await ctx.client();
+          const cj = await client.get<CronJob>("CronJob", gen.parseFromFlag(flags.from), ctx.namespace());
+          return gen.jobFromCronJob(name, cj, explicitNamespace(ctx));
+        }
+        return gen.generateJob({ name, image: flags.image, command, namespace: explicitNamespace(ctx) });
+      }),
+    );
+  create
+    .command("cronjob")
+    .alias("cj")
+    .description("Create a cronjob (kctl create cronjob NAME --image=IMG --schedule='*/5 * * * *' [--restart=OnFailure|Never] [-- COMMAND ARGS...])")
+    .argument("<name>", "the cronjob's name")
+    .argument("[command...]", "after --: the command the container runs")
+    .option("--image <image>", "the image of the container")
+    .option("--schedule <cron>", "the schedule, in cron format (five fields or @hourly, @daily, ...)")
+    .option("--restart <policy>", "the pods' restart policy: OnFailure (default) or Never")
+    .action(
+      generatingAction(ctx, async (cmd) => {
+        const [name, extra] = cmd.processedArgs as [string, string[]];
+        const flags = cmd.opts<{ image?: string; schedule?: string; restart?: string }>();
+        const { generateCronJob } = await import("../generators/job.js");
+        return generateCronJob({ name, image: flags.image, schedule: flags.schedule, restart: flags.restart, command: commandAfterDashes(cmd, extra), namespace: explicitNamespace(ctx) });
+      }),
+    );
+}
+
+/** Register `create deployment|job|cronjob`, `create namespace` and `create service ...` under `create`. */
 export function registerCreateWorkloads(create: Command, ctx: CliContext): void {
   registerDeployment(create, ctx);
+  registerJobs(create, ctx);
   registerNamespace(create, ctx);
   registerService(create, ctx);
 }

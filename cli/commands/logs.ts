@@ -37,7 +37,7 @@ export function parseDurationSeconds(s: string): number {
 }
 
 /**
- * The pods a `POD`, `pod/NAME` or `TYPE/NAME` (deployment, replicaset: its first pod, as
+ * The pods a `POD`, `pod/NAME` or `TYPE/NAME` (deployment, replicaset, job, statefulset: its first pod, as
  * kubectl picks one) argument names.
  */
 export async function resolvePodArg(client: ApiClient, namespace: string, arg: string, err: Writer): Promise<Pod> {
@@ -49,7 +49,7 @@ export async function resolvePodArg(client: ApiClient, namespace: string, arg: s
   const r = resolveResource(type);
   if (!r) throw new UserError(`the server doesn't have a resource type "${type}"`);
   if (r.kind === "Pod") return client.get<Pod>("Pod", name, namespace);
-  if (r.kind !== "Deployment" && r.kind !== "ReplicaSet") throw new UserError(`cannot get the pods of a ${r.kind}`);
+  if (!["Deployment", "ReplicaSet", "Job", "StatefulSet", "DaemonSet", "ReplicationController"].includes(r.kind)) throw new UserError(`cannot get the pods of a ${r.kind}`);
   const owner = await client.get<{ kind: string; apiVersion: string; metadata: { name?: string }; spec: { selector: import("../../lib/types.js").LabelSelector } }>(r.kind, name, namespace);
   const { labelSelectorToString } = await import("../../lib/selector.js");
   const pods = await client.list<Pod>("Pod", { namespace, labelSelector: labelSelectorToString(owner.spec.selector) });

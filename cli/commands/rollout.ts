@@ -15,7 +15,7 @@
 import type { Command } from "commander";
 import type { ApiClient } from "../../lib/client.js";
 import { displayType } from "../../lib/kinds.js";
-import type { ControllerRevision, Deployment, KObject, PodTemplateSpec, ReplicaSet, StatefulSet } from "../../lib/types.js";
+import type { ControllerRevision, DaemonSet, Deployment, KObject, PodTemplateSpec, ReplicaSet, StatefulSet } from "../../lib/types.js";
 import type { CliContext, CommandModule, Writer } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
 import { parseWorkloadArg, replicasFlag } from "../workload-args.js";
@@ -49,8 +49,9 @@ interface StatusFlags {
 
 /** Watch the workload until rolled out; prints each new status line once. */
 async function status(ctx: CliContext, args: string[], flags: StatusFlags): Promise<void> {
-  const { client, ns, name, kind } = await target(ctx, args, "get the rollout status of");
+  const { client, ns, name, kind } = await target(ctx, args, "get the rollout status of", [...KINDS, "DaemonSet"]);
   const { rolloutStatus, statefulSetRolloutStatus } = await import("../../lib/rollout.js");
+  const { daemonSetRolloutStatus } = await import("../../lib/daemonset-rollout.js");
   const { parseDuration } = await import("../../lib/duration.js");
   const timeoutMs = flags.timeout ? parseDuration(flags.timeout, "--timeout") : 0;
   const wanted = replicasFlag(flags.revision, "--revision");
@@ -61,7 +62,7 @@ async function status(ctx: CliContext, args: string[], flags: StatusFlags): Prom
       const rev = Number(obj.metadata.annotations?.[REVISION_ANNOTATION] ?? "0");
       if (rev !== wanted) throw new UserError(`desired revision (${wanted}) is different from the running revision (${rev})`);
     }
-    const s = kind === "StatefulSet" ? statefulSetRolloutStatus(obj as StatefulSet) : rolloutStatus(obj as Deployment);
+    const s = kind === "StatefulSet" ? statefulSetRolloutStatus(obj as StatefulSet) : kind === "DaemonSet" ? daemonSetRolloutStatus(obj as DaemonSet) : rolloutStatus(obj as Deployment);
     if (s.error) throw new UserError(s.error);
     if (s.message !== last) {
       ctx.out.write(`${s.message}\n`);
@@ -127,15 +128,16 @@ export function describeTemplate(t: PodTemplateSpec, out: Writer): void {
 }
 
 async function history(ctx: CliContext, args: string[], flags: StatusFlags): Promise<void> {
-  const { client, ns, name, type, kind } = await target(ctx, args, "get the rollout history of");
+  const { client, ns, name, type, kind } = await target(ctx, args, "get the rollout history of", [...KINDS, "DaemonSet"]);
   const { historyRows, ownedByRevision, ownedRevisions, statefulSetHistoryRows, templateOf } = await import("../../lib/rollout.js");
   const { revisionOf } = await import("../../lib/deployment-revisions.js");
   const { templateOfRevision } = await import("../../lib/controller-revisions.js");
   const revision = replicasFlag(flags.revision, "--revision");
   let rows: { revision: number; changeCause: string }[];
   let template: (n: number) => PodTemplateSpec | undefined;
-  if (kind === "StatefulSet") {
-    const sts = await client.get<StatefulSet>("StatefulSet", name, ns);
+  if (kind === "StatefulSet" || kind === "DaemonSet") {
+    // A DaemonSet keeps its history in ControllerRevisions exactly as a StatefulSet does.
+    const sts = await client.get<StatefulSet>(kind, name, ns);
     const revs = await ownedRevisionList(client, sts);
     rows = statefulSetHistoryRows(sts, revs);
     template = (n) => {
@@ -166,11 +168,11 @@ async function history(ctx: CliContext, args: string[], flags: StatusFlags): Pro
 }
 
 async function undo(ctx: CliContext, args: string[], flags: { toRevision?: string }): Promise<void> {
-  const { client, ns, name, type, kind } = await target(ctx, args, "roll back");
+  const { client, ns, name, type, kind } = await target(ctx, args, "roll back", [...KINDS, "DaemonSet"]);
   const { planUndo, planStatefulSetUndo } = await import("../../lib/rollout.js");
   const toRevision = replicasFlag(flags.toRevision, "--to-revision") ?? 0;
-  if (kind === "StatefulSet") {
-    const sts = await client.get<StatefulSet>("StatefulSet", name, ns);
+  if (kind === "StatefulSet" || kind === "DaemonSet") {
+    const sts = await client.get<StatefulSet>(kind, name, ns);
     const plan = planStatefulSetUndo(sts, await ownedRevisionList(client, sts), toRevision);
     if (plan.type === "error") throw new UserError(plan.message);
     if (plan.type === "skip") {
@@ -178,7 +180,7 @@ async function undo(ctx: CliContext, args: string[], flags: { toRevision?: strin
       return;
     }
     // The revision's data is a strategic merge patch with `$patch: replace` on the template.
-    await client.patch("StatefulSet", name, plan.patch, { namespace: ns, type: "strategic" });
+    await client.patch(kind, name, plan.patch, { namespace: ns, type: "strategic" });
     ctx.out.write(`${type} rolled back\n`);
     return;
   }

@@ -17,7 +17,7 @@ async function run(ctx: CliContext, args: string[], flags: ScaleFlags): Promise<
   const replicas = replicasFlag(flags.replicas, "--replicas");
   if (replicas === undefined) throw new UserError("--replicas is required: the new number of replicas");
   const current = replicasFlag(flags.currentReplicas, "--current-replicas");
-  const target = parseWorkloadArg(args, ["Deployment", "ReplicaSet", "StatefulSet"], "scale");
+  const target = parseWorkloadArg(args, ["Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"], "scale");
   const client = await ctx.client();
   const ns = ctx.namespace();
   if (current !== undefined) {

@@ -1,13 +1,14 @@
 /** Fetch what a describer needs (related objects, events) and render it. */
 import type { ApiClient } from "../../lib/client.js";
 import type { ResourceInfo } from "../../lib/kinds.js";
-import type { ConfigMap, Deployment, Endpoints, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicaSet, Secret, Service, StatefulSet, StorageClass } from "../../lib/types.js";
+import type { ConfigMap, CronJob, DaemonSet, Job, ReplicationController, Deployment, Endpoints, KObject, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ReplicaSet, Secret, Service, StatefulSet, StorageClass } from "../../lib/types.js";
 import { podClaimNames } from "../../lib/storage.js";
 import { describeClaim, describeStorageClass, describeVolume } from "./storage.js";
 import { eventsSection, fetchEvents } from "./common.js";
 import { describeConfigMap, describeEndpoints, describeGeneric, describeNamespace, describeNode, describeSecret, describeService } from "./others.js";
 import { describePod } from "./pod.js";
 import { DescribeWriter } from "./tabwriter.js";
+import { describeCronJob, describeDaemonSet, describeJob } from "./batch.js";
 import { describeDeployment, describeReplicaSet, describeStatefulSet } from "./workloads.js";
 import { REVISION_ANNOTATION } from "../../lib/deployment-revisions.js";
 import { POD_TEMPLATE_HASH_LABEL } from "../../lib/pod-template-hash.js";
@@ -45,6 +46,27 @@ export async function describeObject(client: ApiClient, r: ResourceInfo, obj: KO
       const phases = { running: count("Running"), waiting: count("Pending"), succeeded: count("Succeeded"), failed: count("Failed") };
       if (r.kind === "StatefulSet") describeStatefulSet(w, obj as StatefulSet, phases);
       else describeReplicaSet(w, obj as ReplicaSet, phases);
+      break;
+    }
+    case "Job":
+      describeJob(w, obj as Job);
+      break;
+    case "CronJob":
+      describeCronJob(w, obj as CronJob);
+      break;
+    case "DaemonSet": {
+      const pods = await client.list<Pod>("Pod", { namespace: ns });
+      const mine = pods.items.filter((p) => ownedBy(p, obj));
+      const count = (phase: string) => mine.filter((p) => (p.status?.phase ?? "Pending") === phase).length;
+      describeDaemonSet(w, obj as DaemonSet, { running: count("Running"), waiting: count("Pending"), succeeded: count("Succeeded"), failed: count("Failed") });
+      break;
+    }
+    case "ReplicationController": {
+      const pods = await client.list<Pod>("Pod", { namespace: ns });
+      const mine = pods.items.filter((p) => ownedBy(p, obj));
+      const count = (phase: string) => mine.filter((p) => (p.status?.phase ?? "Pending") === phase).length;
+      const rc = obj as ReplicationController;
+      describeReplicaSet(w, { ...rc, kind: "ReplicaSet", spec: { ...rc.spec, selector: { matchLabels: rc.spec.selector ?? {} }, template: rc.spec.template ?? { spec: { containers: [] } } } } as ReplicaSet, { running: count("Running"), waiting: count("Pending"), succeeded: count("Succeeded"), failed: count("Failed") });
       break;
     }
     case "PersistentVolumeClaim": {

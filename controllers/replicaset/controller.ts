@@ -9,7 +9,7 @@
 import { isConflict, isNotFound } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import { selectorFromLabelSelector } from "../../lib/selector.js";
-import type { Pod, ReplicaSet } from "../../lib/types.js";
+import type { KObject, Pod, ReplicaSet } from "../../lib/types.js";
 import type { ControllerContext } from "../context.js";
 import { Expectations } from "../expectations.js";
 import { BY_CONTROLLER, BY_NAMESPACE, ORPHANS_BY_NAMESPACE } from "../../lib/shared-informers.js";
@@ -22,15 +22,31 @@ import { planReplicaSet, podFromTemplate, statusChanged } from "./plan.js";
 
 export const REPLICASET_CONTROLLER = "replicaset-controller";
 
+/**
+ * Which kind the controller manages: ReplicaSets, or (as Kubernetes does, through the same code)
+ * ReplicationControllers seen as ReplicaSets.
+ */
+export interface ReplicaSetFlavour {
+  kind: string;
+  apiVersion: string;
+  controllerName: string;
+  /** the object as a ReplicaSet (selector as a LabelSelector) */
+  asReplicaSet(obj: KObject): ReplicaSet;
+}
+
+/** The ReplicaSet flavour: ReplicaSets as they are. */
+export const REPLICASETS: ReplicaSetFlavour = { kind: "ReplicaSet", apiVersion: "apps/v1", controllerName: REPLICASET_CONTROLLER, asReplicaSet: (o) => o as ReplicaSet };
+
 /** Build the ReplicaSet controller (handlers registered; call `start()` after informers sync). */
-export function newReplicaSetController(ctx: ControllerContext): Controller {
-  const rsInformer = ctx.informers.get<ReplicaSet>("ReplicaSet");
+export function newReplicaSetController(ctx: ControllerContext, flavour: ReplicaSetFlavour = REPLICASETS): Controller {
+  const informer = ctx.informers.get<KObject>(flavour.kind);
+  const rsInformer = { get: (key: string) => { const o = informer.get(key); return o ? flavour.asReplicaSet(o) : undefined; }, byIndex: (i: string, v: string) => informer.byIndex(i, v).map(flavour.asReplicaSet), addEventHandler: informer.addEventHandler.bind(informer) };
   const podInformer = ctx.informers.get<Pod>("Pod");
   const expectations = new Expectations(ctx.now);
-  const recorder = ctx.recorder(REPLICASET_CONTROLLER);
+  const recorder = ctx.recorder(flavour.controllerName);
 
   const controller = new Controller({
-    name: REPLICASET_CONTROLLER,
+    name: flavour.controllerName,
     logger: ctx.logger,
     workers: ctx.workers,
     reconcile: (key, log) => reconcile(key, log),
@@ -39,7 +55,7 @@ export function newReplicaSetController(ctx: ControllerContext): Controller {
   /** The ReplicaSet key controlling `pod`, if that ReplicaSet is in the cache with the same uid. */
   const ownerKey = (pod: Pod): string | undefined => {
     const ref = controllerRef(pod);
-    if (!ref || ref.kind !== "ReplicaSet") return undefined;
+    if (!ref || ref.kind !== flavour.kind) return undefined;
     const key = `${pod.metadata.namespace}/${ref.name}`;
     const rs = rsInformer.get(key);
     return rs && rs.metadata.uid === ref.uid ? key : undefined;
@@ -94,7 +110,7 @@ export function newReplicaSetController(ctx: ControllerContext): Controller {
     const pods = [...podInformer.byIndex(BY_CONTROLLER, rs.metadata.uid ?? ""), ...podInformer.byIndex(ORPHANS_BY_NAMESPACE, rs.metadata.namespace ?? "")];
     const manage = expectations.satisfied(key) && !rs.metadata.deletionTimestamp;
     const plan = planReplicaSet(rs, pods, ctx.now(), manage);
-    const ref = { apiVersion: "apps/v1", kind: "ReplicaSet", name: rs.metadata.name ?? "", uid: rs.metadata.uid ?? "", controller: true, blockOwnerDeletion: true };
+    const ref = { apiVersion: flavour.apiVersion, kind: flavour.kind, name: rs.metadata.name ?? "", uid: rs.metadata.uid ?? "", controller: true, blockOwnerDeletion: true };
 
     for (const pod of plan.adopt) await addOwnerRef(ctx.client, pod, ref);
     for (const pod of plan.release) await removeOwnerRefs(ctx.client, pod, [rs.metadata.uid ?? ""]);
@@ -111,6 +127,7 @@ export function newReplicaSetController(ctx: ControllerContext): Controller {
   async function createPods(key: string, rs: ReplicaSet, n: number, log: Logger): Promise<unknown> {
     expectations.expect(key, n);
     const template = podFromTemplate(rs);
+    for (const r of template.metadata.ownerReferences ?? []) Object.assign(r, { apiVersion: flavour.apiVersion, kind: flavour.kind });
     const res = await slowStart(n, async () => {
       try {
         const created = await ctx.client.create<Pod>(structuredClone(template), rs.metadata.namespace);
@@ -149,7 +166,9 @@ export function newReplicaSetController(ctx: ControllerContext): Controller {
 
   async function writeStatus(rs: ReplicaSet, status: NonNullable<ReplicaSet["status"]>): Promise<void> {
     try {
-      await ctx.client.updateStatus<ReplicaSet>({ ...rs, status });
+      // The stored object (a ReplicationController keeps its own selector form) with the new status.
+      const stored = informer.get(`${rs.metadata.namespace}/${rs.metadata.name}`) ?? rs;
+      await ctx.client.updateStatus<KObject>({ ...stored, status });
     } catch (err) {
       // A Conflict means a newer ReplicaSet exists; its watch event re-queues this key, and that
       // reconcile computes status from it. Nothing to retry (and nothing worth a warning).

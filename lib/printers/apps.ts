@@ -1,6 +1,6 @@
 /** The columns of Deployments, ReplicaSets, StatefulSets and ControllerRevisions, as kubectl shows them. */
-import type { Deployment, ReplicaSet } from "../types.js";
-import { age, ageOf, col, containersOf, labelSelectorCell, name, num, rec, type Printer } from "./printer.js";
+import type { Deployment, LabelSelector, ReplicaSet } from "../types.js";
+import { age, ageOf, col, containersOf, labelSelectorCell, labelsCell, name, num, rec, type Printer } from "./printer.js";
 
 /** NAME READY UP-TO-DATE AVAILABLE AGE (wide: CONTAINERS IMAGES SELECTOR). */
 export const deploymentPrinter: Printer = {
@@ -29,6 +29,17 @@ export const replicaSetPrinter: Printer = {
   },
 };
 
+/** NAME DESIRED CURRENT READY AGE (wide: CONTAINERS IMAGES SELECTOR), the selector an equality map. */
+export const replicationControllerPrinter: Printer = {
+  columns: replicaSetPrinter.columns,
+  cells: (o, now) => {
+    const spec = rec(o.spec);
+    const st = rec(o.status);
+    const c = containersOf(rec(spec.template).spec);
+    return [o.metadata.name ?? "", num(spec.replicas), num(st.replicas), num(st.readyReplicas), ageOf(o, now), c.names, c.images, labelsCell(spec.selector as Record<string, string> | undefined)];
+  },
+};
+
 /** NAME READY AGE (wide: CONTAINERS IMAGES). */
 export const statefulSetPrinter: Printer = {
   columns: [name, col("Ready"), age, col("Containers", 1), col("Images", 1)],
@@ -36,6 +47,24 @@ export const statefulSetPrinter: Printer = {
     const spec = rec(o.spec);
     const c = containersOf(rec(spec.template).spec);
     return [o.metadata.name ?? "", `${num(rec(o.status).readyReplicas)}/${num(spec.replicas)}`, ageOf(o, now), c.names, c.images];
+  },
+};
+
+/** NAME DESIRED CURRENT READY UP-TO-DATE AVAILABLE NODE SELECTOR AGE (wide: CONTAINERS IMAGES SELECTOR). */
+export const daemonSetPrinter: Printer = {
+  columns: [
+    name, col("Desired", 0, "integer"), col("Current", 0, "integer"), col("Ready", 0, "integer"), col("Up-to-date", 0, "integer"), col("Available", 0, "integer"),
+    col("Node Selector"), age, col("Containers", 1), col("Images", 1), col("Selector", 1),
+  ],
+  cells: (o, now) => {
+    const spec = rec(o.spec);
+    const st = rec(o.status);
+    const podSpec = rec(rec(spec.template).spec);
+    const c = containersOf(podSpec);
+    return [
+      o.metadata.name ?? "", num(st.desiredNumberScheduled), num(st.currentNumberScheduled), num(st.numberReady), num(st.updatedNumberScheduled), num(st.numberAvailable),
+      labelsCell(podSpec.nodeSelector as Record<string, string> | undefined), ageOf(o, now), c.names, c.images, labelSelectorCell(spec.selector as LabelSelector | undefined),
+    ];
   },
 };
 

@@ -3,7 +3,8 @@
  * Table answers (each strategy's `printer`) and the CLI's tables (cli/printers/columns) alike.
  * A kind without one gets Name + Age.
  */
-import { controllerRevisionPrinter, deploymentPrinter, replicaSetPrinter, statefulSetPrinter } from "./apps.js";
+import { controllerRevisionPrinter, daemonSetPrinter, deploymentPrinter, replicaSetPrinter, replicationControllerPrinter, statefulSetPrinter } from "./apps.js";
+import { cronJobPrinter, jobPrinter } from "./batch.js";
 import { namespacePrinter, nodePrinter } from "./cluster.js";
 import { configMapPrinter, secretPrinter } from "./config.js";
 import { leasePrinter } from "./coordination.js";
@@ -17,8 +18,12 @@ const BY_KIND: Record<string, Printer> = {
   Pod: podPrinter,
   Deployment: deploymentPrinter,
   ReplicaSet: replicaSetPrinter,
+  ReplicationController: replicationControllerPrinter,
   StatefulSet: statefulSetPrinter,
+  DaemonSet: daemonSetPrinter,
   ControllerRevision: controllerRevisionPrinter,
+  Job: jobPrinter,
+  CronJob: cronJobPrinter,
   Service: servicePrinter,
   Endpoints: endpointsPrinter,
   Node: nodePrinter,

@@ -1,4 +1,4 @@
-/** apps/v1: Deployments, ReplicaSets, StatefulSets and ControllerRevisions. */
+/** apps/v1: Deployments, ReplicaSets, StatefulSets, DaemonSets and ControllerRevisions. */
 import { C } from "./core-pod.js";
 import { atomicList, bool, i32, i64, intOrString, keyedList, kind, obj, oneOf, REF, ref, str, time, type Definitions, type GroupVersionKind, type Schema } from "./schema.js";
 
@@ -102,6 +102,36 @@ export const appsDefinitions: Definitions = {
     updatedReplicas: i32("updatedReplicas is the number of Pods created by the StatefulSet controller from the StatefulSet version indicated by updateRevision."),
   }, ["replicas"]),
   [`${A}StatefulSetCondition`]: condition("StatefulSet"),
+  [`${A}DaemonSet`]: kind(apps("DaemonSet"), "DaemonSet represents the configuration of a daemon set.", {
+    spec: ref(`${A}DaemonSetSpec`, "The desired behavior of this daemon set."),
+    status: ref(`${A}DaemonSetStatus`, "The current status of this daemon set."),
+  }),
+  [`${A}DaemonSetSpec`]: obj("DaemonSetSpec is the specification of a daemon set.", {
+    minReadySeconds: i32("The minimum number of seconds for which a newly created DaemonSet pod should be ready without any of its container crashing, for it to be considered available. Defaults to 0."),
+    revisionHistoryLimit: i32("The number of old history to retain to allow rollback. Defaults to 10."),
+    selector: ref(REF.labelSelector, "A label query over pods that are managed by the daemon set. Must match in order to be controlled."),
+    template: ref(`${C}PodTemplateSpec`, "An object that describes the pod that will be created."),
+    updateStrategy: obj("DaemonSetUpdateStrategy is a struct used to control the update strategy for a DaemonSet.", {
+      rollingUpdate: obj("Spec to control the desired behavior of daemon set rolling update.", {
+        maxSurge: intOrString("The maximum number of nodes with an existing available DaemonSet pod that can have an updated DaemonSet pod during during an update."),
+        maxUnavailable: intOrString("The maximum number of DaemonSet pods that can be unavailable during the update."),
+      }),
+      type: oneOf(["OnDelete", "RollingUpdate"], "Type of daemon set update. Can be \"RollingUpdate\" or \"OnDelete\". Default is RollingUpdate."),
+    }),
+  }, ["selector", "template"]),
+  [`${A}DaemonSetStatus`]: obj("DaemonSetStatus represents the current status of a daemon set.", {
+    collisionCount: i32("Count of hash collisions for the DaemonSet."),
+    conditions: keyedList(`${A}DaemonSetCondition`, ["type"], "Represents the latest available observations of a DaemonSet's current state."),
+    currentNumberScheduled: i32("The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod."),
+    desiredNumberScheduled: i32("The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod)."),
+    numberAvailable: i32("The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available."),
+    numberMisscheduled: i32("The number of nodes that are running the daemon pod, but are not supposed to run the daemon pod."),
+    numberReady: i32("numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition."),
+    numberUnavailable: i32("The number of nodes that should be running the daemon pod and have none of the daemon pod running and available."),
+    observedGeneration: i64("The most recent generation observed by the daemon set controller."),
+    updatedNumberScheduled: i32("The total number of nodes that are running updated daemon pod"),
+  }, ["currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled", "numberReady"]),
+  [`${A}DaemonSetCondition`]: condition("DaemonSet"),
   [`${A}ControllerRevision`]: kind(apps("ControllerRevision"), "ControllerRevision implements an immutable snapshot of state data.", {
     data: ref(REF.rawExtension, "Data is the serialized representation of the state."),
     revision: i64("Revision indicates the revision of the state represented by Data."),

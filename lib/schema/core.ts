@@ -158,6 +158,25 @@ export const coreDefinitions: Definitions = {
   [`${C}NodeAddress`]: obj("NodeAddress contains information for the node's address.", { address: str("The node address."), type: str("Node address type, one of Hostname, ExternalIP or InternalIP.") }, ["type", "address"]),
   [`${C}NodeCondition`]: obj("NodeCondition contains condition information for a node.", { ...conditionFields(), lastHeartbeatTime: time("Last time we got an update on a given condition.") }, ["type", "status"]),
   [`${C}ContainerImage`]: obj("Describe a container image", { names: strList("Names by which this image is known."), sizeBytes: { type: "integer", format: "int64", description: "The size of the image in bytes." } }),
+  [`${C}ReplicationController`]: kind(core("ReplicationController"), "ReplicationController represents the configuration of a replication controller.", {
+    spec: ref(`${C}ReplicationControllerSpec`, "Spec defines the specification of the desired behavior of the replication controller."),
+    status: ref(`${C}ReplicationControllerStatus`, "Status is the most recently observed status of the replication controller."),
+  }),
+  [`${C}ReplicationControllerSpec`]: obj("ReplicationControllerSpec is the specification of a replication controller.", {
+    minReadySeconds: i32("Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available."),
+    replicas: i32("Replicas is the number of desired replicas. Defaults to 1."),
+    selector: strMap("Selector is a label query over pods that should match the Replicas count. If Selector is empty, it is defaulted to the labels present on the Pod template.", true),
+    template: ref(`${C}PodTemplateSpec`, "Template is the object that describes the pod that will be created if insufficient replicas are detected."),
+  }),
+  [`${C}ReplicationControllerStatus`]: obj("ReplicationControllerStatus represents the current status of a replication controller.", {
+    availableReplicas: i32("The number of available replicas (ready for at least minReadySeconds) for this replication controller."),
+    conditions: keyedList(`${C}ReplicationControllerCondition`, ["type"], "Represents the latest available observations of a replication controller's current state."),
+    fullyLabeledReplicas: i32("The number of pods that have labels matching the labels of the pod template of the replication controller."),
+    observedGeneration: { type: "integer", format: "int64", description: "ObservedGeneration reflects the generation of the most recently observed replication controller." },
+    readyReplicas: i32("The number of ready replicas for this replication controller."),
+    replicas: i32("Replicas is the most recently observed number of replicas."),
+  }, ["replicas"]),
+  [`${C}ReplicationControllerCondition`]: obj("ReplicationControllerCondition describes the state of a replication controller at a certain point.", conditionFields(), ["type", "status"]),
   [`${C}PersistentVolume`]: kind(core("PersistentVolume"), "PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node.", {
     spec: ref(`${C}PersistentVolumeSpec`, "spec defines a specification of a persistent volume owned by the cluster. Provisioned by an administrator."),
     status: obj("PersistentVolumeStatus is the current status of a persistent volume.", {

@@ -5,6 +5,7 @@
  */
 import { RESOURCES, type ResourceInfo } from "../kinds.js";
 import { appsDefinitions } from "./apps.js";
+import { batchDefinitions } from "./batch.js";
 import { clusterDefinitions } from "./cluster.js";
 import { coreDefinitions } from "./core.js";
 import { podDefinitions } from "./core-pod.js";
@@ -19,6 +20,7 @@ export const DEFINITIONS: Readonly<Definitions> = {
   ...podDefinitions,
   ...coreDefinitions,
   ...appsDefinitions,
+  ...batchDefinitions,
   ...clusterDefinitions,
 };
 

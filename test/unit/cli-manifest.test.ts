@@ -44,7 +44,7 @@ describe("resource arguments", () => {
     expect(parseResourceArgs(["po", "a", "b"]).map((r) => [r.resource.kind, r.names])).toEqual([["Pod", ["a", "b"]]]);
     expect(parseResourceArgs(["deploy/web", "svc/web"]).map((r) => r.resource.kind)).toEqual(["Deployment", "Service"]);
     expect(parseResourceArgs(["pods,svc"]).map((r) => r.resource.kind)).toEqual(["Pod", "Service"]);
-    expect(parseResourceArgs(["all"]).map((r) => r.resource.kind)).toEqual(["Pod", "Service", "Deployment", "ReplicaSet", "StatefulSet"]);
+    expect(parseResourceArgs(["all"]).map((r) => r.resource.kind)).toEqual(["Pod", "ReplicationController", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "CronJob", "Job"]);
   });
   it("unknown types suggest", () => {
     expect(() => parseResourceArgs(["podz"])).toThrow('the server doesn\'t have a resource type "podz"; did you mean pods?');

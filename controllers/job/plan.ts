@@ -1,0 +1,260 @@
+/**
+ * The Job controller's pure decision: given a Job, the pods it controls and the time, which pods
+ * to create (and with which completion index), which to delete, whether the Job itself is due for
+ * deletion (ttlSecondsAfterFinished), and what its status says.
+ *
+ * ```
+ *  finished? ── ttl due ──► delete the Job (the GC removes its pods)
+ *     │ no
+ *  suspended ──► delete active pods, Suspended=True
+ *  deadline passed / backoffLimit exceeded / podFailurePolicy FailJob ──► delete active, Failed
+ *  enough succeeded ──► Complete
+ *  else ──► create up to parallelism (after the failure back-off), delete any excess
+ * ```
+ *
+ * Counts come from the pods in the cache; `succeeded`/`failed` never go below what the status
+ * already says (kctl does not put Kubernetes' tracking finalizer on Job pods, so a finished pod
+ * deleted by hand keeps its count this way).
+ */
+import { ANNOTATION_COMPLETION_INDEX, ENV_COMPLETION_INDEX } from "../../lib/batch/job-labels.js";
+import { rfc3339 } from "../../lib/timestamps.js";
+import type { Job, JobCondition, JobStatus, Pod } from "../../lib/types.js";
+import { compareForDeletion, isPodReady, isTerminating } from "../util/pods.js";
+import { failureAction } from "./failure-policy.js";
+import { formatIndexes, parseIndexes, podIndex } from "./indexes.js";
+
+/** Kubernetes' DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff. */
+export const POD_FAILURE_BACKOFF_MS = 10_000;
+export const MAX_POD_FAILURE_BACKOFF_MS = 360_000;
+/** Never create more pods than this in one sync (Kubernetes' burst limit). */
+export const MAX_CREATES_PER_SYNC = 500;
+
+/** What the Job controller should do for one Job. */
+export interface JobPlan {
+  /** pods to create; `index` is set for Indexed Jobs */
+  create: { index?: number }[];
+  delete: Pod[];
+  /** the Job's ttlSecondsAfterFinished ran out */
+  deleteJob: boolean;
+  status: JobStatus;
+  /** conditions that newly became True (for events): type and reason */
+  transitions: { type: string; reason: string; message: string }[];
+  requeueAfterMs?: number;
+}
+
+const condTrue = (s: JobStatus | undefined, type: string): JobCondition | undefined => s?.conditions?.find((c) => c.type === type && c.status === "True");
+
+/** The Job finished: Complete or Failed is True. */
+export function isJobFinished(job: Job): boolean {
+  return Boolean(condTrue(job.status, "Complete") ?? condTrue(job.status, "Failed"));
+}
+
+/** When the last failed pod finished (ms), for the back-off. */
+function lastFailureAt(pods: readonly Pod[]): number | undefined {
+  let last: number | undefined;
+  for (const p of pods) {
+    for (const cs of p.status?.containerStatuses ?? []) {
+      const t = Date.parse(cs.state?.terminated?.finishedAt ?? "");
+      if (!Number.isNaN(t)) last = Math.max(last ?? 0, t);
+    }
+    if (last === undefined) {
+      const c = p.status?.conditions?.find((x) => x.type === "Ready")?.lastTransitionTime;
+      if (c) last = Date.parse(c);
+    }
+  }
+  return last;
+}
+
+function setCondition(st: JobStatus, type: string, status: "True" | "False", reason: string, message: string, now: string): boolean {
+  const list = (st.conditions ??= []);
+  const cur = list.find((c) => c.type === type);
+  if (cur && cur.status === status && cur.reason === reason) return false;
+  const next: JobCondition = { type, status, lastProbeTime: now, lastTransitionTime: cur && cur.status === status ? cur.lastTransitionTime : now, reason, message };
+  if (cur) list[list.indexOf(cur)] = next;
+  else list.push(next);
+  return status === "True";
+}
+
+/** Plan one sync. `pods` are the Job's pods (controlled by it); `manage` false (expectations pending) changes no pods. */
+export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true): JobPlan {
+  const plan: JobPlan = { create: [], delete: [], deleteJob: false, status: structuredClone(job.status ?? {}), transitions: [] };
+  const st = plan.status;
+  const nowMs = now.getTime();
+  const nowTs = rfc3339(now);
+  const spec = job.spec;
+  const indexed = spec.completionMode === "Indexed";
+  const completions = spec.completions ?? undefined;
+  const parallelism = spec.parallelism ?? 1;
+
+  const terminating = pods.filter(isTerminating);
+  const live = pods.filter((p) => !isTerminating(p));
+  const active = live.filter((p) => p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+  const succeededPods = pods.filter((p) => p.status?.phase === "Succeeded");
+  const failedPods = pods.filter((p) => p.status?.phase === "Failed");
+
+  // Failures: podFailurePolicy may ignore some or fail the whole Job.
+  let failJob: Pod | undefined;
+  let counted = 0;
+  for (const p of failedPods) {
+    const action = failureAction(job, p);
+    if (action === "FailJob") failJob ??= p;
+    if (action !== "Ignore") counted++;
+  }
+  // OnFailure pods fail in place: their restarts count towards backoffLimit (Kubernetes' pastBackoffLimitOnFailure).
+  const restarts = spec.template.spec.restartPolicy === "OnFailure"
+    ? active.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m, c) => m + (c.restartCount ?? 0), 0), 0)
+    : 0;
+
+  let completed: Set<number> | undefined;
+  if (indexed) {
+    completed = parseIndexes(st.completedIndexes, completions);
+    for (const p of succeededPods) {
+      const i = podIndex(p);
+      if (i !== undefined && i < (completions ?? 0)) completed.add(i);
+    }
+    st.completedIndexes = formatIndexes(completed);
+    st.succeeded = completed.size;
+  } else {
+    st.succeeded = Math.max(st.succeeded ?? 0, succeededPods.length);
+  }
+  st.failed = Math.max(st.failed ?? 0, counted);
+  st.active = active.length;
+  st.ready = active.filter(isPodReady).length;
+  st.terminating = terminating.length;
+
+  const finished = isJobFinished(job);
+  if (finished) {
+    // A finished Job keeps no running pods; its TTL counts from completion (or failure).
+    if (manage) plan.delete = active;
+    const ttl = spec.ttlSecondsAfterFinished;
+    if (ttl !== undefined) {
+      const doneAt = Date.parse(st.completionTime ?? condTrue(st, "Failed")?.lastTransitionTime ?? nowTs);
+      const due = doneAt + ttl * 1000 - nowMs;
+      if (due <= 0) plan.deleteJob = true;
+      else plan.requeueAfterMs = due;
+    }
+    return plan;
+  }
+
+  if (spec.suspend) {
+    if (manage) plan.delete = active;
+    if (setCondition(st, "Suspended", "True", "JobSuspended", "Job suspended", nowTs)) plan.transitions.push({ type: "Suspended", reason: "Suspended", message: "Job suspended" });
+    return plan;
+  }
+  if (condTrue(st, "Suspended")) {
+    // Resumed: Kubernetes restarts the clock of activeDeadlineSeconds.
+    setCondition(st, "Suspended", "False", "JobResumed", "Job resumed", nowTs);
+    plan.transitions.push({ type: "Resumed", reason: "Resumed", message: "Job resumed" });
+    st.startTime = nowTs;
+  }
+  st.startTime ??= nowTs;
+
+  const fail = (reason: string, message: string): JobPlan => {
+    if (manage) plan.delete = active;
+    setCondition(st, "FailureTarget", "True", reason, message, nowTs);
+    setCondition(st, "Failed", "True", reason, message, nowTs);
+    plan.transitions.push({ type: "Failed", reason, message });
+    st.active = 0;
+    st.ready = 0;
+    return plan;
+  };
+
+  const deadline = spec.activeDeadlineSeconds;
+  const startedMs = Date.parse(st.startTime);
+  if (deadline !== undefined && nowMs - startedMs >= deadline * 1000) return fail("DeadlineExceeded", "Job was active longer than specified deadline");
+  if (failJob) {
+    const cs = failJob.status?.containerStatuses?.find((c) => (c.state?.terminated?.exitCode ?? 0) !== 0);
+    return fail("PodFailurePolicy", `Container ${cs?.name ?? ""} for pod ${failJob.metadata.namespace}/${failJob.metadata.name} failed with exit code ${cs?.state?.terminated?.exitCode ?? ""} matching FailJob rule at index 0`);
+  }
+  if (st.failed + restarts > (spec.backoffLimit ?? 6)) return fail("BackoffLimitExceeded", "Job has reached the specified backoff limit");
+
+  const done = indexed ? completed!.size >= (completions ?? 0) : completions !== undefined ? st.succeeded >= completions : st.succeeded > 0 && active.length === 0;
+  if (done) {
+    if (manage) plan.delete = active;
+    st.completionTime = nowTs;
+    setCondition(st, "SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods", nowTs);
+    setCondition(st, "Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods", nowTs);
+    plan.transitions.push({ type: "Completed", reason: "Completed", message: "Job completed" });
+    st.active = 0;
+    st.ready = 0;
+    if (spec.ttlSecondsAfterFinished !== undefined) plan.requeueAfterMs = spec.ttlSecondsAfterFinished * 1000;
+    return plan;
+  }
+  if (deadline !== undefined) plan.requeueAfterMs = Math.max(0, startedMs + deadline * 1000 - nowMs);
+  if (!manage) return plan;
+
+  // How many should run now: parallelism, but no more than the completions still missing.
+  let want = parallelism;
+  if (indexed) want = Math.min(want, (completions ?? 0) - completed!.size);
+  else if (completions !== undefined) want = Math.min(want, completions - st.succeeded);
+  else if (st.succeeded > 0) want = 0; // a work-queue Job stops starting pods once one succeeded
+  want = Math.max(0, want);
+
+  if (active.length > want) {
+    plan.delete = [...active].sort(compareForDeletion).slice(0, active.length - want);
+    return plan;
+  }
+  let toCreate = Math.min(want - active.length, MAX_CREATES_PER_SYNC);
+  if (toCreate <= 0) return plan;
+
+  // Kubernetes' failure back-off: 10 s doubling per counted failure, capped at 6 min.
+  if (st.failed > 0) {
+    const delay = Math.min(POD_FAILURE_BACKOFF_MS * 2 ** (st.failed - 1), MAX_POD_FAILURE_BACKOFF_MS);
+    const last = lastFailureAt(failedPods) ?? nowMs;
+    const wait = last + delay - nowMs;
+    if (wait > 0) {
+      plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? Infinity, wait);
+      return plan;
+    }
+  }
+
+  if (indexed) {
+    const busy = new Set<number>();
+    for (const p of active) {
+      const i = podIndex(p);
+      if (i !== undefined) busy.add(i);
+    }
+    for (let i = 0; i < (completions ?? 0) && toCreate > 0; i++) {
+      if (completed!.has(i) || busy.has(i)) continue;
+      plan.create.push({ index: i });
+      toCreate--;
+    }
+  } else {
+    for (let i = 0; i < toCreate; i++) plan.create.push({});
+  }
+  return plan;
+}
+
+/** The pod a Job creates: its template, `generateName: <job>-` (`<job>-<index>-` when Indexed), a controller owner reference. */
+export function podForJob(job: Job, index?: number): Pod {
+  const t = job.spec.template;
+  const meta = t.metadata ?? {};
+  const name = job.metadata.name ?? "";
+  const pod: Pod = {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      generateName: index === undefined ? `${name}-` : `${name}-${index}-`,
+      namespace: job.metadata.namespace,
+      labels: { ...(meta.labels ?? {}) },
+      ownerReferences: [{ apiVersion: "batch/v1", kind: "Job", name, uid: job.metadata.uid ?? "", controller: true, blockOwnerDeletion: true }],
+    },
+    spec: structuredClone(t.spec),
+  };
+  if (meta.annotations && Object.keys(meta.annotations).length) pod.metadata.annotations = { ...meta.annotations };
+  if (index !== undefined) {
+    pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [ANNOTATION_COMPLETION_INDEX]: String(index) };
+    pod.metadata.labels = { ...pod.metadata.labels, [ANNOTATION_COMPLETION_INDEX]: String(index) };
+    // Kubernetes gives each index a stable hostname and the index in every container's env.
+    pod.spec.hostname ??= `${name}-${index}`;
+    for (const c of [...pod.spec.containers, ...(pod.spec.initContainers ?? [])]) {
+      c.env = [...(c.env ?? []).filter((e) => e.name !== ENV_COMPLETION_INDEX), { name: ENV_COMPLETION_INDEX, valueFrom: { fieldRef: { fieldPath: `metadata.annotations['${ANNOTATION_COMPLETION_INDEX}']` } } }];
+    }
+  }
+  return pod;
+}
+
+/** Whether the stored status differs from the planned one. */
+export function jobStatusChanged(job: Job, next: JobStatus): boolean {
+  return JSON.stringify(job.status ?? {}) !== JSON.stringify(next);
+}

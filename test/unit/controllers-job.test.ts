@@ -1,0 +1,161 @@
+/** The Job controller's pure plan, index sets, the podFailurePolicy and the printers' cells. */
+import { describe, expect, it } from "vitest";
+import { formatIndexes, parseIndexes } from "../../controllers/job/indexes.js";
+import { planJob, podForJob, POD_FAILURE_BACKOFF_MS } from "../../controllers/job/plan.js";
+import { jobCompletionsCell, jobDurationCell, jobStatusCell } from "../../lib/printers/batch.js";
+import type { Job, Pod } from "../../lib/types.js";
+
+const NOW = new Date("2030-01-01T00:10:00Z");
+
+function job(spec: Partial<Job["spec"]> = {}, status: Job["status"] = {}): Job {
+  return {
+    apiVersion: "batch/v1", kind: "Job",
+    metadata: { name: "j", namespace: "default", uid: "u1", creationTimestamp: "2030-01-01T00:00:00Z" },
+    spec: { parallelism: 2, completions: 6, backoffLimit: 6, completionMode: "NonIndexed", template: { spec: { restartPolicy: "Never", containers: [{ name: "c", image: "i" }] } }, ...spec },
+    status,
+  };
+}
+let n = 0;
+function pod(phase: Pod["status"] extends infer S ? S extends { phase?: infer P } ? P : never : never, opts: { index?: number; exitCode?: number; finishedAt?: string; deleting?: boolean } = {}): Pod {
+  n++;
+  return {
+    apiVersion: "v1", kind: "Pod",
+    metadata: {
+      name: `j-${n}`, namespace: "default", uid: `p${n}`, creationTimestamp: "2030-01-01T00:00:00Z",
+      ...(opts.index !== undefined ? { annotations: { "batch.kubernetes.io/job-completion-index": String(opts.index) } } : {}),
+      ...(opts.deleting ? { deletionTimestamp: "2030-01-01T00:09:00Z" } : {}),
+      ownerReferences: [{ apiVersion: "batch/v1", kind: "Job", name: "j", uid: "u1", controller: true }],
+    },
+    spec: { containers: [{ name: "c", image: "i" }], nodeName: "n1" },
+    status: {
+      phase,
+      ...(opts.exitCode !== undefined ? { containerStatuses: [{ name: "c", image: "i", imageID: "", ready: false, restartCount: 0, state: { terminated: { exitCode: opts.exitCode, finishedAt: opts.finishedAt ?? "2030-01-01T00:00:00Z" } } }] } : {}),
+    },
+  } as Pod;
+}
+
+describe("planJob", () => {
+  it("creates up to parallelism, never more than the completions left", () => {
+    expect(planJob(job(), [], NOW).create).toHaveLength(2);
+    expect(planJob(job(), [pod("Running")], NOW).create).toHaveLength(1);
+    const five = [1, 2, 3, 4, 5].map(() => pod("Succeeded", { exitCode: 0 }));
+    const p = planJob(job(), five, NOW);
+    expect(p.create).toHaveLength(1);
+    expect(p.status).toMatchObject({ succeeded: 5, active: 0, failed: 0, startTime: "2030-01-01T00:10:00Z" });
+  });
+
+  it("completes when succeeded reaches completions, with Complete and SuccessCriteriaMet", () => {
+    const p = planJob(job(), [1, 2, 3, 4, 5, 6].map(() => pod("Succeeded", { exitCode: 0 })), NOW);
+    expect(p.create).toHaveLength(0);
+    expect(p.status.completionTime).toBe("2030-01-01T00:10:00Z");
+    expect(p.status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([["SuccessCriteriaMet", "True", "CompletionsReached"], ["Complete", "True", "CompletionsReached"]]);
+  });
+
+  it("deletes the surplus when parallelism is lowered", () => {
+    const p = planJob(job({ parallelism: 1 }), [pod("Running"), pod("Pending")], NOW);
+    expect(p.delete.map((x) => x.status?.phase)).toEqual(["Pending"]);
+  });
+
+  it("waits out the failure back-off (10 s, doubling) before replacing a failed pod", () => {
+    const failedAt = new Date(NOW.getTime() - 4_000).toISOString();
+    const p = planJob(job({ completions: 1, parallelism: 1 }), [pod("Failed", { exitCode: 1, finishedAt: failedAt })], NOW);
+    expect(p.create).toHaveLength(0);
+    expect(p.requeueAfterMs).toBe(POD_FAILURE_BACKOFF_MS - 4_000);
+    const later = planJob(job({ completions: 1, parallelism: 1 }), [pod("Failed", { exitCode: 1, finishedAt: failedAt })], new Date(NOW.getTime() + 7_000));
+    expect(later.create).toHaveLength(1);
+    const two = [pod("Failed", { exitCode: 1, finishedAt: failedAt }), pod("Failed", { exitCode: 1, finishedAt: failedAt })];
+    expect(planJob(job({ completions: 1, parallelism: 1 }), two, NOW).requeueAfterMs).toBe(2 * POD_FAILURE_BACKOFF_MS - 4_000);
+  });
+
+  it("fails with BackoffLimitExceeded after backoffLimit failures and deletes what still runs", () => {
+    const running = pod("Running");
+    const p = planJob(job({ backoffLimit: 1 }), [pod("Failed", { exitCode: 1 }), pod("Failed", { exitCode: 1 }), running], NOW);
+    expect(p.status.conditions?.find((c) => c.type === "Failed")).toMatchObject({ status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" });
+    expect(p.delete).toEqual([running]);
+    expect(p.transitions[0]).toMatchObject({ type: "Failed", reason: "BackoffLimitExceeded" });
+  });
+
+  it("fails with DeadlineExceeded once activeDeadlineSeconds passed since startTime, and requeues for it before", () => {
+    const before = planJob(job({ activeDeadlineSeconds: 900 }, { startTime: "2030-01-01T00:00:00Z" }), [pod("Running")], NOW);
+    expect(before.requeueAfterMs).toBe(300_000);
+    const after = planJob(job({ activeDeadlineSeconds: 600 }, { startTime: "2030-01-01T00:00:00Z" }), [pod("Running")], NOW);
+    expect(after.status.conditions?.find((c) => c.type === "Failed")?.reason).toBe("DeadlineExceeded");
+  });
+
+  it("applies podFailurePolicy: Ignore does not count, FailJob fails at once", () => {
+    const rules = { rules: [{ action: "Ignore" as const, onExitCodes: { operator: "In" as const, values: [137] } }, { action: "FailJob" as const, onExitCodes: { operator: "In" as const, values: [42] } }] };
+    const ignored = planJob(job({ backoffLimit: 0, podFailurePolicy: rules }), [pod("Failed", { exitCode: 137 })], NOW);
+    expect(ignored.status.failed).toBe(0);
+    expect(ignored.status.conditions ?? []).toEqual([]);
+    const failed = planJob(job({ podFailurePolicy: rules }), [pod("Failed", { exitCode: 42 })], NOW);
+    expect(failed.status.conditions?.find((c) => c.type === "Failed")?.reason).toBe("PodFailurePolicy");
+  });
+
+  it("Indexed: creates the lowest missing indexes, records completedIndexes, completes when all are done", () => {
+    const spec = { completionMode: "Indexed" as const, completions: 5, parallelism: 2 };
+    const p = planJob(job(spec), [pod("Succeeded", { index: 0, exitCode: 0 }), pod("Running", { index: 1 })], NOW);
+    expect(p.create).toEqual([{ index: 2 }]);
+    expect(p.status.completedIndexes).toBe("0");
+    const done = planJob(job(spec, { completedIndexes: "0-2" }), [pod("Succeeded", { index: 3, exitCode: 0 }), pod("Succeeded", { index: 4, exitCode: 0 })], NOW);
+    expect(done.status.completedIndexes).toBe("0-4");
+    expect(done.status.conditions?.some((c) => c.type === "Complete")).toBe(true);
+  });
+
+  it("suspend deletes active pods and sets Suspended; resuming resets startTime", () => {
+    const running = pod("Running");
+    const s = planJob(job({ suspend: true }, { startTime: "2030-01-01T00:00:00Z" }), [running], NOW);
+    expect(s.delete).toEqual([running]);
+    expect(s.status.conditions?.find((c) => c.type === "Suspended")).toMatchObject({ status: "True", reason: "JobSuspended" });
+    const r = planJob(job({}, s.status), [], NOW);
+    expect(r.status.conditions?.find((c) => c.type === "Suspended")).toMatchObject({ status: "False", reason: "JobResumed" });
+    expect(r.create).toHaveLength(2);
+  });
+
+  it("a finished Job is deleted once ttlSecondsAfterFinished is over", () => {
+    const st = { completionTime: "2030-01-01T00:09:00Z", conditions: [{ type: "Complete", status: "True" as const }] };
+    expect(planJob(job({ ttlSecondsAfterFinished: 30 }, st), [], NOW).deleteJob).toBe(true);
+    const wait = planJob(job({ ttlSecondsAfterFinished: 120 }, st), [], NOW);
+    expect(wait.deleteJob).toBe(false);
+    expect(wait.requeueAfterMs).toBe(60_000);
+  });
+
+  it("never lowers succeeded or failed below the stored status (pods deleted by hand)", () => {
+    expect(planJob(job({}, { succeeded: 3, failed: 1 }), [], NOW).status).toMatchObject({ succeeded: 3, failed: 1 });
+  });
+
+  it("a terminating pod is neither active nor replaced twice", () => {
+    const p = planJob(job({ completions: 1, parallelism: 1 }), [pod("Running", { deleting: true })], NOW);
+    expect(p.status).toMatchObject({ active: 0, terminating: 1 });
+  });
+});
+
+describe("podForJob", () => {
+  it("Indexed pods get the index annotation, label, hostname and JOB_COMPLETION_INDEX", () => {
+    const p = podForJob(job({ completionMode: "Indexed" }), 3);
+    expect(p.metadata.generateName).toBe("j-3-");
+    expect(p.metadata.annotations?.["batch.kubernetes.io/job-completion-index"]).toBe("3");
+    expect(p.metadata.labels?.["batch.kubernetes.io/job-completion-index"]).toBe("3");
+    expect(p.spec.hostname).toBe("j-3");
+    expect(p.spec.containers[0]!.env).toEqual([{ name: "JOB_COMPLETION_INDEX", valueFrom: { fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" } } }]);
+    expect(p.metadata.ownerReferences?.[0]).toMatchObject({ apiVersion: "batch/v1", kind: "Job", uid: "u1", controller: true, blockOwnerDeletion: true });
+  });
+});
+
+describe("completion index sets", () => {
+  it("parse and format as Kubernetes writes them", () => {
+    expect(formatIndexes([0, 1, 2, 4, 6, 7, 8, 9])).toBe("0-2,4,6-9");
+    expect(formatIndexes([1, 2])).toBe("1,2");
+    expect([...parseIndexes("0-2,4,x,6-7", 7)].sort()).toEqual([0, 1, 2, 4, 6]);
+  });
+});
+
+describe("Job columns", () => {
+  it("STATUS, COMPLETIONS and DURATION as kubectl prints them", () => {
+    expect(jobStatusCell(job())).toBe("Running");
+    expect(jobStatusCell(job({}, { conditions: [{ type: "Failed", status: "True" }] }))).toBe("Failed");
+    expect(jobCompletionsCell(job({}, { succeeded: 2 }))).toBe("2/6");
+    expect(jobCompletionsCell(job({ completions: undefined, parallelism: 3 }))).toBe("0/1 of 3");
+    expect(jobDurationCell(job({}, { startTime: "2030-01-01T00:00:00Z", completionTime: "2030-01-01T00:00:42Z" }))).toBe("42s");
+    expect(jobDurationCell(job())).toBe("");
+  });
+});
