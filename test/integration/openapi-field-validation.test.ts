@@ -57,7 +57,7 @@ describe("OpenAPI", () => {
     });
     const index = (await call("GET", "/openapi/v3")).body.paths as Record<string, { serverRelativeURL: string }>;
     expect(Object.keys(index).sort()).toEqual([
-      "api/v1", "apis/apps/v1", "apis/apps/v1beta1", "apis/apps/v1beta2", "apis/batch/v1", "apis/coordination.k8s.io/v1", "apis/extensions/v1beta1", "apis/storage.k8s.io/v1", "apis/storage.k8s.io/v1beta1",
+      "api/v1", "apis/apps/v1", "apis/apps/v1beta1", "apis/apps/v1beta2", "apis/batch/v1", "apis/batch/v1beta1", "apis/coordination.k8s.io/v1", "apis/extensions/v1beta1", "apis/storage.k8s.io/v1", "apis/storage.k8s.io/v1beta1",
     ]);
     const apps = (await call("GET", index["apis/apps/v1"]!.serverRelativeURL)).body;
     const patch = (apps.paths as Record<string, { patch?: { parameters: { name: string; in: string }[]; "x-kubernetes-group-version-kind": unknown } }>)[
