@@ -5,6 +5,9 @@
  * controller would create them twice.
  */
 
+import { objectKey, type EventHandlers } from "../lib/informer.js";
+import type { Pod } from "../lib/types.js";
+
 /** Expectations expire so that a lost watch event cannot wedge a controller forever (as in Kubernetes). */
 export const EXPECTATIONS_TTL_MS = 5 * 60 * 1000;
 
@@ -68,4 +71,35 @@ export class Expectations {
     const e = this.byKey.get(key);
     return e ? { add: e.add, del: e.del } : undefined;
   }
+}
+
+/**
+ * The pod handlers of a controller that owns its pods outright (Job, DaemonSet): each event is
+ * credited to the owner's expectations and the owner is queued. `ownerKey` is the owner's cache
+ * key, or undefined for a pod it does not (or no longer) own. A pod added already deleting counts
+ * as a deletion, as Kubernetes' addPod does.
+ */
+export function ownedPodHandlers(expectations: Expectations, ownerKey: (pod: Pod) => string | undefined, enqueue: (key: string) => void): EventHandlers<Pod> {
+  return {
+    onAdd: (pod) => {
+      const key = ownerKey(pod);
+      if (!key) return;
+      if (pod.metadata.deletionTimestamp) expectations.deletionObserved(key, objectKey(pod));
+      else expectations.creationObserved(key);
+      enqueue(key);
+    },
+    onUpdate: (old, pod) => {
+      if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
+      const key = ownerKey(pod);
+      if (!key) return;
+      if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) expectations.deletionObserved(key, objectKey(pod));
+      enqueue(key);
+    },
+    onDelete: (pod) => {
+      const key = ownerKey(pod);
+      if (!key) return;
+      expectations.deletionObserved(key, objectKey(pod));
+      enqueue(key);
+    },
+  };
 }

@@ -10,7 +10,7 @@ import type { Logger } from "../../lib/logger.js";
 import { BY_CONTROLLER } from "../../lib/shared-informers.js";
 import type { ControllerRevision, DaemonSet, Node, Pod } from "../../lib/types.js";
 import type { ControllerContext } from "../context.js";
-import { Expectations } from "../expectations.js";
+import { Expectations, ownedPodHandlers } from "../expectations.js";
 import { Controller, type ReconcileResult } from "../runner.js";
 import { errorMessage } from "../util/apply.js";
 import { controllerRef } from "../util/pods.js";
@@ -53,27 +53,7 @@ export function newDaemonSetController(ctx: ControllerContext): Controller {
     },
     onDelete: all,
   });
-  podInformer.addEventHandler({
-    onAdd: (pod) => {
-      const key = ownerKey(pod);
-      if (!key) return;
-      expectations.creationObserved(key);
-      controller.enqueue(key);
-    },
-    onUpdate: (old, pod) => {
-      if (old.metadata.resourceVersion === pod.metadata.resourceVersion) return;
-      const key = ownerKey(pod);
-      if (!key) return;
-      if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) expectations.deletionObserved(key, objectKey(pod));
-      controller.enqueue(key);
-    },
-    onDelete: (pod) => {
-      const key = ownerKey(pod);
-      if (!key) return;
-      expectations.deletionObserved(key, objectKey(pod));
-      controller.enqueue(key);
-    },
-  });
+  podInformer.addEventHandler(ownedPodHandlers(expectations, ownerKey, (key) => controller.enqueue(key)));
 
   async function reconcile(key: string, log: Logger): Promise<ReconcileResult | void> {
     const ds = sets.get(key);
