@@ -5,7 +5,8 @@
  */
 import { parseQuantity } from "./quantity.js";
 import { selectorFromLabelSelector } from "./selector.js";
-import type { Node, NodeSelectorTerm, PersistentVolume, PersistentVolumeClaim, StorageClass } from "./types.js";
+import { nodeSelectorTermsMatch } from "./node-affinity.js";
+import type { Node, PersistentVolume, PersistentVolumeClaim, StorageClass } from "./types.js";
 
 /** The built-in StorageClass: a directory per claim on the node of its first pod (k3s' idea). */
 export const LOCAL_PATH_CLASS = "local-path";
@@ -91,30 +92,7 @@ export function volumeAllowsNode(pv: PersistentVolume, node: Pick<Node, "metadat
   const terms = pv.spec.nodeAffinity?.required?.nodeSelectorTerms;
   if (!terms?.length) return true;
   const labels: Record<string, string> = { [HOSTNAME_LABEL]: node.metadata.name ?? "", ...node.metadata.labels };
-  return terms.some((t) => termMatches(t, labels, node.metadata.name ?? ""));
-}
-
-function termMatches(t: NodeSelectorTerm, labels: Record<string, string>, nodeName: string): boolean {
-  if (!t.matchExpressions?.length && !t.matchFields?.length) return false;
-  for (const e of t.matchExpressions ?? []) {
-    const v = labels[e.key];
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case "In": if (v === undefined || !values.includes(v)) return false; break;
-      case "NotIn": if (v !== undefined && values.includes(v)) return false; break;
-      case "Exists": if (v === undefined) return false; break;
-      case "DoesNotExist": if (v !== undefined) return false; break;
-      case "Gt": if (v === undefined || !(Number(v) > Number(values[0]))) return false; break;
-      case "Lt": if (v === undefined || !(Number(v) < Number(values[0]))) return false; break;
-      default: return false;
-    }
-  }
-  for (const f of t.matchFields ?? []) {
-    if (f.key !== "metadata.name") return false;
-    const inList = (f.values ?? []).includes(nodeName);
-    if ((f.operator === "In") !== inList) return false;
-  }
-  return true;
+  return nodeSelectorTermsMatch(terms, labels, node.metadata.name ?? "");
 }
 
 /** The node affinity that pins a volume to one node (what the local-path provisioner writes). */

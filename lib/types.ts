@@ -233,6 +233,17 @@ export interface PodSpec {
   dnsPolicy?: string;
   hostNetwork?: boolean;
   enableServiceLinks?: boolean;
+  /** only required node affinity is read by kctl (the scheduler and the DaemonSet controller) */
+  affinity?: Affinity;
+}
+/** Scheduling affinity; pod (anti-)affinity is stored but not acted on. */
+export interface Affinity {
+  nodeAffinity?: {
+    requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms: NodeSelectorTerm[] };
+    preferredDuringSchedulingIgnoredDuringExecution?: { weight: number; preference: NodeSelectorTerm }[];
+  };
+  podAffinity?: Record<string, unknown>;
+  podAntiAffinity?: Record<string, unknown>;
 }
 export interface PodCondition {
   type: "PodScheduled" | "Initialized" | "ContainersReady" | "Ready" | string;

@@ -2,6 +2,7 @@
  * Turns Pod and Node objects into the numeric views the plugins use. All quantity parsing of the
  * scheduler happens here, once per object change, never in the filter/score loop.
  */
+import { requiredNodeTerms } from "../lib/node-affinity.js";
 import { milliValue, parseQuantity, value } from "../lib/quantity.js";
 import type { Container, Node, Pod } from "../lib/types.js";
 import type { HostPort, NodeInfo, PodInfo, Resources } from "./types.js";
@@ -97,6 +98,7 @@ export function buildPodInfo(pod: Pod): PodInfo {
     nonZeroRequests: nonZero,
     hostPorts: hostPorts(pod),
     nodeSelector: Object.entries(pod.spec?.nodeSelector ?? {}),
+    requiredNodeTerms: requiredNodeTerms(pod.spec),
     tolerations: pod.spec?.tolerations ?? [],
     ownerUid: owner?.uid,
     ownerId: -1,

@@ -3,7 +3,7 @@
  * node enters the cache, into plain numbers (milli-cores, bytes), so that the filter and score
  * loops that run `nodes x pods` times do nothing but integer comparisons and map lookups.
  */
-import type { Labels, Node, Pod, Taint, Toleration } from "../lib/types.js";
+import type { Labels, Node, NodeSelectorTerm, Pod, Taint, Toleration } from "../lib/types.js";
 
 /** CPU in milli-cores and memory in bytes. Numbers, because bytes of any real node fit in 2^53. */
 export interface Resources {
@@ -33,6 +33,8 @@ export interface PodInfo {
   hostPorts: HostPort[];
   /** spec.nodeSelector as pairs, or empty */
   nodeSelector: [string, string][];
+  /** required node affinity terms (one must match), undefined without */
+  requiredNodeTerms?: NodeSelectorTerm[];
   tolerations: Toleration[];
   /** uid of the controller ownerReference (the spread term groups replicas by it) */
   ownerUid?: string;

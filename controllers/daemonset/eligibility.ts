@@ -1,10 +1,11 @@
 /**
  * Which nodes should run a DaemonSet's pod (Kubernetes' NodeShouldRunDaemonPod, the parts kctl
- * has): the node carries every `nodeSelector` label, and the pod tolerates every NoSchedule and
+ * has): the node carries every `nodeSelector` label, matches the template's required node affinity, and the pod tolerates every NoSchedule and
  * NoExecute taint, counting the tolerations Kubernetes adds to every daemon pod (not-ready,
  * unreachable, disk/memory/pid pressure, unschedulable).
  */
-import type { Node, Taint, Toleration } from "../../lib/types.js";
+import { nodeSelectorTermsMatch } from "../../lib/node-affinity.js";
+import type { Node, NodeSelectorTerm, Taint, Toleration } from "../../lib/types.js";
 
 /** The tolerations the DaemonSet controller adds to its pods, as Kubernetes does. */
 export const DAEMON_TOLERATIONS: readonly Toleration[] = [
@@ -28,9 +29,16 @@ function tolerates(t: Toleration, taint: Taint): boolean {
  * may start there) and should continue running there (an existing one stays): as in Kubernetes,
  * an untolerated NoSchedule taint stops new pods only, an untolerated NoExecute taint both.
  */
-export function eligibility(node: Node, nodeSelector: Record<string, string> | undefined, tolerations: readonly Toleration[]): { shouldRun: boolean; shouldContinueRunning: boolean } {
-  if (node.metadata.deletionTimestamp) return { shouldRun: false, shouldContinueRunning: false };
-  for (const [k, v] of Object.entries(nodeSelector ?? {})) if (node.metadata.labels?.[k] !== v) return { shouldRun: false, shouldContinueRunning: false };
+export function eligibility(
+  node: Node,
+  nodeSelector: Record<string, string> | undefined,
+  tolerations: readonly Toleration[],
+  requiredTerms?: readonly NodeSelectorTerm[],
+): { shouldRun: boolean; shouldContinueRunning: boolean } {
+  const never = { shouldRun: false, shouldContinueRunning: false };
+  if (node.metadata.deletionTimestamp) return never;
+  for (const [k, v] of Object.entries(nodeSelector ?? {})) if (node.metadata.labels?.[k] !== v) return never;
+  if (requiredTerms && !nodeSelectorTermsMatch(requiredTerms, node.metadata.labels ?? {}, node.metadata.name ?? "")) return never;
   const all = [...tolerations, ...DAEMON_TOLERATIONS];
   let shouldRun = true;
   for (const taint of node.spec?.taints ?? []) {

@@ -12,6 +12,7 @@
  *                                               (maxSurge > 0: start the new one first)
  * ```
  */
+import { pinToNode, requiredNodeTerms, targetNodeOf } from "../../lib/node-affinity.js";
 import type { DaemonSet, DaemonSetStatus, Node, Pod, Toleration } from "../../lib/types.js";
 import { scaledValue } from "../util/intorstr.js";
 import { isPodAvailable, isPodReady, isTerminating } from "../util/pods.js";
@@ -38,7 +39,8 @@ export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: reado
   const byNode = new Map<string, Pod[]>();
   for (const p of pods) {
     if (isTerminating(p)) continue;
-    const n = p.spec.nodeName ?? "";
+    // a pod is for its node once bound, and before that for the node its affinity pins it to
+    const n = targetNodeOf(p) ?? "";
     byNode.set(n, [...(byNode.get(n) ?? []), p]);
   }
   const create: string[] = [];
@@ -58,7 +60,7 @@ export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: reado
     const name = node.metadata.name ?? "";
     const mine = byNode.get(name) ?? [];
     byNode.delete(name);
-    const { shouldRun, shouldContinueRunning } = eligibility(node, podSpec.nodeSelector, podSpec.tolerations ?? []);
+    const { shouldRun, shouldContinueRunning } = eligibility(node, podSpec.nodeSelector, podSpec.tolerations ?? [], requiredNodeTerms(podSpec));
     if (!shouldContinueRunning) {
       if (mine.length) misscheduled++;
       del.push(...mine);
@@ -149,14 +151,18 @@ export function planDaemonSet(ds: DaemonSet, nodes: readonly Node[], pods: reado
   return { create, delete: [...new Set(del)], status, hash };
 }
 
-/** The pod a DaemonSet runs on `node`: its template, bound to the node, with the daemon tolerations. */
+/**
+ * The pod a DaemonSet runs on `node`: its template with the daemon tolerations and a required
+ * node affinity to that node, so that the scheduler places it (as Kubernetes does since 1.12).
+ */
 export function podForNode(ds: DaemonSet, node: string, hash: string, tolerations: readonly Toleration[]): Pod {
   const t = ds.spec.template;
   const meta = t.metadata ?? {};
   const spec = structuredClone(t.spec);
   const have = new Set((spec.tolerations ?? []).map((x) => JSON.stringify(x)));
   spec.tolerations = [...(spec.tolerations ?? []), ...tolerations.filter((x) => !have.has(JSON.stringify(x)))];
-  spec.nodeName = node;
+  delete spec.nodeName;
+  pinToNode(spec, node);
   const pod: Pod = {
     apiVersion: "v1",
     kind: "Pod",

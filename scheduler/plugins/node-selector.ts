@@ -1,6 +1,8 @@
 /**
- * NodeAffinity (the nodeSelector half): every `spec.nodeSelector` pair must be a node label.
+ * NodeAffinity: every `spec.nodeSelector` pair must be a node label, and the node must match one
+ * of the pod's required node affinity terms (labels and `metadata.name` fields).
  */
+import { nodeSelectorTermsMatch } from "../../lib/node-affinity.js";
 import type { FilterResult, NodeInfo, PodInfo } from "../types.js";
 import { reasons } from "../types.js";
 
@@ -14,5 +16,6 @@ export function nodeSelector(pod: PodInfo, node: NodeInfo): FilterResult {
     const [k, v] = sel[i];
     if (node.labels[k] !== v) return FAIL;
   }
+  if (pod.requiredNodeTerms && !nodeSelectorTermsMatch(pod.requiredNodeTerms, node.labels, node.name)) return FAIL;
   return null;
 }

@@ -79,6 +79,24 @@ describe("NodeSelector", () => {
   });
 });
 
+describe("NodeAffinity (required terms)", () => {
+  const ERR = ["node(s) didn't match Pod's node affinity/selector"];
+  type Term = NonNullable<NonNullable<NonNullable<Pod["spec"]["affinity"]>["nodeAffinity"]>["requiredDuringSchedulingIgnoredDuringExecution"]>["nodeSelectorTerms"][number];
+  it.each<{ name: string; terms: Term[]; node: string; labels: Record<string, string>; want: string[] | null }>([
+    { name: "matchFields pins to the node by name", terms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: ["n1"] }] }], node: "n1", labels: {}, want: null },
+    { name: "another node is refused", terms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: ["n1"] }] }], node: "n2", labels: {}, want: ERR },
+    { name: "In on a label", terms: [{ matchExpressions: [{ key: "zone", operator: "In", values: ["a", "b"] }] }], node: "n", labels: { zone: "b" }, want: null },
+    { name: "NotIn on a label", terms: [{ matchExpressions: [{ key: "zone", operator: "NotIn", values: ["a"] }] }], node: "n", labels: { zone: "a" }, want: ERR },
+    { name: "terms are ORed", terms: [{ matchExpressions: [{ key: "gpu", operator: "Exists" }] }, { matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }] }], node: "n", labels: { zone: "a" }, want: null },
+    { name: "requirements within a term are ANDed", terms: [{ matchExpressions: [{ key: "zone", operator: "In", values: ["a"] }, { key: "gpu", operator: "Exists" }] }], node: "n", labels: { zone: "a" }, want: ERR },
+    { name: "Gt compares numbers", terms: [{ matchExpressions: [{ key: "cores", operator: "Gt", values: ["8"] }] }], node: "n", labels: { cores: "16" }, want: null },
+  ])("$name", ({ terms, node, labels, want }) => {
+    const pod = makePod("p", { spec: { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: terms } } } } });
+    const r = run(nodeSelector, pod, makeNode(node, { labels }));
+    expect(r === null ? null : [...r]).toEqual(want);
+  });
+});
+
 describe("NodeResourcesFit", () => {
   const CPU = "Insufficient cpu";
   const MEM = "Insufficient memory";
