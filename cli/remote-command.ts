@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import type { ApiClient } from "../lib/client.js";
+import type { Writer } from "./command.js";
 import { UserError } from "./errors-output.js";
 
 const PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io"];
@@ -125,4 +126,10 @@ export function exitCodeOf(s: RemoteStatus | undefined): number | undefined {
     if (Number.isInteger(n)) return n;
   }
   return undefined;
+}
+
+/** Write output bytes as they came to a real stdout/stderr, as text to any other writer (tests). */
+export function writeBytes(w: Writer, data: Buffer): void {
+  if (w === process.stdout || w === process.stderr) (w as NodeJS.WriteStream).write(data);
+  else w.write(data.toString("utf8"));
 }

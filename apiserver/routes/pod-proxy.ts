@@ -90,20 +90,7 @@ export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptio
   const token = (): string | undefined => (typeof opts.kubeletToken === "function" ? opts.kubeletToken() : opts.kubeletToken);
   const timeoutMs = opts.kubeletTimeoutMs ?? 10_000;
   const log = opts.logger;
-  // Streams outlive requests (logs -f, exec sessions): end them when the server closes, or
-  // close() would wait for every client to hang up.
-  const active = new Set<{ destroy(): unknown }>();
-  const track = (...items: { destroy(): unknown; once(ev: "close", fn: () => void): unknown }[]): void => {
-    for (const it of items) {
-      active.add(it);
-      it.once("close", () => active.delete(it));
-    }
-  };
-  app.addHook("preClose", (done) => {
-    for (const it of active) it.destroy();
-    active.clear();
-    done();
-  });
+  const track = streamTracker(app);
 
   app.get("/api/v1/namespaces/:namespace/pods/:name/log", async (req: ProxyRequest, reply: FastifyReply) => {
     const { namespace, name } = req.params;
@@ -159,16 +146,7 @@ export function registerPodProxyRoutes(app: FastifyInstance, opts: PodProxyOptio
       .filter((p) => p && !p.startsWith("base64url.bearer.authorization.k8s.io."));
     if (protocols.length) headers["sec-websocket-protocol"] = protocols.join(", ");
     const up = await upgradeKubelet(t, path, headers, timeoutMs, opts.kubeletTls);
-    if (!up.upgraded) {
-      // the kubelet refused (no such container, bad command...): relay its answer as is
-      const body = await readAll(up.res);
-      reply.code(up.res.statusCode ?? 502).type(up.res.headers["content-type"] ?? "application/json").send(body);
-      return;
-    }
-    reply.hijack();
-    const client = req.raw.socket;
-    track(client, up.socket);
-    relay(client, clientHead(req.raw), up.res, up.socket, up.head);
+    if (!(await spliceUpgrade(req, reply, up, track))) return;
     log?.debug({ namespace, name, container: t.container, node: t.node, protocol: up.res.headers["sec-websocket-protocol"] }, `${kind} proxied`);
   };
 
@@ -307,6 +285,52 @@ export function upgradeKubelet(t: KubeletTarget, path: string, headers: http.Out
 }
 
 /** Write the kubelet's 101 to the client, then pipe both sockets until either side closes. */
+/** Something a proxied stream holds open: a socket, a response. */
+export type Tracked = { destroy(): unknown; once(ev: "close", fn: () => void): unknown };
+
+/**
+ * Streams outlive requests (logs -f, exec and port-forward sessions): the returned function
+ * records them until they close, and they are ended when the server closes, or close() would
+ * wait for every client to hang up.
+ */
+export function streamTracker(app: FastifyInstance): (...items: Tracked[]) => void {
+  const active = new Set<{ destroy(): unknown }>();
+  app.addHook("preClose", (done) => {
+    for (const it of active) it.destroy();
+    active.clear();
+    done();
+  });
+  return (...items) => {
+    for (const it of items) {
+      active.add(it);
+      it.once("close", () => active.delete(it));
+    }
+  };
+}
+
+/**
+ * Hand the client the kubelet's upgraded connection (the two sockets joined, both passed to
+ * `track`), or, when the kubelet refused (no such container, a protocol it does not speak),
+ * relay its answer as is. True when the connection was upgraded.
+ */
+export async function spliceUpgrade(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  up: UpgradeResult,
+  track: (...items: Tracked[]) => void,
+): Promise<boolean> {
+  if (!up.upgraded) {
+    const body = await readAll(up.res);
+    reply.code(up.res.statusCode ?? 502).type(up.res.headers["content-type"] ?? "application/json").send(body);
+    return false;
+  }
+  reply.hijack();
+  const client = req.raw.socket;
+  track(client, up.socket);
+  relay(client, clientHead(req.raw), up.res, up.socket, up.head);
+  return true;
+}
+
 export function relay(client: Duplex, clientHead: Buffer, res: http.IncomingMessage, upstream: Duplex, upstreamHead: Buffer): void {
   const lines = [`HTTP/1.1 101 ${res.statusMessage || "Switching Protocols"}`];
   for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);

@@ -18,7 +18,7 @@ import { ApiError, badRequest, notFound } from "../../lib/errors.js";
 import { offeredProtocols, portForwardUpgrade, SPDY_31, STREAM_PROTOCOL_HEADER } from "../../lib/spdy/port-forward.js";
 import type { Pod } from "../../lib/types.js";
 import type { RouteModule } from "../context.js";
-import { bearer, clientHead, kubeletEndpoint, podProxyOptions, readAll, relay, upgradeKubelet, type PodProxyOptions } from "./pod-proxy.js";
+import { bearer, kubeletEndpoint, podProxyOptions, spliceUpgrade, streamTracker, upgradeKubelet, type PodProxyOptions } from "./pod-proxy.js";
 
 type PortForwardRequest = FastifyRequest<{ Params: { namespace: string; name: string } }>;
 
@@ -29,12 +29,7 @@ export const portForwardRoutes: RouteModule = (app, ctx) => registerPortForwardR
 export function registerPortForwardRoutes(app: FastifyInstance, opts: PodProxyOptions): void {
   const timeoutMs = opts.kubeletTimeoutMs ?? 10_000;
   const token = (): string | undefined => (typeof opts.kubeletToken === "function" ? opts.kubeletToken() : opts.kubeletToken);
-  const active = new Set<{ destroy(): unknown }>();
-  app.addHook("preClose", (done) => {
-    for (const it of active) it.destroy();
-    active.clear();
-    done();
-  });
+  const track = streamTracker(app);
 
   const handler = async (req: PortForwardRequest, reply: FastifyReply): Promise<void> => {
     const { namespace, name } = req.params;
@@ -65,19 +60,8 @@ export function registerPortForwardRoutes(app: FastifyInstance, opts: PodProxyOp
     }
     const path = `/portForward/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`;
     const up = await upgradeKubelet({ ...target, container: "" }, path, headers, timeoutMs, opts.kubeletTls);
-    if (!up.upgraded) {
-      // the kubelet refused (the pod is gone from the node, a protocol it does not speak): relay its Status
-      const body = await readAll(up.res);
-      reply.code(up.res.statusCode ?? 502).type(up.res.headers["content-type"] ?? "application/json").send(body);
-      return;
-    }
-    reply.hijack();
-    const client = req.raw.socket;
-    for (const s of [client, up.socket]) {
-      active.add(s);
-      s.once("close", () => active.delete(s));
-    }
-    relay(client, clientHead(req.raw), up.res, up.socket, up.head);
+    // (a refusal: the pod is gone from the node, a protocol it does not speak)
+    if (!(await spliceUpgrade(req, reply, up, track))) return;
     opts.logger?.debug({ namespace, name, node: target.node, transport: kind }, "port-forward proxied");
   };
 

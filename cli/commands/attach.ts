@@ -16,11 +16,6 @@ interface AttachFlags {
   quiet?: boolean;
 }
 
-function writeBytes(w: Writer, data: Buffer): void {
-  if (w === process.stdout || w === process.stderr) (w as NodeJS.WriteStream).write(data);
-  else w.write(data.toString("utf8"));
-}
-
 /** The container to attach to: -c, else the pod's only one, else kubectl's default (the first, said on stderr). */
 function containerOf(pod: Pod, flag: string | undefined, err: Writer, quiet: boolean): string {
   const names = pod.spec.containers.map((c) => c.name);
@@ -54,7 +49,7 @@ async function run(ctx: CliContext, podArg: string, flags: AttachFlags): Promise
   if (flags.stdin && !spec?.stdin && !flags.quiet) ctx.err.write(`Warning: container ${container} does not accept stdin (its spec has no "stdin: true"): input is ignored\n`);
   if (tty && !flags.quiet) ctx.err.write("If you don't see a command prompt, try pressing enter.\n");
 
-  const { runRemoteCommand, exitCodeOf } = await import("../remote-command.js");
+  const { runRemoteCommand, exitCodeOf, writeBytes } = await import("../remote-command.js");
   let rawMode = false;
   try {
     const status = await runRemoteCommand(client, {

@@ -4,7 +4,7 @@
  * the local terminal goes raw with -t, and the remote exit code becomes kctl's exit code.
  */
 import type { Command } from "commander";
-import type { CliContext, CommandModule, Writer } from "../command.js";
+import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
 
 interface ExecOptions {
@@ -12,11 +12,6 @@ interface ExecOptions {
   stdin?: boolean;
   tty?: boolean;
   quiet?: boolean;
-}
-
-function writeBytes(w: Writer, data: Buffer): void {
-  if (w === process.stdout || w === process.stderr) (w as NodeJS.WriteStream).write(data);
-  else w.write(data.toString("utf8"));
 }
 
 async function run(ctx: CliContext, podArg: string, command: string[], opts: ExecOptions): Promise<void> {
@@ -43,7 +38,7 @@ async function run(ctx: CliContext, podArg: string, command: string[], opts: Exe
     }
     if (onResize) process.stdout.off("resize", onResize);
   };
-  const { runRemoteCommand, exitCodeOf } = await import("../remote-command.js");
+  const { runRemoteCommand, exitCodeOf, writeBytes } = await import("../remote-command.js");
   let status: Awaited<ReturnType<typeof runRemoteCommand>>;
   try {
     status = await runRemoteCommand(client, {
