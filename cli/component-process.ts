@@ -4,19 +4,53 @@
  * wait for Ctrl-C.
  */
 import v8 from "node:v8";
-import type { Logger } from "../lib/logger.js";
+import type { Command } from "commander";
+import type { LogFormat, Logger } from "../lib/logger.js";
+import { UserError } from "./errors-output.js";
 import type { CliContext } from "./command.js";
+
+/** The log flags every long-running command takes (`--log-level`, `--log-format`). */
+export interface LogFlags {
+  logLevel?: string;
+  logFormat?: string;
+}
+
+/**
+ * Add `--log-level` and `--log-format` to a long-running command. No defaults here: a flag
+ * beats `-v`, which beats KCTL_LOG_LEVEL / KCTL_LOG_FORMAT, which beat info / auto.
+ */
+export function withLogFlags(cmd: Command): Command {
+  return cmd
+    .option("--log-level <level>", "trace|debug|info|warn|error (default: $KCTL_LOG_LEVEL or info)")
+    .option("--log-format <format>", "text (one readable line per entry) or json (default: text on a terminal, json otherwise; $KCTL_LOG_FORMAT)");
+}
+
+/**
+ * The root logger of a long-running command, from its log flags (validated: a bad value is one
+ * line naming the flag, before anything starts).
+ */
+export async function rootLogger(ctx: CliContext, flags: LogFlags = {}): Promise<Logger> {
+  const { createLogger, LOG_FORMATS, LOG_LEVELS } = await import("../lib/logger.js");
+  const { logLevelFor } = await import("./context.js");
+  const v = ctx.globals().v;
+  const level = flags.logLevel ?? (v === undefined ? undefined : logLevelFor(v));
+  if (level !== undefined && !LOG_LEVELS.includes(level)) {
+    throw new UserError(`--log-level: "${level}" is not one of ${LOG_LEVELS.join("|")}`);
+  }
+  const format = flags.logFormat;
+  if (format !== undefined && !(LOG_FORMATS as readonly string[]).includes(format)) {
+    throw new UserError(`--log-format: "${format}" is not one of ${LOG_FORMATS.join("|")}`);
+  }
+  return createLogger({ level, format: format as LogFormat | undefined });
+}
 
 /**
  * The logger for one component, with `component` bound (components bind only their own context,
- * such as the node name). Components log at info unless `-v` says otherwise (the CLI's default is
- * warn).
+ * such as the node name). Components log at info unless `--log-level` or `-v` says otherwise (the
+ * CLI's default is warn).
  */
-export async function componentLogger(ctx: CliContext, component: string): Promise<Logger> {
-  const { createLogger } = await import("../lib/logger.js");
-  const { logLevelFor } = await import("./context.js");
-  const v = ctx.globals().v;
-  return createLogger({ level: v === undefined ? "info" : logLevelFor(v) }).child({ component });
+export async function componentLogger(ctx: CliContext, component: string, flags: LogFlags = {}): Promise<Logger> {
+  return (await rootLogger(ctx, flags)).child({ component });
 }
 
 /**

@@ -13,10 +13,10 @@ import type { Command } from "commander";
 import type { Taint } from "../../lib/types.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
-import { boundHeapGrowth, componentLogger, untilSignal } from "../component-process.js";
+import { boundHeapGrowth, componentLogger, untilSignal, withLogFlags, type LogFlags } from "../component-process.js";
 import { parseKeyValues, repeatableList } from "../flags.js";
 
-interface AgentFlags {
+interface AgentFlags extends LogFlags {
   nodeName?: string;
   nodeIp?: string;
   dockerHost?: string;
@@ -78,7 +78,7 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
   }
   const nodeName = (flags.nodeName ?? os.hostname()).toLowerCase();
   boundHeapGrowth();
-  const logger = await componentLogger(ctx, "kubelet");
+  const logger = await componentLogger(ctx, "kubelet", flags);
   const dataDir = flags.dataDir ?? path.join(os.homedir(), ".kctl", "kubelet", nodeName);
   const { startKubelet } = await import("../../kubelet/index.js");
   const { hostIPv4 } = await import("../../lib/address.js");
@@ -156,8 +156,7 @@ async function nodeIdentity(ctx: CliContext, nodeName: string, nodeIP: string, d
 
 export const command: CommandModule = {
   register(program: Command, ctx: CliContext) {
-    program
-      .command("agent")
+    withLogFlags(program.command("agent"))
       .description("Run the node agent (kubelet) for a Docker engine against the API server (--server, --token) until Ctrl-C")
       .option("--node-name <name>", "the Node's name (default: the host name)")
       .option("--node-ip <ip>", "the node's address; published ports bind here (default: first non-internal IPv4)")

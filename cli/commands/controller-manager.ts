@@ -6,8 +6,9 @@
 import type { Command } from "commander";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
+import { withLogFlags, type LogFlags } from "../component-process.js";
 
-interface Flags {
+interface Flags extends LogFlags {
   nodeMonitorGracePeriod: string;
   podEvictionTimeout: string;
   workers: string;
@@ -21,7 +22,7 @@ async function run(ctx: CliContext, flags: Flags): Promise<void> {
   const workers = Number(flags.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new UserError(`--workers must be a positive integer, got "${flags.workers}"`);
   const client = await ctx.client();
-  const logger = await componentLogger(ctx, "controller-manager");
+  const logger = await componentLogger(ctx, "controller-manager", flags);
   const cm = await startControllerManager({
     client,
     logger,
@@ -37,8 +38,7 @@ async function run(ctx: CliContext, flags: Flags): Promise<void> {
 
 export const command: CommandModule = {
   register(program: Command, ctx: CliContext) {
-    program
-      .command("controller-manager")
+    withLogFlags(program.command("controller-manager"))
       .description("Run the controllers (ReplicaSet, Deployment, Endpoints, GC, node lifecycle) against the API server until Ctrl-C")
       .option("--node-monitor-grace-period <duration>", "a node silent this long becomes NotReady (Ready=Unknown) and is tainted unreachable", "20s")
       .option("--pod-eviction-timeout <duration>", "pods of an unreachable node are deleted this long after it was tainted", "30s")

@@ -4,10 +4,10 @@
  */
 import type { Command } from "commander";
 import type { CliContext, CommandModule } from "../command.js";
-import { boundHeapGrowth, componentLogger, untilSignal } from "../component-process.js";
+import { boundHeapGrowth, componentLogger, untilSignal, withLogFlags, type LogFlags } from "../component-process.js";
 import { guarded, UserError } from "../errors-output.js";
 
-interface SchedulerFlags {
+interface SchedulerFlags extends LogFlags {
   seed?: string;
   parallelBinds?: string;
   scheduledEvents?: boolean;
@@ -25,7 +25,7 @@ async function run(ctx: CliContext, flags: SchedulerFlags): Promise<void> {
   const parallelBinds = intFlag(flags.parallelBinds, "--parallel-binds");
   const client = await ctx.client();
   boundHeapGrowth();
-  const logger = await componentLogger(ctx, "scheduler");
+  const logger = await componentLogger(ctx, "scheduler", flags);
   const { startScheduler } = await import("../../scheduler/index.js");
   const s = await startScheduler({ client, logger, seed, parallelBinds, scheduledEvents: flags.scheduledEvents });
   ctx.err.write(`scheduler running against ${client.server} (Ctrl-C to stop)\n`);
@@ -37,8 +37,7 @@ async function run(ctx: CliContext, flags: SchedulerFlags): Promise<void> {
 
 export const command: CommandModule = {
   register(program: Command, ctx: CliContext) {
-    program
-      .command("scheduler")
+    withLogFlags(program.command("scheduler"))
       .description("Run the scheduler against the API server (--server, --token) until Ctrl-C")
       .option("--seed <n>", "seed for tie-breaks between equally good nodes (same seed, same placements)")
       .option("--parallel-binds <n>", "bindings in flight at once (default 64)")

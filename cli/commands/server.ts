@@ -9,8 +9,9 @@ import type { CliContext, CommandModule } from "../command.js";
 import { hostIPv4, isLoopback, isWildcard, parseListen } from "../../lib/address.js";
 import { guarded, UserError } from "../errors-output.js";
 import { repeatableList } from "../flags.js";
+import { withLogFlags, type LogFlags } from "../component-process.js";
 
-interface ServerFlags {
+interface ServerFlags extends LogFlags {
   dataDir?: string;
   listen: string;
   kubelet: boolean;
@@ -20,7 +21,6 @@ interface ServerFlags {
   podEvictionTimeout: string;
   restartBackoffBase?: string;
   restartBackoffCap?: string;
-  logLevel?: string;
   tlsSan: string[];
   insecureHttp?: boolean;
   rotateCerts?: boolean;
@@ -31,8 +31,7 @@ interface ServerFlags {
 
 export const command: CommandModule = {
   register(program: Command, ctx: CliContext): void {
-    program
-      .command("server")
+    withLogFlags(program.command("server"))
       .description("run a single-node cluster: API server (SQLite), controllers, scheduler and a kubelet for the local Docker engine")
       .option("--data-dir <dir>", "where the SQLite store, tokens and kubeconfig live (default: $KCTL_DATA_DIR or ~/.kctl/server)")
       .option("--listen <host:port>", "address the API server listens on (0.0.0.0:6443 for a multi-node lab)", "127.0.0.1:6443")
@@ -43,7 +42,6 @@ export const command: CommandModule = {
       .option("--pod-eviction-timeout <duration>", "pods of a NotReady node are evicted after this long", "30s")
       .option("--restart-backoff-base <duration>", "first crash-loop back-off of the local kubelet (doubles up to the cap)")
       .option("--restart-backoff-cap <duration>", "longest crash-loop back-off of the local kubelet")
-      .option("--log-level <level>", "trace|debug|info|warn|error", "info")
       .option("--tls-san <name>", "extra DNS name or IP for the serving certificate (repeatable)", repeatableList, [])
       .option("--insecure-http", "serve plain HTTP instead of HTTPS (tokens cross the network in clear text)")
       .option("--rotate-certs", "re-issue the API server's certificates before starting (the cluster CA is kept)")
@@ -62,9 +60,9 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const path = await import("node:path");
   const fs = await import("node:fs");
   const { parseDuration } = await import("../../lib/duration.js");
-  const { createLogger, componentLogger } = await import("../../lib/logger.js");
+  const { componentLogger } = await import("../../lib/logger.js");
   const listenHost = parseListen(flags.listen).host; // a bad --listen fails before anything starts
-  const { boundHeapGrowth, untilSignal } = await import("../component-process.js");
+  const { boundHeapGrowth, rootLogger, untilSignal } = await import("../component-process.js");
   boundHeapGrowth();
   const { ApiClient } = await import("../../lib/client.js");
   const { SharedInformers } = await import("../../lib/shared-informers.js");
@@ -78,7 +76,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const backoffBaseMs = flags.restartBackoffBase ? parseDuration(flags.restartBackoffBase, "--restart-backoff-base") : undefined;
   const backoffCapMs = flags.restartBackoffCap ? parseDuration(flags.restartBackoffCap, "--restart-backoff-cap") : undefined;
 
-  const root = createLogger({ level: flags.logLevel });
+  const root = await rootLogger(ctx, flags);
   const api = await startApiServer({
     dataDir,
     listen: flags.listen,

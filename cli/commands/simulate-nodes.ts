@@ -7,10 +7,10 @@ import type { Command } from "commander";
 import { parseDuration } from "../../lib/duration.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
-import { boundHeapGrowth, componentLogger, untilSignal } from "../component-process.js";
+import { boundHeapGrowth, componentLogger, untilSignal, withLogFlags, type LogFlags } from "../component-process.js";
 import { parseKeyValues, repeatable } from "../flags.js";
 
-interface SimulateFlags {
+interface SimulateFlags extends LogFlags {
   count: string;
   cpu: string;
   memory: string;
@@ -45,7 +45,7 @@ async function run(ctx: CliContext, f: SimulateFlags): Promise<void> {
   }
   const client = await ctx.client();
   boundHeapGrowth();
-  const logger = await componentLogger(ctx, "simnode");
+  const logger = await componentLogger(ctx, "simnode", f);
   const { startSimulatedNodes } = await import("../../simnode/index.js");
   const sim = await startSimulatedNodes({
     client,
@@ -68,8 +68,7 @@ async function run(ctx: CliContext, f: SimulateFlags): Promise<void> {
 
 export const command: CommandModule = {
   register(program: Command, ctx: CliContext) {
-    program
-      .command("simulate-nodes")
+    withLogFlags(program.command("simulate-nodes"))
       .description("Register N simulated nodes that heart-beat and mark their pods Running (no containers), until Ctrl-C")
       .option("--count <n>", "number of nodes", "1")
       .option("--cpu <quantity>", "cpu capacity of each node", "4")
