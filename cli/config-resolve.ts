@@ -57,7 +57,9 @@ export function resolveConfig(g: GlobalOptions, env: NodeJS.ProcessEnv = process
   const file = kubeconfigPathFor(g, env);
   const kc = loadKubeconfig(file);
   if (!kc) {
-    if (g.kubeconfig) throw new UserError(`kubeconfig ${g.kubeconfig} not found`);
+    if (g.kubeconfig) {
+      throw new UserError(`kubeconfig ${g.kubeconfig} not found`, 1, "`kctl server` writes one (admin.kubeconfig in its data dir, copied to ~/.kctl/config)");
+    }
     if (!g.server) {
       throw new UserError(`no configuration: run kctl server or pass --server/--token (looked in ${tildify(file)})`);
     }

@@ -43,6 +43,11 @@ export class LazyContext implements CliContext {
     return this.globals().token ? "the --token flag" : tildify(this.kubeconfigPath());
   }
 
+  /** Where the server address came from, for the connection-refused hint. */
+  serverSource(): string {
+    return this.globals().server ? "the --server flag" : tildify(this.kubeconfigPath());
+  }
+
   namespace(): string {
     const g = this.globals();
     return g.namespace || contextNamespace(g, this.env);

@@ -6,9 +6,16 @@ import { ApiError } from "../lib/errors.js";
 import { ConnectionError } from "../lib/client.js";
 import type { Writer } from "./command.js";
 
-/** An error whose message is already the user-facing line (usage, validation, config). */
+/**
+ * An error whose message is already the user-facing line (usage, validation, config), with an
+ * optional `hint`: the one thing to do about it, printed as a second line.
+ */
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = "UserError";
   }
@@ -18,12 +25,15 @@ interface FailState {
   err: Writer;
   /** how to tell the user where the token came from, e.g. the kubeconfig path */
   tokenSource: () => string;
+  /** where the server address came from, e.g. the kubeconfig path or "the --server flag" */
+  serverSource: () => string;
   debug: () => boolean;
 }
 
 const state: FailState = {
   err: process.stderr,
   tokenSource: () => "the kubeconfig",
+  serverSource: () => "the kubeconfig",
   debug: () => false,
 };
 
@@ -48,10 +58,21 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
-/** Print `error: <one line>` to stderr and set a non-zero exit code. */
+/** The second line for an error the user can act on, if any. */
+export function errorHint(err: unknown): string | undefined {
+  if (err instanceof UserError) return err.hint;
+  if (err instanceof ConnectionError && (err.code === "ECONNREFUSED" || err.code === "ENOTFOUND" || err.code === "ETIMEDOUT" || err.code === "EHOSTUNREACH")) {
+    return `no API server answers there (address from ${state.serverSource()}): start one with \`kctl server\`, or point --server / --kubeconfig at a running one`;
+  }
+  return undefined;
+}
+
+/** Print `error: <one line>` (and `hint: <one line>` when there is one) to stderr and set a non-zero exit code. */
 export function fail(err: unknown): void {
   const line = errorMessage(err).split("\n")[0];
   state.err.write(`error: ${line}\n`);
+  const hint = errorHint(err);
+  if (hint) state.err.write(`hint: ${hint}\n`);
   const isUserError = err instanceof ApiError || err instanceof ConnectionError || err instanceof UserError;
   if (!isUserError && state.debug() && err instanceof Error && err.stack) state.err.write(`${err.stack}\n`);
   process.exitCode = err instanceof UserError ? err.exitCode : 1;

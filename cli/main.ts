@@ -26,7 +26,7 @@ export function buildProgram(out: Writer = process.stdout, err: Writer = process
       writeErr: (s) => void err.write(s),
     });
   const ctx = new LazyContext(program, out, err);
-  configureFail({ err, tokenSource: () => ctx.tokenSource(), debug: () => Number(ctx.globals().v ?? 0) >= 6 });
+  configureFail({ err, tokenSource: () => ctx.tokenSource(), serverSource: () => ctx.serverSource(), debug: () => Number(ctx.globals().v ?? 0) >= 6 });
   for (const m of COMMANDS) m.register(program, ctx);
   return { program, ctx };
 }

@@ -83,6 +83,9 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
   const { startKubelet } = await import("../../kubelet/index.js");
   const { hostIPv4 } = await import("../../lib/address.js");
   const nodeIP = flags.nodeIp ?? hostIPv4();
+  const { checkDataDir, checkDockerEngine } = await import("../first-run/preflight.js");
+  await checkDockerEngine(flags.dockerHost, false);
+  checkDataDir(dataDir);
   const identity = await nodeIdentity(ctx, nodeName, nodeIP, dataDir, logger);
   const client = identity.client;
   const heartbeat = dur(flags.heartbeat, "--heartbeat");

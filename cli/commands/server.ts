@@ -77,6 +77,10 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const backoffCapMs = flags.restartBackoffCap ? parseDuration(flags.restartBackoffCap, "--restart-backoff-cap") : undefined;
 
   const root = await rootLogger(ctx, flags);
+  // First-run problems are one line and a hint each, before anything starts.
+  const { checkDataDir, checkDockerEngine, explainListenError } = await import("../first-run/preflight.js");
+  if (flags.kubelet) await checkDockerEngine(undefined, true);
+  checkDataDir(dataDir);
   const api = await startApiServer({
     dataDir,
     listen: flags.listen,
@@ -89,6 +93,8 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
       keepRevisions: positiveInt(flags.compactionKeepRevisions, "--compaction-keep-revisions"),
       keepMinutes: positiveInt(flags.compactionKeepMinutes, "--compaction-keep-minutes"),
     },
+  }).catch((e: unknown) => {
+    throw explainListenError(e, flags.listen);
   });
   const stops: (() => Promise<void>)[] = [() => api.close()];
   try {

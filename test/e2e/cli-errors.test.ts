@@ -45,7 +45,13 @@ describe("configuration", () => {
 describe("errors are one line on stderr with exit code 1", () => {
   it("server unreachable", async () => {
     const r = await kctl(["--server", "http://127.0.0.1:1", "--token", "x", "get", "pods"]);
-    expect(r).toEqual({ code: 1, stdout: "", stderr: "error: cannot reach the API server at http://127.0.0.1:1: connection refused\n" });
+    expect(r).toEqual({
+      code: 1,
+      stdout: "",
+      stderr:
+        "error: cannot reach the API server at http://127.0.0.1:1: connection refused\n" +
+        "hint: no API server answers there (address from the --server flag): start one with `kctl server`, or point --server / --kubeconfig at a running one\n",
+    });
   });
   it("401 names the kubeconfig holding the token", async () => {
     const bad = path.join(dir, "bad-token");
