@@ -145,12 +145,18 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
 
   const kubeconfigNote = installDefaultKubeconfig(fs, path, api.kubeconfigPath, api.url, ctx.kubeconfigPath());
   const joinUrl = joinServerUrl(api.url, listenHost);
+  const { startSummary } = await import("../first-run/start-summary.js");
   ctx.out.write(
-    `kctl server is running: API ${api.url}, data in ${dataDir}\n` +
-      `kubeconfig: ${api.kubeconfigPath}${kubeconfigNote}\n` +
-      (api.caPem
-        ? `join another machine: kctl agent --server ${joinUrl} --token ${api.nodeToken}\n`
-        : `plain HTTP (--insecure-http): agents cannot join with a CA-pinned token; restart without --insecure-http to add nodes\n`),
+    startSummary({
+      apiUrl: api.url,
+      dataDir,
+      kubeconfigPath: api.kubeconfigPath,
+      kubeconfigNote,
+      // The user's `kctl` finds the kubeconfig by itself unless it was left alone or named by a flag.
+      clientKubeconfig: kubeconfigNote.includes("left as it is") ? api.kubeconfigPath : ctx.globals().kubeconfig,
+      joinCommand: api.caPem ? `kctl agent --server ${joinUrl} --token ${api.nodeToken}` : undefined,
+      kubelet: flags.kubelet,
+    }),
   );
 
   await untilSignal();
