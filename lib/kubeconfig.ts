@@ -38,7 +38,7 @@ export function defaultKubeconfigPath(env: NodeJS.ProcessEnv = process.env): str
 
 export function readKubeconfig(file: string): Kubeconfig {
   const text = fs.readFileSync(file, "utf8");
-  const doc = YAML.parse(text) as Partial<Kubeconfig> | null;
+  const doc = YAML.parse(text, { logLevel: "error" }) as Partial<Kubeconfig> | null;
   if (!doc || typeof doc !== "object") throw new Error(`${file}: not a kubeconfig file`);
   return {
     apiVersion: "v1",

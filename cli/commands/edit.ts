@@ -30,7 +30,7 @@ interface EditFlags {
 /** The edited text as an object, or the line to show in the file when it is not one. */
 async function parseEdited(text: string): Promise<Record<string, unknown> | string> {
   const YAML = (await import("yaml")).default;
-  const doc = YAML.parseDocument(text, { prettyErrors: false });
+  const doc = YAML.parseDocument(text, { prettyErrors: false, logLevel: "error" });
   if (doc.errors.length) return `The edited file had a syntax error: ${doc.errors[0].message.split("\n")[0]}`;
   const value: unknown = doc.toJS();
   if (!isPlainObject(value)) return "The edited file had a syntax error: the object must be a map of fields";

@@ -37,7 +37,7 @@ function subresourceOf(s: string | undefined): "status" | "scale" | undefined {
 export async function parsePatchText(text: string): Promise<unknown> {
   const YAML = (await import("yaml")).default;
   try {
-    const doc = YAML.parseDocument(text, { prettyErrors: false });
+    const doc = YAML.parseDocument(text, { prettyErrors: false, logLevel: "error" });
     if (doc.errors.length) throw doc.errors[0];
     const value: unknown = doc.toJS();
     if (value === null || typeof value !== "object") throw new Error("the patch must be a JSON object (or, for --type json, a list of operations)");

@@ -5,6 +5,7 @@
 import YAML, { LineCounter, isMap, type Document } from "yaml";
 import { UserError } from "../errors-output.js";
 import type { Source } from "./sources.js";
+import { collectionKey, composeMessage, findTemplateAction, templateMessage } from "./not-a-manifest.js";
 
 /** One object from a manifest. */
 export interface ManifestObject {
@@ -26,17 +27,32 @@ function cleanYamlMessage(message: string): string {
 
 /** Parse one source. Throws a ManifestError on the first YAML syntax error. */
 export function parseSource(src: Source): ManifestObject[] {
+  // A Helm template is said to be one before the YAML parser trips over its first `{{`.
+  const helm = findTemplateAction(src.text);
+  if (helm) throw new ManifestError(templateMessage(src.name, helm));
   const lc = new LineCounter();
-  const docs = YAML.parseAllDocuments(src.text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false });
+  // logLevel "error": the library's warnings (e.g. "Keys with collection values will be
+  // stringified") must never reach the user; what they warn about is an error here instead.
+  const docs = YAML.parseAllDocuments(src.text, { lineCounter: lc, prettyErrors: true, uniqueKeys: false, logLevel: "error" });
   const list: Document[] = Array.isArray(docs) ? docs : [docs as unknown as Document];
   const out: ManifestObject[] = [];
   let index = 0;
   for (const doc of list) {
     const err = doc.errors[0];
     if (err) {
+      const template = findTemplateAction(src.text, true);
+      if (template) throw new ManifestError(templateMessage(src.name, template));
       const pos = err.linePos?.[0];
       throw new ManifestError(`${src.name}:${pos ? `${pos.line}:${pos.col}` : "1:1"}: ${cleanYamlMessage(err.message)}`);
     }
+    const badKey = collectionKey(doc, lc, src.text);
+    if (badKey) {
+      const template = findTemplateAction(src.text, true);
+      if (template) throw new ManifestError(templateMessage(src.name, template));
+      throw new ManifestError(`${src.name}:${badKey.line}:${badKey.col}: a mapping or list is used as a key (${badKey.text}); manifest keys are plain names`);
+    }
+    const compose = composeMessage(src.name, doc, lc);
+    if (compose) throw new ManifestError(compose);
     index++;
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) continue; // empty document (e.g. a trailing ---)
