@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Docker engine, test images, local registry: set up (idempotently) before any test runs.
+    globalSetup: ["./test/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // e2e tests share one Docker engine and the 2-core machine; files run in parallel up to this.
