@@ -6,6 +6,7 @@ import { isGlobalError, objectErrorLine } from "../object-errors.js";
 import type { ApiClient, FieldValidation } from "../../lib/client.js";
 import { dryRunAll, FIELD_MANAGERS, nameOf, perform, planApply, planCreate, type PlannedObject } from "./plan.js";
 import type { ValidObject } from "../manifest/validate.js";
+import type { AppliedObject } from "./wait-ready.js";
 
 export interface ApplyRunOptions {
   files: string[];
@@ -34,10 +35,17 @@ function writeErrors(ctx: CliContext, errors: string[]): void {
   process.exitCode = 1;
 }
 
-/** Run apply or create. Errors about objects are printed one line each; nothing is written if any fails validation. */
-export async function runApply(ctx: CliContext, o: ApplyRunOptions): Promise<void> {
+/**
+ * Run apply or create. Errors about objects are printed one line each; nothing is written if any
+ * fails validation. Returns the objects written (none for a dry run).
+ */
+export async function runApply(ctx: CliContext, o: ApplyRunOptions): Promise<AppliedObject[]> {
+  const applied: AppliedObject[] = [];
   const loaded = await loadManifests(ctx, o.files, { recursive: o.recursive, allowGenerateName: o.mode === "create" });
-  if (loaded.errors.length) return writeErrors(ctx, loaded.errors);
+  if (loaded.errors.length) {
+    writeErrors(ctx, loaded.errors);
+    return applied;
+  }
   for (const v of loaded.objects) if (v.deprecation) ctx.err.write(`Warning: ${v.deprecation}\n`);
   const client = await ctx.client();
   client.fieldValidation = o.validate ?? "Strict";
@@ -46,7 +54,10 @@ export async function runApply(ctx: CliContext, o: ApplyRunOptions): Promise<voi
   let plan: PlannedObject[];
   if (o.mode === "apply") {
     const planned = await planApply(client, loaded.objects);
-    if (planned.errors.length) return writeErrors(ctx, planned.errors);
+    if (planned.errors.length) {
+      writeErrors(ctx, planned.errors);
+      return applied;
+    }
     plan = planned.plan;
   } else plan = planCreate(loaded.objects, !!o.saveConfig);
 
@@ -54,7 +65,10 @@ export async function runApply(ctx: CliContext, o: ApplyRunOptions): Promise<voi
   // leaves the first two untouched. --dry-run=server stops after this step.
   if (o.dryRun !== "client") {
     const errors = await quietUnless(o.dryRun === "server", client, () => dryRunAll(client, plan, manager));
-    if (errors.length) return writeErrors(ctx, errors);
+    if (errors.length) {
+      writeErrors(ctx, errors);
+      return applied;
+    }
   }
   const suffix = o.dryRun === "server" ? " (server dry run)" : o.dryRun === "client" ? " (dry run)" : "";
   for (const p of plan) {
@@ -72,7 +86,9 @@ export async function runApply(ctx: CliContext, o: ApplyRunOptions): Promise<voi
     }
     const id = `${displayType(p.v.resource)}/${name}`;
     ctx.out.write(o.outputName ? `${id}\n` : `${id} ${VERB[p.action]}${suffix}\n`);
+    if (o.dryRun === "none") applied.push({ kind: p.v.resource.kind, name, namespace: p.v.namespace, id });
   }
+  return applied;
 }
 
 /** Run `f` with the client's warnings silenced unless `speak` (a dry run before the real writes would print each twice). */
@@ -91,10 +107,11 @@ async function quietUnless<T>(speak: boolean, client: ApiClient, f: () => Promis
  * `apply --server-side`: every object is applied as a dry run first (nothing is written if one
  * fails), then for real; conflicts name the other managers and fields, as the server words them.
  */
-async function serverSideApply(ctx: CliContext, client: ApiClient, objects: ValidObject[], o: ApplyRunOptions): Promise<void> {
+async function serverSideApply(ctx: CliContext, client: ApiClient, objects: ValidObject[], o: ApplyRunOptions): Promise<AppliedObject[]> {
+  const applied: AppliedObject[] = [];
   if (o.dryRun === "client") {
     for (const v of objects) ctx.out.write(o.outputName ? `${displayType(v.resource)}/${nameOf(v)}\n` : `${displayType(v.resource)}/${nameOf(v)} serverside-applied (dry run)\n`);
-    return;
+    return applied;
   }
   const opts = (dryRun: boolean, v: ValidObject) => ({ fieldManager: o.fieldManager ?? FIELD_MANAGERS.serverSide, force: o.forceConflicts, dryRun, namespace: v.namespace });
   const errors: string[] = [];
@@ -108,7 +125,10 @@ async function serverSideApply(ctx: CliContext, client: ApiClient, objects: Vali
       }
     }
   });
-  if (errors.length) return writeErrors(ctx, errors);
+  if (errors.length) {
+    writeErrors(ctx, errors);
+    return applied;
+  }
   for (const v of objects) {
     const id = `${displayType(v.resource)}/${nameOf(v)}`;
     if (o.dryRun === "none") {
@@ -121,7 +141,9 @@ async function serverSideApply(ctx: CliContext, client: ApiClient, objects: Vali
       }
     }
     ctx.out.write(o.outputName ? `${id}\n` : `${id} serverside-applied${o.dryRun === "server" ? " (server dry run)" : ""}\n`);
+    if (o.dryRun === "none") applied.push({ kind: v.resource.kind, name: nameOf(v), namespace: v.namespace, id });
   }
+  return applied;
 }
 
 /** Parse `--validate` as kubectl does: strict (true), warn, ignore (false). */

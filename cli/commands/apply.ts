@@ -15,8 +15,20 @@ interface ApplyFlags {
   serverSide?: boolean;
   forceConflicts?: boolean;
   fieldManager?: string;
+  wait?: boolean;
+  timeout: string;
 }
 
+
+/** `--timeout` in ms: a Go-style duration (30s, 5m, 1h30m), as kubectl takes it. */
+async function waitTimeout(text: string): Promise<number> {
+  const { parseDuration } = await import("../../lib/duration.js");
+  try {
+    return parseDuration(text, "--timeout");
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
+}
 
 export const command: CommandModule = {
   register(program, ctx) {
@@ -31,12 +43,15 @@ export const command: CommandModule = {
       .option("--server-side", "apply on the server: it merges, records field owners and refuses conflicts")
       .option("--force-conflicts", "with --server-side: take over fields other managers own")
       .option("--field-manager <name>", "the manager owning the applied fields (default: kubectl's, kubectl-client-side-apply or kubectl)")
+      .option("--wait", "then wait until the applied workloads are ready (rolled out, Ready, Complete), one live line each")
+      .option("--timeout <duration>", "with --wait: give up after this long (exit 1, naming what is not ready)", "5m")
       .action(
         guarded(async (o: ApplyFlags) => {
           if (!o.filename?.length) throw new UserError("must specify one of -f and -k");
           if (o.forceConflicts && !o.serverSide) throw new UserError("--force-conflicts only works with --server-side");
           const { runApply, parseDryRun, parseValidate } = await import("../apply/run.js");
-          await runApply(ctx, {
+          const timeoutMs = o.wait ? await waitTimeout(o.timeout) : 0;
+          const applied = await runApply(ctx, {
             files: o.filename,
             recursive: o.recursive,
             mode: "apply",
@@ -47,6 +62,11 @@ export const command: CommandModule = {
             forceConflicts: o.forceConflicts,
             fieldManager: o.fieldManager,
           });
+          // Wait only when everything was written: after an error the exit code already says so.
+          if (o.wait && applied.length && !process.exitCode) {
+            const { waitForReady } = await import("../apply/wait-ready.js");
+            await waitForReady(await ctx.client(), ctx.out, applied, timeoutMs);
+          }
         }),
       );
   },
