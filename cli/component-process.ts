@@ -33,13 +33,14 @@ export async function rootLogger(ctx: CliContext, flags: LogFlags = {}): Promise
   const { createLogger, LOG_FORMATS, LOG_LEVELS } = await import("../lib/logger.js");
   const { logLevelFor } = await import("./context.js");
   const v = ctx.globals().v;
-  const level = flags.logLevel ?? (v === undefined ? undefined : logLevelFor(v));
+  const level = flags.logLevel ?? (v === undefined ? process.env.KCTL_LOG_LEVEL || undefined : logLevelFor(v));
   if (level !== undefined && !LOG_LEVELS.includes(level)) {
-    throw new UserError(`--log-level: "${level}" is not one of ${LOG_LEVELS.join("|")}`);
+    const source = flags.logLevel ? "--log-level" : v !== undefined ? "-v" : "KCTL_LOG_LEVEL";
+    throw new UserError(`${source}: "${level}" is not one of ${LOG_LEVELS.join("|")}`);
   }
-  const format = flags.logFormat;
+  const format = flags.logFormat ?? (process.env.KCTL_LOG_FORMAT || undefined);
   if (format !== undefined && !(LOG_FORMATS as readonly string[]).includes(format)) {
-    throw new UserError(`--log-format: "${format}" is not one of ${LOG_FORMATS.join("|")}`);
+    throw new UserError(`${flags.logFormat ? "--log-format" : "KCTL_LOG_FORMAT"}: "${format}" is not one of ${LOG_FORMATS.join("|")}`);
   }
   return createLogger({ level, format: format as LogFormat | undefined });
 }

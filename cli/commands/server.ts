@@ -145,7 +145,8 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
 
   const kubeconfigNote = installDefaultKubeconfig(fs, path, api.kubeconfigPath, api.url, ctx.kubeconfigPath());
   const joinUrl = joinServerUrl(api.url, listenHost);
-  const { startSummary } = await import("../first-run/start-summary.js");
+  const { startSummary, EXAMPLE_IMAGE } = await import("../first-run/start-summary.js");
+  const { imagePresent } = await import("../first-run/preflight.js");
   ctx.out.write(
     startSummary({
       apiUrl: api.url,
@@ -156,6 +157,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
       clientKubeconfig: kubeconfigNote.includes("left as it is") ? api.kubeconfigPath : ctx.globals().kubeconfig,
       joinCommand: api.caPem ? `kctl agent --server ${joinUrl} --token ${api.nodeToken}` : undefined,
       kubelet: flags.kubelet,
+      imagesMissing: flags.kubelet && !(await imagePresent(EXAMPLE_IMAGE)),
     }),
   );
 

@@ -47,6 +47,17 @@ export async function checkDockerEngine(dockerHost: string | undefined, forServe
   }
 }
 
+/** Whether the local engine (as the kubelet would reach it) has `image`; false when it cannot tell. */
+export async function imagePresent(image: string, dockerHost?: string): Promise<boolean> {
+  const { dockerClient } = await import("../../kubelet/runtime/docker-runtime.js");
+  try {
+    await dockerClient({ dockerHost: engineAddress(dockerHost) }).getImage(image).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Make sure `dir` exists and this process can write in it (a real write: root without
  * CAP_DAC_OVERRIDE, read-only mounts and ACLs all fool a permission-bit check).

@@ -18,6 +18,8 @@ export interface StartSummaryInput {
   joinCommand?: string;
   /** whether this process runs a node agent (else pods wait for one to join) */
   kubelet: boolean;
+  /** the example's images are not on the local engine yet: build them first (no registry has them) */
+  imagesMissing?: boolean;
   /** process.argv[1] and process.cwd(), to suggest commands the user can paste as they are */
   argv1?: string;
   cwd?: string;
@@ -29,7 +31,9 @@ export function startSummary(i: StartSummaryInput): string {
   const kctl = kctlInvocation(i.argv1 ?? process.argv[1] ?? "kctl", cwd);
   const kubeconfigFlag = i.clientKubeconfig ? ` --kubeconfig ${i.clientKubeconfig}` : "";
   const manifest = exampleManifest(i.argv1 ?? process.argv[1], cwd);
-  const first = manifest ? `${kctl}${kubeconfigFlag} apply -f ${manifest}` : `${kctl}${kubeconfigFlag} get nodes`;
+  // The example's images come from a local script, not a registry: on a fresh machine, build first.
+  const buildImages = manifest && i.imagesMissing ? `bash ${path.join(path.dirname(path.dirname(manifest)), "scripts", "build-test-images.sh")} && ` : "";
+  const first = manifest ? `${buildImages}${kctl}${kubeconfigFlag} apply -f ${manifest}` : `${kctl}${kubeconfigFlag} get nodes`;
   return (
     `kctl server is running: API ${i.apiUrl}, data in ${i.dataDir}\n` +
     `kubeconfig: ${i.kubeconfigPath}${i.kubeconfigNote}\n` +
@@ -46,6 +50,9 @@ function kctlInvocation(argv1: string, cwd: string): string {
   if (path.basename(argv1) === "kctl" && !rel.startsWith("..") && !path.isAbsolute(rel)) return `./${rel}`;
   return "kctl";
 }
+
+/** The image manifests/web.yaml runs (built locally by scripts/build-test-images.sh). */
+export const EXAMPLE_IMAGE = "kctl-test/web:v1";
 
 /** manifests/web.yaml relative to the cwd, or the one shipped next to this kctl, if present. */
 function exampleManifest(argv1: string | undefined, cwd: string): string | undefined {
