@@ -14,6 +14,7 @@ import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, Secret, T
 import { LOCAL_PATH_DIR_ANNOTATION } from "../lib/storage.js";
 import { startLocalPathCleanup } from "./local-path-cleanup.js";
 import { defaultMemoryDir, localPathDir } from "./volumes.js";
+import { ReferencedObjects } from "./referenced-objects.js";
 import { PodWorkers } from "./pod-workers.js";
 import { limitRuntime } from "./runtime/limited-runtime.js";
 import { DEFAULT_BACKOFF, type BackoffConfig } from "./backoff.js";
@@ -146,10 +147,12 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
 
   let nodeServices: NodeServices | undefined;
   if (baseRuntime instanceof DockerRuntime) baseRuntime.sandboxDns = (ns) => nodeServices?.sandboxDns(ns);
+  // A change to a Secret or ConfigMap a pod uses (its creation, for a pod waiting on it) syncs that pod.
+  const referenced = new ReferencedObjects(client, (uids) => uids.forEach((uid) => workers.update(uid)), logger);
   const objects: ObjectSource = {
     serviceEnv: (pod) => nodeServices?.serviceEnv(pod) ?? new Map(),
-    configMap: (ns, name) => client.get<ConfigMap>("ConfigMap", name, ns).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
-    secret: (ns, name) => client.get<Secret>("Secret", name, ns).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
+    configMap: (ns, name) => referenced.get<ConfigMap>("ConfigMap", ns, name),
+    secret: (ns, name) => referenced.get<Secret>("Secret", ns, name),
     claim: (ns, name) => client.get<PersistentVolumeClaim>("PersistentVolumeClaim", name, ns).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
     volume: (name) => client.get<PersistentVolume>("PersistentVolume", name).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
   };
@@ -240,16 +243,19 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     onAdd: (p) => {
       const uid = p.metadata.uid ?? "";
       pods.set(uid, p);
+      referenced.register(p);
       workers.update(uid);
     },
     onUpdate: (_old, p) => {
       const uid = p.metadata.uid ?? "";
       pods.set(uid, p);
+      referenced.register(p);
       workers.update(uid);
     },
     onDelete: (p) => {
       const uid = p.metadata.uid ?? "";
       pods.delete(uid);
+      referenced.unregister(uid);
       lastKnown.set(uid, p);
       workers.update(uid);
     },
@@ -318,6 +324,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       imageGc?.stop();
       await metrics?.stop();
       await informer.stop();
+      await referenced.stop();
       await localPath.stop();
       await workers.shutdown();
       probes.stop();
