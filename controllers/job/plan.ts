@@ -12,15 +12,15 @@
  *  else ──► create up to parallelism (after the failure back-off), delete any excess
  * ```
  *
- * Counts come from the pods in the cache; `succeeded`/`failed` never go below what the status
- * already says (kctl does not put Kubernetes' tracking finalizer on Job pods, so a finished pod
- * deleted by hand keeps its count this way).
+ * Finished pods are counted through Kubernetes' tracking finalizer (tracking.ts): a pod deleted
+ * before it finished counts as failed, and a counted pod may be deleted without losing its count.
  */
-import { ANNOTATION_COMPLETION_INDEX, ENV_COMPLETION_INDEX } from "../../lib/batch/job-labels.js";
+import { ANNOTATION_COMPLETION_INDEX, ENV_COMPLETION_INDEX, FINALIZER_JOB_TRACKING } from "../../lib/batch/job-labels.js";
 import { rfc3339 } from "../../lib/timestamps.js";
 import type { Job, JobCondition, JobStatus, Pod } from "../../lib/types.js";
 import { compareForDeletion, isPodReady, isTerminating } from "../util/pods.js";
 import { failureAction } from "./failure-policy.js";
+import { accountPods, isTrackedJob } from "./tracking.js";
 import { formatIndexes, parseIndexes, podIndex } from "./indexes.js";
 
 /** Kubernetes' DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff. */
@@ -34,12 +34,19 @@ export interface JobPlan {
   /** pods to create; `index` is set for Indexed Jobs */
   create: { index?: number }[];
   delete: Pod[];
+  /** pods whose tracking finalizer is to be removed once `status` is stored (never before) */
+  release: Pod[];
   /** the Job's ttlSecondsAfterFinished ran out */
   deleteJob: boolean;
   status: JobStatus;
   /** conditions that newly became True (for events): type and reason */
   transitions: { type: string; reason: string; message: string }[];
   requeueAfterMs?: number;
+  /**
+   * Set when this plan records a new failure: when (ms). The controller keeps it, as Kubernetes'
+   * backoff record, to time the back-off once the failed pod itself is gone.
+   */
+  lastFailureMs?: number;
 }
 
 const condTrue = (s: JobStatus | undefined, type: string): JobCondition | undefined => s?.conditions?.find((c) => c.type === type && c.status === "True");
@@ -75,9 +82,12 @@ function setCondition(st: JobStatus, type: string, status: "True" | "False", rea
   return status === "True";
 }
 
-/** Plan one sync. `pods` are the Job's pods (controlled by it); `manage` false (expectations pending) changes no pods. */
-export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true): JobPlan {
-  const plan: JobPlan = { create: [], delete: [], deleteJob: false, status: structuredClone(job.status ?? {}), transitions: [] };
+/**
+ * Plan one sync. `pods` are the Job's pods (controlled by it); `manage` false (expectations
+ * pending) changes no pods; `lastFailureMs` is the newest failure a previous plan recorded.
+ */
+export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true, lastFailureMs?: number): JobPlan {
+  const plan: JobPlan = { create: [], delete: [], release: [], deleteJob: false, status: structuredClone(job.status ?? {}), transitions: [] };
   const st = plan.status;
   const nowMs = now.getTime();
   const nowTs = rfc3339(now);
@@ -100,6 +110,7 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
     if (action === "FailJob") failJob ??= p;
     if (action !== "Ignore") counted++;
   }
+  const tracked = isTrackedJob(job);
   // OnFailure pods fail in place: their restarts count towards backoffLimit (Kubernetes' pastBackoffLimitOnFailure).
   const restarts = spec.template.spec.restartPolicy === "OnFailure"
     ? active.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m, c) => m + (c.restartCount ?? 0), 0), 0)
@@ -113,11 +124,23 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
       if (i !== undefined && i < (completions ?? 0)) completed.add(i);
     }
     st.completedIndexes = formatIndexes(completed);
-    st.succeeded = completed.size;
-  } else {
-    st.succeeded = Math.max(st.succeeded ?? 0, succeededPods.length);
   }
-  st.failed = Math.max(st.failed ?? 0, counted);
+  // What completions and backoffLimit compare with: counted plus recorded-but-uncounted pods.
+  let succeededSoFar: number;
+  let failedSoFar: number;
+  if (tracked) {
+    const acc = accountPods(job, pods, st, indexed);
+    plan.release = acc.release;
+    if (acc.newDeletedFailures > 0) plan.lastFailureMs = nowMs;
+    else if (acc.newFailures > 0) plan.lastFailureMs = lastFailureAt(failedPods);
+    succeededSoFar = acc.succeeded;
+    failedSoFar = acc.failed;
+  } else {
+    // A Job from before tracking: counts from the cache, never below what the status says.
+    succeededSoFar = st.succeeded = Math.max(st.succeeded ?? 0, succeededPods.length);
+    failedSoFar = st.failed = Math.max(st.failed ?? 0, counted);
+  }
+  if (indexed) succeededSoFar = st.succeeded = completed!.size;
   st.active = active.length;
   st.ready = active.filter(isPodReady).length;
   st.terminating = terminating.length;
@@ -149,15 +172,23 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
   }
   st.startTime ??= nowTs;
 
+  // As Kubernetes: the outcome is decided first (FailureTarget / SuccessCriteriaMet); Failed or
+  // Complete, which end the Job, follow once every finished pod is counted (no UID uncounted).
+  const unc = st.uncountedTerminatedPods;
+  const settled = !unc || ((unc.succeeded?.length ?? 0) === 0 && (unc.failed?.length ?? 0) === 0);
   const fail = (reason: string, message: string): JobPlan => {
     if (manage) plan.delete = active;
     setCondition(st, "FailureTarget", "True", reason, message, nowTs);
-    setCondition(st, "Failed", "True", reason, message, nowTs);
-    plan.transitions.push({ type: "Failed", reason, message });
+    if (settled) {
+      setCondition(st, "Failed", "True", reason, message, nowTs);
+      plan.transitions.push({ type: "Failed", reason, message });
+    }
     st.active = 0;
     st.ready = 0;
     return plan;
   };
+  const target = condTrue(st, "FailureTarget");
+  if (target) return fail(target.reason ?? "", target.message ?? "");
 
   const deadline = spec.activeDeadlineSeconds;
   const startedMs = Date.parse(st.startTime);
@@ -166,18 +197,20 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
     const cs = failJob.status?.containerStatuses?.find((c) => (c.state?.terminated?.exitCode ?? 0) !== 0);
     return fail("PodFailurePolicy", `Container ${cs?.name ?? ""} for pod ${failJob.metadata.namespace}/${failJob.metadata.name} failed with exit code ${cs?.state?.terminated?.exitCode ?? ""} matching FailJob rule at index 0`);
   }
-  if (st.failed + restarts > (spec.backoffLimit ?? 6)) return fail("BackoffLimitExceeded", "Job has reached the specified backoff limit");
+  if (failedSoFar + restarts > (spec.backoffLimit ?? 6)) return fail("BackoffLimitExceeded", "Job has reached the specified backoff limit");
 
-  const done = indexed ? completed!.size >= (completions ?? 0) : completions !== undefined ? st.succeeded >= completions : st.succeeded > 0 && active.length === 0;
-  if (done) {
+  const done = indexed ? completed!.size >= (completions ?? 0) : completions !== undefined ? succeededSoFar >= completions : succeededSoFar > 0 && active.length === 0;
+  if (done || condTrue(st, "SuccessCriteriaMet")) {
     if (manage) plan.delete = active;
-    st.completionTime = nowTs;
     setCondition(st, "SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods", nowTs);
-    setCondition(st, "Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods", nowTs);
-    plan.transitions.push({ type: "Completed", reason: "Completed", message: "Job completed" });
+    if (settled) {
+      st.completionTime = nowTs;
+      setCondition(st, "Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods", nowTs);
+      plan.transitions.push({ type: "Completed", reason: "Completed", message: "Job completed" });
+      if (spec.ttlSecondsAfterFinished !== undefined) plan.requeueAfterMs = spec.ttlSecondsAfterFinished * 1000;
+    }
     st.active = 0;
     st.ready = 0;
-    if (spec.ttlSecondsAfterFinished !== undefined) plan.requeueAfterMs = spec.ttlSecondsAfterFinished * 1000;
     return plan;
   }
   if (deadline !== undefined) plan.requeueAfterMs = Math.max(0, startedMs + deadline * 1000 - nowMs);
@@ -186,8 +219,8 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
   // How many should run now: parallelism, but no more than the completions still missing.
   let want = parallelism;
   if (indexed) want = Math.min(want, (completions ?? 0) - completed!.size);
-  else if (completions !== undefined) want = Math.min(want, completions - st.succeeded);
-  else if (st.succeeded > 0) want = 0; // a work-queue Job stops starting pods once one succeeded
+  else if (completions !== undefined) want = Math.min(want, completions - succeededSoFar);
+  else if (succeededSoFar > 0) want = 0; // a work-queue Job stops starting pods once one succeeded
   want = Math.max(0, want);
 
   if (active.length > want) {
@@ -198,11 +231,13 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
   if (toCreate <= 0) return plan;
 
   // Kubernetes' failure back-off: 10 s doubling per counted failure, capped at 6 min.
-  if (st.failed > 0) {
-    const delay = Math.min(POD_FAILURE_BACKOFF_MS * 2 ** (st.failed - 1), MAX_POD_FAILURE_BACKOFF_MS);
-    const last = lastFailureAt(failedPods) ?? nowMs;
+  if (failedSoFar > 0) {
+    const delay = Math.min(POD_FAILURE_BACKOFF_MS * 2 ** (failedSoFar - 1), MAX_POD_FAILURE_BACKOFF_MS);
+    // The newest failure: a failed pod's finish, else when one was recorded (a pod deleted while
+    // running leaves no finish time); none known (a restarted controller) means no wait.
+    const last = Math.max(lastFailureAt(failedPods) ?? 0, plan.lastFailureMs ?? lastFailureMs ?? 0);
     const wait = last + delay - nowMs;
-    if (wait > 0) {
+    if (last > 0 && wait > 0) {
       plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? Infinity, wait);
       return plan;
     }
@@ -225,7 +260,10 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
   return plan;
 }
 
-/** The pod a Job creates: its template, `generateName: <job>-` (`<job>-<index>-` when Indexed), a controller owner reference. */
+/**
+ * The pod a Job creates: its template, `generateName: <job>-` (`<job>-<index>-` when Indexed), a
+ * controller owner reference, and the tracking finalizer (unless the Job predates tracking).
+ */
 export function podForJob(job: Job, index?: number): Pod {
   const t = job.spec.template;
   const meta = t.metadata ?? {};
@@ -238,6 +276,7 @@ export function podForJob(job: Job, index?: number): Pod {
       namespace: job.metadata.namespace,
       labels: { ...(meta.labels ?? {}) },
       ownerReferences: [{ apiVersion: "batch/v1", kind: "Job", name, uid: job.metadata.uid ?? "", controller: true, blockOwnerDeletion: true }],
+      ...(isTrackedJob(job) ? { finalizers: [FINALIZER_JOB_TRACKING] } : {}),
     },
     spec: structuredClone(t.spec),
   };

@@ -14,7 +14,7 @@ export const LEGACY_LABEL_JOB_NAME = "job-name";
 export const ANNOTATION_COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
 /** Indexed Jobs: the env var a container reads its index from. */
 export const ENV_COMPLETION_INDEX = "JOB_COMPLETION_INDEX";
-/** The tracking finalizer Kubernetes puts on Job pods (kctl's controller counts from its cache instead). */
+/** The finalizer that keeps a Job pod until the Job controller has counted it (controllers/job/tracking.ts). */
 export const FINALIZER_JOB_TRACKING = "batch.kubernetes.io/job-tracking";
 /** Set on Jobs a CronJob created: when they were scheduled (RFC 3339). */
 export const ANNOTATION_CRONJOB_SCHEDULED_TIMESTAMP = "batch.kubernetes.io/cronjob-scheduled-timestamp";

@@ -121,6 +121,26 @@ describe("Jobs on real Docker", () => {
     expect((await k("get", "job", "fails")).stdout).toMatch(/^fails\s+Failed\s+0\/1\s/m);
   }, 120_000);
 
+  it("a running pod deleted by hand counts as failed (tracking finalizer) and is replaced after the back-off", async () => {
+    await c.client.create(job("deleted", { completions: 1, backoffLimit: 3 }, ["sh", "-c", "sleep 1000"]), "default");
+    const sel = { namespace: "default", labelSelector: `${LABEL_JOB_NAME}=deleted` };
+    const first = await eventually("a running pod of job deleted", async () => (await c.client.list<Pod>("Pod", sel)).items.find((p) => p.status?.phase === "Running"));
+    expect(first.metadata.finalizers).toEqual(["batch.kubernetes.io/job-tracking"]);
+    await c.client.delete("Pod", first.metadata.name!, { namespace: "default" });
+    // Counted once, and the pod goes: the controller removed its finalizer after recording it.
+    const j = await eventually("failed: 1, nothing uncounted", async () => {
+      const x = await c.client.get<Job>("Job", "deleted", "default");
+      return x.status?.failed === 1 && !x.status.uncountedTerminatedPods?.failed?.length ? x : undefined;
+    }, { timeoutMs: 30_000 });
+    expect(j.status?.succeeded ?? 0).toBe(0);
+    await eventually("the deleted pod is gone", async () => !(await c.client.list<Pod>("Pod", sel)).items.some((p) => p.metadata.uid === first.metadata.uid), { timeoutMs: 30_000 });
+    const second = await eventually("a replacement pod", async () => (await c.client.list<Pod>("Pod", sel)).items.find((p) => p.metadata.uid !== first.metadata.uid), { timeoutMs: 30_000 });
+    expect(second.metadata.finalizers).toEqual(["batch.kubernetes.io/job-tracking"]);
+    // Deleting the Job releases its pods: none is left behind with the finalizer.
+    await c.client.delete("Job", "deleted", { namespace: "default", propagationPolicy: "Foreground" });
+    await eventually("the Job and its pods gone", async () => (await c.client.list<Pod>("Pod", sel)).items.length === 0 && !(await c.client.get<Job>("Job", "deleted", "default").catch(() => undefined)), { timeoutMs: 30_000 });
+  }, 90_000);
+
   it("gives an Indexed Job's pods the indexes 0..N-1, each exactly once", async () => {
     await c.client.create(job("idx", { completions: 4, parallelism: 4, completionMode: "Indexed" }, ["sh", "-c", "echo index=$JOB_COMPLETION_INDEX"]), "default");
     await eventually("job idx Complete", async () => Boolean(condition(await c.client.get<Job>("Job", "idx", "default"), "Complete")), { timeoutMs: 90_000 });

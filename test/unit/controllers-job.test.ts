@@ -4,6 +4,12 @@ import { formatIndexes, parseIndexes } from "../../controllers/job/indexes.js";
 import { planJob, podForJob, POD_FAILURE_BACKOFF_MS } from "../../controllers/job/plan.js";
 import { jobCompletionsCell, jobDurationCell, jobStatusCell } from "../../lib/printers/batch.js";
 import type { Job, Pod } from "../../lib/types.js";
+import { FINALIZER_JOB_TRACKING } from "../../lib/batch/job-labels.js";
+
+/** The same pods after the controller removed their tracking finalizer. */
+function released(pods: Pod[]): Pod[] {
+  return pods.map((p) => ({ ...p, metadata: { ...p.metadata, finalizers: [] } }));
+}
 
 const NOW = new Date("2030-01-01T00:10:00Z");
 
@@ -16,7 +22,7 @@ function job(spec: Partial<Job["spec"]> = {}, status: Job["status"] = {}): Job {
   };
 }
 let n = 0;
-function pod(phase: Pod["status"] extends infer S ? S extends { phase?: infer P } ? P : never : never, opts: { index?: number; exitCode?: number; finishedAt?: string; deleting?: boolean } = {}): Pod {
+function pod(phase: Pod["status"] extends infer S ? S extends { phase?: infer P } ? P : never : never, opts: { index?: number; exitCode?: number; finishedAt?: string; deleting?: boolean; untracked?: boolean } = {}): Pod {
   n++;
   return {
     apiVersion: "v1", kind: "Pod",
@@ -25,6 +31,7 @@ function pod(phase: Pod["status"] extends infer S ? S extends { phase?: infer P 
       ...(opts.index !== undefined ? { annotations: { "batch.kubernetes.io/job-completion-index": String(opts.index) } } : {}),
       ...(opts.deleting ? { deletionTimestamp: "2030-01-01T00:09:00Z" } : {}),
       ownerReferences: [{ apiVersion: "batch/v1", kind: "Job", name: "j", uid: "u1", controller: true }],
+      ...(opts.untracked ? {} : { finalizers: [FINALIZER_JOB_TRACKING] }),
     },
     spec: { containers: [{ name: "c", image: "i" }], nodeName: "n1" },
     status: {
@@ -41,14 +48,60 @@ describe("planJob", () => {
     const five = [1, 2, 3, 4, 5].map(() => pod("Succeeded", { exitCode: 0 }));
     const p = planJob(job(), five, NOW);
     expect(p.create).toHaveLength(1);
-    expect(p.status).toMatchObject({ succeeded: 5, active: 0, failed: 0, startTime: "2030-01-01T00:10:00Z" });
+    // Recorded first (uncountedTerminatedPods), counted once their finalizers are gone.
+    expect(p.status).toMatchObject({ succeeded: 0, active: 0, failed: 0, startTime: "2030-01-01T00:10:00Z" });
+    expect(p.status.uncountedTerminatedPods?.succeeded).toHaveLength(5);
+    expect(p.release).toEqual(five);
+    const next = planJob(job({}, p.status), released(five), NOW);
+    expect(next.status).toMatchObject({ succeeded: 5, uncountedTerminatedPods: {} });
+    expect(next.release).toEqual([]);
+    expect(next.create).toHaveLength(1);
+  });
+
+  it("tracking finalizer: a pod deleted before it finished counts as failed, once; a counted pod may go", () => {
+    const deleted = pod("Running", { deleting: true });
+    const a = planJob(job({ completions: 1, parallelism: 1 }), [deleted], NOW);
+    expect(a.status.uncountedTerminatedPods).toEqual({ failed: [deleted.metadata.uid] });
+    expect(a.status.failed).toBe(0);
+    expect(a.release).toEqual([deleted]);
+    expect(a.requeueAfterMs).toBe(POD_FAILURE_BACKOFF_MS); // the replacement waits out the back-off
+    // The finalizer removal failed: recorded already, so released again and not recorded twice.
+    const again = planJob(job({ completions: 1, parallelism: 1 }, a.status), [deleted], NOW);
+    expect(again.status.uncountedTerminatedPods).toEqual({ failed: [deleted.metadata.uid] });
+    expect(again.release).toEqual([deleted]);
+    // Released and gone: counted for good.
+    const b = planJob(job({ completions: 1, parallelism: 1 }, a.status), [], new Date(NOW.getTime() + 4_000), true, a.lastFailureMs);
+    expect(b.status).toMatchObject({ failed: 1, uncountedTerminatedPods: {} });
+    // The back-off counts from when the failure was recorded, though the pod is gone.
+    expect(b.create).toEqual([]);
+    expect(b.requeueAfterMs).toBe(POD_FAILURE_BACKOFF_MS - 4_000);
+    // A counted pod that stays (no finalizer) is not counted again.
+    const c = planJob(job({ completions: 1, parallelism: 1 }, b.status), released([pod("Failed", { exitCode: 1 })]), NOW);
+    expect(c.status.failed).toBe(1);
+  });
+
+  it("a Job from before tracking (startTime, no uncountedTerminatedPods) keeps counting from its pods, never lower", () => {
+    const legacy = job({}, { startTime: "2030-01-01T00:00:00Z", succeeded: 3, failed: 1 });
+    const p = planJob(legacy, [pod("Succeeded", { exitCode: 0, untracked: true })], NOW);
+    expect(p.status).toMatchObject({ succeeded: 3, failed: 1 });
+    expect(p.status.uncountedTerminatedPods).toBeUndefined();
+    expect(p.release).toEqual([]);
+    expect(podForJob(legacy).metadata.finalizers).toBeUndefined();
+    expect(podForJob(job()).metadata.finalizers).toEqual([FINALIZER_JOB_TRACKING]);
   });
 
   it("completes when succeeded reaches completions, with Complete and SuccessCriteriaMet", () => {
-    const p = planJob(job(), [1, 2, 3, 4, 5, 6].map(() => pod("Succeeded", { exitCode: 0 })), NOW);
+    const six = [1, 2, 3, 4, 5, 6].map(() => pod("Succeeded", { exitCode: 0 }));
+    const p = planJob(job(), six, NOW);
+    expect(p.status.uncountedTerminatedPods?.succeeded).toHaveLength(6);
     expect(p.create).toHaveLength(0);
-    expect(p.status.completionTime).toBe("2030-01-01T00:10:00Z");
-    expect(p.status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([["SuccessCriteriaMet", "True", "CompletionsReached"], ["Complete", "True", "CompletionsReached"]]);
+    // Decided, but Complete waits until every pod is counted (Kubernetes' order).
+    expect(p.status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([["SuccessCriteriaMet", "True", "CompletionsReached"]]);
+    expect(p.status.completionTime).toBeUndefined();
+    const q = planJob(job({}, p.status), released(six), NOW);
+    expect(q.status).toMatchObject({ succeeded: 6, completionTime: "2030-01-01T00:10:00Z" });
+    expect(q.status.conditions?.map((c) => [c.type, c.status, c.reason])).toEqual([["SuccessCriteriaMet", "True", "CompletionsReached"], ["Complete", "True", "CompletionsReached"]]);
+    expect(q.transitions).toEqual([{ type: "Completed", reason: "Completed", message: "Job completed" }]);
   });
 
   it("deletes the surplus when parallelism is lowered", () => {
@@ -69,10 +122,15 @@ describe("planJob", () => {
 
   it("fails with BackoffLimitExceeded after backoffLimit failures and deletes what still runs", () => {
     const running = pod("Running");
-    const p = planJob(job({ backoffLimit: 1 }), [pod("Failed", { exitCode: 1 }), pod("Failed", { exitCode: 1 }), running], NOW);
-    expect(p.status.conditions?.find((c) => c.type === "Failed")).toMatchObject({ status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" });
+    const failed = [pod("Failed", { exitCode: 1 }), pod("Failed", { exitCode: 1 })];
+    const p = planJob(job({ backoffLimit: 1 }), [...failed, running], NOW);
+    expect(p.status.conditions?.map((c) => [c.type, c.reason])).toEqual([["FailureTarget", "BackoffLimitExceeded"]]);
     expect(p.delete).toEqual([running]);
-    expect(p.transitions[0]).toMatchObject({ type: "Failed", reason: "BackoffLimitExceeded" });
+    expect(p.transitions).toEqual([]);
+    const q = planJob(job({ backoffLimit: 1 }, p.status), released(failed), NOW);
+    expect(q.status.failed).toBe(2);
+    expect(q.status.conditions?.find((c) => c.type === "Failed")).toMatchObject({ status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" });
+    expect(q.transitions[0]).toMatchObject({ type: "Failed", reason: "BackoffLimitExceeded" });
   });
 
   it("fails with DeadlineExceeded once activeDeadlineSeconds passed since startTime, and requeues for it before", () => {
@@ -87,8 +145,12 @@ describe("planJob", () => {
     const ignored = planJob(job({ backoffLimit: 0, podFailurePolicy: rules }), [pod("Failed", { exitCode: 137 })], NOW);
     expect(ignored.status.failed).toBe(0);
     expect(ignored.status.conditions ?? []).toEqual([]);
-    const failed = planJob(job({ podFailurePolicy: rules }), [pod("Failed", { exitCode: 42 })], NOW);
-    expect(failed.status.conditions?.find((c) => c.type === "Failed")?.reason).toBe("PodFailurePolicy");
+    expect(ignored.release).toHaveLength(1); // released without a count
+    const fatal = pod("Failed", { exitCode: 42 });
+    const failed = planJob(job({ podFailurePolicy: rules }), [fatal], NOW);
+    expect(failed.status.conditions?.find((c) => c.type === "FailureTarget")?.reason).toBe("PodFailurePolicy");
+    const ended = planJob(job({ podFailurePolicy: rules }, failed.status), released([fatal]), NOW);
+    expect(ended.status.conditions?.find((c) => c.type === "Failed")?.reason).toBe("PodFailurePolicy");
   });
 
   it("Indexed: creates the lowest missing indexes, records completedIndexes, completes when all are done", () => {
@@ -120,7 +182,7 @@ describe("planJob", () => {
   });
 
   it("never lowers succeeded or failed below the stored status (pods deleted by hand)", () => {
-    expect(planJob(job({}, { succeeded: 3, failed: 1 }), [], NOW).status).toMatchObject({ succeeded: 3, failed: 1 });
+    expect(planJob(job({}, { succeeded: 3, failed: 1, uncountedTerminatedPods: {} }), [], NOW).status).toMatchObject({ succeeded: 3, failed: 1 });
   });
 
   it("a terminating pod is neither active nor replaced twice", () => {
