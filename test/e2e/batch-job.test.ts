@@ -3,12 +3,13 @@
  * 6 completions at parallelism 2 never run more than 2 pods at once (checked at every pod watch
  * event) and end Complete; a failing Job stops after backoffLimit with BackoffLimitExceeded; an
  * Indexed Job's pods see JOB_COMPLETION_INDEX 0..N-1, each exactly once; restartPolicy Always is
- * refused with 422 and nothing stored.
+ * refused with 422 and nothing stored; a running pod deleted by hand counts as failed; a CronJob
+ * due every minute starts its Job at the minute, which completes on the engine.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LABEL_JOB_NAME } from "../../lib/batch/job-labels.js";
 import { isInvalid } from "../../lib/errors.js";
-import type { Job, Pod } from "../../lib/types.js";
+import type { CronJob, Job, Pod } from "../../lib/types.js";
 import { kctl } from "../helpers/cli.js";
 import { assertKubectl, kubectlAgainst } from "../helpers/kubectl.js";
 import { startControllerManager, type ControllerManager } from "../../controllers/index.js";
@@ -33,7 +34,14 @@ beforeAll(async () => {
   const sched = await startScheduler({ client: srv.client, logger: silentLogger() });
   const node = await startNodeKubelet(srv, run, run);
   c = { srv, client: srv.client, node, cm, sched };
+  // A CronJob due every minute: created first so its run overlaps the other tests (checked last).
+  cronCreatedAt = Date.now();
+  await srv.client.create<CronJob>({
+    apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "minutely", namespace: "default" },
+    spec: { schedule: "* * * * *", jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", terminationGracePeriodSeconds: 1, containers: [{ name: "tick", image: "kctl-test/busybox:v1", imagePullPolicy: "Never", command: ["sh", "-c", "echo tick"] }] } } } } },
+  } as CronJob, "default");
 }, 60_000);
+let cronCreatedAt = 0;
 afterAll(async () => {
   await c?.node.stop();
   await c?.sched.stop();
@@ -219,4 +227,21 @@ describe("Jobs on real Docker", () => {
     expect(kcreate.stdout).toBe("job.batch/kk created\n");
     expect((await kubectl("wait", "--for=condition=complete", "job/kk", "--timeout=60s")).code).toBe(0);
   }, 180_000);
+  it("a CronJob's scheduled run starts a Job at the minute that runs to completion; the CronJob records it", async () => {
+    // Due at the next minute boundary after the CronJob's creation (at most 60 s, plus the run).
+    const due = Math.ceil((cronCreatedAt + 1) / 60_000) * 60_000;
+    const cj = await eventually("minutely: lastSuccessfulTime", async () => {
+      const x = await c.client.get<CronJob>("CronJob", "minutely", "default");
+      return x.status?.lastSuccessfulTime ? x : undefined;
+    }, { timeoutMs: Math.max(10_000, due - Date.now() + 45_000), intervalMs: 250 });
+    expect(Date.parse(cj.status!.lastScheduleTime!)).toBe(due);
+    const jobs = (await c.client.list<Job>("Job", { namespace: "default" })).items.filter((j) => j.metadata.ownerReferences?.[0]?.name === "minutely");
+    expect(jobs.map((j) => j.metadata.name)).toContain(`minutely-${due / 60_000}`);
+    const first = jobs.find((j) => j.metadata.name === `minutely-${due / 60_000}`)!;
+    expect(first.metadata.annotations?.["batch.kubernetes.io/cronjob-scheduled-timestamp"]).toBe(new Date(due).toISOString().replace(".000Z", "Z"));
+    expect(condition(first, "Complete")).toBeTruthy();
+    expect((await k("logs", `job/${first.metadata.name}`)).stdout).toBe("tick\n");
+    expect((await k("get", "cronjob", "minutely")).stdout).toMatch(/^minutely\s+\* \* \* \* \*\s+<none>\s+False\s+\d+\s+\d+s\s/m);
+    await c.client.patch("CronJob", "minutely", { spec: { suspend: true } }, { namespace: "default" });
+  }, 120_000);
 });
