@@ -24,7 +24,7 @@ import { controllerRef } from "../util/pods.js";
 import { slowStart } from "../util/slowstart.js";
 import { jobStatusChanged, planJob, podForJob } from "./plan.js";
 import { hasTrackingFinalizer } from "./tracking.js";
-import { FINALIZER_JOB_TRACKING } from "../../lib/batch/job-labels.js";
+import { FINALIZER_JOB_TRACKING, JOB_CONTROLLER_NAME } from "../../lib/batch/job-labels.js";
 
 export const JOB_CONTROLLER = "job-controller";
 /** Queue keys of pods whose Job is gone, as opposed to `namespace/name` keys of Jobs. */
@@ -76,6 +76,8 @@ export function newJobController(ctx: ControllerContext): Controller {
       expectations.delete(key);
       return;
     }
+    // Another controller (spec.managedBy) runs this Job: kctl's leaves it, its pods and its status alone.
+    if (job.spec.managedBy !== undefined && job.spec.managedBy !== JOB_CONTROLLER_NAME) return;
     const pods = podInformer.byIndex(BY_CONTROLLER, job.metadata.uid ?? "");
     if (job.metadata.deletionTimestamp) {
       // Being deleted (a foreground delete waits for its pods): nothing more is counted.
@@ -117,12 +119,12 @@ export function newJobController(ctx: ControllerContext): Controller {
     return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
   }
 
-  async function createPods(key: string, job: Job, items: { index?: number }[], log: Logger): Promise<unknown> {
+  async function createPods(key: string, job: Job, items: { index?: number; failureCount?: number }[], log: Logger): Promise<unknown> {
     expectations.expect(key, items.length);
     const res = await slowStart(items.length, async (i) => {
       const item = items[i]!;
       try {
-        const created = await ctx.client.create<Pod>(podForJob(job, item.index), job.metadata.namespace);
+        const created = await ctx.client.create<Pod>(podForJob(job, item.index, item.failureCount), job.metadata.namespace);
         recorder.event(job, "Normal", "SuccessfulCreate", `Created pod: ${created.metadata.name}`);
       } catch (err) {
         expectations.lowerCreations(key, 1);

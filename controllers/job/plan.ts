@@ -7,21 +7,23 @@
  *  finished? ── ttl due ──► delete the Job (the GC removes its pods)
  *     │ no
  *  suspended ──► delete active pods, Suspended=True
- *  deadline passed / backoffLimit exceeded / podFailurePolicy FailJob ──► delete active, Failed
- *  enough succeeded ──► Complete
+ *  deadline passed / backoffLimit exceeded / podFailurePolicy FailJob /
+ *    maxFailedIndexes exceeded / every index done with some failed ──► delete active, Failed
+ *  enough succeeded, or a successPolicy rule met ──► Complete
  *  else ──► create up to parallelism (after the failure back-off), delete any excess
  * ```
  *
  * Finished pods are counted through Kubernetes' tracking finalizer (tracking.ts): a pod deleted
  * before it finished counts as failed, and a counted pod may be deleted without losing its count.
  */
-import { ANNOTATION_COMPLETION_INDEX, ENV_COMPLETION_INDEX, FINALIZER_JOB_TRACKING } from "../../lib/batch/job-labels.js";
+import { ANNOTATION_COMPLETION_INDEX, ANNOTATION_INDEX_FAILURE_COUNT, ENV_COMPLETION_INDEX, FINALIZER_JOB_TRACKING } from "../../lib/batch/job-labels.js";
 import { rfc3339 } from "../../lib/timestamps.js";
 import type { Job, JobCondition, JobStatus, Pod } from "../../lib/types.js";
 import { compareForDeletion, isPodReady, isTerminating } from "../util/pods.js";
 import { failureAction } from "./failure-policy.js";
 import { accountPods, isTrackedJob } from "./tracking.js";
-import { formatIndexes, parseIndexes, podIndex } from "./indexes.js";
+import { indexFailures, matchSuccessPolicy } from "./per-index.js";
+import { formatIndexes, parseIndexes, podIndex } from "../../lib/batch/indexes.js";
 
 /** Kubernetes' DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff. */
 export const POD_FAILURE_BACKOFF_MS = 10_000;
@@ -31,8 +33,8 @@ export const MAX_CREATES_PER_SYNC = 500;
 
 /** What the Job controller should do for one Job. */
 export interface JobPlan {
-  /** pods to create; `index` is set for Indexed Jobs */
-  create: { index?: number }[];
+  /** pods to create; `index` is set for Indexed Jobs, `failureCount` with backoffLimitPerIndex */
+  create: { index?: number; failureCount?: number }[];
   delete: Pod[];
   /** pods whose tracking finalizer is to be removed once `status` is stored (never before) */
   release: Pod[];
@@ -125,6 +127,8 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
     }
     st.completedIndexes = formatIndexes(completed);
   }
+  const perIndex = indexed && spec.backoffLimitPerIndex !== undefined ? indexFailures(job, pods, completions ?? 0) : undefined;
+  if (perIndex) st.failedIndexes = formatIndexes(perIndex.failed);
   // What completions and backoffLimit compare with: counted plus recorded-but-uncounted pods.
   let succeededSoFar: number;
   let failedSoFar: number;
@@ -198,14 +202,24 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
     return fail("PodFailurePolicy", `Container ${cs?.name ?? ""} for pod ${failJob.metadata.namespace}/${failJob.metadata.name} failed with exit code ${cs?.state?.terminated?.exitCode ?? ""} matching FailJob rule at index 0`);
   }
   if (failedSoFar + restarts > (spec.backoffLimit ?? 6)) return fail("BackoffLimitExceeded", "Job has reached the specified backoff limit");
+  if (perIndex) {
+    if (spec.maxFailedIndexes !== undefined && perIndex.failed.size > spec.maxFailedIndexes) return fail("MaxFailedIndexesExceeded", "Job has exceeded the specified maximal number of failed indexes");
+    if (perIndex.failed.size > 0 && perIndex.failed.size + completed!.size >= (completions ?? 0)) return fail("FailedIndexes", "Job has failed indexes");
+  }
 
   const done = indexed ? completed!.size >= (completions ?? 0) : completions !== undefined ? succeededSoFar >= completions : succeededSoFar > 0 && active.length === 0;
-  if (done || condTrue(st, "SuccessCriteriaMet")) {
+  const rule = indexed ? matchSuccessPolicy(spec.successPolicy?.rules, completed!, completions ?? 0) : undefined;
+  const met = condTrue(st, "SuccessCriteriaMet");
+  if (done || rule !== undefined || met) {
     if (manage) plan.delete = active;
-    setCondition(st, "SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods", nowTs);
-    if (settled) {
+    const [reason, message] = met
+      ? [met.reason ?? "", met.message ?? ""]
+      : rule !== undefined ? ["SuccessPolicy", `Matched rules at index ${rule}`] : ["CompletionsReached", "Reached expected number of succeeded pods"];
+    setCondition(st, "SuccessCriteriaMet", "True", reason, message, nowTs);
+    // A success policy leaves pods to stop: Complete once they are gone, as Kubernetes.
+    if (settled && (reason !== "SuccessPolicy" || active.length + terminating.length === 0)) {
       st.completionTime = nowTs;
-      setCondition(st, "Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods", nowTs);
+      setCondition(st, "Complete", "True", reason, message, nowTs);
       plan.transitions.push({ type: "Completed", reason: "Completed", message: "Job completed" });
       if (spec.ttlSecondsAfterFinished !== undefined) plan.requeueAfterMs = spec.ttlSecondsAfterFinished * 1000;
     }
@@ -227,11 +241,14 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
     plan.delete = [...active].sort(compareForDeletion).slice(0, active.length - want);
     return plan;
   }
-  let toCreate = Math.min(want - active.length, MAX_CREATES_PER_SYNC);
+  // podReplacementPolicy Failed: a terminating pod holds its slot until it is gone.
+  const occupied = active.length + (spec.podReplacementPolicy === "Failed" ? terminating.length : 0);
+  let toCreate = Math.min(want - occupied, MAX_CREATES_PER_SYNC);
   if (toCreate <= 0) return plan;
 
-  // Kubernetes' failure back-off: 10 s doubling per counted failure, capped at 6 min.
-  if (failedSoFar > 0) {
+  // Kubernetes' failure back-off: 10 s doubling per counted failure, capped at 6 min (per index
+  // with backoffLimitPerIndex, below).
+  if (failedSoFar > 0 && !perIndex) {
     const delay = Math.min(POD_FAILURE_BACKOFF_MS * 2 ** (failedSoFar - 1), MAX_POD_FAILURE_BACKOFF_MS);
     // The newest failure: a failed pod's finish, else when one was recorded (a pod deleted while
     // running leaves no finish time); none known (a restarted controller) means no wait.
@@ -250,8 +267,16 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
       if (i !== undefined) busy.add(i);
     }
     for (let i = 0; i < (completions ?? 0) && toCreate > 0; i++) {
-      if (completed!.has(i) || busy.has(i)) continue;
-      plan.create.push({ index: i });
+      if (completed!.has(i) || busy.has(i) || perIndex?.failed.has(i)) continue;
+      const failures = perIndex?.byIndex.get(i);
+      if (failures?.lastMs !== undefined) {
+        const wait = failures.lastMs + Math.min(POD_FAILURE_BACKOFF_MS * 2 ** (failures.count - 1), MAX_POD_FAILURE_BACKOFF_MS) - nowMs;
+        if (wait > 0) {
+          plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? Infinity, wait);
+          continue;
+        }
+      }
+      plan.create.push(perIndex ? { index: i, failureCount: failures?.count ?? 0 } : { index: i });
       toCreate--;
     }
   } else {
@@ -264,7 +289,7 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
  * The pod a Job creates: its template, `generateName: <job>-` (`<job>-<index>-` when Indexed), a
  * controller owner reference, and the tracking finalizer (unless the Job predates tracking).
  */
-export function podForJob(job: Job, index?: number): Pod {
+export function podForJob(job: Job, index?: number, failureCount?: number): Pod {
   const t = job.spec.template;
   const meta = t.metadata ?? {};
   const name = job.metadata.name ?? "";
@@ -284,6 +309,7 @@ export function podForJob(job: Job, index?: number): Pod {
   if (index !== undefined) {
     pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [ANNOTATION_COMPLETION_INDEX]: String(index) };
     pod.metadata.labels = { ...pod.metadata.labels, [ANNOTATION_COMPLETION_INDEX]: String(index) };
+    if (job.spec.backoffLimitPerIndex !== undefined) pod.metadata.annotations[ANNOTATION_INDEX_FAILURE_COUNT] = String(failureCount ?? 0);
     // Kubernetes gives each index a stable hostname and the index in every container's env.
     pod.spec.hostname ??= `${name}-${index}`;
     for (const c of [...pod.spec.containers, ...(pod.spec.initContainers ?? [])]) {

@@ -172,6 +172,41 @@ describe("Jobs on real Docker", () => {
     await expect(c.client.get("Job", "always", "default")).rejects.toThrow(/not found/);
     const neg = await c.client.create(job("neg", { parallelism: -1 }, ["true"]), "default").catch((e: unknown) => e);
     expect((neg as Error).message).toContain("spec.parallelism");
+    const policy = await c.client.create(job("policy", { successPolicy: { rules: [{ succeededCount: 1 }] } }, ["true"]), "default").catch((e: unknown) => e);
+    expect((policy as Error).message).toMatch(/spec\.successPolicy: .*requires indexed completion mode/);
+    const big = await c.client.create(job("big", { completionMode: "Indexed", completions: 3, successPolicy: { rules: [{ succeededIndexes: "0-1", succeededCount: 3 }, { succeededIndexes: "2-5" }] } }, ["true"]), "default").catch((e: unknown) => e);
+    expect((big as Error).message).toContain("spec.successPolicy.rules[0].succeededCount");
+    expect((big as Error).message).toContain("must be less than or equal to 2 (the number of indexes in the specified succeededIndexes field)");
+    expect((big as Error).message).toContain("spec.successPolicy.rules[1].succeededIndexes");
+    await expect(c.client.get("Job", "big", "default")).rejects.toThrow(/not found/);
+  });
+
+  it("Indexed: backoffLimitPerIndex fails only the failing index (FailedIndexes); a successPolicy completes early and stops the rest", async () => {
+    await c.client.create(job("per-index", { completionMode: "Indexed", completions: 2, parallelism: 2, backoffLimitPerIndex: 0 }, ["sh", "-c", "exit $JOB_COMPLETION_INDEX"]), "default");
+    await c.client.create(job("early", { completionMode: "Indexed", completions: 3, parallelism: 3, successPolicy: { rules: [{ succeededIndexes: "0" }] } }, ["sh", "-c", "[ $JOB_COMPLETION_INDEX = 0 ] || sleep 1000"]), "default");
+    const failed = await eventually("per-index Failed", async () => {
+      const j = await c.client.get<Job>("Job", "per-index", "default");
+      return condition(j, "Failed") ? j : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(condition(failed, "Failed")).toMatchObject({ reason: "FailedIndexes", message: "Job has failed indexes" });
+    expect(failed.status).toMatchObject({ completedIndexes: "0", failedIndexes: "1", succeeded: 1, failed: 1 });
+    const early = await eventually("early Complete", async () => {
+      const j = await c.client.get<Job>("Job", "early", "default");
+      return condition(j, "Complete") ? j : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(condition(early, "Complete")).toMatchObject({ reason: "SuccessPolicy", message: "Matched rules at index 0" });
+    expect(early.status?.completedIndexes).toBe("0");
+    const left = (await c.client.list<Pod>("Pod", { namespace: "default", labelSelector: `${LABEL_JOB_NAME}=early` })).items;
+    expect(left.filter((p) => p.status?.phase !== "Succeeded" && !p.metadata.deletionTimestamp)).toEqual([]);
+  }, 90_000);
+
+  it("leaves a Job whose spec.managedBy names another controller alone: no pods, no status", async () => {
+    await c.client.create(job("elsewhere", { managedBy: "example.com/multikueue" }, ["true"]), "default");
+    // A Job created after it is handled by the same queue: once it has its pod, the first was seen.
+    await c.client.create(job("here", {}, ["true"]), "default");
+    await eventually("job here has a pod", async () => (await c.client.list<Pod>("Pod", { namespace: "default", labelSelector: `${LABEL_JOB_NAME}=here` })).items.length > 0);
+    expect((await c.client.list<Pod>("Pod", { namespace: "default", labelSelector: `${LABEL_JOB_NAME}=elsewhere` })).items).toEqual([]);
+    expect((await c.client.get<Job>("Job", "elsewhere", "default")).status ?? {}).toEqual({});
   });
 
   it("kctl create job, wait --for=condition=complete, logs job/NAME; create cronjob and job --from=cronjob/X; kubectl reads them", async () => {

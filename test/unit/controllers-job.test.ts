@@ -1,6 +1,6 @@
 /** The Job controller's pure plan, index sets, the podFailurePolicy and the printers' cells. */
 import { describe, expect, it } from "vitest";
-import { formatIndexes, parseIndexes } from "../../controllers/job/indexes.js";
+import { formatIndexes, parseIndexes } from "../../lib/batch/indexes.js";
 import { planJob, podForJob, POD_FAILURE_BACKOFF_MS } from "../../controllers/job/plan.js";
 import { jobCompletionsCell, jobDurationCell, jobStatusCell } from "../../lib/printers/batch.js";
 import type { Job, Pod } from "../../lib/types.js";
@@ -22,13 +22,13 @@ function job(spec: Partial<Job["spec"]> = {}, status: Job["status"] = {}): Job {
   };
 }
 let n = 0;
-function pod(phase: Pod["status"] extends infer S ? S extends { phase?: infer P } ? P : never : never, opts: { index?: number; exitCode?: number; finishedAt?: string; deleting?: boolean; untracked?: boolean } = {}): Pod {
+function pod(phase: Pod["status"] extends infer S ? S extends { phase?: infer P } ? P : never : never, opts: { index?: number; exitCode?: number; finishedAt?: string; deleting?: boolean; untracked?: boolean; failureCount?: number } = {}): Pod {
   n++;
   return {
     apiVersion: "v1", kind: "Pod",
     metadata: {
       name: `j-${n}`, namespace: "default", uid: `p${n}`, creationTimestamp: "2030-01-01T00:00:00Z",
-      ...(opts.index !== undefined ? { annotations: { "batch.kubernetes.io/job-completion-index": String(opts.index) } } : {}),
+      ...(opts.index !== undefined ? { annotations: { "batch.kubernetes.io/job-completion-index": String(opts.index), ...(opts.failureCount !== undefined ? { "batch.kubernetes.io/job-index-failure-count": String(opts.failureCount) } : {}) } } : {}),
       ...(opts.deleting ? { deletionTimestamp: "2030-01-01T00:09:00Z" } : {}),
       ownerReferences: [{ apiVersion: "batch/v1", kind: "Job", name: "j", uid: "u1", controller: true }],
       ...(opts.untracked ? {} : { finalizers: [FINALIZER_JOB_TRACKING] }),
@@ -188,6 +188,65 @@ describe("planJob", () => {
   it("a terminating pod is neither active nor replaced twice", () => {
     const p = planJob(job({ completions: 1, parallelism: 1 }), [pod("Running", { deleting: true })], NOW);
     expect(p.status).toMatchObject({ active: 0, terminating: 1 });
+  });
+});
+
+describe("planJob: Indexed Jobs' backoffLimitPerIndex, successPolicy; podReplacementPolicy", () => {
+  const indexed = (extra: Partial<Job["spec"]>, status: Job["status"] = {}) => job({ completionMode: "Indexed", completions: 3, parallelism: 3, ...extra }, status);
+  const longAgo = "2030-01-01T00:00:00Z";
+
+  it("an index past backoffLimitPerIndex joins failedIndexes and is not run again; the Job fails with FailedIndexes once every index is done", () => {
+    const spec = { backoffLimitPerIndex: 1, backoffLimit: 2147483647 };
+    const second = pod("Failed", { index: 1, exitCode: 1, failureCount: 1, finishedAt: longAgo });
+    const p = planJob(indexed(spec), [pod("Running", { index: 0 }), second, pod("Running", { index: 2 })], NOW);
+    expect(p.status.failedIndexes).toBe("1");
+    expect(p.create).toEqual([]);
+    expect(p.status.conditions ?? []).toEqual([]);
+    const done = planJob(indexed(spec, { completedIndexes: "0,2", failedIndexes: "1", uncountedTerminatedPods: {}, startTime: longAgo }), released([second]), NOW);
+    expect(done.status.conditions?.find((c) => c.type === "Failed")).toMatchObject({ reason: "FailedIndexes", message: "Job has failed indexes" });
+  });
+
+  it("a failed index within its limit is retried after its own back-off, carrying its failure count", () => {
+    const spec = { backoffLimitPerIndex: 2, backoffLimit: 2147483647 };
+    const failedAt = new Date(NOW.getTime() - 4_000).toISOString();
+    const failed = pod("Failed", { index: 0, exitCode: 1, failureCount: 0, finishedAt: failedAt });
+    const p = planJob(indexed(spec), [failed, pod("Running", { index: 1 }), pod("Running", { index: 2 })], NOW);
+    expect(p.create).toEqual([]);
+    expect(p.requeueAfterMs).toBe(POD_FAILURE_BACKOFF_MS - 4_000);
+    const later = planJob(indexed(spec), [failed, pod("Running", { index: 1 }), pod("Running", { index: 2 })], new Date(NOW.getTime() + 6_000));
+    expect(later.create).toEqual([{ index: 0, failureCount: 1 }]);
+    const replacement = podForJob(indexed(spec), 0, 1);
+    expect(replacement.metadata.annotations?.["batch.kubernetes.io/job-index-failure-count"]).toBe("1");
+  });
+
+  it("maxFailedIndexes exceeded fails the Job at once; FailIndex fails an index on its first failure", () => {
+    const spec = { backoffLimitPerIndex: 3, maxFailedIndexes: 0, backoffLimit: 2147483647, podFailurePolicy: { rules: [{ action: "FailIndex" as const, onExitCodes: { operator: "In" as const, values: [42] } }] } };
+    const p = planJob(indexed(spec), [pod("Failed", { index: 2, exitCode: 42, failureCount: 0 })], NOW);
+    expect(p.status.failedIndexes).toBe("2");
+    expect(p.status.conditions?.find((c) => c.type === "FailureTarget")).toMatchObject({ reason: "MaxFailedIndexesExceeded", message: "Job has exceeded the specified maximal number of failed indexes" });
+  });
+
+  it("successPolicy: the named indexes succeeded ends the Job with SuccessPolicy, stopping the rest first", () => {
+    const spec = { completions: 4, parallelism: 4, successPolicy: { rules: [{ succeededIndexes: "0,2" }] } };
+    const running = [pod("Running", { index: 1 }), pod("Running", { index: 3 })];
+    const p = planJob(indexed(spec, { completedIndexes: "0,2", uncountedTerminatedPods: {}, startTime: longAgo }), running, NOW);
+    expect(p.status.conditions?.map((c) => [c.type, c.reason, c.message])).toEqual([["SuccessCriteriaMet", "SuccessPolicy", "Matched rules at index 0"]]);
+    expect(p.delete).toEqual(running);
+    const q = planJob(indexed(spec, p.status), [], NOW);
+    expect(q.status.conditions?.find((c) => c.type === "Complete")).toMatchObject({ status: "True", reason: "SuccessPolicy" });
+    // succeededCount alone: any 3 of the indexes
+    const byCount = planJob(indexed({ completions: 5, successPolicy: { rules: [{ succeededIndexes: "0-3", succeededCount: 5 }, { succeededCount: 3 }] } }, { completedIndexes: "1,3,4", uncountedTerminatedPods: {}, startTime: longAgo }), [], NOW);
+    expect(byCount.status.conditions?.find((c) => c.type === "Complete")?.message).toBe("Matched rules at index 1");
+  });
+
+  it("podReplacementPolicy Failed: a terminating pod keeps its slot until it is gone", () => {
+    // Deleted a minute ago, recorded as failed then (its back-off is over), still stopping.
+    const going = pod("Running", { deleting: true });
+    const status = { uncountedTerminatedPods: { failed: [going.metadata.uid!] }, startTime: longAgo };
+    const failedOnly = planJob(job({ completions: 1, parallelism: 1, podReplacementPolicy: "Failed" }, status), [going], NOW, true, NOW.getTime() - 60_000);
+    expect(failedOnly.create).toEqual([]);
+    const either = planJob(job({ completions: 1, parallelism: 1, podReplacementPolicy: "TerminatingOrFailed" }, status), [going], NOW, true, NOW.getTime() - 60_000);
+    expect(either.create).toHaveLength(1);
   });
 });
 
