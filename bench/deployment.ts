@@ -146,7 +146,7 @@ async function run(args: Args): Promise<RunResult> {
   const server = await startServer();
   // Same server, token and CA (the server may serve HTTPS with its own cluster CA).
   const nodesClient = new ApiClient(server.config);
-  const nodes = await startSimulatedNodes({ client: nodesClient, logger: silentLogger(), count: args.nodes, pods: Math.ceil((args.pods * 1.5) / args.nodes), heartbeatMs: 10_000 });
+  const nodes = await startSimulatedNodes({ client: nodesClient, logger: silentLogger(), count: args.nodes, pods: Math.ceil((args.pods * 1.5) / args.nodes), heartbeatMs: 5_000 });
   try {
     const { client } = server;
     let t = performance.now();

@@ -47,8 +47,8 @@ export interface ControllerManager {
   stop(): Promise<void>;
 }
 
-export const DEFAULT_NODE_MONITOR_GRACE_PERIOD_SECONDS = 20;
-export const DEFAULT_POD_EVICTION_TIMEOUT_SECONDS = 30;
+export const DEFAULT_NODE_MONITOR_GRACE_PERIOD_SECONDS = 15;
+export const DEFAULT_POD_EVICTION_TIMEOUT_SECONDS = 5;
 
 /** Start every controller with shared informers; resolves once caches are synced and workers run. */
 export async function startControllerManager(opts: ControllerManagerOptions): Promise<ControllerManager> {

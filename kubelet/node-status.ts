@@ -1,7 +1,10 @@
 /**
- * Node registration and heart-beats: creates or updates this node's Node object (capacity,
- * allocatable, addresses, labels, taints, nodeInfo, daemon endpoint), then every heartbeat sets
- * the Ready condition's lastHeartbeatTime and renews the node's Lease in kube-node-lease.
+ * Node registration and heart-beats, as Kubernetes' kubelet does them since node leases: creates
+ * or updates this node's Node object (capacity, allocatable, addresses, labels, taints, nodeInfo,
+ * daemon endpoint); every heartbeat renews the node's Lease in kube-node-lease (one PUT of the
+ * lease it last wrote); the Node's status is read every `statusCheckMs` and written only when it
+ * changed (readiness, facts, a Ready condition someone else set) or `statusReportMs` passed, so
+ * a quiet node costs one small write per beat and every node watcher sees no Node event at all.
  */
 import os from "node:os";
 import type { ApiClient } from "../lib/client.js";
@@ -102,9 +105,23 @@ export function nodeConditions(old: readonly NodeCondition[] | undefined, ready:
   ];
 }
 
+/** How often the node's status is read (Kubernetes' nodeStatusUpdateFrequency) and at least written (nodeStatusReportFrequency). */
+export interface StatusTiming {
+  statusCheckMs: number;
+  statusReportMs: number;
+}
+
+/** Kubernetes' defaults are 10 s and 5 min; a lab's status is refreshed every minute. */
+export const DEFAULT_STATUS_TIMING: StatusTiming = { statusCheckMs: 10_000, statusReportMs: 60_000 };
+
 /** Registers the node and keeps its heart beating. */
 export class NodeStatusReporter {
   private facts: NodeFacts;
+  /** the Lease as last written: the next renewal updates it without reading it first */
+  private lease: Lease | undefined;
+  private lastCheck = 0;
+  private lastPost = 0;
+  private lastReady: boolean | undefined;
 
   constructor(
     private readonly client: ApiClient,
@@ -112,6 +129,7 @@ export class NodeStatusReporter {
     private readonly logger: Logger,
     /** is the container runtime answering? */
     private readonly runtimeHealthy: () => boolean = () => true,
+    private readonly timing: StatusTiming = DEFAULT_STATUS_TIMING,
   ) {
     this.facts = facts;
   }
@@ -157,24 +175,31 @@ export class NodeStatusReporter {
     await this.postStatus(node);
   }
 
-  /** One heart-beat: node status (Ready + lastHeartbeatTime) and the Lease. */
+  /** One heart-beat: the Lease, and the node status when it is due for a check (or readiness changed). */
   async heartbeat(): Promise<void> {
-    await Promise.all([this.postStatus(), this.renewLease()]);
+    const due = Date.now() - this.lastCheck >= this.timing.statusCheckMs || this.runtimeHealthy() !== this.lastReady;
+    await Promise.all([due ? this.postStatus(undefined, false) : undefined, this.renewLease()]);
   }
 
-  private async postStatus(node?: Node): Promise<void> {
+  /** Write the node's status; unless `force`, only if it changed or the report period passed. */
+  private async postStatus(node?: Node, force = true): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         const cur = node ?? (await this.client.get<Node>("Node", this.facts.nodeName));
         node = undefined;
-        const now = new Date().toISOString();
+        const nowMs = Date.now();
+        const now = new Date(nowMs).toISOString();
         const ready = this.runtimeHealthy();
         const status: NodeStatus = {
           ...(cur.status ?? {}),
           ...nodeStatusBase(this.facts),
           conditions: nodeConditions(cur.status?.conditions, ready, now),
         };
+        this.lastCheck = nowMs;
+        this.lastReady = ready;
+        if (!force && nowMs - this.lastPost < this.timing.statusReportMs && sameStatus(cur.status, status)) return;
         await this.client.updateStatus<Node>({ ...cur, status });
+        this.lastPost = nowMs;
         return;
       } catch (e) {
         if (isNotFound(e)) {
@@ -190,9 +215,20 @@ export class NodeStatusReporter {
   private async renewLease(): Promise<void> {
     const name = this.facts.nodeName;
     const renewTime = rfc3339Micro(new Date());
+    const renewed = (l: Lease): Lease => ({ ...l, spec: { ...l.spec, holderIdentity: name, leaseDurationSeconds: 40, renewTime } });
+    if (this.lease) {
+      try {
+        this.lease = await this.client.update<Lease>(renewed(this.lease));
+        return;
+      } catch (e) {
+        // Changed or deleted by someone else: read it again below.
+        this.lease = undefined;
+        if (!isConflict(e) && !isNotFound(e)) throw e;
+      }
+    }
     try {
       const lease = await this.client.get<Lease>("Lease", name, NODE_LEASE_NAMESPACE);
-      await this.client.update<Lease>({ ...lease, spec: { ...lease.spec, holderIdentity: name, leaseDurationSeconds: 40, renewTime } });
+      this.lease = await this.client.update<Lease>(renewed(lease));
     } catch (e) {
       if (!isNotFound(e)) {
         if (!isConflict(e)) throw e;
@@ -205,7 +241,7 @@ export class NodeStatusReporter {
         spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime, acquireTime: renewTime },
       };
       try {
-        await this.client.create(lease, NODE_LEASE_NAMESPACE);
+        this.lease = await this.client.create<Lease>(lease, NODE_LEASE_NAMESPACE);
       } catch (e2) {
         if (isAlreadyExists(e2)) return;
         if (isNotFound(e2)) {
@@ -219,4 +255,11 @@ export class NodeStatusReporter {
       }
     }
   }
+}
+
+/** Whether two statuses say the same, ignoring heartbeat and probe times. */
+function sameStatus(a: NodeStatus | undefined, b: NodeStatus): boolean {
+  const strip = (st: NodeStatus | undefined) =>
+    JSON.stringify({ ...(st ?? {}), conditions: (st?.conditions ?? []).map(({ lastHeartbeatTime: _h, lastTransitionTime: _t, ...c }) => c) });
+  return strip(a) === strip(b);
 }

@@ -611,6 +611,13 @@ export interface JobSpec {
   suspend?: boolean;
   podReplacementPolicy?: "TerminatingOrFailed" | "Failed";
   managedBy?: string;
+  /** Indexed Jobs: succeed once any rule is met */
+  successPolicy?: { rules: JobSuccessPolicyRule[] };
+}
+/** One rule of a Job's successPolicy: these indexes ("0,2-4") and/or this many of them succeeded. */
+export interface JobSuccessPolicyRule {
+  succeededIndexes?: string;
+  succeededCount?: number;
 }
 export interface JobStatus {
   conditions?: JobCondition[];

@@ -30,7 +30,7 @@ export interface SimulatedNodesOptions {
   labels?: Record<string, string>;
   /** delay between seeing a pod bound and marking it Running (ms); default 0 */
   runDelayMs?: number;
-  /** heart-beat period (ms); default 10,000; 0 disables heart-beats */
+  /** heart-beat period (ms); default 5,000 (three beats inside the default 15 s node-monitor grace period); 0 disables heart-beats */
   heartbeatMs?: number;
   /** do not watch or mark pods (registration + heart-beats only, e.g. the scheduler benchmark) */
   registerOnly?: boolean;
@@ -74,7 +74,7 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
   const now = opts.now ?? (() => new Date());
   const iso = (): string => now().toISOString();
   const prefix = opts.namePrefix ?? "sim-node";
-  const heartbeatMs = opts.heartbeatMs ?? 10_000;
+  const heartbeatMs = opts.heartbeatMs ?? 5_000;
   const runDelayMs = opts.runDelayMs ?? 0;
   const shape = {
     cpu: opts.cpu ?? "4",

@@ -8,7 +8,9 @@
  *                    Kubernetes' system:node rules allow); get, update/patch (annotations and
  *                    status) and delete only pods bound to it; never create, bind, log or exec
  *   services, endpoints, namespaces   get/list/watch
- *   configmaps, secrets               get only, and only those a pod bound to it references
+ *   configmaps, secrets               get, and list/watch of one by name (fieldSelector
+ *                                     metadata.name, as its watch-based manager asks), only those
+ *                                     a pod bound to it references
  *   persistentvolumeclaims            get only, and only those a pod bound to it mounts
  *   persistentvolumes                 get/list/watch (it mounts them and removes the directories
  *                                     of its local-path volumes); update/patch only to drop the
@@ -24,7 +26,7 @@
 import type { Pod } from "../../lib/types.js";
 import type { Store } from "../store/store.js";
 import type { User } from "../security/auth.js";
-import { podReferences } from "./pod-references.js";
+import { podReferences } from "../../lib/pod-references.js";
 import { NODE_LEASE_NAMESPACE } from "../../lib/well-known.js";
 
 export { NODE_LEASE_NAMESPACE };
@@ -65,7 +67,8 @@ export function authorizeNode(store: Pick<Store, "get" | "list">, user: User, ve
     case "configmaps":
     case "secrets": {
       const kind = resource === "secrets" ? "secret" : "configMap";
-      if (verb !== "get" || !namespace || !name) return `${who} may only get ${resource} referenced by pods bound to it (not ${verb} them)`;
+      // A list or watch names its object through fieldSelector=metadata.name (resources.ts).
+      if (!READ.has(verb) || !namespace || !name) return `${who} may only get ${resource} referenced by pods bound to it, or watch one of them by name (not ${verb} them)`;
       for (const e of store.list("pods", namespace)) {
         // spec.nodeName is kept with each stored pod: only this node's pods are parsed.
         if (e.field("spec.nodeName") === node && podReferences(e.object() as Pod, kind).has(name)) return true;

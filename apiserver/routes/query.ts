@@ -17,6 +17,23 @@ export function qp(q: Query, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * The name a list or watch selects with `fieldSelector=metadata.name=X` (also `==`), as
+ * Kubernetes' RequestInfo takes it: the authorizer then judges the request as one on that object,
+ * which is how a kubelet may watch the one Secret its pod uses. A selector that does not parse
+ * names nothing (the handler answers its 400).
+ */
+export function selectedName(q: Query): string | undefined {
+  let reqs;
+  try {
+    reqs = parseFieldSelector(qp(q, "fieldSelector") ?? "");
+  } catch {
+    return undefined;
+  }
+  const r = reqs.find((x) => x.field === "metadata.name" && (x.operator === "=" || x.operator === "=="));
+  return r?.value || undefined;
+}
+
 /** Go's strconv.ParseBool spellings, which Kubernetes accepts for boolean query parameters. */
 const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
 const FALSE = new Set(["0", "f", "F", "FALSE", "false", "False"]);

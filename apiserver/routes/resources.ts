@@ -20,7 +20,7 @@ import { strategyFor } from "../strategies/index.js";
 import { decodeObjectBody, decodeOptionalBody, decodePatchBody } from "../request-body.js";
 import type { StoredObject } from "../store/store.js";
 import { parseResourcePath, type ResourcePath } from "./paths.js";
-import { boolParam, parseDeleteOptions, parseFilter, parseListOptions, parseResourceVersion, qp, type Query } from "./query.js";
+import { boolParam, parseDeleteOptions, parseFilter, parseListOptions, parseResourceVersion, qp, selectedName, type Query } from "./query.js";
 import { sendError, sendJson, successStatus, toApiError } from "./reply.js";
 import { checkWatchQuery, httpSink, startWatch, wsSink } from "./watch.js";
 import { parseIncludeObject, TABLE_CONTENT_TYPE, tableJson, wantsTable, type IncludeObject } from "./table.js";
@@ -65,7 +65,8 @@ function authorize(ctx: ServerContext, req: FastifyRequest, verb: string, rp: Re
   const user = req.kctlUser;
   if (!user) return;
   const resource = rp.subresource ? `${rp.ri.plural}/${rp.subresource}` : rp.ri.plural;
-  const ok = ctx.auth.authorize(user, verb, resource, rp.namespace, rp.name);
+  const name = rp.name ?? (verb === "list" || verb === "watch" ? selectedName(req.query as Query) : undefined);
+  const ok = ctx.auth.authorize(user, verb, resource, rp.namespace, name);
   if (ok !== true) throw forbidden(`${resource}${rp.ri.group ? `.${rp.ri.group}` : ""} is forbidden: ${ok}`);
 }
 

@@ -10,6 +10,7 @@
 import {
   LABEL_CONTROLLER_UID, LABEL_JOB_NAME, LEGACY_LABEL_CONTROLLER_UID, LEGACY_LABEL_JOB_NAME,
 } from "../../lib/batch/job-labels.js";
+import { parseIndexes } from "../../lib/batch/indexes.js";
 import { jobPrinter } from "../../lib/printers/batch.js";
 import { selectorFromLabelSelector } from "../../lib/selector.js";
 import type { JobSpec, KObject, PodSpec } from "../../lib/types.js";
@@ -62,6 +63,10 @@ export function validateJobSpec(v: unknown, path: string, errs: FieldErrors, nee
     errs.add(`${path}.backoffLimitPerIndex`, "requires indexed completion mode", "FieldValueForbidden");
   }
   validatePodFailurePolicy(s.podFailurePolicy, `${path}.podFailurePolicy`, s, errs);
+  validateSuccessPolicy(s.successPolicy, `${path}.successPolicy`, s.completionMode === "Indexed" ? completions : undefined, errs);
+  if (s.managedBy !== undefined && (typeof s.managedBy !== "string" || s.managedBy === "" || s.managedBy.length > 63)) {
+    errs.add(`${path}.managedBy`, "must be a domain-prefixed path (such as \"acme.io/foo\") of at most 63 characters");
+  }
   if (!isRecord(s.template)) errs.required(`${path}.template`);
   else {
     const tLabels = isRecord(s.template.metadata) ? s.template.metadata.labels : undefined;
@@ -84,6 +89,44 @@ export function validateJobSpec(v: unknown, path: string, errs: FieldErrors, nee
       }
     }
   }
+}
+
+/** Kubernetes' validateSuccessPolicy: Indexed Jobs only; each rule names indexes and/or a count within completions. */
+function validateSuccessPolicy(v: unknown, path: string, completions: number | undefined, errs: FieldErrors): void {
+  if (v === undefined) return;
+  if (completions === undefined) return errs.add(path, "requires indexed completion mode", "FieldValueForbidden");
+  if (!isRecord(v) || !Array.isArray(v.rules) || v.rules.length === 0) return errs.required(`${path}.rules`);
+  if (v.rules.length > 20) errs.add(`${path}.rules`, "must have at most 20 items", "FieldValueTooMany");
+  v.rules.forEach((r: unknown, i) => {
+    const p = `${path}.rules[${i}]`;
+    if (!isRecord(r) || (r.succeededIndexes === undefined && r.succeededCount === undefined)) return errs.add(p, "at least one of succeededCount or succeededIndexes must be specified", "FieldValueRequired");
+    let size: number | undefined;
+    if (r.succeededIndexes !== undefined) {
+      const problem = indexListProblem(r.succeededIndexes, completions);
+      if (problem) errs.add(`${p}.succeededIndexes`, `error parsing succeededIndexes: ${problem}`);
+      else size = parseIndexes(r.succeededIndexes as string).size;
+    }
+    const count = errs.int(`${p}.succeededCount`, r.succeededCount, "int32", 1);
+    if (count !== undefined && count > completions) errs.add(`${p}.succeededCount`, `must be less than or equal to ${completions} (the number of specified completions)`);
+    else if (count !== undefined && size !== undefined && count > size) errs.add(`${p}.succeededCount`, `must be less than or equal to ${size} (the number of indexes in the specified succeededIndexes field)`);
+  });
+}
+
+/** What is wrong with an index list such as "0,2-4" (ascending, no overlap, each below `completions`), or undefined. */
+function indexListProblem(v: unknown, completions: number): string | undefined {
+  if (typeof v !== "string") return "must be a string";
+  let prev = -1;
+  for (const part of v.split(",")) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) return `cannot parse '${part}'`;
+    const from = Number(m[1]);
+    const to = m[2] === undefined ? from : Number(m[2]);
+    if (to < from) return `range '${part}' is not ascending`;
+    if (from <= prev) return "values are not ordered or overlap";
+    if (to >= completions) return `too large: ${to} (completions is ${completions})`;
+    prev = to;
+  }
+  return undefined;
 }
 
 function validatePodFailurePolicy(v: unknown, path: string, spec: Record<string, unknown>, errs: FieldErrors): void {
@@ -122,7 +165,7 @@ function validatePodFailurePolicy(v: unknown, path: string, spec: Record<string,
 }
 
 /** Fields of a Job's spec that never change once it exists (Kubernetes' ValidateJobSpecUpdate). */
-const IMMUTABLE = ["selector", "template", "completionMode", "podFailurePolicy", "backoffLimitPerIndex", "manualSelector"] as const;
+const IMMUTABLE = ["selector", "template", "completionMode", "podFailurePolicy", "backoffLimitPerIndex", "manualSelector", "successPolicy", "managedBy"] as const;
 
 export const jobStrategy: Strategy = {
   nameRule: "subdomain",

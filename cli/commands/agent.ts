@@ -169,7 +169,7 @@ export const command: CommandModule = {
       .option("--data-dir <dir>", "where pod volumes live (default ~/.kctl/kubelet/<node>)")
       .option("--restart-backoff-base <duration>", "first crash-loop back-off, doubling up to the cap (default 1s)")
       .option("--restart-backoff-cap <duration>", "longest crash-loop back-off (default 60s)")
-      .option("--heartbeat <duration>", "node status / lease heart-beat period (default 5s)")
+      .option("--heartbeat <duration>", "node Lease renewal period (default 3s); the Node's status is checked every 10s and written when it changed")
       .option("--relist-period <duration>", "full container relist period, the safety net behind Docker events (default 10s)", undefined)
       .option("--kubelet-port <port>", "port of the logs/exec server (default: ephemeral)")
       .option("--cpu <quantity>", "override the reported CPU capacity")

@@ -40,8 +40,8 @@ export const command: CommandModule = {
   register(program: Command, ctx: CliContext) {
     withLogFlags(program.command("controller-manager"))
       .description("Run the controllers (ReplicaSet, Deployment, Endpoints, GC, node lifecycle) against the API server until Ctrl-C")
-      .option("--node-monitor-grace-period <duration>", "a node silent this long becomes NotReady (Ready=Unknown) and is tainted unreachable", "20s")
-      .option("--pod-eviction-timeout <duration>", "pods of an unreachable node are deleted this long after it was tainted", "30s")
+      .option("--node-monitor-grace-period <duration>", "a node silent this long becomes NotReady (Ready=Unknown) and is tainted unreachable", "15s")
+      .option("--pod-eviction-timeout <duration>", "pods of an unreachable node are deleted this long after it was tainted", "5s")
       .option("--workers <n>", "parallel reconciles per controller", "4")
       .action(guarded((flags: Flags) => run(ctx, flags)));
   },

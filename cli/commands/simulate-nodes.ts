@@ -77,7 +77,7 @@ export const command: CommandModule = {
       .option("--name-prefix <prefix>", "node names are PREFIX-0, PREFIX-1, ...", "sim-node")
       .option("--label <key=value>", "extra node label (repeatable)", repeatable, [])
       .option("--run-delay <duration>", "delay before a bound pod is marked Running", "0s")
-      .option("--heartbeat <duration>", "heart-beat period (Lease and Ready condition)", "10s")
+      .option("--heartbeat <duration>", "heart-beat period (Lease and Ready condition)", "5s")
       .action(guarded((f: SimulateFlags) => run(ctx, f)));
   },
 };

@@ -7,21 +7,23 @@
  *  finished? ── ttl due ──► delete the Job (the GC removes its pods)
  *     │ no
  *  suspended ──► delete active pods, Suspended=True
- *  deadline passed / backoffLimit exceeded / podFailurePolicy FailJob ──► delete active, Failed
- *  enough succeeded ──► Complete
+ *  deadline passed / backoffLimit exceeded / podFailurePolicy FailJob /
+ *    maxFailedIndexes exceeded / every index done with some failed ──► delete active, Failed
+ *  enough succeeded, or a successPolicy rule met ──► Complete
  *  else ──► create up to parallelism (after the failure back-off), delete any excess
  * ```
  *
- * Counts come from the pods in the cache; `succeeded`/`failed` never go below what the status
- * already says (kctl does not put Kubernetes' tracking finalizer on Job pods, so a finished pod
- * deleted by hand keeps its count this way).
+ * Finished pods are counted through Kubernetes' tracking finalizer (tracking.ts): a pod deleted
+ * before it finished counts as failed, and a counted pod may be deleted without losing its count.
  */
-import { ANNOTATION_COMPLETION_INDEX, ENV_COMPLETION_INDEX } from "../../lib/batch/job-labels.js";
+import { ANNOTATION_COMPLETION_INDEX, ANNOTATION_INDEX_FAILURE_COUNT, ENV_COMPLETION_INDEX, FINALIZER_JOB_TRACKING } from "../../lib/batch/job-labels.js";
 import { rfc3339 } from "../../lib/timestamps.js";
 import type { Job, JobCondition, JobStatus, Pod } from "../../lib/types.js";
 import { compareForDeletion, isPodReady, isTerminating } from "../util/pods.js";
 import { failureAction } from "./failure-policy.js";
-import { formatIndexes, parseIndexes, podIndex } from "./indexes.js";
+import { accountPods, isTrackedJob } from "./tracking.js";
+import { indexFailures, matchSuccessPolicy } from "./per-index.js";
+import { formatIndexes, parseIndexes, podIndex } from "../../lib/batch/indexes.js";
 
 /** Kubernetes' DefaultJobPodFailureBackOff and MaxJobPodFailureBackOff. */
 export const POD_FAILURE_BACKOFF_MS = 10_000;
@@ -31,15 +33,22 @@ export const MAX_CREATES_PER_SYNC = 500;
 
 /** What the Job controller should do for one Job. */
 export interface JobPlan {
-  /** pods to create; `index` is set for Indexed Jobs */
-  create: { index?: number }[];
+  /** pods to create; `index` is set for Indexed Jobs, `failureCount` with backoffLimitPerIndex */
+  create: { index?: number; failureCount?: number }[];
   delete: Pod[];
+  /** pods whose tracking finalizer is to be removed once `status` is stored (never before) */
+  release: Pod[];
   /** the Job's ttlSecondsAfterFinished ran out */
   deleteJob: boolean;
   status: JobStatus;
   /** conditions that newly became True (for events): type and reason */
   transitions: { type: string; reason: string; message: string }[];
   requeueAfterMs?: number;
+  /**
+   * Set when this plan records a new failure: when (ms). The controller keeps it, as Kubernetes'
+   * backoff record, to time the back-off once the failed pod itself is gone.
+   */
+  lastFailureMs?: number;
 }
 
 const condTrue = (s: JobStatus | undefined, type: string): JobCondition | undefined => s?.conditions?.find((c) => c.type === type && c.status === "True");
@@ -75,9 +84,12 @@ function setCondition(st: JobStatus, type: string, status: "True" | "False", rea
   return status === "True";
 }
 
-/** Plan one sync. `pods` are the Job's pods (controlled by it); `manage` false (expectations pending) changes no pods. */
-export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true): JobPlan {
-  const plan: JobPlan = { create: [], delete: [], deleteJob: false, status: structuredClone(job.status ?? {}), transitions: [] };
+/**
+ * Plan one sync. `pods` are the Job's pods (controlled by it); `manage` false (expectations
+ * pending) changes no pods; `lastFailureMs` is the newest failure a previous plan recorded.
+ */
+export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true, lastFailureMs?: number): JobPlan {
+  const plan: JobPlan = { create: [], delete: [], release: [], deleteJob: false, status: structuredClone(job.status ?? {}), transitions: [] };
   const st = plan.status;
   const nowMs = now.getTime();
   const nowTs = rfc3339(now);
@@ -100,6 +112,7 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
     if (action === "FailJob") failJob ??= p;
     if (action !== "Ignore") counted++;
   }
+  const tracked = isTrackedJob(job);
   // OnFailure pods fail in place: their restarts count towards backoffLimit (Kubernetes' pastBackoffLimitOnFailure).
   const restarts = spec.template.spec.restartPolicy === "OnFailure"
     ? active.reduce((n, p) => n + (p.status?.containerStatuses ?? []).reduce((m, c) => m + (c.restartCount ?? 0), 0), 0)
@@ -113,11 +126,25 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
       if (i !== undefined && i < (completions ?? 0)) completed.add(i);
     }
     st.completedIndexes = formatIndexes(completed);
-    st.succeeded = completed.size;
-  } else {
-    st.succeeded = Math.max(st.succeeded ?? 0, succeededPods.length);
   }
-  st.failed = Math.max(st.failed ?? 0, counted);
+  const perIndex = indexed && spec.backoffLimitPerIndex !== undefined ? indexFailures(job, pods, completions ?? 0) : undefined;
+  if (perIndex) st.failedIndexes = formatIndexes(perIndex.failed);
+  // What completions and backoffLimit compare with: counted plus recorded-but-uncounted pods.
+  let succeededSoFar: number;
+  let failedSoFar: number;
+  if (tracked) {
+    const acc = accountPods(job, pods, st, indexed);
+    plan.release = acc.release;
+    if (acc.newDeletedFailures > 0) plan.lastFailureMs = nowMs;
+    else if (acc.newFailures > 0) plan.lastFailureMs = lastFailureAt(failedPods);
+    succeededSoFar = acc.succeeded;
+    failedSoFar = acc.failed;
+  } else {
+    // A Job from before tracking: counts from the cache, never below what the status says.
+    succeededSoFar = st.succeeded = Math.max(st.succeeded ?? 0, succeededPods.length);
+    failedSoFar = st.failed = Math.max(st.failed ?? 0, counted);
+  }
+  if (indexed) succeededSoFar = st.succeeded = completed!.size;
   st.active = active.length;
   st.ready = active.filter(isPodReady).length;
   st.terminating = terminating.length;
@@ -149,15 +176,23 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
   }
   st.startTime ??= nowTs;
 
+  // As Kubernetes: the outcome is decided first (FailureTarget / SuccessCriteriaMet); Failed or
+  // Complete, which end the Job, follow once every finished pod is counted (no UID uncounted).
+  const unc = st.uncountedTerminatedPods;
+  const settled = !unc || ((unc.succeeded?.length ?? 0) === 0 && (unc.failed?.length ?? 0) === 0);
   const fail = (reason: string, message: string): JobPlan => {
     if (manage) plan.delete = active;
     setCondition(st, "FailureTarget", "True", reason, message, nowTs);
-    setCondition(st, "Failed", "True", reason, message, nowTs);
-    plan.transitions.push({ type: "Failed", reason, message });
+    if (settled) {
+      setCondition(st, "Failed", "True", reason, message, nowTs);
+      plan.transitions.push({ type: "Failed", reason, message });
+    }
     st.active = 0;
     st.ready = 0;
     return plan;
   };
+  const target = condTrue(st, "FailureTarget");
+  if (target) return fail(target.reason ?? "", target.message ?? "");
 
   const deadline = spec.activeDeadlineSeconds;
   const startedMs = Date.parse(st.startTime);
@@ -166,18 +201,30 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
     const cs = failJob.status?.containerStatuses?.find((c) => (c.state?.terminated?.exitCode ?? 0) !== 0);
     return fail("PodFailurePolicy", `Container ${cs?.name ?? ""} for pod ${failJob.metadata.namespace}/${failJob.metadata.name} failed with exit code ${cs?.state?.terminated?.exitCode ?? ""} matching FailJob rule at index 0`);
   }
-  if (st.failed + restarts > (spec.backoffLimit ?? 6)) return fail("BackoffLimitExceeded", "Job has reached the specified backoff limit");
+  if (failedSoFar + restarts > (spec.backoffLimit ?? 6)) return fail("BackoffLimitExceeded", "Job has reached the specified backoff limit");
+  if (perIndex) {
+    if (spec.maxFailedIndexes !== undefined && perIndex.failed.size > spec.maxFailedIndexes) return fail("MaxFailedIndexesExceeded", "Job has exceeded the specified maximal number of failed indexes");
+    if (perIndex.failed.size > 0 && perIndex.failed.size + completed!.size >= (completions ?? 0)) return fail("FailedIndexes", "Job has failed indexes");
+  }
 
-  const done = indexed ? completed!.size >= (completions ?? 0) : completions !== undefined ? st.succeeded >= completions : st.succeeded > 0 && active.length === 0;
-  if (done) {
+  const done = indexed ? completed!.size >= (completions ?? 0) : completions !== undefined ? succeededSoFar >= completions : succeededSoFar > 0 && active.length === 0;
+  const rule = indexed ? matchSuccessPolicy(spec.successPolicy?.rules, completed!, completions ?? 0) : undefined;
+  const met = condTrue(st, "SuccessCriteriaMet");
+  if (done || rule !== undefined || met) {
     if (manage) plan.delete = active;
-    st.completionTime = nowTs;
-    setCondition(st, "SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods", nowTs);
-    setCondition(st, "Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods", nowTs);
-    plan.transitions.push({ type: "Completed", reason: "Completed", message: "Job completed" });
+    const [reason, message] = met
+      ? [met.reason ?? "", met.message ?? ""]
+      : rule !== undefined ? ["SuccessPolicy", `Matched rules at index ${rule}`] : ["CompletionsReached", "Reached expected number of succeeded pods"];
+    setCondition(st, "SuccessCriteriaMet", "True", reason, message, nowTs);
+    // A success policy leaves pods to stop: Complete once they are gone, as Kubernetes.
+    if (settled && (reason !== "SuccessPolicy" || active.length + terminating.length === 0)) {
+      st.completionTime = nowTs;
+      setCondition(st, "Complete", "True", reason, message, nowTs);
+      plan.transitions.push({ type: "Completed", reason: "Completed", message: "Job completed" });
+      if (spec.ttlSecondsAfterFinished !== undefined) plan.requeueAfterMs = spec.ttlSecondsAfterFinished * 1000;
+    }
     st.active = 0;
     st.ready = 0;
-    if (spec.ttlSecondsAfterFinished !== undefined) plan.requeueAfterMs = spec.ttlSecondsAfterFinished * 1000;
     return plan;
   }
   if (deadline !== undefined) plan.requeueAfterMs = Math.max(0, startedMs + deadline * 1000 - nowMs);
@@ -186,23 +233,28 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
   // How many should run now: parallelism, but no more than the completions still missing.
   let want = parallelism;
   if (indexed) want = Math.min(want, (completions ?? 0) - completed!.size);
-  else if (completions !== undefined) want = Math.min(want, completions - st.succeeded);
-  else if (st.succeeded > 0) want = 0; // a work-queue Job stops starting pods once one succeeded
+  else if (completions !== undefined) want = Math.min(want, completions - succeededSoFar);
+  else if (succeededSoFar > 0) want = 0; // a work-queue Job stops starting pods once one succeeded
   want = Math.max(0, want);
 
   if (active.length > want) {
     plan.delete = [...active].sort(compareForDeletion).slice(0, active.length - want);
     return plan;
   }
-  let toCreate = Math.min(want - active.length, MAX_CREATES_PER_SYNC);
+  // podReplacementPolicy Failed: a terminating pod holds its slot until it is gone.
+  const occupied = active.length + (spec.podReplacementPolicy === "Failed" ? terminating.length : 0);
+  let toCreate = Math.min(want - occupied, MAX_CREATES_PER_SYNC);
   if (toCreate <= 0) return plan;
 
-  // Kubernetes' failure back-off: 10 s doubling per counted failure, capped at 6 min.
-  if (st.failed > 0) {
-    const delay = Math.min(POD_FAILURE_BACKOFF_MS * 2 ** (st.failed - 1), MAX_POD_FAILURE_BACKOFF_MS);
-    const last = lastFailureAt(failedPods) ?? nowMs;
+  // Kubernetes' failure back-off: 10 s doubling per counted failure, capped at 6 min (per index
+  // with backoffLimitPerIndex, below).
+  if (failedSoFar > 0 && !perIndex) {
+    const delay = Math.min(POD_FAILURE_BACKOFF_MS * 2 ** (failedSoFar - 1), MAX_POD_FAILURE_BACKOFF_MS);
+    // The newest failure: a failed pod's finish, else when one was recorded (a pod deleted while
+    // running leaves no finish time); none known (a restarted controller) means no wait.
+    const last = Math.max(lastFailureAt(failedPods) ?? 0, plan.lastFailureMs ?? lastFailureMs ?? 0);
     const wait = last + delay - nowMs;
-    if (wait > 0) {
+    if (last > 0 && wait > 0) {
       plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? Infinity, wait);
       return plan;
     }
@@ -215,8 +267,16 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
       if (i !== undefined) busy.add(i);
     }
     for (let i = 0; i < (completions ?? 0) && toCreate > 0; i++) {
-      if (completed!.has(i) || busy.has(i)) continue;
-      plan.create.push({ index: i });
+      if (completed!.has(i) || busy.has(i) || perIndex?.failed.has(i)) continue;
+      const failures = perIndex?.byIndex.get(i);
+      if (failures?.lastMs !== undefined) {
+        const wait = failures.lastMs + Math.min(POD_FAILURE_BACKOFF_MS * 2 ** (failures.count - 1), MAX_POD_FAILURE_BACKOFF_MS) - nowMs;
+        if (wait > 0) {
+          plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? Infinity, wait);
+          continue;
+        }
+      }
+      plan.create.push(perIndex ? { index: i, failureCount: failures?.count ?? 0 } : { index: i });
       toCreate--;
     }
   } else {
@@ -225,8 +285,11 @@ export function planJob(job: Job, pods: readonly Pod[], now: Date, manage = true
   return plan;
 }
 
-/** The pod a Job creates: its template, `generateName: <job>-` (`<job>-<index>-` when Indexed), a controller owner reference. */
-export function podForJob(job: Job, index?: number): Pod {
+/**
+ * The pod a Job creates: its template, `generateName: <job>-` (`<job>-<index>-` when Indexed), a
+ * controller owner reference, and the tracking finalizer (unless the Job predates tracking).
+ */
+export function podForJob(job: Job, index?: number, failureCount?: number): Pod {
   const t = job.spec.template;
   const meta = t.metadata ?? {};
   const name = job.metadata.name ?? "";
@@ -238,6 +301,7 @@ export function podForJob(job: Job, index?: number): Pod {
       namespace: job.metadata.namespace,
       labels: { ...(meta.labels ?? {}) },
       ownerReferences: [{ apiVersion: "batch/v1", kind: "Job", name, uid: job.metadata.uid ?? "", controller: true, blockOwnerDeletion: true }],
+      ...(isTrackedJob(job) ? { finalizers: [FINALIZER_JOB_TRACKING] } : {}),
     },
     spec: structuredClone(t.spec),
   };
@@ -245,6 +309,7 @@ export function podForJob(job: Job, index?: number): Pod {
   if (index !== undefined) {
     pod.metadata.annotations = { ...(pod.metadata.annotations ?? {}), [ANNOTATION_COMPLETION_INDEX]: String(index) };
     pod.metadata.labels = { ...pod.metadata.labels, [ANNOTATION_COMPLETION_INDEX]: String(index) };
+    if (job.spec.backoffLimitPerIndex !== undefined) pod.metadata.annotations[ANNOTATION_INDEX_FAILURE_COUNT] = String(failureCount ?? 0);
     // Kubernetes gives each index a stable hostname and the index in every container's env.
     pod.spec.hostname ??= `${name}-${index}`;
     for (const c of [...pod.spec.containers, ...(pod.spec.initContainers ?? [])]) {

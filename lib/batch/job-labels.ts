@@ -12,9 +12,13 @@ export const LEGACY_LABEL_CONTROLLER_UID = "controller-uid";
 export const LEGACY_LABEL_JOB_NAME = "job-name";
 /** Indexed Jobs: the pod's completion index (annotation and label). */
 export const ANNOTATION_COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index";
+/** Indexed Jobs with backoffLimitPerIndex: how many times the pod's index failed before it. */
+export const ANNOTATION_INDEX_FAILURE_COUNT = "batch.kubernetes.io/job-index-failure-count";
+/** The controller that owns a Job unless `spec.managedBy` names another. */
+export const JOB_CONTROLLER_NAME = "kubernetes.io/job-controller";
 /** Indexed Jobs: the env var a container reads its index from. */
 export const ENV_COMPLETION_INDEX = "JOB_COMPLETION_INDEX";
-/** The tracking finalizer Kubernetes puts on Job pods (kctl's controller counts from its cache instead). */
+/** The finalizer that keeps a Job pod until the Job controller has counted it (controllers/job/tracking.ts). */
 export const FINALIZER_JOB_TRACKING = "batch.kubernetes.io/job-tracking";
 /** Set on Jobs a CronJob created: when they were scheduled (RFC 3339). */
 export const ANNOTATION_CRONJOB_SCHEDULED_TIMESTAMP = "batch.kubernetes.io/cronjob-scheduled-timestamp";

@@ -3,12 +3,13 @@
  * 6 completions at parallelism 2 never run more than 2 pods at once (checked at every pod watch
  * event) and end Complete; a failing Job stops after backoffLimit with BackoffLimitExceeded; an
  * Indexed Job's pods see JOB_COMPLETION_INDEX 0..N-1, each exactly once; restartPolicy Always is
- * refused with 422 and nothing stored.
+ * refused with 422 and nothing stored; a running pod deleted by hand counts as failed; a CronJob
+ * due every minute starts its Job at the minute, which completes on the engine.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LABEL_JOB_NAME } from "../../lib/batch/job-labels.js";
 import { isInvalid } from "../../lib/errors.js";
-import type { Job, Pod } from "../../lib/types.js";
+import type { CronJob, Job, Pod } from "../../lib/types.js";
 import { kctl } from "../helpers/cli.js";
 import { assertKubectl, kubectlAgainst } from "../helpers/kubectl.js";
 import { startControllerManager, type ControllerManager } from "../../controllers/index.js";
@@ -33,7 +34,14 @@ beforeAll(async () => {
   const sched = await startScheduler({ client: srv.client, logger: silentLogger() });
   const node = await startNodeKubelet(srv, run, run);
   c = { srv, client: srv.client, node, cm, sched };
+  // A CronJob due every minute: created first so its run overlaps the other tests (checked last).
+  cronCreatedAt = Date.now();
+  await srv.client.create<CronJob>({
+    apiVersion: "batch/v1", kind: "CronJob", metadata: { name: "minutely", namespace: "default" },
+    spec: { schedule: "* * * * *", jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", terminationGracePeriodSeconds: 1, containers: [{ name: "tick", image: "kctl-test/busybox:v1", imagePullPolicy: "Never", command: ["sh", "-c", "echo tick"] }] } } } } },
+  } as CronJob, "default");
 }, 60_000);
+let cronCreatedAt = 0;
 afterAll(async () => {
   await c?.node.stop();
   await c?.sched.stop();
@@ -121,6 +129,26 @@ describe("Jobs on real Docker", () => {
     expect((await k("get", "job", "fails")).stdout).toMatch(/^fails\s+Failed\s+0\/1\s/m);
   }, 120_000);
 
+  it("a running pod deleted by hand counts as failed (tracking finalizer) and is replaced after the back-off", async () => {
+    await c.client.create(job("deleted", { completions: 1, backoffLimit: 3 }, ["sh", "-c", "sleep 1000"]), "default");
+    const sel = { namespace: "default", labelSelector: `${LABEL_JOB_NAME}=deleted` };
+    const first = await eventually("a running pod of job deleted", async () => (await c.client.list<Pod>("Pod", sel)).items.find((p) => p.status?.phase === "Running"));
+    expect(first.metadata.finalizers).toEqual(["batch.kubernetes.io/job-tracking"]);
+    await c.client.delete("Pod", first.metadata.name!, { namespace: "default" });
+    // Counted once, and the pod goes: the controller removed its finalizer after recording it.
+    const j = await eventually("failed: 1, nothing uncounted", async () => {
+      const x = await c.client.get<Job>("Job", "deleted", "default");
+      return x.status?.failed === 1 && !x.status.uncountedTerminatedPods?.failed?.length ? x : undefined;
+    }, { timeoutMs: 30_000 });
+    expect(j.status?.succeeded ?? 0).toBe(0);
+    await eventually("the deleted pod is gone", async () => !(await c.client.list<Pod>("Pod", sel)).items.some((p) => p.metadata.uid === first.metadata.uid), { timeoutMs: 30_000 });
+    const second = await eventually("a replacement pod", async () => (await c.client.list<Pod>("Pod", sel)).items.find((p) => p.metadata.uid !== first.metadata.uid), { timeoutMs: 30_000 });
+    expect(second.metadata.finalizers).toEqual(["batch.kubernetes.io/job-tracking"]);
+    // Deleting the Job releases its pods: none is left behind with the finalizer.
+    await c.client.delete("Job", "deleted", { namespace: "default", propagationPolicy: "Foreground" });
+    await eventually("the Job and its pods gone", async () => (await c.client.list<Pod>("Pod", sel)).items.length === 0 && !(await c.client.get<Job>("Job", "deleted", "default").catch(() => undefined)), { timeoutMs: 30_000 });
+  }, 90_000);
+
   it("gives an Indexed Job's pods the indexes 0..N-1, each exactly once", async () => {
     await c.client.create(job("idx", { completions: 4, parallelism: 4, completionMode: "Indexed" }, ["sh", "-c", "echo index=$JOB_COMPLETION_INDEX"]), "default");
     await eventually("job idx Complete", async () => Boolean(condition(await c.client.get<Job>("Job", "idx", "default"), "Complete")), { timeoutMs: 90_000 });
@@ -144,6 +172,41 @@ describe("Jobs on real Docker", () => {
     await expect(c.client.get("Job", "always", "default")).rejects.toThrow(/not found/);
     const neg = await c.client.create(job("neg", { parallelism: -1 }, ["true"]), "default").catch((e: unknown) => e);
     expect((neg as Error).message).toContain("spec.parallelism");
+    const policy = await c.client.create(job("policy", { successPolicy: { rules: [{ succeededCount: 1 }] } }, ["true"]), "default").catch((e: unknown) => e);
+    expect((policy as Error).message).toMatch(/spec\.successPolicy: .*requires indexed completion mode/);
+    const big = await c.client.create(job("big", { completionMode: "Indexed", completions: 3, successPolicy: { rules: [{ succeededIndexes: "0-1", succeededCount: 3 }, { succeededIndexes: "2-5" }] } }, ["true"]), "default").catch((e: unknown) => e);
+    expect((big as Error).message).toContain("spec.successPolicy.rules[0].succeededCount");
+    expect((big as Error).message).toContain("must be less than or equal to 2 (the number of indexes in the specified succeededIndexes field)");
+    expect((big as Error).message).toContain("spec.successPolicy.rules[1].succeededIndexes");
+    await expect(c.client.get("Job", "big", "default")).rejects.toThrow(/not found/);
+  });
+
+  it("Indexed: backoffLimitPerIndex fails only the failing index (FailedIndexes); a successPolicy completes early and stops the rest", async () => {
+    await c.client.create(job("per-index", { completionMode: "Indexed", completions: 2, parallelism: 2, backoffLimitPerIndex: 0 }, ["sh", "-c", "exit $JOB_COMPLETION_INDEX"]), "default");
+    await c.client.create(job("early", { completionMode: "Indexed", completions: 3, parallelism: 3, successPolicy: { rules: [{ succeededIndexes: "0" }] } }, ["sh", "-c", "[ $JOB_COMPLETION_INDEX = 0 ] || sleep 1000"]), "default");
+    const failed = await eventually("per-index Failed", async () => {
+      const j = await c.client.get<Job>("Job", "per-index", "default");
+      return condition(j, "Failed") ? j : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(condition(failed, "Failed")).toMatchObject({ reason: "FailedIndexes", message: "Job has failed indexes" });
+    expect(failed.status).toMatchObject({ completedIndexes: "0", failedIndexes: "1", succeeded: 1, failed: 1 });
+    const early = await eventually("early Complete", async () => {
+      const j = await c.client.get<Job>("Job", "early", "default");
+      return condition(j, "Complete") ? j : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(condition(early, "Complete")).toMatchObject({ reason: "SuccessPolicy", message: "Matched rules at index 0" });
+    expect(early.status?.completedIndexes).toBe("0");
+    const left = (await c.client.list<Pod>("Pod", { namespace: "default", labelSelector: `${LABEL_JOB_NAME}=early` })).items;
+    expect(left.filter((p) => p.status?.phase !== "Succeeded" && !p.metadata.deletionTimestamp)).toEqual([]);
+  }, 90_000);
+
+  it("leaves a Job whose spec.managedBy names another controller alone: no pods, no status", async () => {
+    await c.client.create(job("elsewhere", { managedBy: "example.com/multikueue" }, ["true"]), "default");
+    // A Job created after it is handled by the same queue: once it has its pod, the first was seen.
+    await c.client.create(job("here", {}, ["true"]), "default");
+    await eventually("job here has a pod", async () => (await c.client.list<Pod>("Pod", { namespace: "default", labelSelector: `${LABEL_JOB_NAME}=here` })).items.length > 0);
+    expect((await c.client.list<Pod>("Pod", { namespace: "default", labelSelector: `${LABEL_JOB_NAME}=elsewhere` })).items).toEqual([]);
+    expect((await c.client.get<Job>("Job", "elsewhere", "default")).status ?? {}).toEqual({});
   });
 
   it("kctl create job, wait --for=condition=complete, logs job/NAME; create cronjob and job --from=cronjob/X; kubectl reads them", async () => {
@@ -199,4 +262,21 @@ describe("Jobs on real Docker", () => {
     expect(kcreate.stdout).toBe("job.batch/kk created\n");
     expect((await kubectl("wait", "--for=condition=complete", "job/kk", "--timeout=60s")).code).toBe(0);
   }, 180_000);
+  it("a CronJob's scheduled run starts a Job at the minute that runs to completion; the CronJob records it", async () => {
+    // Due at the next minute boundary after the CronJob's creation (at most 60 s, plus the run).
+    const due = Math.ceil((cronCreatedAt + 1) / 60_000) * 60_000;
+    const cj = await eventually("minutely: lastSuccessfulTime", async () => {
+      const x = await c.client.get<CronJob>("CronJob", "minutely", "default");
+      return x.status?.lastSuccessfulTime ? x : undefined;
+    }, { timeoutMs: Math.max(10_000, due - Date.now() + 45_000), intervalMs: 250 });
+    expect(Date.parse(cj.status!.lastScheduleTime!)).toBe(due);
+    const jobs = (await c.client.list<Job>("Job", { namespace: "default" })).items.filter((j) => j.metadata.ownerReferences?.[0]?.name === "minutely");
+    expect(jobs.map((j) => j.metadata.name)).toContain(`minutely-${due / 60_000}`);
+    const first = jobs.find((j) => j.metadata.name === `minutely-${due / 60_000}`)!;
+    expect(first.metadata.annotations?.["batch.kubernetes.io/cronjob-scheduled-timestamp"]).toBe(new Date(due).toISOString().replace(".000Z", "Z"));
+    expect(condition(first, "Complete")).toBeTruthy();
+    expect((await k("logs", `job/${first.metadata.name}`)).stdout).toBe("tick\n");
+    expect((await k("get", "cronjob", "minutely")).stdout).toMatch(/^minutely\s+\* \* \* \* \*\s+<none>\s+False\s+\d+\s+\d+s\s/m);
+    await c.client.patch("CronJob", "minutely", { spec: { suspend: true } }, { namespace: "default" });
+  }, 120_000);
 });

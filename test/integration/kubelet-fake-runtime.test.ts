@@ -213,7 +213,7 @@ describe("kubelet on a fake runtime", () => {
     await eventually("slow gone", async () => !(await get("slow")), { timeoutMs: 5_000, intervalMs: 20 });
   });
 
-  it("a Secret volume lives on a tmpfs; a missing Secret is a FailedMount naming it, and the pod starts once it exists", async () => {
+  it("a Secret volume lives on a tmpfs; a missing Secret is a FailedMount naming it, and the pod starts once it exists (the watch tells, no retry timer)", async () => {
     await srv.client.create(
       pod("secret-vol", [{ volumeMounts: [{ name: "creds", mountPath: "/etc/creds" }] }], { volumes: [{ name: "creds", secret: { secretName: "creds" } }] }),
     );
@@ -222,7 +222,7 @@ describe("kubelet on a fake runtime", () => {
     const failed = await eventually("FailedMount", async () => (await events("secret-vol")).find((e) => e.reason === "FailedMount"));
     expect(failed.message).toBe('MountVolume.SetUp failed for volume "creds" : secret "creds" not found');
     await srv.client.create({ apiVersion: "v1", kind: "Secret", metadata: { name: "creds", namespace: "default" }, data: { password: Buffer.from("s3cret").toString("base64") } });
-    advance(1_000); // the pod's next try (the node may get, not watch, Secrets)
+    // No clock advance: the kubelet's retry timer never fires; its watch of the Secret wakes the pod.
     await waitPod("secret-vol", "Running", (x) => x.status?.phase === "Running");
     const bind = fake.ops("createContainer").find((c) => c.podName === "secret-vol")!.binds![0]!;
     const host = bind.split(":")[0]!;
@@ -239,6 +239,10 @@ describe("kubelet on a fake runtime", () => {
     await srv.client.create(pod("badkey", [{ env: [{ name: "PW", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }] }]));
     const p = await waitPod("badkey", "CreateContainerConfigError", (x) => x.status?.containerStatuses?.[0]?.state?.waiting?.reason === "CreateContainerConfigError");
     expect(p.status!.containerStatuses![0]!.state!.waiting!.message).toBe("couldn't find key password in Secret default/db");
+    // Adding the key starts the container, again through the watch rather than a retry.
+    await srv.client.patch("Secret", "db", { data: { password: Buffer.from("pw").toString("base64") } }, { namespace: "default" });
+    await waitPod("badkey", "Running once the key exists", (x) => x.status?.phase === "Running");
+    expect(fake.ops("createContainer").find((c) => c.podName === "badkey")?.detail).toContain("PW=pw");
   });
 
   it("postStart: runs after the start; a missing command is a FailedPostStartHook and the container is killed and restarted", async () => {

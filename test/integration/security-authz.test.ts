@@ -110,8 +110,15 @@ describe("a node credential (system:node:n1)", () => {
     await expectForbidden(n1.get("Secret", "used-by-n2", "default"), /node "n1" may only get secrets referenced by pods bound to it \("default\/used-by-n2" is not\)/);
     await expectForbidden(n1.get("Secret", "unused", "default"), /may only get secrets referenced by pods bound to it/);
     await expectForbidden(n1.get("ConfigMap", "cm-other", "default"), /may only get configmaps referenced by pods bound to it/);
-    await expectForbidden(n1.list("Secret", { namespace: "default" }), /may only get secrets referenced by pods bound to it \(not list them\)/);
+    await expectForbidden(n1.list("Secret", { namespace: "default" }), /may only get secrets referenced by pods bound to it, or watch one of them by name \(not list them\)/);
     await expectForbidden(n1.request("GET", "/api/v1/secrets?watch=1"), /not watch them/);
+    // One object by name (fieldSelector metadata.name), as the kubelet's watch-based manager asks:
+    // allowed for what its pods use, judged like a get for the rest.
+    const one = await n1.list<KObject>("Secret", { namespace: "default", fieldSelector: "metadata.name=used-by-n1" });
+    expect(one.items.map((s) => s.metadata.name)).toEqual(["used-by-n1"]);
+    await expectForbidden(n1.list("Secret", { namespace: "default", fieldSelector: "metadata.name=used-by-n2" }), /\("default\/used-by-n2" is not\)/);
+    await expectForbidden(n1.request("GET", "/api/v1/namespaces/default/secrets?watch=1&fieldSelector=metadata.name%3Dunused"), /\("default\/unused" is not\)/);
+    await expectForbidden(n1.request("GET", "/api/v1/secrets?fieldSelector=metadata.name%3Dused-by-n1"), /not list them/);
   });
 });
 

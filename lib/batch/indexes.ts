@@ -2,8 +2,8 @@
  * Completion index sets in Kubernetes' text form (`status.completedIndexes`: "0,2-4,7"), and the
  * index a pod of an Indexed Job carries.
  */
-import { ANNOTATION_COMPLETION_INDEX } from "../../lib/batch/job-labels.js";
-import type { Pod } from "../../lib/types.js";
+import { ANNOTATION_COMPLETION_INDEX } from "./job-labels.js";
+import type { Pod } from "../types.js";
 
 /** Parse "0,2-4,7" into a set of indexes (malformed parts are skipped, as Kubernetes does). */
 export function parseIndexes(text: string | undefined, completions = Infinity): Set<number> {

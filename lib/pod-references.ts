@@ -1,5 +1,5 @@
 /** The Secrets or ConfigMaps a pod uses: volumes (also projected), env, envFrom, image pull secrets. */
-import type { Pod } from "../../lib/types.js";
+import type { Pod } from "./types.js";
 
 interface Refs {
   volumes?: { secret?: { secretName?: string }; configMap?: { name?: string }; projected?: { sources?: { secret?: { name?: string }; configMap?: { name?: string } }[] } }[];

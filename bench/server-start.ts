@@ -1,0 +1,47 @@
+/**
+ * `kctl server` start-up, as a user sees it: from spawning the process to the API answering
+ * (/readyz) and to its node being Ready (the kubelet registered and heart-beat), for a first
+ * start (a new data dir: CA, certificates, tokens) and a restart (the same data dir). The bundled
+ * CLI (bin/kctl → dist/bundle/, what users run) and the plain tsc output (dist/cli/main.js) are
+ * interleaved run by run, so machine noise hits both alike. Target: Ready node ≤ 1.0 s.
+ *
+ * Prints a table (medians) and one JSON line.
+ * Usage: npm run build && node dist/bench/server-start.js [--runs 5]
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { timeStart, type Entry, type Timing } from "./server-start-timing.js";
+import { median } from "./stats.js";
+
+function parseRuns(argv: string[]): number {
+  const i = argv.indexOf("--runs");
+  const n = i >= 0 ? Number(argv[i + 1]) : 5;
+  if (!Number.isInteger(n) || n <= 0) throw new Error("usage: server-start.js [--runs N]");
+  return n;
+}
+
+async function main(): Promise<void> {
+  const runs = parseRuns(process.argv.slice(2));
+  const results: Record<string, Timing[]> = {};
+  const add = (k: string, t: Timing) => (results[k] ??= []).push(t);
+  for (let r = 0; r < runs; r++) {
+    for (const entry of ["bundle", "plain"] as Entry[]) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kctl-start-"));
+      const node = `start-${entry}-${r}`;
+      try {
+        add(`${entry} first start`, await timeStart(entry, dir, node));
+        add(`${entry} restart`, await timeStart(entry, dir, node));
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  const rows = Object.entries(results).map(([k, ts]) => ({ case: k, api: median(ts.map((t) => t.api)), ready: median(ts.map((t) => t.ready)) }));
+  console.log(`kctl server start-up, medians of ${runs} runs (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`);
+  console.log("case                  API answers   node Ready");
+  for (const r of rows) console.log(`${r.case.padEnd(22)}${`${Math.round(r.api)} ms`.padStart(11)}${`${Math.round(r.ready)} ms`.padStart(13)}`);
+  console.log(JSON.stringify({ bench: "server-start", runs, results: Object.fromEntries(rows.map((r) => [r.case, { apiMs: Math.round(r.api), readyMs: Math.round(r.ready) }])) }));
+}
+
+await main();
