@@ -35,6 +35,8 @@ import { startKubeletServer } from "./server/index.js";
 import { MetricsSampler } from "./metrics/sampler.js";
 import type { EngineStats } from "./metrics/usage.js";
 import { StatusManager } from "./status-manager.js";
+import { PodNetwork } from "./network/pod-network.js";
+import type { RoutingMode } from "./network/peers.js";
 
 export { PORTS_ANNOTATION } from "./pod-syncer.js";
 export { SANDBOX_IMAGE } from "./sandbox-image.js";
@@ -102,7 +104,13 @@ export interface KubeletOptions {
   /** how often container usage is sampled and reported (metrics.k8s.io); default 15, 0 turns it off (additive) */
   metricsPeriodSeconds?: number;
   /** service proxy + node DNS (kubelet/proxy); false turns them off (additive) */
-  services?: false | Pick<NodeServicesOptions, "serviceCidr" | "nodePortAddresses" | "dns" | "dnsAddress" | "upstreams">;
+  services?: false | Pick<NodeServicesOptions, "serviceCidr" | "podNetworkCidr" | "nodePortAddresses" | "dns" | "dnsAddress" | "upstreams">;
+  /**
+   * one pod network across nodes (./network/): sandboxes on a bridge with the node's spec.podCIDR,
+   * routes to the other nodes' ranges (host-gw, VXLAN, or auto per peer). Off by default in the
+   * library (pods on the engine's default bridge, as before); `kctl agent`/`kctl server` turn it on (additive)
+   */
+  podNetwork?: { clusterCidr: string; mode: RoutingMode };
 }
 
 /** A running kubelet. */
@@ -146,6 +154,11 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
 
   let nodeServices: NodeServices | undefined;
   if (baseRuntime instanceof DockerRuntime) baseRuntime.sandboxDns = (ns) => nodeServices?.sandboxDns(ns);
+  const podNetwork =
+    opts.podNetwork && baseRuntime instanceof DockerRuntime
+      ? new PodNetwork({ client, docker: baseRuntime.docker, nodeName, nodeIP, clusterCidr: opts.podNetwork.clusterCidr, mode: opts.podNetwork.mode, logger })
+      : undefined;
+  if (podNetwork && baseRuntime instanceof DockerRuntime) baseRuntime.sandboxNetwork = () => podNetwork.sandboxNetwork();
   const objects: ObjectSource = {
     serviceEnv: (pod) => nodeServices?.serviceEnv(pod) ?? new Map(),
     configMap: (ns, name) => client.get<ConfigMap>("ConfigMap", name, ns).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
@@ -189,7 +202,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   });
   await pleg.list();
   logger.info({ containers: cache.all().length, runtime: version.runtimeVersion, nodeIP }, "adopted existing containers");
-  if (opts.services !== false) nodeServices = await startNodeServices({ client, logger, nodeName, nodeIP, ...(opts.services ?? {}) });
+  if (opts.services !== false) nodeServices = await startNodeServices({ client, logger, nodeName, nodeIP, ...(opts.services ?? {}), ...(opts.podNetwork ? { podNetworkCidr: opts.podNetwork.clusterCidr } : {}) });
 
   // ---- node registration ----
   let kubeletServer: { port: number; close(): Promise<void> } | undefined;
@@ -220,8 +233,13 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     },
     logger,
     () => pleg.runtimeUp(),
+    podNetwork ? (old, now) => [podNetwork.condition(old, now)] : undefined,
   );
   await nodeReporter.register();
+  if (podNetwork) {
+    podNetwork.onChange = () => void nodeReporter.heartbeat().catch((err: unknown) => logger.warn({ err: (err as Error).message }, "node status after a network change failed"));
+    await podNetwork.start();
+  }
   await nodeReporter.heartbeat().catch((err: unknown) => logger.warn({ err }, "first heartbeat failed"));
   const beat = (): void => {
     if (stopped) return;
@@ -323,6 +341,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       probes.stop();
       await kubeletServer?.close().catch(() => undefined);
       await nodeServices?.stop().catch(() => undefined);
+      await podNetwork?.stop().catch(() => undefined);
       if (stopOpts.removeContainers) {
         const all = await runtime.listContainers().catch(() => []);
         await Promise.all(all.filter((c) => c.role === "container").map((c) => runtime.removeContainer(c.id).catch(() => undefined)));

@@ -112,6 +112,8 @@ export class NodeStatusReporter {
     private readonly logger: Logger,
     /** is the container runtime answering? */
     private readonly runtimeHealthy: () => boolean = () => true,
+    /** conditions reported besides the kubelet's own (NetworkUnavailable from ./network/) */
+    private readonly extraConditions: (old: readonly NodeCondition[] | undefined, now: string) => NodeCondition[] = () => [],
   ) {
     this.facts = facts;
   }
@@ -172,7 +174,7 @@ export class NodeStatusReporter {
         const status: NodeStatus = {
           ...(cur.status ?? {}),
           ...nodeStatusBase(this.facts),
-          conditions: nodeConditions(cur.status?.conditions, ready, now),
+          conditions: [...nodeConditions(cur.status?.conditions, ready, now), ...this.extraConditions(cur.status?.conditions, now)],
         };
         await this.client.updateStatus<Node>({ ...cur, status });
         return;

@@ -144,6 +144,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
         backoffCapMs,
         kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem },
         services: { serviceCidr: flags.serviceCidr },
+        podNetwork: { clusterCidr: flags.clusterCidr, mode: "auto" },
       });
       stops.unshift(() => kubelet.stop());
     }
