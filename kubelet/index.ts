@@ -234,6 +234,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     logger,
     () => pleg.runtimeUp(),
     podNetwork ? (old, now) => [podNetwork.condition(old, now)] : undefined,
+    podNetwork ? () => podNetwork.notReadyReason() : undefined,
   );
   await nodeReporter.register();
   if (podNetwork) {

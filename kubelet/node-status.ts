@@ -114,6 +114,8 @@ export class NodeStatusReporter {
     private readonly runtimeHealthy: () => boolean = () => true,
     /** conditions reported besides the kubelet's own (NetworkUnavailable from ./network/) */
     private readonly extraConditions: (old: readonly NodeCondition[] | undefined, now: string) => NodeCondition[] = () => [],
+    /** why the pod network is not ready (Ready=False, as Kubernetes' "network plugin not ready"), or undefined */
+    private readonly networkNotReady: () => string | undefined = () => undefined,
   ) {
     this.facts = facts;
   }
@@ -170,11 +172,13 @@ export class NodeStatusReporter {
         const cur = node ?? (await this.client.get<Node>("Node", this.facts.nodeName));
         node = undefined;
         const now = new Date().toISOString();
-        const ready = this.runtimeHealthy();
+        const runtimeUp = this.runtimeHealthy();
+        const network = this.networkNotReady();
+        const ready = runtimeUp && network === undefined;
         const status: NodeStatus = {
           ...(cur.status ?? {}),
           ...nodeStatusBase(this.facts),
-          conditions: [...nodeConditions(cur.status?.conditions, ready, now), ...this.extraConditions(cur.status?.conditions, now)],
+          conditions: [...nodeConditions(cur.status?.conditions, ready, now, runtimeUp ? `container runtime network not ready: ${network ?? ""}` : undefined), ...this.extraConditions(cur.status?.conditions, now)],
         };
         await this.client.updateStatus<Node>({ ...cur, status });
         return;

@@ -1,10 +1,11 @@
 /**
  * The pod network's iptables rules, each carrying the comment "kctl pod network":
- *   filter DOCKER-USER: ACCEPT from and to the cluster CIDR (Docker's FORWARD chain would
+ *   filter DOCKER-USER: ACCEPT from and to the node's podCIDR (Docker's FORWARD chain would
  *     otherwise drop traffic between its bridges and other hosts' pods);
- *   nat POSTROUTING -> KCTL-POSTROUTING: pod-to-pod (cluster CIDR to cluster CIDR) RETURN,
- *     everything else from the cluster CIDR MASQUERADE (pods reach the outside as the host).
- * The same rules serve every agent of a host, so adding them is idempotent (`-C` first).
+ *   nat POSTROUTING -> KCTL-POSTROUTING: from the podCIDR to the cluster CIDR (pod-to-pod) RETURN,
+ *     everything else from the podCIDR MASQUERADE (pods reach the outside as the host).
+ * Rules name the node's own range, so agents sharing a host never race to add the same rule;
+ * adding is idempotent (`-C` first). Only the POSTROUTING jump is shared.
  */
 import { KCTL_RULE_COMMENT, type HostRunner } from "./host-commands.js";
 
@@ -20,14 +21,15 @@ async function ensureChain(run: HostRunner, table: string, chain: string): Promi
   await run("iptables", ["-w", "-t", table, "-N", chain]).catch(() => undefined);
 }
 
-/** Install the rules for `clusterCidr`. @throws Error naming the iptables command that failed */
-export async function ensureMasquerade(run: HostRunner, clusterCidr: string): Promise<void> {
+/** Install the rules for this node's `podCIDR`. @throws Error naming the iptables command that failed */
+export async function ensureMasquerade(run: HostRunner, clusterCidr: string, podCIDR: string): Promise<void> {
   await ensureChain(run, "filter", "DOCKER-USER");
-  await ensureRule(run, "filter", "DOCKER-USER", ["-s", clusterCidr, ...comment, "-j", "ACCEPT"], true);
-  await ensureRule(run, "filter", "DOCKER-USER", ["-d", clusterCidr, ...comment, "-j", "ACCEPT"], true);
+  await ensureRule(run, "filter", "DOCKER-USER", ["-s", podCIDR, ...comment, "-j", "ACCEPT"], true);
+  await ensureRule(run, "filter", "DOCKER-USER", ["-d", podCIDR, ...comment, "-j", "ACCEPT"], true);
   await ensureChain(run, "nat", NAT_CHAIN);
-  await ensureRule(run, "nat", NAT_CHAIN, ["-s", clusterCidr, "-d", clusterCidr, ...comment, "-j", "RETURN"]);
-  await ensureRule(run, "nat", NAT_CHAIN, ["-s", clusterCidr, ...comment, "-j", "MASQUERADE"]);
+  // RETURN before MASQUERADE: both appended, in this order, for this range
+  await ensureRule(run, "nat", NAT_CHAIN, ["-s", podCIDR, "-d", clusterCidr, ...comment, "-j", "RETURN"], true);
+  await ensureRule(run, "nat", NAT_CHAIN, ["-s", podCIDR, ...comment, "-j", "MASQUERADE"]);
   await ensureRule(run, "nat", "POSTROUTING", [...comment, "-j", NAT_CHAIN], true);
 }
 

@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type Dockerode from "dockerode";
-import { intToIp, parseCidr } from "../../lib/ipv4.js";
+import { intToIp, parseCidr, rangesOverlap } from "../../lib/ipv4.js";
 import { LABEL_MANAGED, LABEL_NODE } from "../labels.js";
 
 /** Label carrying the podCIDR a pod bridge was made for. */
@@ -46,6 +46,7 @@ export async function ensurePodBridge(docker: Dockerode, node: string, podCIDR: 
     if (attached > 0) throw new Error(`pod network ${name} has subnet ${subnet ?? "none"}, not the node's podCIDR ${podCIDR}, and ${attached} containers still use it`);
     await docker.getNetwork(name).remove();
   }
+  await removeStaleOverlapping(docker, name, podCIDR);
   try {
     await docker.createNetwork({
       Name: name,
@@ -61,9 +62,35 @@ export async function ensurePodBridge(docker: Dockerode, node: string, podCIDR: 
     });
   } catch (e) {
     const err = e as { json?: { message?: string }; message?: string };
-    throw new Error(`cannot create pod network ${name} for ${podCIDR}: ${err.json?.message ?? err.message ?? String(e)}`);
+    const clash = (await docker.listNetworks().catch(() => [])).find((n) => n.IPAM?.Config?.some((c) => c.Subnet && safeOverlap(c.Subnet, podCIDR)));
+    throw new Error(`cannot create pod network ${name} for ${podCIDR}: ${err.json?.message ?? err.message ?? String(e)}${clash ? ` (network ${clash.Name} has ${clash.IPAM?.Config?.map((c) => c.Subnet).join(", ")})` : ""}`);
   }
   return name;
+}
+
+/**
+ * Empty kctl pod networks of other nodes whose subnet overlaps `podCIDR` are stale: the node IPAM
+ * never hands one range to two nodes, so their node gave it up (deleted, or an agent that shared
+ * this engine and is gone). They are removed; one that still has containers is left, and the
+ * engine's refusal then names the clash.
+ */
+async function removeStaleOverlapping(docker: Dockerode, keep: string, podCIDR: string): Promise<void> {
+  const mine = parseCidr(podCIDR);
+  const nets = await docker.listNetworks({ filters: { label: [`${LABEL_MANAGED}=true`, LABEL_POD_CIDR] } });
+  for (const n of nets) {
+    const cidr = n.Labels?.[LABEL_POD_CIDR];
+    if (n.Name === keep || !cidr) continue;
+    let other;
+    try {
+      other = parseCidr(cidr);
+    } catch {
+      continue;
+    }
+    if (!rangesOverlap(mine, other)) continue;
+    const info = await docker.getNetwork(n.Id).inspect().catch(() => undefined);
+    if (!info || Object.keys((info as { Containers?: Record<string, unknown> }).Containers ?? {}).length > 0) continue;
+    await docker.getNetwork(n.Id).remove().catch(() => undefined);
+  }
 }
 
 /** Remove `node`'s pod network (or every kctl pod network of the engine when `node` is omitted). */
@@ -75,4 +102,12 @@ export async function removePodBridges(docker: Dockerode, node?: string): Promis
     await docker.getNetwork(n.Id).remove().then(() => removed.push(n.Name), () => undefined);
   }
   return removed;
+}
+
+function safeOverlap(a: string, b: string): boolean {
+  try {
+    return rangesOverlap(parseCidr(a), parseCidr(b));
+  } catch {
+    return false;
+  }
 }

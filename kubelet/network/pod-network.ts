@@ -92,6 +92,15 @@ export class PodNetwork {
     return this.network;
   }
 
+  /**
+   * Why the node cannot run pods at all yet (no podCIDR, the bridge never made), or undefined once
+   * the bridge has been up: a later routing failure only keeps new pods away (NetworkUnavailable),
+   * it does not make the node NotReady and evict what runs.
+   */
+  notReadyReason(): string | undefined {
+    return this.podCIDR === undefined ? this.state.message : undefined;
+  }
+
   /** What the NetworkUnavailable condition says now. */
   current(): NetworkState {
     return this.state;
@@ -149,9 +158,9 @@ export class PodNetwork {
     const podCIDR = self?.spec?.podCIDR;
     if (!podCIDR) return;
     try {
-      if (this.podCIDR !== podCIDR || !this.network) {
+      if (this.podCIDR !== podCIDR || !this.network || !this.state.ready) {
         this.network = await ensurePodBridge(this.opts.docker, nodeName, podCIDR, { mtu: this.opts.mode === "vxlan" ? 1450 : undefined, dockerMasquerade: !this.hostChanges });
-        if (this.hostChanges) await ensureMasquerade(this.run, this.opts.clusterCidr);
+        if (this.hostChanges) await ensureMasquerade(this.run, this.opts.clusterCidr, podCIDR);
         this.podCIDR = podCIDR;
         this.vxlanUp = false;
         this.log.info({ podCIDR, network: this.network }, "pod network ready");

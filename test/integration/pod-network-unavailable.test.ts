@@ -56,7 +56,8 @@ describe("pod network that cannot install its routes", () => {
       expect(info.Labels).toMatchObject({ "kctl.io/managed": "true", "kctl.io/node": self, "kctl.io/pod-cidr": "10.251.0.0/24" });
       expect(info.Options?.["com.docker.network.bridge.enable_ip_masquerade"]).toBe("false");
       // masquerade only what leaves the cluster CIDR, with kctl's comment
-      expect(calls).toContain('iptables -w -t nat -A KCTL-POSTROUTING -s 10.251.0.0/16 -m comment --comment kctl pod network -j MASQUERADE');
+      expect(calls).toContain("iptables -w -t nat -I KCTL-POSTROUTING 1 -s 10.251.0.0/24 -d 10.251.0.0/16 -m comment --comment kctl pod network -j RETURN");
+      expect(calls).toContain("iptables -w -t nat -A KCTL-POSTROUTING -s 10.251.0.0/24 -m comment --comment kctl pod network -j MASQUERADE");
 
       permitted = true;
       await net.syncNow();
