@@ -14,6 +14,8 @@ import { EventRecorder } from "../lib/events.js";
 import { newGarbageCollector } from "./gc/controller.js";
 import { newJobController } from "./job/controller.js";
 import { newNodeLifecycleController } from "./nodelifecycle/controller.js";
+import { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE, newNodeIpamController } from "./nodeipam/controller.js";
+import { clusterCidrConflict, hostNetworks } from "./nodeipam/host-networks.js";
 import { newReplicaSetController } from "./replicaset/controller.js";
 import { newReplicationControllerController } from "./replicationcontroller/controller.js";
 import { newStatefulSetController } from "./statefulset/controller.js";
@@ -40,6 +42,14 @@ export interface ControllerManagerOptions {
    * nothing, and stops them after this manager. Default: the manager creates and stops its own.
    */
   informers?: SharedInformers;
+  /**
+   * node IPAM: the range every Node gets a `nodeCidrMaskSize` slice of in spec.podCIDR; default
+   * 10.244.0.0/16 and /24. `false` turns node IPAM off.
+   */
+  clusterCidr?: string | false;
+  nodeCidrMaskSize?: number;
+  /** the Service range, which the cluster CIDR may not overlap (checked at start) */
+  serviceCidr?: string;
 }
 
 export interface ControllerManager {
@@ -53,6 +63,12 @@ export const DEFAULT_POD_EVICTION_TIMEOUT_SECONDS = 5;
 /** Start every controller with shared informers; resolves once caches are synced and workers run. */
 export async function startControllerManager(opts: ControllerManagerOptions): Promise<ControllerManager> {
   const now = opts.now ?? (() => new Date());
+  const clusterCidr = opts.clusterCidr === false ? undefined : opts.clusterCidr ?? DEFAULT_CLUSTER_CIDR;
+  if (clusterCidr) {
+    // Refused before anything starts: pod ranges that shadow real networks or service IPs half-work.
+    const conflict = clusterCidrConflict(clusterCidr, opts.serviceCidr, hostNetworks());
+    if (conflict) throw new Error(conflict);
+  }
   // The caller binds `component` (kctl server and kctl controller-manager both do).
   const logger = opts.logger;
   const ownInformers = opts.informers === undefined;
@@ -73,6 +89,7 @@ export async function startControllerManager(opts: ControllerManagerOptions): Pr
   const cron = newCronJobController(opts.cronJobNow ? { ...ctx, now: opts.cronJobNow } : ctx, opts.cronJobResyncMs);
   const controllers: Controller[] = [
     newReplicaSetController(ctx), newReplicationControllerController(ctx), newDeploymentController(ctx), newStatefulSetController(ctx), newEndpointsController(ctx), newGarbageCollector(ctx), newVolumeController(ctx), newJobController(ctx), cron.controller, newDaemonSetController(ctx), nodes.controller,
+    ...(clusterCidr ? [newNodeIpamController(ctx, { clusterCidr, nodeCidrMaskSize: opts.nodeCidrMaskSize ?? DEFAULT_NODE_CIDR_MASK_SIZE })] : []),
   ];
 
   let stopMonitor: (() => void) | undefined;

@@ -36,6 +36,8 @@ import { startKubeletServer } from "./server/index.js";
 import { MetricsSampler } from "./metrics/sampler.js";
 import type { EngineStats } from "./metrics/usage.js";
 import { StatusManager } from "./status-manager.js";
+import { PodNetwork } from "./network/pod-network.js";
+import type { RoutingMode } from "./network/peers.js";
 
 export { PORTS_ANNOTATION } from "./pod-syncer.js";
 export { SANDBOX_IMAGE } from "./sandbox-image.js";
@@ -103,7 +105,13 @@ export interface KubeletOptions {
   /** how often container usage is sampled and reported (metrics.k8s.io); default 15, 0 turns it off (additive) */
   metricsPeriodSeconds?: number;
   /** service proxy + node DNS (kubelet/proxy); false turns them off (additive) */
-  services?: false | Pick<NodeServicesOptions, "serviceCidr" | "nodePortAddresses" | "dns" | "dnsAddress" | "upstreams">;
+  services?: false | Pick<NodeServicesOptions, "serviceCidr" | "podNetworkCidr" | "nodePortAddresses" | "dns" | "dnsAddress" | "upstreams">;
+  /**
+   * one pod network across nodes (./network/): sandboxes on a bridge with the node's spec.podCIDR,
+   * routes to the other nodes' ranges (host-gw, VXLAN, or auto per peer). Off by default in the
+   * library (pods on the engine's default bridge, as before); `kctl agent`/`kctl server` turn it on (additive)
+   */
+  podNetwork?: { clusterCidr: string; mode: RoutingMode };
 }
 
 /** A running kubelet. */
@@ -151,6 +159,11 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   if (baseRuntime instanceof DockerRuntime) baseRuntime.sandboxDns = (ns) => nodeServices?.sandboxDns(ns);
   // A change to a Secret or ConfigMap a pod uses (its creation, for a pod waiting on it) syncs that pod.
   const referenced = new ReferencedObjects(client, (uids) => uids.forEach((uid) => workers.update(uid)), logger);
+  const podNetwork =
+    opts.podNetwork && baseRuntime instanceof DockerRuntime
+      ? new PodNetwork({ client, docker: baseRuntime.docker, nodeName, nodeIP, clusterCidr: opts.podNetwork.clusterCidr, mode: opts.podNetwork.mode, logger })
+      : undefined;
+  if (podNetwork && baseRuntime instanceof DockerRuntime) baseRuntime.sandboxNetwork = () => podNetwork.sandboxNetwork();
   const objects: ObjectSource = {
     serviceEnv: (pod) => nodeServices?.serviceEnv(pod) ?? new Map(),
     configMap: (ns, name) => referenced.get<ConfigMap>("ConfigMap", ns, name),
@@ -194,7 +207,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   });
   await pleg.list();
   logger.info({ containers: cache.all().length, runtime: version.runtimeVersion, nodeIP }, "adopted existing containers");
-  if (opts.services !== false) nodeServices = await startNodeServices({ client, logger, nodeName, nodeIP, ...(opts.services ?? {}) });
+  if (opts.services !== false) nodeServices = await startNodeServices({ client, logger, nodeName, nodeIP, ...(opts.services ?? {}), ...(opts.podNetwork ? { podNetworkCidr: opts.podNetwork.clusterCidr } : {}) });
 
   // ---- node registration ----
   let kubeletServer: { port: number; close(): Promise<void> } | undefined;
@@ -225,8 +238,14 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     },
     logger,
     () => pleg.runtimeUp(),
+    podNetwork ? (old, now) => [podNetwork.condition(old, now)] : undefined,
+    podNetwork ? () => podNetwork.notReadyReason() : undefined,
   );
   await nodeReporter.register();
+  if (podNetwork) {
+    podNetwork.onChange = () => void nodeReporter.reportNow().catch((err: unknown) => logger.warn({ err: (err as Error).message }, "node status after a network change failed"));
+    await podNetwork.start();
+  }
   await nodeReporter.heartbeat().catch((err: unknown) => logger.warn({ err }, "first heartbeat failed"));
   // A fixed cadence: a slow beat (a loaded API server) does not push the next one later.
   const beatMs = (opts.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS) * 1000;
@@ -336,6 +355,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       probes.stop();
       await kubeletServer?.close().catch(() => undefined);
       await nodeServices?.stop().catch(() => undefined);
+      await podNetwork?.stop().catch(() => undefined);
       if (stopOpts.removeContainers) {
         const all = await runtime.listContainers().catch(() => []);
         await Promise.all(all.filter((c) => c.role === "container").map((c) => runtime.removeContainer(c.id).catch(() => undefined)));

@@ -129,6 +129,10 @@ export class NodeStatusReporter {
     private readonly logger: Logger,
     /** is the container runtime answering? */
     private readonly runtimeHealthy: () => boolean = () => true,
+    /** conditions reported besides the kubelet's own (NetworkUnavailable from ./network/) */
+    private readonly extraConditions: (old: readonly NodeCondition[] | undefined, now: string) => NodeCondition[] = () => [],
+    /** why the pod network is not ready (Ready=False, as Kubernetes' "network plugin not ready"), or undefined */
+    private readonly networkNotReady: () => string | undefined = () => undefined,
     private readonly timing: StatusTiming = DEFAULT_STATUS_TIMING,
   ) {
     this.facts = facts;
@@ -177,8 +181,14 @@ export class NodeStatusReporter {
 
   /** One heart-beat: the Lease, and the node status when it is due for a check (or readiness changed). */
   async heartbeat(): Promise<void> {
-    const due = Date.now() - this.lastCheck >= this.timing.statusCheckMs || this.runtimeHealthy() !== this.lastReady;
+    const ready = this.runtimeHealthy() && this.networkNotReady() === undefined;
+    const due = Date.now() - this.lastCheck >= this.timing.statusCheckMs || ready !== this.lastReady;
     await Promise.all([due ? this.postStatus(undefined, false) : undefined, this.renewLease()]);
+  }
+
+  /** Check the status now and write it if it changed (the pod network's state moved). */
+  async reportNow(): Promise<void> {
+    await this.postStatus(undefined, false);
   }
 
   /** Write the node's status; unless `force`, only if it changed or the report period passed. */
@@ -189,11 +199,13 @@ export class NodeStatusReporter {
         node = undefined;
         const nowMs = Date.now();
         const now = new Date(nowMs).toISOString();
-        const ready = this.runtimeHealthy();
+        const runtimeUp = this.runtimeHealthy();
+        const network = this.networkNotReady();
+        const ready = runtimeUp && network === undefined;
         const status: NodeStatus = {
           ...(cur.status ?? {}),
           ...nodeStatusBase(this.facts),
-          conditions: nodeConditions(cur.status?.conditions, ready, now),
+          conditions: [...nodeConditions(cur.status?.conditions, ready, now, runtimeUp ? `container runtime network not ready: ${network ?? ""}` : undefined), ...this.extraConditions(cur.status?.conditions, now)],
         };
         this.lastCheck = nowMs;
         this.lastReady = ready;

@@ -47,3 +47,16 @@ export function cidrContains(cidr: string, ip: string): boolean {
   const n = ipToInt(ip);
   return n !== undefined && n >= r.base && n < r.base + r.size;
 }
+
+/** Do two IPv4 ranges share any address? */
+export function rangesOverlap(a: Ipv4Range, b: Ipv4Range): boolean {
+  return a.base < b.base + b.size && b.base < a.base + a.size;
+}
+
+/** `255.255.255.0` -> 24, or undefined for a non-contiguous or unparsable mask. */
+export function netmaskBits(mask: string): number | undefined {
+  const n = ipToInt(mask);
+  if (n === undefined) return undefined;
+  const bits = n.toString(2).padStart(32, "0");
+  return /^1*0*$/.test(bits) ? bits.indexOf("0") === -1 ? 32 : bits.indexOf("0") : undefined;
+}

@@ -101,6 +101,7 @@ export interface NodeSpec {
   unschedulable?: boolean;
   taints?: Taint[];
   podCIDR?: string;
+  podCIDRs?: string[];
 }
 export interface NodeStatus {
   capacity?: ResourceList;

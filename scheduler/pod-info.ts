@@ -112,6 +112,7 @@ export function emptyNodeInfo(name: string): NodeInfo {
     node: { apiVersion: "v1", kind: "Node", metadata: { name } },
     labels: {},
     ready: false,
+    networkUnavailable: false,
     unschedulable: false,
     taints: [],
     allocatable: { milliCpu: 0, memory: 0, pods: 0 },
@@ -131,6 +132,7 @@ export function setNodeFields(info: NodeInfo, node: Node): void {
   info.node = node;
   info.labels = node.metadata.labels ?? {};
   info.ready = node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
+  info.networkUnavailable = node.status?.conditions?.some((c) => c.type === "NetworkUnavailable" && c.status === "True") ?? false;
   info.unschedulable = node.spec?.unschedulable === true;
   info.taints = (node.spec?.taints ?? []).filter((t) => t.effect === "NoSchedule" || t.effect === "NoExecute");
   info.allocatable = {

@@ -378,8 +378,10 @@ export class Scheduler {
 /** Did anything the filters look at change between two versions of a Node? */
 export function nodeSchedulingChanged(a: Node, b: Node): boolean {
   const ready = (n: Node) => n.status?.conditions?.find((c) => c.type === "Ready")?.status;
+  const network = (n: Node) => n.status?.conditions?.find((c) => c.type === "NetworkUnavailable")?.status;
   return (
     ready(a) !== ready(b) ||
+    network(a) !== network(b) ||
     (a.spec?.unschedulable ?? false) !== (b.spec?.unschedulable ?? false) ||
     JSON.stringify(a.spec?.taints ?? []) !== JSON.stringify(b.spec?.taints ?? []) ||
     JSON.stringify(a.metadata.labels ?? {}) !== JSON.stringify(b.metadata.labels ?? {}) ||

@@ -52,6 +52,8 @@ export interface NodeInfo {
   labels: Labels;
   /** Ready condition is True */
   ready: boolean;
+  /** NetworkUnavailable condition is True (the node's pod network is not set up) */
+  networkUnavailable: boolean;
   /** spec.unschedulable (cordoned) */
   unschedulable: boolean;
   /** Only the taints that can keep a pod away (NoSchedule, NoExecute). */

@@ -32,6 +32,9 @@ interface AgentFlags extends LogFlags {
   memory?: string;
   maxPods?: string;
   serviceCidr: string;
+  clusterCidr: string;
+  podNetwork: string;
+  cleanup?: boolean;
   imageGcHighThreshold?: string;
   imageGcLowThreshold?: string;
 }
@@ -77,6 +80,8 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
     throw new UserError(`--image-gc-low-threshold (${gcLow ?? 80}) must be below --image-gc-high-threshold (${gcHigh ?? 85})`);
   }
   const nodeName = (flags.nodeName ?? os.hostname()).toLowerCase();
+  const podNetwork = await podNetworkFlags(flags);
+  if (flags.cleanup) return cleanup(ctx, flags, nodeName);
   boundHeapGrowth();
   const logger = await componentLogger(ctx, "kubelet", flags);
   const dataDir = flags.dataDir ?? path.join(os.homedir(), ".kctl", "kubelet", nodeName);
@@ -108,6 +113,7 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
     kubeletServerTls: identity.kubeletServerTls,
     capacity: { cpu: flags.cpu, memory: flags.memory, pods: flags.maxPods === undefined ? undefined : Number(flags.maxPods) },
     services: { serviceCidr: flags.serviceCidr },
+    podNetwork,
     imageGcHighPercent: gcHigh,
     imageGcLowPercent: gcLow,
   });
@@ -115,6 +121,27 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
   await untilSignal();
   await kubelet.stop();
   ctx.err.write(`agent ${nodeName} stopped\n`);
+}
+
+/** `--pod-network` and `--cluster-cidr`, checked before anything starts. */
+async function podNetworkFlags(flags: AgentFlags): Promise<{ clusterCidr: string; mode: "auto" | "host-gw" | "vxlan" } | undefined> {
+  const modes = ["auto", "host-gw", "vxlan", "none"];
+  if (!modes.includes(flags.podNetwork)) throw new UserError(`--pod-network must be one of ${modes.join(", ")}, got "${flags.podNetwork}"`);
+  const { parseCidr } = await import("../../lib/ipv4.js");
+  try {
+    parseCidr(flags.clusterCidr);
+  } catch (e) {
+    throw new UserError(`--cluster-cidr: ${(e as Error).message}`);
+  }
+  return flags.podNetwork === "none" ? undefined : { clusterCidr: flags.clusterCidr, mode: flags.podNetwork as "auto" | "host-gw" | "vxlan" };
+}
+
+/** `--cleanup`: remove this node's containers and everything the pod network put on the host, then exit. */
+async function cleanup(ctx: CliContext, flags: AgentFlags, nodeName: string): Promise<void> {
+  const { dockerClient } = await import("../../kubelet/runtime/docker-runtime.js");
+  const { cleanupPodNetwork } = await import("../../kubelet/network/cleanup.js");
+  const r = await cleanupPodNetwork(dockerClient({ dockerHost: flags.dockerHost }), nodeName);
+  ctx.out.write(`agent ${nodeName} cleaned up: ${r.containers} containers, networks [${r.networks.join(", ")}], ${r.rules} iptables rules, kctl routes and the VXLAN device removed\n`);
 }
 
 interface NodeIdentity {
@@ -178,6 +205,9 @@ export const command: CommandModule = {
       .option("--image-gc-high-threshold <percent>", "disk use of the images' filesystem above which unused images are removed (default 85)")
       .option("--image-gc-low-threshold <percent>", "disk use image garbage collection brings it down to (default 80)")
       .option("--service-cidr <cidr>", "the cluster's Service IP range (as given to kctl server)", "10.96.0.0/12")
+      .option("--cluster-cidr <cidr>", "the cluster's pod range (as given to kctl server): not masqueraded between pods", "10.244.0.0/16")
+      .option("--pod-network <mode>", "routes to other hosts' pods: auto (host-gw when on-link, else VXLAN), host-gw, vxlan, none (engine's default bridge, no pod network)", "auto")
+      .option("--cleanup", "remove this node's containers, pod bridge, kctl routes, VXLAN device and iptables rules, then exit")
       .action(guarded((flags: AgentFlags & { relistPeriod?: string }) => run(ctx, { ...flags, relist: flags.relistPeriod })));
   },
 };

@@ -25,6 +25,8 @@ interface ServerFlags extends LogFlags {
   insecureHttp?: boolean;
   rotateCerts?: boolean;
   serviceCidr: string;
+  clusterCidr: string;
+  nodeCidrMaskSize: string;
   compactionKeepRevisions: string;
   compactionKeepMinutes: string;
 }
@@ -46,6 +48,8 @@ export const command: CommandModule = {
       .option("--insecure-http", "serve plain HTTP instead of HTTPS (tokens cross the network in clear text)")
       .option("--rotate-certs", "re-issue the API server's certificates before starting (the cluster CA is kept)")
       .option("--service-cidr <cidr>", "range Service cluster IPs are allocated from (agents must use the same)", "10.96.0.0/12")
+      .option("--cluster-cidr <cidr>", "pod address range; every node gets a /--node-cidr-mask-size slice of it in spec.podCIDR", "10.244.0.0/16")
+      .option("--node-cidr-mask-size <bits>", "prefix length of each node's pod range", "24")
       .option("--compaction-keep-revisions <n>", "the revision log keeps at least this many newest revisions", "10000")
       .option("--compaction-keep-minutes <n>", "... and every revision younger than this", "5")
       .action(guarded(async (flags: ServerFlags) => runServer(flags, ctx)));
@@ -81,6 +85,12 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const { checkDataDir, checkDockerEngine, explainListenError } = await import("../first-run/preflight.js");
   if (flags.kubelet) await checkDockerEngine(undefined, true);
   checkDataDir(dataDir);
+  const nodeCidrMaskSize = positiveInt(flags.nodeCidrMaskSize, "--node-cidr-mask-size");
+  const { clusterCidrConflict, hostNetworks } = await import("../../controllers/nodeipam/host-networks.js");
+  // A cluster CIDR over the service range or a network of this host is refused before anything starts.
+  const conflict = clusterCidrConflict(flags.clusterCidr, flags.serviceCidr, hostNetworks());
+  if (conflict) throw new UserError(`${conflict}: choose another --cluster-cidr`);
+
   const api = await startApiServer({
     dataDir,
     listen: flags.listen,
@@ -114,6 +124,9 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
       nodeMonitorGracePeriodSeconds: graceSeconds,
       podEvictionTimeoutSeconds: evictionSeconds,
       informers,
+      clusterCidr: flags.clusterCidr,
+      nodeCidrMaskSize,
+      serviceCidr: flags.serviceCidr,
     });
     stops.unshift(() => controllers.stop());
     const scheduler = await startScheduler({ client: clientFor("scheduler"), logger: componentLogger(root, "scheduler"), informers });
@@ -135,6 +148,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
         backoffCapMs,
         kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem },
         services: { serviceCidr: flags.serviceCidr },
+        podNetwork: { clusterCidr: flags.clusterCidr, mode: "auto" },
       });
       stops.unshift(() => kubelet.stop());
     }

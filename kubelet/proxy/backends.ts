@@ -3,9 +3,11 @@
  * node ports) and, for one service port, the backends its Endpoints name. A backend on this node
  * is its pod's bridge address and target port; a backend on another node is that node's published
  * port of the pod (`kctl.io/ports` annotation), because bridge addresses are private to a machine
- * (every machine's docker0 hands out the same 172.17.x.y) and there is no overlay network.
+ * (every machine's docker0 hands out the same 172.17.x.y) — unless the node runs the pod network
+ * (../network/): then a pod IP inside the cluster CIDR is routed from every node and used directly.
  */
 import net from "node:net";
+import { cidrContains } from "../../lib/ipv4.js";
 import type { EndpointAddress, EndpointPort, Endpoints, Pod, Service, ServicePort } from "../../lib/types.js";
 import { PORTS_ANNOTATION } from "../../lib/well-known.js";
 
@@ -95,6 +97,8 @@ export interface BackendContext {
   nodeName: string;
   /** the pod an endpoint address refers to (namespace, name) */
   pod(namespace: string, name: string): Pod | undefined;
+  /** the cluster's pod range when pods of every node are routed here (../network/): their IPs are used directly */
+  podNetworkCidr?: string;
 }
 
 function backendFor(addr: EndpointAddress, port: number, protocol: string, ctx: BackendContext, defaultNs: string): Backend | undefined {
@@ -102,6 +106,8 @@ function backendFor(addr: EndpointAddress, port: number, protocol: string, ctx: 
   // Same node, or an address not tied to a node (a selector-less service's hand-written
   // Endpoints): connect straight to it.
   if (!addr.nodeName || addr.nodeName === ctx.nodeName) return { key: `${id}:${port}`, host: addr.ip, port, local: true };
+  // One pod network: another node's pod is reached by its own IP, no published port needed.
+  if (ctx.podNetworkCidr && cidrContains(ctx.podNetworkCidr, addr.ip)) return { key: `${id}:${port}`, host: addr.ip, port, local: false };
   const ref = addr.targetRef;
   if (!ref || ref.kind !== "Pod") return undefined;
   const pod = ctx.pod(ref.namespace ?? defaultNs, ref.name);

@@ -37,6 +37,8 @@ export interface NodeServicesOptions {
   nodeIP: string;
   /** the range the API server allocates cluster IPs from; default 10.96.0.0/12 */
   serviceCidr?: string;
+  /** the pod network's range when other nodes' pods are routed here (backends by pod IP) */
+  podNetworkCidr?: string;
   /** node ports listen here; default the node IP (plus 127.0.0.1 when the node IP is not loopback) */
   nodePortAddresses?: string[];
   /** fixed DNS address (default: one picked in 169.254.20.0/24 from the node name) */
@@ -81,7 +83,7 @@ export async function startNodeServices(opts: NodeServicesOptions): Promise<Node
     log.warn({ err: (err as Error).message }, "cannot add local routes (needs root / CAP_NET_ADMIN): cluster IPs and node DNS are off, node ports still work");
   }
   const nodePortAddresses = opts.nodePortAddresses ?? (isLoopback(opts.nodeIP) ? [opts.nodeIP] : [opts.nodeIP, "127.0.0.1"]);
-  const proxy = new ServiceProxy({ client: opts.client, logger: opts.logger, nodeName: opts.nodeName, nodePortAddresses, clusterIPs: routed, serviceCidr, ip });
+  const proxy = new ServiceProxy({ client: opts.client, logger: opts.logger, nodeName: opts.nodeName, nodePortAddresses, clusterIPs: routed, serviceCidr, podNetworkCidr: opts.podNetworkCidr, ip });
   await proxy.start();
 
   let dns: DnsServer | undefined;

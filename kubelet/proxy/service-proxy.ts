@@ -29,6 +29,8 @@ export interface ServiceProxyOptions {
   clusterIPs: boolean;
   /** the range routed locally; a cluster IP outside it gets its own /32 route */
   serviceCidr: string;
+  /** the pod network's range, when other nodes' pods are routed (backends by pod IP) */
+  podNetworkCidr?: string;
   /** per-backend connect deadline (default 2000 ms) */
   connectTimeoutMs?: number;
   ip?: IpRunner;
@@ -152,7 +154,7 @@ export class ServiceProxy {
 
   /** Recompute listeners and backends from the caches. */
   private sync(): void {
-    const ctx = { nodeName: this.opts.nodeName, pod: (ns: string, name: string) => this.pods.get(`${ns}/${name}`) };
+    const ctx = { nodeName: this.opts.nodeName, podNetworkCidr: this.opts.podNetworkCidr, pod: (ns: string, name: string) => this.pods.get(`${ns}/${name}`) };
     const next = new Map<string, PortState>();
     for (const svc of this.services.list()) {
       const key = objectKey(svc);

@@ -108,6 +108,11 @@ function engineMessage(e: unknown): string {
 export class DockerRuntime implements ContainerRuntime {
   /** DNS settings for a new sandbox of a namespace (the node's DNS server); undefined: the engine's default. */
   sandboxDns?: (namespace: string) => { servers: string[]; searches: string[]; options: string[] } | undefined;
+  /**
+   * The Docker network of new sandboxes (the node's pod bridge, ../network/); it throws while the
+   * pod network is not ready. Undefined: the engine's default bridge.
+   */
+  sandboxNetwork?: () => string;
 
   constructor(
     readonly docker: Dockerode,
@@ -169,6 +174,7 @@ export class DockerRuntime implements ContainerRuntime {
       bindings[key] = [{ HostIp: p.hostIP || spec.bindIP, HostPort: p.hostPort ? String(p.hostPort) : "" }];
     }
     const dns = this.sandboxDns?.(spec.podNamespace);
+    const network = this.sandboxNetwork?.();
     const c = await this.docker.createContainer({
       name: shortName(`k8s_POD_${spec.podName}_${spec.podNamespace}_${spec.podUid.slice(0, 8)}_${spec.attempt}_${rand()}`),
       Image: SANDBOX_IMAGE,
@@ -179,6 +185,7 @@ export class DockerRuntime implements ContainerRuntime {
         PortBindings: bindings,
         RestartPolicy: { Name: "no" },
         IpcMode: "shareable",
+        ...(network ? { NetworkMode: network } : {}),
         ...(dns ? { Dns: dns.servers, DnsSearch: dns.searches, DnsOptions: dns.options } : {}),
       },
     });

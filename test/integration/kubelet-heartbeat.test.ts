@@ -22,7 +22,7 @@ beforeAll(async () => {
   const client = new ApiClient({ server: srv.url, token: cred.token, ca: srv.caPem });
   const facts = { nodeName: NODE, nodeIP: "127.0.0.1", labels: {}, taints: [], capacity: { cpu: "2", memory: "4Gi", pods: 110 }, runtime: { runtimeVersion: "fake://1", kernelVersion: "6", osImage: "test" } };
   // statusCheckMs 0: every beat reads the status, so the test needs no waiting.
-  reporter = new NodeStatusReporter(client, facts, silentLogger(), () => ready, { statusCheckMs: 0, statusReportMs: 3_600_000 });
+  reporter = new NodeStatusReporter(client, facts, silentLogger(), () => ready, undefined, undefined, { statusCheckMs: 0, statusReportMs: 3_600_000 });
   await reporter.register();
   await reporter.heartbeat();
 });

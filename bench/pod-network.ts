@@ -1,0 +1,194 @@
+/**
+ * Pod-to-pod across hosts on the simulated lab (scripts/lab.sh, 3 hosts: h1 and h2 on one
+ * segment, h3 behind the router), side by side with the floor: the same TCP exchange between
+ * the hosts themselves over the same veths. Paths:
+ *   host-gw floor   h1 -> h2 host addresses        host-gw   pod on h1 -> pod on h2
+ *   routed floor    h1 -> h3 through the router    overlay   pod on h1 -> pod on h3 (VXLAN)
+ * Each path: request/response latency (64-byte echo, one connection, sequential) p50/p99, and
+ * throughput (one connection, 128 MiB). The same compiled file is the peer: run with `peer
+ * server|client` inside a network namespace (nsenter --net=/proc/PID/ns/net), so hosts and pods
+ * use the identical program.
+ *
+ *   node dist/bench/pod-network.js [--runs 3] [--keep]     (root; brings the lab up and down)
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = path.resolve(path.dirname(SELF), "../..");
+const LAB = path.join(ROOT, "scripts/lab.sh");
+const PORT = 7777;
+const PINGS = 3000;
+const BYTES = 128 << 20;
+
+// ---------------------------------------------------------------- the peer (in a netns)
+
+async function peerServer(): Promise<void> {
+  const srv = net.createServer((s) => {
+    s.setNoDelay(true);
+    s.on("data", (d) => {
+      // first byte 'P': echo (latency); anything else: sink (throughput), answer at the end
+      if (d[0] === 0x50) s.write(d);
+    });
+    s.on("error", () => undefined);
+  });
+  srv.listen(PORT, "0.0.0.0", () => process.stdout.write("ready\n"));
+}
+
+async function peerClient(host: string): Promise<void> {
+  const connect = (): Promise<net.Socket> =>
+    new Promise((resolve, reject) => {
+      const s = net.connect(PORT, host, () => resolve(s));
+      s.setNoDelay(true);
+      s.once("error", reject);
+    });
+  // latency
+  const s = await connect();
+  const msg = Buffer.alloc(64, 0x50);
+  const times: number[] = [];
+  for (let i = 0; i < PINGS; i++) {
+    const t0 = process.hrtime.bigint();
+    await new Promise<void>((resolve) => {
+      let got = 0;
+      const on = (d: Buffer): void => {
+        got += d.length;
+        if (got >= msg.length) {
+          s.off("data", on);
+          resolve();
+        }
+      };
+      s.on("data", on);
+      s.write(msg);
+    });
+    times.push(Number(process.hrtime.bigint() - t0) / 1000);
+  }
+  s.destroy();
+  times.sort((a, b) => a - b);
+  // throughput
+  const t = await connect();
+  const chunk = Buffer.alloc(1 << 16, 0x41);
+  const t0 = process.hrtime.bigint();
+  let sent = 0;
+  while (sent < BYTES) {
+    sent += chunk.length;
+    if (!t.write(chunk)) await new Promise((r) => t.once("drain", r));
+  }
+  await new Promise<void>((r) => t.end(r));
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  t.destroy();
+  const pct = (p: number): number => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
+  process.stdout.write(JSON.stringify({ p50us: pct(0.5), p99us: pct(0.99), mibps: BYTES / (1 << 20) / secs }) + "\n");
+}
+
+// ---------------------------------------------------------------- the driver
+
+function sh(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, { maxBuffer: 16 << 20, timeout: 300_000 }, (err, out, errOut) => (err ? reject(new Error(`${cmd} ${args.join(" ")}: ${errOut || err.message}`)) : resolve(out))),
+  );
+}
+const kctl = (...args: string[]): Promise<string> => sh("node", [path.join(ROOT, "bin/kctl"), "--kubeconfig", "/run/klab/server/admin.kubeconfig", ...args]);
+
+/** The network namespace file of a lab host, or of a pod's sandbox. */
+async function hostNs(h: string): Promise<string> {
+  return `/run/netns/klab-${h}`;
+}
+async function podNs(h: string, pod: string): Promise<string> {
+  const sock = `unix:///run/klab/hosts/${h}/docker.sock`;
+  const id = (await sh("docker", ["-H", sock, "ps", "-q", "--filter", `label=io.kubernetes.pod.name=${pod}`, "--filter", "label=kctl.io/role=sandbox"])).trim().split("\n")[0];
+  const pid = (await sh("docker", ["-H", sock, "inspect", "-f", "{{.State.Pid}}", id ?? ""])).trim();
+  return `/proc/${pid}/ns/net`;
+}
+
+function startServer(nsFile: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const p = spawn("nsenter", [`--net=${nsFile}`, process.execPath, SELF, "peer", "server"], { stdio: ["ignore", "pipe", "inherit"] });
+    p.stdout!.once("data", () => resolve(p));
+    p.once("exit", (code) => reject(new Error(`peer server exited ${code}`)));
+  });
+}
+
+interface Result {
+  p50us: number;
+  p99us: number;
+  mibps: number;
+}
+
+async function measure(fromNs: string, toNs: string, toIP: string): Promise<Result> {
+  const server = await startServer(toNs);
+  try {
+    return JSON.parse((await sh("nsenter", [`--net=${fromNs}`, process.execPath, SELF, "peer", "client", toIP])).trim()) as Result;
+  } finally {
+    server.kill();
+  }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const runs = Number(args[args.indexOf("--runs") + 1] ?? 3) || 3;
+  const keep = args.includes("--keep");
+  await sh("bash", [LAB, "down"]).catch(() => undefined);
+  await sh("bash", [LAB, "up", "--hosts", "3", "--routed", "1"]);
+  try {
+    for (const h of ["h1", "h2", "h3"]) {
+      await sh("bash", ["-c", `cat <<EOF | node ${ROOT}/bin/kctl --kubeconfig /run/klab/server/admin.kubeconfig apply -f -
+apiVersion: v1
+kind: Pod
+metadata: {name: bench-${h}}
+spec:
+  nodeSelector: {kubernetes.io/hostname: ${h}}
+  containers: [{name: c, image: "kctl-test/busybox:v1", imagePullPolicy: Never, command: [sleep, "3600"]}]
+EOF`]);
+    }
+    const ip: Record<string, string> = {};
+    for (let i = 0; i < 240; i++) {
+      for (const h of ["h1", "h2", "h3"]) {
+        const out = await kctl("get", "pod", `bench-${h}`, "-o", "jsonpath={.status.phase} {.status.podIP}").catch(() => "");
+        const [phase, podIP] = out.split(" ");
+        if (phase === "Running" && podIP) ip[h] = podIP;
+      }
+      if (Object.keys(ip).length === 3) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    if (Object.keys(ip).length !== 3) throw new Error("bench pods did not start");
+    const paths: [string, () => Promise<Result>][] = [
+      ["host-gw floor (h1 -> h2 hosts)", async () => measure(await hostNs("h1"), await hostNs("h2"), "192.168.91.12")],
+      ["host-gw (pod h1 -> pod h2)", async () => measure(await podNs("h1", "bench-h1"), await podNs("h2", "bench-h2"), ip.h2!)],
+      ["routed floor (h1 -> h3 hosts)", async () => measure(await hostNs("h1"), await hostNs("h3"), "192.168.92.13")],
+      ["overlay (pod h1 -> pod h3, VXLAN)", async () => measure(await podNs("h1", "bench-h1"), await podNs("h3", "bench-h3"), ip.h3!)],
+    ];
+    const all = new Map<string, Result[]>(paths.map(([n]) => [n, []]));
+    // interleaved runs: load on the shared cores hits every path alike
+    for (let r = 0; r < runs; r++) for (const [name, fn] of paths) all.get(name)!.push(await fn());
+    const summary = [...all].map(([name, rs]) => ({ name, p50us: median(rs.map((x) => x.p50us)), p99us: median(rs.map((x) => x.p99us)), mibps: median(rs.map((x) => x.mibps)) }));
+    const row = (c: string[]): string => c.map((x, i) => (i === 0 ? x.padEnd(36) : x.padStart(12))).join("");
+    console.log(row(["path", "p50 µs", "p99 µs", "MiB/s"]));
+    for (const s of summary) console.log(row([s.name, s.p50us.toFixed(0), s.p99us.toFixed(0), s.mibps.toFixed(0)]));
+    const [gwFloor, gw, rFloor, ov] = summary as [typeof summary[0], typeof summary[0], typeof summary[0], typeof summary[0]];
+    const ratios = {
+      hostGwLatency: gw.p50us / gwFloor.p50us,
+      hostGwThroughput: gwFloor.mibps / gw.mibps,
+      overlayLatency: ov.p50us / rFloor.p50us,
+      overlayThroughput: rFloor.mibps / ov.mibps,
+    };
+    console.log(`host-gw: ${ratios.hostGwLatency.toFixed(2)}x latency, ${ratios.hostGwThroughput.toFixed(2)}x throughput of the floor (target <= 1.1x)`);
+    console.log(`overlay: ${ratios.overlayLatency.toFixed(2)}x latency, ${ratios.overlayThroughput.toFixed(2)}x throughput of the floor (target <= 1.5x)`);
+    console.log(JSON.stringify({ bench: "pod-network", runs, results: summary, ratios }));
+  } finally {
+    if (!keep) await sh("bash", [LAB, "down"]).catch(() => undefined);
+  }
+}
+
+if (process.argv[2] === "peer") {
+  if (process.argv[3] === "server") void peerServer();
+  else void peerClient(process.argv[4] ?? "");
+} else {
+  main().catch((e: unknown) => {
+    console.error(`pod-network bench: ${(e as Error).message}`);
+    process.exitCode = 1;
+  });
+}
