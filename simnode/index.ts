@@ -4,7 +4,7 @@
  * test and measure the control plane at scale; nothing about real containers can be concluded
  * from them.
  *
- *   register N Nodes ──► heart-beat each (Lease renew + Ready condition) every heartbeatMs
+ *   register N Nodes ──► heart-beat each every heartbeatMs (Lease renew; the Ready condition every 12th)
  *   watch all pods ──► bound to one of ours? ──► after runDelayMs: status Running + Ready
  *                                           └─► deletionTimestamp set: delete for real (grace 0)
  */
@@ -53,8 +53,13 @@ interface SimNodeState {
   alive: boolean;
   since: string;
   podSeq: number;
+  /** heart-beats so far (the Node's Ready condition is written every STATUS_EVERY-th) */
+  beats: number;
   timer?: NodeJS.Timeout;
 }
+
+/** The Node's Ready heart-beat is written every this many Lease renewals (once a minute at 5 s). */
+const STATUS_EVERY = 12;
 
 const WRITE_CONCURRENCY = 32;
 
@@ -87,7 +92,7 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
   const nodes = new Map<string, SimNodeState>();
   for (let i = 0; i < opts.count; i++) {
     const name = `${prefix}-${i}`;
-    nodes.set(name, { name, index: i, address: nodeAddress(i), alive: true, since: iso(), podSeq: 0 });
+    nodes.set(name, { name, index: i, address: nodeAddress(i), alive: true, since: iso(), podSeq: 0, beats: 1 });
   }
 
   // ---- registration ----
@@ -119,11 +124,12 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
       });
     }
   }
+  // As the kubelet: the Lease every beat, the Node's Ready condition only every STATUS_EVERY beats.
   async function heartbeat(st: SimNodeState): Promise<void> {
     if (!st.alive) return;
     try {
       await renewLease(st);
-      await client.patch("Node", st.name, { status: { conditions: [readyCondition(iso(), st.since)] } }, { subresource: "status" });
+      if (st.beats++ % STATUS_EVERY === 0) await client.patch("Node", st.name, { status: { conditions: [readyCondition(iso(), st.since)] } }, { subresource: "status" });
     } catch (err) {
       log.warn({ node: st.name, err }, "heart-beat failed");
     }

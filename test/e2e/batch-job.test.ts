@@ -269,7 +269,8 @@ describe("Jobs on real Docker", () => {
       const x = await c.client.get<CronJob>("CronJob", "minutely", "default");
       return x.status?.lastSuccessfulTime ? x : undefined;
     }, { timeoutMs: Math.max(10_000, due - Date.now() + 45_000), intervalMs: 250 });
-    expect(Date.parse(cj.status!.lastScheduleTime!)).toBe(due);
+    // A slow run may have reached later minutes too: the first scheduled run is the one checked.
+    expect(Date.parse(cj.status!.lastScheduleTime!)).toBeGreaterThanOrEqual(due);
     const jobs = (await c.client.list<Job>("Job", { namespace: "default" })).items.filter((j) => j.metadata.ownerReferences?.[0]?.name === "minutely");
     expect(jobs.map((j) => j.metadata.name)).toContain(`minutely-${due / 60_000}`);
     const first = jobs.find((j) => j.metadata.name === `minutely-${due / 60_000}`)!;
