@@ -74,6 +74,7 @@ export async function buildApp(state: ServerState, opts: AppOptions = {}): Promi
   const clock = opts.now ?? (() => new Date());
   const { store, registry, hub, tokens, joinTokens } = state;
   // The state's own first writes (system namespaces) are committed before anyone can ask.
+  await state.ready;
   await store.sync();
   // Authentication by token; authorization by the node rules or the role rules (authz/).
   const authorizer = new ClusterAuthorizer(store);

@@ -42,6 +42,11 @@ export interface StateOptions {
   bookmarkIntervalMs?: number;
   /** injectable clock for token expiry (tests) */
   now?: () => Date;
+  /**
+   * An opened store to keep objects in instead of the data dir's SQLite file (the etcd store,
+   * opened by app.ts from `--datastore-endpoint`). Tokens stay in the data dir either way.
+   */
+  store?: Store;
 }
 
 /** Everything the HTTP app serves from. `close()` stops the timers and closes the store. */
@@ -55,6 +60,8 @@ export interface ServerState {
   dataDir: string | undefined;
   /** the node join token kubelets without a PKI accept (read when asked: it is written later) */
   kubeletToken(): string | undefined;
+  /** settles once the state's own first writes (system namespaces) are decided */
+  ready: Promise<void>;
   close(): void;
 }
 
@@ -75,7 +82,7 @@ export function openServerState(dataDir: string, opts: StateOptions = {}): Serve
       return undefined;
     }
   };
-  return assemble(db, new SqliteStore(db, { file, codec }), dataDir, kubeletToken, opts);
+  return assemble(db, opts.store ?? new SqliteStore(db, { file, codec }), dataDir, kubeletToken, opts);
 }
 
 /** A state with nothing on disk: SQLite in memory, an in-memory Secret key. */
@@ -84,7 +91,7 @@ export function memoryServerState(opts: StateOptions = {}): ServerState {
   return assemble(db, new SqliteStore(db, { file: ":memory:", codec: SecretEncryption.ephemeral() }), undefined, () => undefined, opts);
 }
 
-function assemble(db: Database.Database, store: SqliteStore, dataDir: string | undefined, kubeletToken: () => string | undefined, opts: StateOptions): ServerState {
+function assemble(db: Database.Database, store: Store, dataDir: string | undefined, kubeletToken: () => string | undefined, opts: StateOptions): ServerState {
   const logger = opts.logger ?? silentLogger();
   const clock = opts.now ?? (() => new Date());
   const nowMs = () => clock().getTime();
@@ -93,7 +100,7 @@ function assemble(db: Database.Database, store: SqliteStore, dataDir: string | u
   const serviceCidr = opts.serviceCidr ?? "10.96.0.0/12";
   parseCidr(serviceCidr); // a bad range fails the start with a clear message, not the first Service create
   const registry = new Registry({ store, serviceCidr, admission: admissionPlugins });
-  registry.bootstrap();
+  const ready = registry.bootstrap();
   const hub = new WatchHub(store, {
     maxQueue: opts.watchBufferEvents ?? 10_000,
     maxQueueBytes: opts.watchBufferBytes,
@@ -110,6 +117,7 @@ function assemble(db: Database.Database, store: SqliteStore, dataDir: string | u
     joinTokens,
     dataDir,
     kubeletToken,
+    ready,
     close: () => {
       stopCompaction();
       store.close();

@@ -138,9 +138,9 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
     }
     case "create": {
       const body = decodeObjectBody(req.body, req.headers["content-type"]);
-      if (name === undefined) return send(201, reg.create(ri, namespace, checkedBody(body), dryRun, user, writer).json);
+      if (name === undefined) return send(201, (await reg.create(ri, namespace, checkedBody(body), dryRun, user, writer)).json);
       if (subresource === "binding") {
-        reg.bind(namespace ?? "default", name, body);
+        await reg.bind(namespace ?? "default", name, body);
         return send(201, JSON.stringify(successStatus(201)));
       }
       throw methodNotAllowed(`POST is not supported on a single ${ri.singular}`);
@@ -148,10 +148,10 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
     case "update": {
       if (name === undefined) throw methodNotAllowed(`PUT is not supported on a collection of ${ri.plural}`);
       const body = decodeObjectBody(req.body, req.headers["content-type"]);
-      if (subresource === "scale") return send(200, JSON.stringify(reg.updateScale(ri, namespace, name, body)));
-      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, checked(body), user, writer).json);
+      if (subresource === "scale") return send(200, JSON.stringify(await reg.updateScale(ri, namespace, name, body)));
+      if (subresource === "status") return send(200, (await reg.updateStatus(ri, namespace, name, checked(body), user, writer)).json);
       if (subresource !== undefined) throw methodNotAllowed(`PUT is not supported on ${ri.plural}/${subresource}`);
-      return send(200, reg.update(ri, namespace, name, checkedBody(body), dryRun, user, writer).json);
+      return send(200, (await reg.update(ri, namespace, name, checkedBody(body), dryRun, user, writer)).json);
     }
     case "patch": {
       if (name === undefined) throw methodNotAllowed(`PATCH is not supported on a collection of ${ri.plural}`);
@@ -160,23 +160,23 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
       if (force && kind !== "apply") throw new ApiError("BadRequest", "force: Forbidden: may not be specified for non-apply patch");
       if (kind === "apply") {
         const config = checkedBody(checkApplyConfig(ri, name, patch));
-        const { entry, created } = serverSideApply(reg, { ri, namespace, name, subresource, config, writer, fieldManager, force, dryRun, user });
+        const { entry, created } = await serverSideApply(reg, { ri, namespace, name, subresource, config, writer, fieldManager, force, dryRun, user });
         return send(created ? 201 : 200, entry.json);
       }
       if (subresource === "scale") {
         const patched = applyPatch(kind, reg.currentScale(ri, namespace, name), patch);
-        return send(200, JSON.stringify(reg.updateScale(ri, namespace, name, patched)));
+        return send(200, JSON.stringify(await reg.updateScale(ri, namespace, name, patched)));
       }
       const cur = reg.current(ri, namespace, name);
       const patched = applyPatch(kind, JSON.parse(cur.json) as unknown, patch, schemaOfKind(ri.kind));
-      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, checked(patched), user, writer).json);
+      if (subresource === "status") return send(200, (await reg.updateStatus(ri, namespace, name, checked(patched), user, writer)).json);
       if (subresource !== undefined) throw methodNotAllowed(`PATCH is not supported on ${ri.plural}/${subresource}`);
-      return send(200, reg.update(ri, namespace, name, checked(patched), dryRun, user, writer).json);
+      return send(200, (await reg.update(ri, namespace, name, checked(patched), dryRun, user, writer)).json);
     }
     case "delete": {
       if (subresource !== undefined) throw methodNotAllowed(`DELETE is not supported on ${ri.plural}/${subresource}`);
       const opts = parseDeleteOptions(decodeOptionalBody(req.body, req.headers["content-type"]), q);
-      const res = reg.delete(ri, namespace, name!, opts);
+      const res = await reg.delete(ri, namespace, name!, opts);
       // Some kinds answer with the object (Pods, Services, as in Kubernetes); others with a Status once gone.
       if (!res.removed || strategyFor(ri.kind).deleteAnswersWithObject) return send(200, res.json);
       return send(200, JSON.stringify(successStatus(200, { name, group: ri.group, kind: ri.plural, uid: res.obj.metadata.uid })));
@@ -184,7 +184,7 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
     case "deletecollection": {
       const opts = parseDeleteOptions(decodeOptionalBody(req.body, req.headers["content-type"]), q);
       const { items } = selected(ctx, rp, q);
-      const done = reg.deleteCollection(ri, namespace, items, opts);
+      const done = await reg.deleteCollection(ri, namespace, items, opts);
       return send(200, JSON.stringify({ kind: `${ri.kind}List`, apiVersion: groupVersion(ri), metadata: { resourceVersion: String(reg.revision()) }, items: done }));
     }
     default:
