@@ -23,6 +23,8 @@ import { TokenAuth } from "./security/auth.js";
 import { JoinTokens } from "./security/join-tokens.js";
 import { encryptStoredSecrets, SecretEncryption } from "./security/secret-encryption.js";
 import { openDatabase, SqliteStore } from "./store/sqlite-store.js";
+import type { EtcdConnection } from "./store/etcd-client.js";
+import { EtcdStore } from "./store/etcd-store.js";
 import type { Store } from "./store/store.js";
 import { WatchHub } from "./watch/watch-hub.js";
 
@@ -63,6 +65,21 @@ export interface ServerState {
   /** settles once the state's own first writes (system namespaces) are decided */
   ready: Promise<void>;
   close(): void;
+}
+
+/** An etcd to keep objects in (`kctl server --datastore-endpoint ...`). */
+export type Datastore = EtcdConnection & {
+  /** key prefix (default `/kctl`): API servers of one cluster share it */
+  prefix?: string;
+};
+
+/**
+ * Open the etcd store for a server whose data dir is `dataDir`: Secrets are encrypted with the
+ * data dir's key, which every API server of the cluster must share (copied with the CA).
+ */
+export async function openEtcdStore(dataDir: string, ds: Datastore, logger?: Logger): Promise<EtcdStore> {
+  ensureDataDir(dataDir);
+  return EtcdStore.open({ ...ds, codec: SecretEncryption.load(dataDir), ...(logger ? { logger: logger.child({ component: "etcd-store" }) } : {}) });
 }
 
 /** Open (creating if needed) the state in `dataDir`. */
@@ -109,6 +126,9 @@ function assemble(db: Database.Database, store: Store, dataDir: string | undefin
     logger,
   });
   const stopCompaction = startCompaction(store, opts.compaction ?? {}, logger);
+  // etcd lost: end every watch, so that clients list and watch again (through another API server
+  // if this one cannot reach etcd) instead of waiting on a stream that gets no events.
+  store.onUnavailable?.(() => hub.endAll());
   return {
     store,
     registry,

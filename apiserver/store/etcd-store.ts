@@ -97,7 +97,7 @@ export class EtcdStore implements Store {
     } catch (e) {
       store.client.close();
       throw new Error(
-        `cannot reach etcd at ${opts.endpoints.join(",")}: ${(e as Error).message}. ` +
+        `cannot reach etcd at ${opts.endpoints.join(",")}: ${briefly((e as Error).message)}. ` +
           "Start etcd (scripts/etcd.sh starts a local cluster) or fix --datastore-endpoint (and the --datastore-* TLS files).",
       );
     }
@@ -495,6 +495,11 @@ export class EtcdStore implements Store {
     obj.metadata.resourceVersion = String(rev);
     return storedEntry(e.resource, e.namespace, e.name, JSON.stringify(obj), rev, obj);
   }
+}
+
+/** A gRPC error message without its status code prefix and empty notes. */
+function briefly(msg: string): string {
+  return msg.replace(/^\d+ [A-Z_]+: /, "").replace(/\s*Resolution note: \.?/, "").replace(/\.$/, "");
 }
 
 /** `deployments.apps` -> [`deployments`, `apps`] */

@@ -127,6 +127,8 @@ export interface Store extends StoreView {
   compact(keepRevisions: number, keepMs: number): Promise<number>;
   /** Bytes used on disk (database + WAL; etcd: its database size as last reported). */
   sizeBytes(): number;
+  /** Called when the store loses its datastore (etcd); absent for stores that cannot. */
+  onUnavailable?(listener: (reason: string) => void): () => void;
   /** Flush and close. */
   close(): void;
 }

@@ -27,6 +27,11 @@ interface ServerFlags {
   serviceCidr: string;
   compactionKeepRevisions: string;
   compactionKeepMinutes: string;
+  datastoreEndpoint?: string;
+  datastoreCafile?: string;
+  datastoreCertfile?: string;
+  datastoreKeyfile?: string;
+  datastorePrefix: string;
 }
 
 export const command: CommandModule = {
@@ -50,6 +55,11 @@ export const command: CommandModule = {
       .option("--service-cidr <cidr>", "range Service cluster IPs are allocated from (agents must use the same)", "10.96.0.0/12")
       .option("--compaction-keep-revisions <n>", "the revision log keeps at least this many newest revisions", "10000")
       .option("--compaction-keep-minutes <n>", "... and every revision younger than this", "5")
+      .option("--datastore-endpoint <urls>", "keep objects in etcd instead of SQLite: http(s)://HOST:2379[,...] (several API servers may share one etcd)")
+      .option("--datastore-cafile <file>", "CA bundle that signed etcd's certificate (https endpoints)")
+      .option("--datastore-certfile <file>", "client certificate for etcd")
+      .option("--datastore-keyfile <file>", "client key for etcd")
+      .option("--datastore-prefix <prefix>", "etcd key prefix of this cluster", "/kctl")
       .action(guarded(async (flags: ServerFlags) => runServer(flags, ctx)));
   },
 };
@@ -78,6 +88,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const backoffBaseMs = flags.restartBackoffBase ? parseDuration(flags.restartBackoffBase, "--restart-backoff-base") : undefined;
   const backoffCapMs = flags.restartBackoffCap ? parseDuration(flags.restartBackoffCap, "--restart-backoff-cap") : undefined;
 
+  const datastore = datastoreOf(flags);
   const root = createLogger({ level: flags.logLevel });
   const api = await startApiServer({
     dataDir,
@@ -91,6 +102,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
       keepRevisions: positiveInt(flags.compactionKeepRevisions, "--compaction-keep-revisions"),
       keepMinutes: positiveInt(flags.compactionKeepMinutes, "--compaction-keep-minutes"),
     },
+    ...(datastore ? { datastore } : {}),
   });
   const stops: (() => Promise<void>)[] = [() => api.close()];
   try {
@@ -198,6 +210,35 @@ function joinServerUrl(url: string, listenHost: string): string {
  */
 function localNodeIP(listenHost: string): string {
   return isLoopback(listenHost) ? "127.0.0.1" : hostIPv4();
+}
+
+/** The etcd to use (`--datastore-*`), checked before anything starts; undefined = SQLite. */
+function datastoreOf(flags: ServerFlags): { endpoints: string[]; caFile?: string; certFile?: string; keyFile?: string; prefix: string } | undefined {
+  if (!flags.datastoreEndpoint) {
+    if (flags.datastoreCafile || flags.datastoreCertfile || flags.datastoreKeyfile) throw new UserError("--datastore-cafile/--datastore-certfile/--datastore-keyfile need --datastore-endpoint");
+    return undefined;
+  }
+  const endpoints = flags.datastoreEndpoint.split(",").map((e) => e.trim()).filter((e) => e !== "");
+  for (const e of endpoints) {
+    let u: URL | undefined;
+    try {
+      u = new URL(e);
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== "http:" && u.protocol !== "https:") || !u.port || (u.pathname !== "/" && u.pathname !== "")) {
+      throw new UserError(`--datastore-endpoint: "${e}" is not an etcd client URL like http://127.0.0.1:2379`);
+    }
+  }
+  if (endpoints.length === 0) throw new UserError("--datastore-endpoint: no endpoint given (http://HOST:2379[,...])");
+  if (!flags.datastorePrefix.startsWith("/")) throw new UserError(`--datastore-prefix must start with "/", got "${flags.datastorePrefix}"`);
+  return {
+    endpoints: endpoints.map((e) => e.replace(/\/$/, "")),
+    prefix: flags.datastorePrefix,
+    ...(flags.datastoreCafile ? { caFile: flags.datastoreCafile } : {}),
+    ...(flags.datastoreCertfile ? { certFile: flags.datastoreCertfile } : {}),
+    ...(flags.datastoreKeyfile ? { keyFile: flags.datastoreKeyfile } : {}),
+  };
 }
 
 /** A whole number >= 0 from a flag, or a one-line error naming the flag. */
