@@ -38,6 +38,13 @@ async function ignoreAlreadyExists(p: Promise<unknown>): Promise<void> {
   }
 }
 
+/** A Conflict caused by a stale view, not by the caller (see Registry.guarded). */
+export class StaleRead extends ApiError {
+  constructor(cause: ApiError, readonly movedOn: Promise<void>) {
+    super(cause.reason, cause.message, cause.details, cause.code);
+  }
+}
+
 /** Namespaces that exist from the start (strategies/namespace.ts says which may not be deleted). */
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", NODE_LEASE_NAMESPACE];
 
@@ -256,11 +263,49 @@ export class Registry {
     if (dryRun) return this.unwritten(ri, obj);
     if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && this.readyToRemove(ri, obj)) {
       // The last finalizer is gone: the object goes away now.
-      const removed = await this.store.delete(rid(ri), cur.namespace, cur.name, cur.rev, obj);
+      const removed = await this.guarded(this.store.delete(rid(ri), cur.namespace, cur.name, cur.rev, obj), expected === undefined, cur);
       if (ri.namespaced) await this.maybeFinishNamespace(cur.namespace);
       return removed.entry;
     }
-    return this.store.update(rid(ri), obj, cur.rev);
+    return this.guarded(this.store.update(rid(ri), obj, cur.rev), expected === undefined, cur);
+  }
+
+  /**
+   * `write`, which was decided on `cur`: when the caller gave no resourceVersion and the store
+   * answers Conflict, the conflict is this API server's view being behind its datastore (etcd:
+   * another server wrote first), not the caller's; it becomes a StaleRead, which `retrying`
+   * runs again once the view has moved on, as Kubernetes' GuaranteedUpdate retries. With SQLite
+   * the view is never behind, and this never happens.
+   */
+  private async guarded<T>(write: Promise<T>, retryable: boolean, ...cur: StoredObject[]): Promise<T> {
+    try {
+      return await write;
+    } catch (e) {
+      if (!retryable || !(e instanceof ApiError) || e.reason !== "Conflict" || e instanceof StaleRead) throw e;
+      throw new StaleRead(e, this.movedOn(cur));
+    }
+  }
+
+  /** Resolves once the view shows a newer state of one of `cur` (or 2 s have passed). */
+  private async movedOn(cur: StoredObject[]): Promise<void> {
+    const deadline = Date.now() + 2_000;
+    const moved = (): boolean => cur.some((c) => this.view.get(c.resource, c.namespace, c.name)?.rev !== c.rev);
+    while (!moved() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /**
+   * Run a read-modify-write again when it failed only because this server's view was behind
+   * (StaleRead, see `guarded`); at most 5 tries. Routes wrap updates, patches and deletes in it.
+   */
+  async retrying<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!(e instanceof StaleRead) || attempt >= 5) throw e;
+        await e.movedOn;
+      }
+    }
   }
 
   /** The answer to a dry run: the object as it would have been written, not stored. */
@@ -285,7 +330,7 @@ export class Registry {
     this.checkPreconditions(ri, cur, opts);
     if (strategyFor(ri.kind).containsNamespacedObjects) return this.deleteWithContents(ri, cur, opts);
     const plan = this.planDelete(ri, cur, opts);
-    if (plan.op) await this.store.batch([plan.op]);
+    if (plan.op) await this.guarded(this.store.batch([plan.op]), !opts.preconditions?.resourceVersion, cur);
     if (plan.removed && ri.namespaced) await this.maybeFinishNamespace(cur.namespace);
     const stored = plan.removed ? undefined : this.view.get(rid(ri), cur.namespace, cur.name);
     return { removed: plan.removed, obj: stored?.object() ?? plan.obj, json: stored?.json ?? JSON.stringify(plan.obj) };
@@ -299,7 +344,7 @@ export class Registry {
       return out;
     }
     const plans = items.map((i) => this.planDelete(ri, i, opts));
-    await this.store.batch(plans.flatMap((p) => (p.op ? [p.op] : [])));
+    await this.guarded(this.store.batch(plans.flatMap((p) => (p.op ? [p.op] : []))), true, ...items);
     if (ri.namespaced && namespace) await this.maybeFinishNamespace(namespace);
     return plans.map((p) => p.obj);
   }
@@ -367,7 +412,7 @@ export class Registry {
     const removed = remaining === 0 && finalizers.length === 0;
     if (removed) ops.push({ op: "delete", resource: rid(ri), namespace: "", name: cur.name, expectedRev: cur.rev, finalObj: ns });
     else ops.push({ op: "update", resource: rid(ri), obj: ns, expectedRev: cur.rev });
-    await this.store.batch(ops);
+    await this.guarded(this.store.batch(ops), true, cur);
     return { removed, obj: ns, json: JSON.stringify(ns) };
   }
 
@@ -382,7 +427,13 @@ export class Registry {
     const meta = e?.object().metadata;
     if (!e || !meta?.deletionTimestamp || (meta.finalizers ?? []).length > 0) return;
     if (!this.namespaceEmpty(ns)) return;
-    await this.store.delete("namespaces", "", ns, e.rev);
+    try {
+      await this.store.delete("namespaces", "", ns, e.rev);
+    } catch (err) {
+      // Another writer got there first (another API server finishing it, a finalizer added):
+      // whoever changed it decides next.
+      if (!(err instanceof ApiError) || (err.reason !== "Conflict" && err.reason !== "NotFound")) throw err;
+    }
   }
 
   // ------------------------------------------------------------------ binding and scale
@@ -409,7 +460,7 @@ export class Registry {
     const i = conditions.findIndex((c) => c.type === "PodScheduled");
     if (i >= 0) conditions[i] = scheduled;
     else conditions.push(scheduled);
-    await this.store.update("pods", pod, cur.rev);
+    await this.guarded(this.store.update("pods", pod, cur.rev), true, cur);
   }
 
   /** GET .../scale, from the committed object. */

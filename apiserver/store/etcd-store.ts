@@ -220,6 +220,7 @@ export class EtcdStore implements Store {
   /** Resolves with the events of revision `rev` once the mirror includes it. */
   private visibleAt(rev: number): Promise<StoreEvent[]> {
     if (this.rev >= rev) return Promise.resolve(this.eventsAt(rev));
+    if (this.closed) return Promise.reject(new ApiError("ServiceUnavailable", `the write was committed to etcd at revision ${rev}, but this API server is shutting down`));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
