@@ -32,6 +32,10 @@ interface ServerFlags {
   datastoreCertfile?: string;
   datastoreKeyfile?: string;
   datastorePrefix: string;
+  leaderElect?: string;
+  leaderElectLeaseDuration: string;
+  leaderElectRenewDeadline: string;
+  leaderElectRetryPeriod: string;
 }
 
 export const command: CommandModule = {
@@ -60,6 +64,10 @@ export const command: CommandModule = {
       .option("--datastore-certfile <file>", "client certificate for etcd")
       .option("--datastore-keyfile <file>", "client key for etcd")
       .option("--datastore-prefix <prefix>", "etcd key prefix of this cluster", "/kctl")
+      .option("--leader-elect <bool>", "run the controllers and the scheduler only while holding their Leases in kube-system (default: true with --datastore-endpoint)")
+      .option("--leader-elect-lease-duration <duration>", "how long a leader that stopped renewing keeps the others out", "15s")
+      .option("--leader-elect-renew-deadline <duration>", "a leader that could not renew for this long stops leading", "10s")
+      .option("--leader-elect-retry-period <duration>", "between tries to acquire or renew a Lease", "2s")
       .action(guarded(async (flags: ServerFlags) => runServer(flags, ctx)));
   },
 };
@@ -89,6 +97,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const backoffCapMs = flags.restartBackoffCap ? parseDuration(flags.restartBackoffCap, "--restart-backoff-cap") : undefined;
 
   const datastore = datastoreOf(flags);
+  const election = electionOf(flags, datastore !== undefined, parseDuration);
   const root = createLogger({ level: flags.logLevel });
   const api = await startApiServer({
     dataDir,
@@ -116,16 +125,33 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
     // per process instead of once per component. Stopped after both (stops run in order).
     const informers = new SharedInformers(clientFor("informers"), componentLogger(root, "informers"));
     stops.unshift(() => informers.stop());
-    const controllers = await startControllerManager({
-      client: clientFor("controller-manager"),
-      logger: componentLogger(root, "controller-manager"),
-      nodeMonitorGracePeriodSeconds: graceSeconds,
-      podEvictionTimeoutSeconds: evictionSeconds,
-      informers,
-    });
-    stops.unshift(() => controllers.stop());
-    const scheduler = await startScheduler({ client: clientFor("scheduler"), logger: componentLogger(root, "scheduler"), informers });
-    stops.unshift(() => scheduler.stop());
+    const startControllers = async (): Promise<() => Promise<void>> => {
+      const controllers = await startControllerManager({
+        client: clientFor("controller-manager"),
+        logger: componentLogger(root, "controller-manager"),
+        nodeMonitorGracePeriodSeconds: graceSeconds,
+        podEvictionTimeoutSeconds: evictionSeconds,
+        informers,
+      });
+      return () => controllers.stop();
+    };
+    const startSched = async (): Promise<() => Promise<void>> => {
+      const scheduler = await startScheduler({ client: clientFor("scheduler"), logger: componentLogger(root, "scheduler"), informers });
+      return () => scheduler.stop();
+    };
+    if (election) {
+      // Several servers on one etcd: each competes for the two Leases; only holders run them.
+      const { startLeaderElection } = await import("../../lib/leader-election.js");
+      const { randomUUID } = await import("node:crypto");
+      const identity = `${os.hostname().toLowerCase()}_${randomUUID()}`;
+      for (const [name, start, component] of [["kube-controller-manager", startControllers, "controller-manager"], ["kube-scheduler", startSched, "scheduler"]] as const) {
+        const le = startLeaderElection({ client: clientFor(`${component}-election`), name, identity, ...election, logger: componentLogger(root, component), onStartedLeading: start });
+        stops.unshift(() => le.stop());
+      }
+    } else {
+      stops.unshift(await startControllers());
+      stops.unshift(await startSched());
+    }
     if (flags.kubelet) {
       const { startKubelet } = await import("../../kubelet/index.js");
       const nodeName = flags.nodeName ?? os.hostname().toLowerCase();
@@ -210,6 +236,22 @@ function joinServerUrl(url: string, listenHost: string): string {
  */
 function localNodeIP(listenHost: string): string {
   return isLoopback(listenHost) ? "127.0.0.1" : hostIPv4();
+}
+
+/** Leader election settings (`--leader-elect*`), or undefined when it is off. */
+function electionOf(flags: ServerFlags, onEtcd: boolean, parseDuration: (v: string, flag: string) => number): { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number } | undefined {
+  const v = flags.leaderElect;
+  if (v !== undefined && v !== "true" && v !== "false") throw new UserError(`--leader-elect must be true or false, got "${v}"`);
+  if (!(v === "true" || (v === undefined && onEtcd))) return undefined;
+  const t = {
+    leaseDurationMs: parseDuration(flags.leaderElectLeaseDuration, "--leader-elect-lease-duration"),
+    renewDeadlineMs: parseDuration(flags.leaderElectRenewDeadline, "--leader-elect-renew-deadline"),
+    retryPeriodMs: parseDuration(flags.leaderElectRetryPeriod, "--leader-elect-retry-period"),
+  };
+  if (!(t.retryPeriodMs > 0 && t.renewDeadlineMs > t.retryPeriodMs && t.leaseDurationMs > t.renewDeadlineMs)) {
+    throw new UserError("leader election needs --leader-elect-lease-duration > --leader-elect-renew-deadline > --leader-elect-retry-period > 0");
+  }
+  return t;
 }
 
 /** The etcd to use (`--datastore-*`), checked before anything starts; undefined = SQLite. */
