@@ -141,6 +141,8 @@ function assemble(db: Database.Database, store: Store, dataDir: string | undefin
     close: () => {
       stopCompaction();
       store.close();
+      // The SQLite store closes its database itself; with another store it held only the tokens.
+      if (db.open) db.close();
     },
   };
 }
