@@ -42,7 +42,7 @@ export const command: CommandModule = {
   register(program: Command, ctx: CliContext): void {
     program
       .command("server")
-      .description("run a single-node cluster: API server (SQLite), controllers, scheduler and a kubelet for the local Docker engine")
+      .description("run a single-node cluster: API server (SQLite, or etcd with --datastore-endpoint), controllers, scheduler and a kubelet for the local Docker engine")
       .option("--data-dir <dir>", "where the SQLite store, tokens and kubeconfig live (default: $KCTL_DATA_DIR or ~/.kctl/server)")
       .option("--listen <host:port>", "address the API server listens on (0.0.0.0:6443 for a multi-node lab)", "127.0.0.1:6443")
       .option("--no-kubelet", "do not run a kubelet (node agent) in this process")
