@@ -18,7 +18,7 @@ import { ROUTE_MODULES } from "./routes/index.js";
 import { parseRequestPath, refusedPathMessage } from "./routes/request-path.js";
 import { sendError } from "./routes/reply.js";
 import { SECURITY_OPEN_PATHS } from "./security/routes.js";
-import { openServerState, type ServerState, type StateOptions } from "./server-state.js";
+import { openEtcdStore, openServerState, type Datastore, type ServerState, type StateOptions } from "./server-state.js";
 
 /** Paths served without a token: health and version, and the CA a joining node checks. */
 const OPEN_PATHS = new Set([...HEALTH_PATHS, ...SECURITY_OPEN_PATHS]);
@@ -34,6 +34,8 @@ export interface ApiServerOptions extends StateOptions {
   tls?: { certPem: string; keyPem: string; caPem?: string };
   /** the cluster PKI (startApiServer makes it): signs node certificates, authenticates to kubelets */
   pki?: Pki;
+  /** keep objects in etcd (`--datastore-endpoint`) instead of the data dir's SQLite file */
+  datastore?: Datastore;
 }
 
 /** What the HTTP app is built with besides the state: no paths, nothing read from disk. */
@@ -61,7 +63,8 @@ const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
 
 /** Open the state in the data dir and build the app on it. `app.close()` shuts everything down. */
 export async function createApiServer(opts: ApiServerOptions): Promise<ApiServerApp> {
-  return buildApp(openServerState(opts.dataDir, opts), opts);
+  const store = opts.datastore ? await openEtcdStore(opts.dataDir, opts.datastore, opts.logger) : undefined;
+  return buildApp(openServerState(opts.dataDir, { ...opts, ...(store ? { store } : {}) }), opts);
 }
 
 /**
@@ -74,6 +77,7 @@ export async function buildApp(state: ServerState, opts: AppOptions = {}): Promi
   const clock = opts.now ?? (() => new Date());
   const { store, registry, hub, tokens, joinTokens } = state;
   // The state's own first writes (system namespaces) are committed before anyone can ask.
+  await state.ready;
   await store.sync();
   // Authentication by token; authorization by the node rules or the role rules (authz/).
   const authorizer = new ClusterAuthorizer(store);

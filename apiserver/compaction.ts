@@ -15,14 +15,18 @@ export interface CompactionOptions {
 export function startCompaction(store: Store, opts: CompactionOptions, logger: Logger): () => void {
   const keepRevisions = opts.keepRevisions ?? 10_000;
   const keepMs = (opts.keepMinutes ?? 5) * 60_000;
+  let running = false;
   const timer = setInterval(() => {
-    try {
-      const before = store.compactedRevision();
-      const after = store.compact(keepRevisions, keepMs);
-      if (after !== before) logger.debug({ compactedRevision: after }, "compacted the revision log");
-    } catch (e) {
-      logger.error({ err: e }, "compaction failed");
-    }
+    if (running) return; // an etcd compaction can outlast the interval
+    running = true;
+    const before = store.compactedRevision();
+    store
+      .compact(keepRevisions, keepMs)
+      .then((after) => {
+        if (after !== before) logger.debug({ compactedRevision: after }, "compacted the revision log");
+      })
+      .catch((e: unknown) => logger.error({ err: e }, "compaction failed"))
+      .finally(() => (running = false));
   }, opts.intervalMs ?? 60_000);
   timer.unref();
   return () => clearInterval(timer);

@@ -46,6 +46,8 @@ export interface StartOptions {
   rotateCerts?: boolean;
   /** injectable clock for certificate issuance and the expiry warning */
   now?: () => Date;
+  /** keep objects in etcd instead of SQLite (`--datastore-endpoint`) */
+  datastore?: ApiServerOptions["datastore"];
 }
 
 export interface RunningApiServer {

@@ -9,7 +9,7 @@ import { legacyDefaults } from "../lib/legacy-versions.js";
 import { recordUpdate, type Writer } from "./fieldmanager/managed-fields.js";
 import { schemaOfKind } from "../lib/schema/index.js";
 import { randomUUID } from "node:crypto";
-import { alreadyExists, ApiError, badRequest, conflict, forbidden, invalid, notFound, type FieldError } from "../lib/errors.js";
+import { alreadyExists, ApiError, isAlreadyExists, badRequest, conflict, forbidden, invalid, notFound, type FieldError } from "../lib/errors.js";
 import { acceptsApiVersion, groupVersion, RESOURCES, resourceForKind, type ResourceInfo } from "../lib/kinds.js";
 import { labelSelectorToString } from "../lib/selector.js";
 import type { KObject, ObjectMeta, Pod, PodCondition, Scale } from "../lib/types.js";
@@ -28,6 +28,22 @@ import type { User } from "./security/auth.js";
 import { admit, type AdmissionPlugin, type AdmissionRequest } from "./authz/admission.js";
 import { NODE_LEASE_NAMESPACE } from "../lib/well-known.js";
 import { DEFAULT_CLASS_ANNOTATION, LOCAL_PATH_CLASS, LOCAL_PATH_PROVISIONER } from "../lib/storage.js";
+
+/** `p`, with AlreadyExists (another API server created it first) counted as done. */
+async function ignoreAlreadyExists(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+  }
+}
+
+/** A Conflict caused by a stale view, not by the caller (see Registry.guarded). */
+export class StaleRead extends ApiError {
+  constructor(cause: ApiError, readonly movedOn: Promise<void>) {
+    super(cause.reason, cause.message, cause.details, cause.code);
+  }
+}
 
 /** Namespaces that exist from the start (strategies/namespace.ts says which may not be deleted). */
 export const SYSTEM_NAMESPACES = ["default", "kube-system", "kube-public", NODE_LEASE_NAMESPACE];
@@ -72,22 +88,22 @@ export class Registry {
     this.admission = opts.admission ?? [];
   }
 
-  /** Create the system namespaces on first start. */
-  bootstrap(): void {
+  /** Create the system namespaces on first start (several servers may race: the first wins). */
+  async bootstrap(): Promise<void> {
     for (const name of SYSTEM_NAMESPACES) {
       if (!this.view.get("namespaces", "", name)) {
-        this.create(nsInfo(), undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+        await ignoreAlreadyExists(this.create(nsInfo(), undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name } }));
       }
     }
     // The built-in local-path class, the default (k3s' idea): volumes with nothing to install.
     // Like k3s' bundled manifests, it is put back at start when missing; users may edit it.
     if (!this.view.get("storageclasses.storage.k8s.io", "", LOCAL_PATH_CLASS)) {
       const sc = resourceForKind("StorageClass")!;
-      this.create(sc, undefined, {
+      await ignoreAlreadyExists(this.create(sc, undefined, {
         apiVersion: "storage.k8s.io/v1", kind: "StorageClass",
         metadata: { name: LOCAL_PATH_CLASS, annotations: { [DEFAULT_CLASS_ANNOTATION]: "true" } },
         provisioner: LOCAL_PATH_PROVISIONER, reclaimPolicy: "Delete", volumeBindingMode: "WaitForFirstConsumer",
-      } as KObject);
+      } as KObject));
     }
   }
 
@@ -136,7 +152,7 @@ export class Registry {
    * write: the answer is the object as it would be stored (no uid-stable resourceVersion).
    * `user` (the caller; absent for the server's own writes) is what admission checks.
    */
-  create(ri: ResourceInfo, namespace: string | undefined, body: unknown, dryRun = false, user?: User, writer?: Writer): StoredObject {
+  async create(ri: ResourceInfo, namespace: string | undefined, body: unknown, dryRun = false, user?: User, writer?: Writer): Promise<StoredObject> {
     const obj = this.checkBody(ri, body);
     const meta = obj.metadata;
     this.placeInNamespace(ri, obj, namespace);
@@ -174,7 +190,7 @@ export class Registry {
   // ------------------------------------------------------------------ update
 
   /** Update (PUT, and PATCH after the patch is applied); `dryRun` and `user` as in `create`. */
-  update(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown, dryRun = false, user?: User, writer?: Writer): StoredObject {
+  async update(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown, dryRun = false, user?: User, writer?: Writer): Promise<StoredObject> {
     const obj = this.checkBody(ri, body);
     this.checkName(obj, name);
     this.placeInNamespace(ri, obj, namespace);
@@ -204,7 +220,7 @@ export class Registry {
   }
 
   /** PUT .../status: only status changes; everything else comes from the stored object. `user` as in `create`. */
-  updateStatus(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown, user?: User, writer?: Writer): StoredObject {
+  async updateStatus(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown, user?: User, writer?: Writer): Promise<StoredObject> {
     const incoming = this.checkBody(ri, body);
     this.checkName(incoming, name);
     const cur = this.current(ri, namespace, name);
@@ -235,7 +251,7 @@ export class Registry {
   }
 
   /** Generation, no-op detection, finalizer-driven removal, then the write. `old` = `cur` parsed, when the caller has it. */
-  private commitUpdate(ri: ResourceInfo, obj: KObject, cur: StoredObject, expected: number | undefined, dryRun = false, old = cur.object()): StoredObject {
+  private async commitUpdate(ri: ResourceInfo, obj: KObject, cur: StoredObject, expected: number | undefined, dryRun = false, old = cur.object()): Promise<StoredObject> {
     const meta = obj.metadata;
     meta.generation = (old.metadata.generation ?? 1) + (deepEqual(old.spec, obj.spec) ? 0 : 1);
     meta.resourceVersion = old.metadata.resourceVersion;
@@ -247,11 +263,49 @@ export class Registry {
     if (dryRun) return this.unwritten(ri, obj);
     if (meta.deletionTimestamp && (meta.finalizers ?? []).length === 0 && this.readyToRemove(ri, obj)) {
       // The last finalizer is gone: the object goes away now.
-      const removed = this.store.delete(rid(ri), cur.namespace, cur.name, cur.rev, obj);
-      if (ri.namespaced) this.maybeFinishNamespace(cur.namespace);
+      const removed = await this.guarded(this.store.delete(rid(ri), cur.namespace, cur.name, cur.rev, obj), expected === undefined, cur);
+      if (ri.namespaced) await this.maybeFinishNamespace(cur.namespace);
       return removed.entry;
     }
-    return this.store.update(rid(ri), obj, cur.rev);
+    return this.guarded(this.store.update(rid(ri), obj, cur.rev), expected === undefined, cur);
+  }
+
+  /**
+   * `write`, which was decided on `cur`: when the caller gave no resourceVersion and the store
+   * answers Conflict, the conflict is this API server's view being behind its datastore (etcd:
+   * another server wrote first), not the caller's; it becomes a StaleRead, which `retrying`
+   * runs again once the view has moved on, as Kubernetes' GuaranteedUpdate retries. With SQLite
+   * the view is never behind, and this never happens.
+   */
+  private async guarded<T>(write: Promise<T>, retryable: boolean, ...cur: StoredObject[]): Promise<T> {
+    try {
+      return await write;
+    } catch (e) {
+      if (!retryable || !(e instanceof ApiError) || e.reason !== "Conflict" || e instanceof StaleRead) throw e;
+      throw new StaleRead(e, this.movedOn(cur));
+    }
+  }
+
+  /** Resolves once the view shows a newer state of one of `cur` (or 2 s have passed). */
+  private async movedOn(cur: StoredObject[]): Promise<void> {
+    const deadline = Date.now() + 2_000;
+    const moved = (): boolean => cur.some((c) => this.view.get(c.resource, c.namespace, c.name)?.rev !== c.rev);
+    while (!moved() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /**
+   * Run a read-modify-write again when it failed only because this server's view was behind
+   * (StaleRead, see `guarded`); at most 5 tries. Routes wrap updates, patches and deletes in it.
+   */
+  async retrying<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!(e instanceof StaleRead) || attempt >= 5) throw e;
+        await e.movedOn;
+      }
+    }
   }
 
   /** The answer to a dry run: the object as it would have been written, not stored. */
@@ -271,23 +325,27 @@ export class Registry {
 
   // ------------------------------------------------------------------ delete
 
-  delete(ri: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions): DeleteResult {
+  async delete(ri: ResourceInfo, namespace: string | undefined, name: string, opts: DeleteOptions): Promise<DeleteResult> {
     const cur = this.current(ri, namespace, name);
     this.checkPreconditions(ri, cur, opts);
     if (strategyFor(ri.kind).containsNamespacedObjects) return this.deleteWithContents(ri, cur, opts);
     const plan = this.planDelete(ri, cur, opts);
-    if (plan.op) this.store.batch([plan.op]);
-    if (plan.removed && ri.namespaced) this.maybeFinishNamespace(cur.namespace);
+    if (plan.op) await this.guarded(this.store.batch([plan.op]), !opts.preconditions?.resourceVersion, cur);
+    if (plan.removed && ri.namespaced) await this.maybeFinishNamespace(cur.namespace);
     const stored = plan.removed ? undefined : this.view.get(rid(ri), cur.namespace, cur.name);
     return { removed: plan.removed, obj: stored?.object() ?? plan.obj, json: stored?.json ?? JSON.stringify(plan.obj) };
   }
 
   /** Delete every object matching `filter` in one transaction; returns the affected objects. */
-  deleteCollection(ri: ResourceInfo, namespace: string | undefined, items: StoredObject[], opts: DeleteOptions): KObject[] {
-    if (strategyFor(ri.kind).containsNamespacedObjects) return items.map((i) => this.deleteWithContents(ri, i, opts).obj);
+  async deleteCollection(ri: ResourceInfo, namespace: string | undefined, items: StoredObject[], opts: DeleteOptions): Promise<KObject[]> {
+    if (strategyFor(ri.kind).containsNamespacedObjects) {
+      const out: KObject[] = [];
+      for (const i of items) out.push((await this.deleteWithContents(ri, i, opts)).obj);
+      return out;
+    }
     const plans = items.map((i) => this.planDelete(ri, i, opts));
-    this.store.batch(plans.flatMap((p) => (p.op ? [p.op] : [])));
-    if (ri.namespaced && namespace) this.maybeFinishNamespace(namespace);
+    await this.guarded(this.store.batch(plans.flatMap((p) => (p.op ? [p.op] : []))), true, ...items);
+    if (ri.namespaced && namespace) await this.maybeFinishNamespace(namespace);
     return plans.map((p) => p.obj);
   }
 
@@ -332,7 +390,7 @@ export class Registry {
    * same transaction (pods without grace); objects kept by finalizers hold it in `Terminating`
    * until they are gone (maybeFinishNamespace).
    */
-  private deleteWithContents(ri: ResourceInfo, cur: StoredObject, opts: DeleteOptions): DeleteResult {
+  private async deleteWithContents(ri: ResourceInfo, cur: StoredObject, opts: DeleteOptions): Promise<DeleteResult> {
     const refusal = strategyFor(ri.kind).undeletable?.(cur.name);
     if (refusal) throw forbidden(`${ri.plural} "${cur.name}" is forbidden: ${refusal}`);
     const ops: WriteOp[] = [];
@@ -354,7 +412,7 @@ export class Registry {
     const removed = remaining === 0 && finalizers.length === 0;
     if (removed) ops.push({ op: "delete", resource: rid(ri), namespace: "", name: cur.name, expectedRev: cur.rev, finalObj: ns });
     else ops.push({ op: "update", resource: rid(ri), obj: ns, expectedRev: cur.rev });
-    this.store.batch(ops);
+    await this.guarded(this.store.batch(ops), true, cur);
     return { removed, obj: ns, json: JSON.stringify(ns) };
   }
 
@@ -364,18 +422,24 @@ export class Registry {
   }
 
   /** Remove a terminating namespace once its last object is gone. */
-  private maybeFinishNamespace(ns: string): void {
+  private async maybeFinishNamespace(ns: string): Promise<void> {
     const e = this.view.get("namespaces", "", ns);
     const meta = e?.object().metadata;
     if (!e || !meta?.deletionTimestamp || (meta.finalizers ?? []).length > 0) return;
     if (!this.namespaceEmpty(ns)) return;
-    this.store.delete("namespaces", "", ns, e.rev);
+    try {
+      await this.store.delete("namespaces", "", ns, e.rev);
+    } catch (err) {
+      // Another writer got there first (another API server finishing it, a finalizer added):
+      // whoever changed it decides next.
+      if (!(err instanceof ApiError) || (err.reason !== "Conflict" && err.reason !== "NotFound")) throw err;
+    }
   }
 
   // ------------------------------------------------------------------ binding and scale
 
   /** POST pods/{name}/binding: set spec.nodeName once. */
-  bind(namespace: string, name: string, body: unknown): void {
+  async bind(namespace: string, name: string, body: unknown): Promise<void> {
     if (!isRecord(body)) throw badRequest("the request body must be a Binding object");
     const target = isRecord(body.target) ? body.target : undefined;
     const nodeName = typeof target?.name === "string" ? target.name : "";
@@ -396,7 +460,7 @@ export class Registry {
     const i = conditions.findIndex((c) => c.type === "PodScheduled");
     if (i >= 0) conditions[i] = scheduled;
     else conditions.push(scheduled);
-    this.store.update("pods", pod, cur.rev);
+    await this.guarded(this.store.update("pods", pod, cur.rev), true, cur);
   }
 
   /** GET .../scale, from the committed object. */
@@ -410,7 +474,7 @@ export class Registry {
   }
 
   /** PUT .../scale: spec.replicas only. */
-  updateScale(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown): Scale {
+  async updateScale(ri: ResourceInfo, namespace: string | undefined, name: string, body: unknown): Promise<Scale> {
     if (!isRecord(body)) throw badRequest("the request body must be a Scale object");
     const spec = isRecord(body.spec) ? body.spec : {};
     const replicas = spec.replicas;
@@ -423,7 +487,7 @@ export class Registry {
     const expected = this.expectedRevision(ri, meta, cur);
     const obj = cur.object();
     (obj.spec as { replicas?: number }).replicas = replicas as number;
-    return toScale(this.commitUpdate(ri, obj, cur, expected).object());
+    return toScale((await this.commitUpdate(ri, obj, cur, expected)).object());
   }
 
   // ------------------------------------------------------------------ shared checks

@@ -23,6 +23,8 @@ import { TokenAuth } from "./security/auth.js";
 import { JoinTokens } from "./security/join-tokens.js";
 import { encryptStoredSecrets, SecretEncryption } from "./security/secret-encryption.js";
 import { openDatabase, SqliteStore } from "./store/sqlite-store.js";
+import type { EtcdConnection } from "./store/etcd-client.js";
+import { EtcdStore } from "./store/etcd-store.js";
 import type { Store } from "./store/store.js";
 import { WatchHub } from "./watch/watch-hub.js";
 
@@ -42,6 +44,11 @@ export interface StateOptions {
   bookmarkIntervalMs?: number;
   /** injectable clock for token expiry (tests) */
   now?: () => Date;
+  /**
+   * An opened store to keep objects in instead of the data dir's SQLite file (the etcd store,
+   * opened by app.ts from `--datastore-endpoint`). Tokens stay in the data dir either way.
+   */
+  store?: Store;
 }
 
 /** Everything the HTTP app serves from. `close()` stops the timers and closes the store. */
@@ -55,7 +62,24 @@ export interface ServerState {
   dataDir: string | undefined;
   /** the node join token kubelets without a PKI accept (read when asked: it is written later) */
   kubeletToken(): string | undefined;
+  /** settles once the state's own first writes (system namespaces) are decided */
+  ready: Promise<void>;
   close(): void;
+}
+
+/** An etcd to keep objects in (`kctl server --datastore-endpoint ...`). */
+export type Datastore = EtcdConnection & {
+  /** key prefix (default `/kctl`): API servers of one cluster share it */
+  prefix?: string;
+};
+
+/**
+ * Open the etcd store for a server whose data dir is `dataDir`: Secrets are encrypted with the
+ * data dir's key, which every API server of the cluster must share (copied with the CA).
+ */
+export async function openEtcdStore(dataDir: string, ds: Datastore, logger?: Logger): Promise<EtcdStore> {
+  ensureDataDir(dataDir);
+  return EtcdStore.open({ ...ds, codec: SecretEncryption.load(dataDir), ...(logger ? { logger: logger.child({ component: "etcd-store" }) } : {}) });
 }
 
 /** Open (creating if needed) the state in `dataDir`. */
@@ -75,7 +99,7 @@ export function openServerState(dataDir: string, opts: StateOptions = {}): Serve
       return undefined;
     }
   };
-  return assemble(db, new SqliteStore(db, { file, codec }), dataDir, kubeletToken, opts);
+  return assemble(db, opts.store ?? new SqliteStore(db, { file, codec }), dataDir, kubeletToken, opts);
 }
 
 /** A state with nothing on disk: SQLite in memory, an in-memory Secret key. */
@@ -84,7 +108,7 @@ export function memoryServerState(opts: StateOptions = {}): ServerState {
   return assemble(db, new SqliteStore(db, { file: ":memory:", codec: SecretEncryption.ephemeral() }), undefined, () => undefined, opts);
 }
 
-function assemble(db: Database.Database, store: SqliteStore, dataDir: string | undefined, kubeletToken: () => string | undefined, opts: StateOptions): ServerState {
+function assemble(db: Database.Database, store: Store, dataDir: string | undefined, kubeletToken: () => string | undefined, opts: StateOptions): ServerState {
   const logger = opts.logger ?? silentLogger();
   const clock = opts.now ?? (() => new Date());
   const nowMs = () => clock().getTime();
@@ -93,7 +117,7 @@ function assemble(db: Database.Database, store: SqliteStore, dataDir: string | u
   const serviceCidr = opts.serviceCidr ?? "10.96.0.0/12";
   parseCidr(serviceCidr); // a bad range fails the start with a clear message, not the first Service create
   const registry = new Registry({ store, serviceCidr, admission: admissionPlugins });
-  registry.bootstrap();
+  const ready = registry.bootstrap();
   const hub = new WatchHub(store, {
     maxQueue: opts.watchBufferEvents ?? 10_000,
     maxQueueBytes: opts.watchBufferBytes,
@@ -102,6 +126,9 @@ function assemble(db: Database.Database, store: SqliteStore, dataDir: string | u
     logger,
   });
   const stopCompaction = startCompaction(store, opts.compaction ?? {}, logger);
+  // etcd lost: end every watch, so that clients list and watch again (through another API server
+  // if this one cannot reach etcd) instead of waiting on a stream that gets no events.
+  store.onUnavailable?.(() => hub.endAll());
   return {
     store,
     registry,
@@ -110,9 +137,12 @@ function assemble(db: Database.Database, store: SqliteStore, dataDir: string | u
     joinTokens,
     dataDir,
     kubeletToken,
+    ready,
     close: () => {
       stopCompaction();
       store.close();
+      // The SQLite store closes its database itself; with another store it held only the tokens.
+      if (db.open) db.close();
     },
   };
 }

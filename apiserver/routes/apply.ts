@@ -46,7 +46,7 @@ export function checkApplyConfig(ri: ResourceInfo, name: string, config: unknown
 }
 
 /** Apply; `created` tells the caller to answer 201. */
-export function serverSideApply(reg: Registry, a: ApplyRequest): { entry: StoredObject; created: boolean } {
+export async function serverSideApply(reg: Registry, a: ApplyRequest): Promise<{ entry: StoredObject; created: boolean }> {
   if (a.subresource !== undefined && a.subresource !== "status") throw new ApiError("MethodNotAllowed", `apply is not supported on ${a.ri.plural}/${a.subresource}`);
   if (!a.fieldManager) throw new ApiError("BadRequest", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
   const schema = schemaOfKind(a.ri.kind);
@@ -66,7 +66,7 @@ export function serverSideApply(reg: Registry, a: ApplyRequest): { entry: Stored
   }
   const obj = applyConfiguration(schema, liveObj, config, writer, a.force, new Date());
   // The apply has already written managedFields: the registry records no second writer.
-  if (!live) return { entry: reg.create(a.ri, a.namespace, obj, a.dryRun, a.user), created: true };
-  if (a.subresource === "status") return { entry: reg.updateStatus(a.ri, a.namespace, a.name, obj, a.user), created: false };
-  return { entry: reg.update(a.ri, a.namespace, a.name, obj, a.dryRun, a.user), created: false };
+  if (!live) return { entry: await reg.create(a.ri, a.namespace, obj, a.dryRun, a.user), created: true };
+  if (a.subresource === "status") return { entry: await reg.updateStatus(a.ri, a.namespace, a.name, obj, a.user), created: false };
+  return { entry: await reg.update(a.ri, a.namespace, a.name, obj, a.dryRun, a.user), created: false };
 }

@@ -121,76 +121,80 @@ async function handle(ctx: ServerContext, req: FastifyRequest, reply: FastifyRep
     await reg.sync();
     return sendJson(reply, code, answer(body));
   };
-  switch (verb) {
-    case "watch":
-      return serveHttpWatch(ctx, rp, q, reply, wantsTable(req.headers.accept));
-    case "list":
-      if (wantsTable(req.headers.accept)) return sendTable(reply, listBody(ctx, rp, q, parseIncludeObject(qp(q, "includeObject"))));
-      return sendJson(reply, 200, answer(listBody(ctx, rp, q)));
-    case "get": {
-      parseResourceVersion(qp(q, "resourceVersion"));
-      if (subresource === "scale") return sendJson(reply, 200, JSON.stringify(reg.getScale(ri, namespace, name!)));
-      if (subresource !== undefined && subresource !== "status") throw methodNotAllowed(`GET is not supported on ${ri.plural}/${subresource}`);
-      const e = reg.get(ri, namespace, name!);
-      if (wantsTable(req.headers.accept) && subresource === undefined) {
-        return sendTable(reply, tableJson(ri.kind, [e], `{"resourceVersion":"${e.rev}"}`, parseIncludeObject(qp(q, "includeObject"))));
+  // A write that lost only to this server's stale view (another API server on the same etcd wrote
+  // first) runs again from the top, body decoded afresh (Registry.retrying).
+  return reg.retrying(async () => {
+    switch (verb) {
+      case "watch":
+        return serveHttpWatch(ctx, rp, q, reply, wantsTable(req.headers.accept));
+      case "list":
+        if (wantsTable(req.headers.accept)) return sendTable(reply, listBody(ctx, rp, q, parseIncludeObject(qp(q, "includeObject"))));
+        return sendJson(reply, 200, answer(listBody(ctx, rp, q)));
+      case "get": {
+        parseResourceVersion(qp(q, "resourceVersion"));
+        if (subresource === "scale") return sendJson(reply, 200, JSON.stringify(reg.getScale(ri, namespace, name!)));
+        if (subresource !== undefined && subresource !== "status") throw methodNotAllowed(`GET is not supported on ${ri.plural}/${subresource}`);
+        const e = reg.get(ri, namespace, name!);
+        if (wantsTable(req.headers.accept) && subresource === undefined) {
+          return sendTable(reply, tableJson(ri.kind, [e], `{"resourceVersion":"${e.rev}"}`, parseIncludeObject(qp(q, "includeObject"))));
+        }
+        return sendJson(reply, 200, answer(e.json));
       }
-      return sendJson(reply, 200, answer(e.json));
-    }
-    case "create": {
-      const body = decodeObjectBody(req.body, req.headers["content-type"]);
-      if (name === undefined) return send(201, reg.create(ri, namespace, checkedBody(body), dryRun, user, writer).json);
-      if (subresource === "binding") {
-        reg.bind(namespace ?? "default", name, body);
-        return send(201, JSON.stringify(successStatus(201)));
+      case "create": {
+        const body = decodeObjectBody(req.body, req.headers["content-type"]);
+        if (name === undefined) return send(201, (await reg.create(ri, namespace, checkedBody(body), dryRun, user, writer)).json);
+        if (subresource === "binding") {
+          await reg.bind(namespace ?? "default", name, body);
+          return send(201, JSON.stringify(successStatus(201)));
+        }
+        throw methodNotAllowed(`POST is not supported on a single ${ri.singular}`);
       }
-      throw methodNotAllowed(`POST is not supported on a single ${ri.singular}`);
-    }
-    case "update": {
-      if (name === undefined) throw methodNotAllowed(`PUT is not supported on a collection of ${ri.plural}`);
-      const body = decodeObjectBody(req.body, req.headers["content-type"]);
-      if (subresource === "scale") return send(200, JSON.stringify(reg.updateScale(ri, namespace, name, body)));
-      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, checked(body), user, writer).json);
-      if (subresource !== undefined) throw methodNotAllowed(`PUT is not supported on ${ri.plural}/${subresource}`);
-      return send(200, reg.update(ri, namespace, name, checkedBody(body), dryRun, user, writer).json);
-    }
-    case "patch": {
-      if (name === undefined) throw methodNotAllowed(`PATCH is not supported on a collection of ${ri.plural}`);
-      const { kind, patch } = decodePatchBody(req.body, req.headers["content-type"]);
-      const force = boolParam(q, "force");
-      if (force && kind !== "apply") throw new ApiError("BadRequest", "force: Forbidden: may not be specified for non-apply patch");
-      if (kind === "apply") {
-        const config = checkedBody(checkApplyConfig(ri, name, patch));
-        const { entry, created } = serverSideApply(reg, { ri, namespace, name, subresource, config, writer, fieldManager, force, dryRun, user });
-        return send(created ? 201 : 200, entry.json);
+      case "update": {
+        if (name === undefined) throw methodNotAllowed(`PUT is not supported on a collection of ${ri.plural}`);
+        const body = decodeObjectBody(req.body, req.headers["content-type"]);
+        if (subresource === "scale") return send(200, JSON.stringify(await reg.updateScale(ri, namespace, name, body)));
+        if (subresource === "status") return send(200, (await reg.updateStatus(ri, namespace, name, checked(body), user, writer)).json);
+        if (subresource !== undefined) throw methodNotAllowed(`PUT is not supported on ${ri.plural}/${subresource}`);
+        return send(200, (await reg.update(ri, namespace, name, checkedBody(body), dryRun, user, writer)).json);
       }
-      if (subresource === "scale") {
-        const patched = applyPatch(kind, reg.currentScale(ri, namespace, name), patch);
-        return send(200, JSON.stringify(reg.updateScale(ri, namespace, name, patched)));
+      case "patch": {
+        if (name === undefined) throw methodNotAllowed(`PATCH is not supported on a collection of ${ri.plural}`);
+        const { kind, patch } = decodePatchBody(req.body, req.headers["content-type"]);
+        const force = boolParam(q, "force");
+        if (force && kind !== "apply") throw new ApiError("BadRequest", "force: Forbidden: may not be specified for non-apply patch");
+        if (kind === "apply") {
+          const config = checkedBody(checkApplyConfig(ri, name, patch));
+          const { entry, created } = await serverSideApply(reg, { ri, namespace, name, subresource, config, writer, fieldManager, force, dryRun, user });
+          return send(created ? 201 : 200, entry.json);
+        }
+        if (subresource === "scale") {
+          const patched = applyPatch(kind, reg.currentScale(ri, namespace, name), patch);
+          return send(200, JSON.stringify(await reg.updateScale(ri, namespace, name, patched)));
+        }
+        const cur = reg.current(ri, namespace, name);
+        const patched = applyPatch(kind, JSON.parse(cur.json) as unknown, patch, schemaOfKind(ri.kind));
+        if (subresource === "status") return send(200, (await reg.updateStatus(ri, namespace, name, checked(patched), user, writer)).json);
+        if (subresource !== undefined) throw methodNotAllowed(`PATCH is not supported on ${ri.plural}/${subresource}`);
+        return send(200, (await reg.update(ri, namespace, name, checked(patched), dryRun, user, writer)).json);
       }
-      const cur = reg.current(ri, namespace, name);
-      const patched = applyPatch(kind, JSON.parse(cur.json) as unknown, patch, schemaOfKind(ri.kind));
-      if (subresource === "status") return send(200, reg.updateStatus(ri, namespace, name, checked(patched), user, writer).json);
-      if (subresource !== undefined) throw methodNotAllowed(`PATCH is not supported on ${ri.plural}/${subresource}`);
-      return send(200, reg.update(ri, namespace, name, checked(patched), dryRun, user, writer).json);
+      case "delete": {
+        if (subresource !== undefined) throw methodNotAllowed(`DELETE is not supported on ${ri.plural}/${subresource}`);
+        const opts = parseDeleteOptions(decodeOptionalBody(req.body, req.headers["content-type"]), q);
+        const res = await reg.delete(ri, namespace, name!, opts);
+        // Some kinds answer with the object (Pods, Services, as in Kubernetes); others with a Status once gone.
+        if (!res.removed || strategyFor(ri.kind).deleteAnswersWithObject) return send(200, res.json);
+        return send(200, JSON.stringify(successStatus(200, { name, group: ri.group, kind: ri.plural, uid: res.obj.metadata.uid })));
+      }
+      case "deletecollection": {
+        const opts = parseDeleteOptions(decodeOptionalBody(req.body, req.headers["content-type"]), q);
+        const { items } = selected(ctx, rp, q);
+        const done = await reg.deleteCollection(ri, namespace, items, opts);
+        return send(200, JSON.stringify({ kind: `${ri.kind}List`, apiVersion: groupVersion(ri), metadata: { resourceVersion: String(reg.revision()) }, items: done }));
+      }
+      default:
+        throw methodNotAllowed(`${req.method} is not supported`);
     }
-    case "delete": {
-      if (subresource !== undefined) throw methodNotAllowed(`DELETE is not supported on ${ri.plural}/${subresource}`);
-      const opts = parseDeleteOptions(decodeOptionalBody(req.body, req.headers["content-type"]), q);
-      const res = reg.delete(ri, namespace, name!, opts);
-      // Some kinds answer with the object (Pods, Services, as in Kubernetes); others with a Status once gone.
-      if (!res.removed || strategyFor(ri.kind).deleteAnswersWithObject) return send(200, res.json);
-      return send(200, JSON.stringify(successStatus(200, { name, group: ri.group, kind: ri.plural, uid: res.obj.metadata.uid })));
-    }
-    case "deletecollection": {
-      const opts = parseDeleteOptions(decodeOptionalBody(req.body, req.headers["content-type"]), q);
-      const { items } = selected(ctx, rp, q);
-      const done = reg.deleteCollection(ri, namespace, items, opts);
-      return send(200, JSON.stringify({ kind: `${ri.kind}List`, apiVersion: groupVersion(ri), metadata: { resourceVersion: String(reg.revision()) }, items: done }));
-    }
-    default:
-      throw methodNotAllowed(`${req.method} is not supported`);
-  }
+  });
 }
 
 /** `json` (an object or a list) with `from` apiVersions written as `to`. */

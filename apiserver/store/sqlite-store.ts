@@ -210,18 +210,28 @@ export class SqliteStore implements Store {
     return n;
   }
 
-  create(resource: string, obj: KObject): StoredObject {
-    this.batch([{ op: "create", resource, obj }]);
-    return this.mustGet(resource, obj);
+  // The promise-returning writes stage synchronously, before returning (see Store): a caller's
+  // read-modify-write stays in one synchronous turn, exactly as before writes returned promises.
+  create(resource: string, obj: KObject): Promise<StoredObject> {
+    return settled(() => {
+      this.stage([{ op: "create", resource, obj }]);
+      return this.mustGet(resource, obj);
+    });
   }
 
-  update(resource: string, obj: KObject, expectedRev?: number): StoredObject {
-    this.batch([{ op: "update", resource, obj, expectedRev }]);
-    return this.mustGet(resource, obj);
+  update(resource: string, obj: KObject, expectedRev?: number): Promise<StoredObject> {
+    return settled(() => {
+      this.stage([{ op: "update", resource, obj, expectedRev }]);
+      return this.mustGet(resource, obj);
+    });
   }
 
-  delete(resource: string, namespace: string, name: string, expectedRev?: number, finalObj?: KObject): StoreEvent {
-    return this.batch([{ op: "delete", resource, namespace, name, expectedRev, finalObj }])[0];
+  delete(resource: string, namespace: string, name: string, expectedRev?: number, finalObj?: KObject): Promise<StoreEvent> {
+    return settled(() => this.stage([{ op: "delete", resource, namespace, name, expectedRev, finalObj }])[0]);
+  }
+
+  batch(ops: WriteOp[]): Promise<StoreEvent[]> {
+    return settled(() => this.stage(ops));
   }
 
   latest(): StoreView {
@@ -272,7 +282,8 @@ export class SqliteStore implements Store {
     return e;
   }
 
-  batch(ops: WriteOp[]): StoreEvent[] {
+  /** Check and apply `ops` to the pending state, queue them for the group commit. */
+  private stage(ops: WriteOp[]): StoreEvent[] {
     if (this.closed) throw new Error("store is closed");
     if (this.broken) throw this.broken;
     if (ops.length === 0) return [];
@@ -407,7 +418,11 @@ export class SqliteStore implements Store {
     return () => this.listeners.delete(listener);
   }
 
-  compact(keepRevisions: number, keepMs: number): number {
+  compact(keepRevisions: number, keepMs: number): Promise<number> {
+    return settled(() => this.compactNow(keepRevisions, keepMs));
+  }
+
+  private compactNow(keepRevisions: number, keepMs: number): number {
     this.flush();
     const byCount = this.rev - keepRevisions;
     const row = this.db.prepare("SELECT MAX(rev) AS r FROM revisions WHERE ts < ?").get(Date.now() - keepMs) as { r: number | null };
@@ -473,6 +488,15 @@ interface PendingState {
   namespace: string;
   name: string;
   entry: StoredObject | null;
+}
+
+/** `fn`'s result as a settled promise: what it returns, or what it throws as a rejection. */
+function settled<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 function cmp(a: string, b: string): number {

@@ -1,7 +1,8 @@
 /**
- * The storage seam of the API server. The SQLite store implements it today; another backend
- * (etcd, PostgreSQL) can slot in later. Objects are kept with their serialized JSON so that
- * lists and watches can be answered by concatenating strings instead of re-serializing.
+ * The storage seam of the API server, implemented on SQLite (the default, sqlite-store.ts) and on
+ * etcd (etcd-store.ts). Objects are kept with their serialized JSON so that lists and watches can
+ * be answered by concatenating strings instead of re-serializing. Reads are synchronous (both
+ * stores serve them from memory); writes return promises, because etcd decides them remotely.
  */
 import type { KObject } from "../../lib/types.js";
 
@@ -75,10 +76,16 @@ export interface StoreView {
 /**
  * The store. Its own reads (`get`, `list`, `count`, `currentRevision`) are the **committed**
  * state: every object and revision they show is durable, so a client is never shown a write that
- * a crash could take back, and a revision once served names one write for ever. Writes are
- * applied at once to a pending state that only the write path reads (`latest()`: preconditions,
- * AlreadyExists, allocation), and become visible to readers and watchers together when their
- * group commit succeeds.
+ * a crash could take back, and a revision once served names one write for ever.
+ *
+ * Writes return promises that settle once `latest()` shows the write (or with the write's
+ * AlreadyExists/NotFound/Conflict, or a 503/504 when the datastore cannot be reached):
+ * - SQLite stages a write synchronously, before its promise is even returned, in a pending state
+ *   that only the write path reads (`latest()`), and group-commits it later; readers and watchers
+ *   see it when the commit succeeds (`sync()`).
+ * - etcd decides a write in a transaction (preconditions compare mod revisions) and its promise
+ *   resolves once the store's watch-fed mirror includes it, so a writer reads its own writes.
+ * Preconditions are always checked by the store itself, against its latest state.
  */
 export interface Store extends StoreView {
   /** Everything at or below this revision has been dropped from the revision log. */
@@ -89,14 +96,20 @@ export interface Store extends StoreView {
    * to clients never come from it.
    */
   latest(): StoreView;
-  /** Sets metadata.resourceVersion; throws AlreadyExists. Returns the written (pending) entry. */
-  create(resource: string, obj: KObject): StoredObject;
-  /** Sets metadata.resourceVersion; throws NotFound, or Conflict when expectedRev is stale. */
-  update(resource: string, obj: KObject, expectedRev?: number): StoredObject;
-  /** Removes; throws NotFound/Conflict. `finalObj` is the state recorded in the DELETED event. */
-  delete(resource: string, namespace: string, name: string, expectedRev?: number, finalObj?: KObject): StoreEvent;
-  /** Several writes in one transaction, one revision each; all or nothing. Preconditions are checked against `latest()`. */
-  batch(ops: WriteOp[]): StoreEvent[];
+  /** Rejects with AlreadyExists. Resolves to the written entry (its rev is metadata.resourceVersion). */
+  create(resource: string, obj: KObject): Promise<StoredObject>;
+  /** Rejects with NotFound, or Conflict when expectedRev is stale. */
+  update(resource: string, obj: KObject, expectedRev?: number): Promise<StoredObject>;
+  /**
+   * Removes; rejects with NotFound/Conflict. The DELETED event carries the object's last state
+   * (SQLite: `finalObj` when given; etcd: the last stored state, as Kubernetes' etcd store does).
+   */
+  delete(resource: string, namespace: string, name: string, expectedRev?: number, finalObj?: KObject): Promise<StoreEvent>;
+  /**
+   * Several writes in one transaction, all or nothing, at increasing revisions (SQLite gives each
+   * op its own revision; etcd gives the whole transaction one). One object at most once per batch.
+   */
+  batch(ops: WriteOp[]): Promise<StoreEvent[]>;
   /** Committed events of `resource` (or all, when undefined) with revision > `rev`, oldest first. */
   eventsSince(rev: number, resource?: string): ReplayResult;
   /**
@@ -107,10 +120,15 @@ export interface Store extends StoreView {
   sync(): Promise<void>;
   /** Called after every commit, once the committed state includes the events, with them in order. */
   subscribe(listener: (events: readonly StoreEvent[]) => void): () => void;
-  /** Drop log entries that are neither among the last `keepRevisions` nor younger than `keepMs`. Returns the new compacted revision. */
-  compact(keepRevisions: number, keepMs: number): number;
-  /** Bytes used on disk (database + WAL). */
+  /**
+   * Drop log entries that are neither among the last `keepRevisions` nor younger than `keepMs`
+   * (etcd: asks etcd to compact its own history). Resolves to the new compacted revision.
+   */
+  compact(keepRevisions: number, keepMs: number): Promise<number>;
+  /** Bytes used on disk (database + WAL; etcd: its database size as last reported). */
   sizeBytes(): number;
+  /** Called when the store loses its datastore (etcd); absent for stores that cannot. */
+  onUnavailable?(listener: (reason: string) => void): () => void;
   /** Flush and close. */
   close(): void;
 }

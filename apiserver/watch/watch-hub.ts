@@ -135,6 +135,11 @@ export class WatchHub {
     clearTimeout(timer);
   }
 
+  /** End every open watch now (the store lost its datastore): their clients watch again. */
+  endAll(): void {
+    for (const set of this.byResource.values()) for (const w of [...set]) w.end("closed");
+  }
+
   private onEvents(events: readonly StoreEvent[]): void {
     // One line per event, shared by its watchers, for this fan-out only: a cache that outlived it
     // would keep a flattened copy of every event's JSON as long as the store's replay ring does.

@@ -29,12 +29,21 @@ interface ServerFlags extends LogFlags {
   nodeCidrMaskSize: string;
   compactionKeepRevisions: string;
   compactionKeepMinutes: string;
+  datastoreEndpoint?: string;
+  datastoreCafile?: string;
+  datastoreCertfile?: string;
+  datastoreKeyfile?: string;
+  datastorePrefix: string;
+  leaderElect?: string;
+  leaderElectLeaseDuration: string;
+  leaderElectRenewDeadline: string;
+  leaderElectRetryPeriod: string;
 }
 
 export const command: CommandModule = {
   register(program: Command, ctx: CliContext): void {
     withLogFlags(program.command("server"))
-      .description("run a single-node cluster: API server (SQLite), controllers, scheduler and a kubelet for the local Docker engine")
+      .description("run a single-node cluster: API server (SQLite, or etcd with --datastore-endpoint), controllers, scheduler and a kubelet for the local Docker engine")
       .option("--data-dir <dir>", "where the SQLite store, tokens and kubeconfig live (default: $KCTL_DATA_DIR or ~/.kctl/server)")
       .option("--listen <host:port>", "address the API server listens on (0.0.0.0:6443 for a multi-node lab)", "127.0.0.1:6443")
       .option("--no-kubelet", "do not run a kubelet (node agent) in this process")
@@ -52,6 +61,15 @@ export const command: CommandModule = {
       .option("--node-cidr-mask-size <bits>", "prefix length of each node's pod range", "24")
       .option("--compaction-keep-revisions <n>", "the revision log keeps at least this many newest revisions", "10000")
       .option("--compaction-keep-minutes <n>", "... and every revision younger than this", "5")
+      .option("--datastore-endpoint <urls>", "keep objects in etcd instead of SQLite: http(s)://HOST:2379[,...] (several API servers may share one etcd)")
+      .option("--datastore-cafile <file>", "CA bundle that signed etcd's certificate (https endpoints)")
+      .option("--datastore-certfile <file>", "client certificate for etcd")
+      .option("--datastore-keyfile <file>", "client key for etcd")
+      .option("--datastore-prefix <prefix>", "etcd key prefix of this cluster", "/kctl")
+      .option("--leader-elect <bool>", "run the controllers and the scheduler only while holding their Leases in kube-system (default: true with --datastore-endpoint)")
+      .option("--leader-elect-lease-duration <duration>", "how long a leader that stopped renewing keeps the others out", "15s")
+      .option("--leader-elect-renew-deadline <duration>", "a leader that could not renew for this long stops leading", "10s")
+      .option("--leader-elect-retry-period <duration>", "between tries to acquire or renew a Lease", "2s")
       .action(guarded(async (flags: ServerFlags) => runServer(flags, ctx)));
   },
 };
@@ -91,6 +109,8 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const conflict = clusterCidrConflict(flags.clusterCidr, flags.serviceCidr, hostNetworks());
   if (conflict) throw new UserError(`${conflict}: choose another --cluster-cidr`);
 
+  const datastore = datastoreOf(flags);
+  const election = electionOf(flags, datastore !== undefined, parseDuration);
   const api = await startApiServer({
     dataDir,
     listen: flags.listen,
@@ -103,6 +123,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
       keepRevisions: positiveInt(flags.compactionKeepRevisions, "--compaction-keep-revisions"),
       keepMinutes: positiveInt(flags.compactionKeepMinutes, "--compaction-keep-minutes"),
     },
+    ...(datastore ? { datastore } : {}),
   }).catch((e: unknown) => {
     throw explainListenError(e, flags.listen);
   });
@@ -118,19 +139,36 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
     // per process instead of once per component. Stopped after both (stops run in order).
     const informers = new SharedInformers(clientFor("informers"), componentLogger(root, "informers"));
     stops.unshift(() => informers.stop());
-    const controllers = await startControllerManager({
-      client: clientFor("controller-manager"),
-      logger: componentLogger(root, "controller-manager"),
-      nodeMonitorGracePeriodSeconds: graceSeconds,
-      podEvictionTimeoutSeconds: evictionSeconds,
-      informers,
-      clusterCidr: flags.clusterCidr,
-      nodeCidrMaskSize,
-      serviceCidr: flags.serviceCidr,
-    });
-    stops.unshift(() => controllers.stop());
-    const scheduler = await startScheduler({ client: clientFor("scheduler"), logger: componentLogger(root, "scheduler"), informers });
-    stops.unshift(() => scheduler.stop());
+    const startControllers = async (): Promise<() => Promise<void>> => {
+      const controllers = await startControllerManager({
+        client: clientFor("controller-manager"),
+        logger: componentLogger(root, "controller-manager"),
+        nodeMonitorGracePeriodSeconds: graceSeconds,
+        podEvictionTimeoutSeconds: evictionSeconds,
+        informers,
+        clusterCidr: flags.clusterCidr,
+        nodeCidrMaskSize,
+        serviceCidr: flags.serviceCidr,
+      });
+      return () => controllers.stop();
+    };
+    const startSched = async (): Promise<() => Promise<void>> => {
+      const scheduler = await startScheduler({ client: clientFor("scheduler"), logger: componentLogger(root, "scheduler"), informers });
+      return () => scheduler.stop();
+    };
+    if (election) {
+      // Several servers on one etcd: each competes for the two Leases; only holders run them.
+      const { startLeaderElection } = await import("../../lib/leader-election.js");
+      const { randomUUID } = await import("node:crypto");
+      const identity = `${os.hostname().toLowerCase()}_${randomUUID()}`;
+      for (const [name, start, component] of [["kube-controller-manager", startControllers, "controller-manager"], ["kube-scheduler", startSched, "scheduler"]] as const) {
+        const le = startLeaderElection({ client: clientFor(`${component}-election`), name, identity, ...election, logger: componentLogger(root, component), onStartedLeading: start });
+        stops.unshift(() => le.stop());
+      }
+    } else {
+      stops.unshift(await startControllers());
+      stops.unshift(await startSched());
+    }
     if (flags.kubelet) {
       const { startKubelet } = await import("../../kubelet/index.js");
       const nodeName = flags.nodeName ?? os.hostname().toLowerCase();
@@ -224,6 +262,51 @@ function joinServerUrl(url: string, listenHost: string): string {
  */
 function localNodeIP(listenHost: string): string {
   return isLoopback(listenHost) ? "127.0.0.1" : hostIPv4();
+}
+
+/** Leader election settings (`--leader-elect*`), or undefined when it is off. */
+function electionOf(flags: ServerFlags, onEtcd: boolean, parseDuration: (v: string, flag: string) => number): { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number } | undefined {
+  const v = flags.leaderElect;
+  if (v !== undefined && v !== "true" && v !== "false") throw new UserError(`--leader-elect must be true or false, got "${v}"`);
+  if (!(v === "true" || (v === undefined && onEtcd))) return undefined;
+  const t = {
+    leaseDurationMs: parseDuration(flags.leaderElectLeaseDuration, "--leader-elect-lease-duration"),
+    renewDeadlineMs: parseDuration(flags.leaderElectRenewDeadline, "--leader-elect-renew-deadline"),
+    retryPeriodMs: parseDuration(flags.leaderElectRetryPeriod, "--leader-elect-retry-period"),
+  };
+  if (!(t.retryPeriodMs > 0 && t.renewDeadlineMs > t.retryPeriodMs && t.leaseDurationMs > t.renewDeadlineMs)) {
+    throw new UserError("leader election needs --leader-elect-lease-duration > --leader-elect-renew-deadline > --leader-elect-retry-period > 0");
+  }
+  return t;
+}
+
+/** The etcd to use (`--datastore-*`), checked before anything starts; undefined = SQLite. */
+function datastoreOf(flags: ServerFlags): { endpoints: string[]; caFile?: string; certFile?: string; keyFile?: string; prefix: string } | undefined {
+  if (!flags.datastoreEndpoint) {
+    if (flags.datastoreCafile || flags.datastoreCertfile || flags.datastoreKeyfile) throw new UserError("--datastore-cafile/--datastore-certfile/--datastore-keyfile need --datastore-endpoint");
+    return undefined;
+  }
+  const endpoints = flags.datastoreEndpoint.split(",").map((e) => e.trim()).filter((e) => e !== "");
+  for (const e of endpoints) {
+    let u: URL | undefined;
+    try {
+      u = new URL(e);
+    } catch {
+      u = undefined;
+    }
+    if (!u || (u.protocol !== "http:" && u.protocol !== "https:") || !u.port || (u.pathname !== "/" && u.pathname !== "")) {
+      throw new UserError(`--datastore-endpoint: "${e}" is not an etcd client URL like http://127.0.0.1:2379`);
+    }
+  }
+  if (endpoints.length === 0) throw new UserError("--datastore-endpoint: no endpoint given (http://HOST:2379[,...])");
+  if (!flags.datastorePrefix.startsWith("/")) throw new UserError(`--datastore-prefix must start with "/", got "${flags.datastorePrefix}"`);
+  return {
+    endpoints: endpoints.map((e) => e.replace(/\/$/, "")),
+    prefix: flags.datastorePrefix,
+    ...(flags.datastoreCafile ? { caFile: flags.datastoreCafile } : {}),
+    ...(flags.datastoreCertfile ? { certFile: flags.datastoreCertfile } : {}),
+    ...(flags.datastoreKeyfile ? { keyFile: flags.datastoreKeyfile } : {}),
+  };
 }
 
 /** A whole number >= 0 from a flag, or a one-line error naming the flag. */

@@ -80,7 +80,7 @@ describe("kctl get -w across server restarts", () => {
     const store = new SqliteStore(openDatabase(file), { file });
     store.create("configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "offline", namespace: "default" } });
     await store.sync();
-    store.compact(0, 0);
+    await store.compact(0, 0);
     store.close();
     server = await startServer(dataDir, port);
     await create(["after-compaction"]);

@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { startApiServer, type RunningApiServer, type StartOptions } from "../../apiserver/index.js";
 import { ApiClient } from "../../lib/client.js";
+import { ETCD_ENDPOINTS, freshPrefix } from "./etcd.js";
 
 export interface TestServer {
   url: string;
@@ -43,6 +44,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const ownDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "kctl-test-"));
   const { tls: wantTls, dataDir: _d, ...rest } = opts;
+  // KCTL_TEST_DATASTORE=etcd runs a suite's servers on the local etcd (scripts/etcd.sh), each on a fresh prefix.
+  if (process.env.KCTL_TEST_DATASTORE === "etcd" && !rest.datastore) rest.datastore = { endpoints: ETCD_ENDPOINTS, prefix: freshPrefix() };
   const clientFor = (srv: RunningApiServer) => new ApiClient({ server: srv.url, token: srv.adminToken, ca: srv.caPem });
   const start = () => startApiServer({ ...rest, dataDir, listen: "127.0.0.1:0", tls: wantTls ? undefined : false });
   let server = await start();

@@ -65,7 +65,7 @@ describe("watch", () => {
     const a = await s.client.create(cm("old-1"));
     await s.client.create(cm("old-2"));
     await s.client.create(cm("old-3"));
-    s.server.app.kctl.store.compact(1, 0);
+    await s.server.app.kctl.store.compact(1, 0);
     const events: WatchEvent[] = [];
     const h = s.client.watch("ConfigMap", { namespace: "default", resourceVersion: String(Number(a.metadata.resourceVersion) - 1) }, (e) => events.push(e));
     await h.done;

@@ -110,7 +110,7 @@ describe("watch hub contract", () => {
     for (let i = 0; i < 10; i++) store.create("configmaps", cm(`c${i}`));
     await store.sync();
     // keepMs -1000: every logged revision counts as old, so only the count keeps any.
-    const compacted = store.compact(2, -1_000);
+    const compacted = await store.compact(2, -1_000);
     expect(compacted).toBe(store.currentRevision() - 2);
     expect(watch(hub, new RecordingSink(), 1)).toEqual({ ok: false, compactedRevision: compacted });
   });
