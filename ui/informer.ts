@@ -1,5 +1,6 @@
 /**
- * A browser informer: lib/informer.ts's semantics for one kind, on fetch.
+ * A browser informer: lib/informer.ts's semantics for one kind: list over fetch, watch over a
+ * WebSocket (see watch() for why).
  *
  * ```
  *   list ──► replace cache ──► watch from the list's resourceVersion
@@ -13,7 +14,6 @@
  */
 import type { KList, KObject, WatchEvent } from "../lib/types.js";
 import { type Api, ApiFailure, isForbidden, isGone, isUnauthorized } from "./api.js";
-import { readWatchEvents } from "./watch-stream.js";
 
 /** Where an informer is: a picture is "live" only while its watch is connected. */
 export type InformerState = "syncing" | "live" | "reconnecting" | "forbidden" | "stopped";
@@ -22,6 +22,17 @@ export type InformerState = "syncing" | "live" | "reconnecting" | "forbidden" | 
 export const keyOf = (o: KObject): string => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name ?? ""}` : (o.metadata.name ?? ""));
 
 const BACKOFF_MIN_MS = 250;
+/** The subprotocol the server echoes (its WebSocket library takes the first one offered). */
+const WATCH_PROTOCOL = "watch.kctl.io";
+
+/** Kubernetes' WebSocket bearer token: `base64url.bearer.authorization.k8s.io.<base64url token>`. */
+function bearerProtocol(token: string): string {
+  const b64 = btoa(String.fromCharCode(...new TextEncoder().encode(token)));
+  return `base64url.bearer.authorization.k8s.io.${b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")}`;
+}
+
+/** A WebSocket that never opened: ask over plain HTTP why (401, 403, 410, or down). */
+class HandshakeFailed extends Error {}
 const BACKOFF_MAX_MS = 5000;
 
 export class Informer<T extends KObject> {
@@ -84,6 +95,16 @@ export class Informer<T extends KObject> {
           needList = true;
           continue;
         }
+        if (e instanceof HandshakeFailed) {
+          // One cheap request says what the refused upgrade could not: 401/403 end here.
+          const why = await this.api.request("GET", `${this.path}?limit=1`, { signal: this.abort.signal }).then(() => undefined, (x: unknown) => x);
+          if (isUnauthorized(why)) return this.stop();
+          if (isForbidden(why)) {
+            this.cache.clear();
+            this.setState("forbidden");
+            return;
+          }
+        }
         // A dropped connection: say so at once, so no stale picture passes for live.
         this.setState("reconnecting");
         await new Promise((r) => setTimeout(r, this.backoffMs));
@@ -103,13 +124,48 @@ export class Informer<T extends KObject> {
     this.onChange();
   }
 
-  private async watch(): Promise<void> {
+  /**
+   * One watch over a WebSocket (the server's other watch transport, one event per message). Not
+   * fetch: a browser opens at most 6 HTTP/1.1 connections to a host, and seven streaming watches
+   * would starve each other and every other request of the page; WebSockets do not count there.
+   * Browsers cannot set headers on a WebSocket, so the token goes as Kubernetes' bearer
+   * subprotocol, after a plain one the server echoes (the token is never echoed back).
+   * Resolves on a clean end (the server's watch timeout), rejects when the connection drops.
+   */
+  private watch(): Promise<void> {
     this.watches++;
     const q = `watch=1&allowWatchBookmarks=true&resourceVersion=${encodeURIComponent(this.rv)}`;
-    const res = await this.api.open("GET", `${this.path}?${q}`, { signal: this.abort.signal });
-    this.backoffMs = BACKOFF_MIN_MS;
-    this.setState("live");
-    await readWatchEvents(res, (ev) => this.apply(ev as WatchEvent<T>));
+    const url = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}${this.path}?${q}`;
+    return new Promise<void>((resolve, reject) => {
+      const ws = new WebSocket(url, [WATCH_PROTOCOL, bearerProtocol(this.api.token)]);
+      let opened = false;
+      let failure: unknown;
+      const onAbort = () => ws.close(1000);
+      this.abort.signal.addEventListener("abort", onAbort, { once: true });
+      ws.onopen = () => {
+        opened = true;
+        this.backoffMs = BACKOFF_MIN_MS;
+        this.setState("live");
+      };
+      ws.onmessage = (m: MessageEvent) => {
+        if (failure) return;
+        try {
+          this.apply(JSON.parse(String(m.data)) as WatchEvent<T>);
+        } catch (e) {
+          failure = e;
+          ws.close(1000);
+        }
+      };
+      ws.onclose = (ev: CloseEvent) => {
+        this.abort.signal.removeEventListener("abort", onAbort);
+        if (this.stopped) return resolve();
+        if (failure) return reject(failure);
+        // Refused at the handshake (the browser hides the HTTP status) or dropped mid-stream.
+        if (!opened) return reject(new HandshakeFailed());
+        if (ev.code === 1000) return resolve();
+        reject(new Error(`watch connection closed (${ev.code})`));
+      };
+    });
   }
 
   private apply(ev: WatchEvent<T>): void {

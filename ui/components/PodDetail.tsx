@@ -11,7 +11,7 @@ import type { Api } from "../api.js";
 import { deletePod, podPath } from "../actions.js";
 import { ownerOf } from "../format.js";
 import { mayWrite } from "../permissions.js";
-import { readText } from "../watch-stream.js";
+import { readText } from "../read-text.js";
 
 const TAIL_LINES = 100;
 const MAX_LOG_CHARS = 64 * 1024;
