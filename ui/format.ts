@@ -62,10 +62,18 @@ export interface Allocation {
   memCapBytes: number;
 }
 
+/** Requests per pod object (objects are replaced, never mutated, so the cache cannot go stale). */
+const requestsOf = new WeakMap<Pod, ReturnType<typeof podRequests>>();
+function cachedRequests(p: Pod): ReturnType<typeof podRequests> {
+  let r = requestsOf.get(p);
+  if (!r) requestsOf.set(p, (r = podRequests(p)));
+  return r;
+}
+
 /** CPU and memory requested by the node's (non-terminated) pods, of its allocatable. */
 export function allocation(node: Node | undefined, pods: readonly Pod[]): Allocation {
   const live = pods.filter((p) => p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
-  const total = totalAmounts(live.map(podRequests));
+  const total = totalAmounts(live.map(cachedRequests));
   const alloc = node?.status?.allocatable ?? node?.status?.capacity ?? {};
   return {
     cpuMilli: milliValue(total.get("cpu") ?? parseQuantityOr(undefined)),

@@ -42,6 +42,8 @@ export class Informer<T extends KObject> {
   lists = 0;
   /** watch requests made (the first one and every resume) */
   watches = 0;
+  /** bumped on every change of the cache: derived views recompute only when it moved */
+  revision = 0;
   private rv = "";
   private abort = new AbortController();
   private backoffMs = BACKOFF_MIN_MS;
@@ -88,6 +90,7 @@ export class Informer<T extends KObject> {
         if (isUnauthorized(e)) return this.stop();
         if (isForbidden(e)) {
           this.cache.clear();
+          this.revision++;
           this.setState("forbidden");
           return;
         }
@@ -101,6 +104,7 @@ export class Informer<T extends KObject> {
           if (isUnauthorized(why)) return this.stop();
           if (isForbidden(why)) {
             this.cache.clear();
+            this.revision++;
             this.setState("forbidden");
             return;
           }
@@ -121,6 +125,7 @@ export class Informer<T extends KObject> {
     this.cache.clear();
     for (const [k, o] of fresh) this.cache.set(k, o);
     this.rv = list.metadata.resourceVersion ?? "";
+    this.revision++;
     this.onChange();
   }
 
@@ -178,6 +183,7 @@ export class Informer<T extends KObject> {
     if (ev.type === "BOOKMARK") return;
     if (ev.type === "DELETED") this.cache.delete(keyOf(obj));
     else this.cache.set(keyOf(obj), obj);
+    this.revision++;
     this.onChange();
   }
 }

@@ -8,6 +8,9 @@ import { parseSelector, type Selector } from "../lib/selector.js";
 import type { DaemonSet, Deployment, Event, KObject, Node, Pod, ReplicaSet, StatefulSet } from "../lib/types.js";
 import type { Cluster } from "./cluster.js";
 
+/** The event pane shows the newest this many. */
+const EVENTS_SHOWN = 60;
+
 export interface Filters {
   /** "" = all namespaces */
   namespace: string;
@@ -47,8 +50,23 @@ export interface View {
   podCount: number;
 }
 
-const byName = (a: KObject, b: KObject): number => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? "");
-const eventTime = (e: Event): number => Date.parse(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp ?? "") || 0;
+const byName = (a: KObject, b: KObject): number => {
+  const x = a.metadata.name ?? "";
+  const y = b.metadata.name ?? "";
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/** Events newest first, sorted again only when the events informer changed (thousands during a scale). */
+let sortedEvents: { revision: number; list: Event[] } = { revision: -1, list: [] };
+function eventsNewestFirst(c: Cluster): Event[] {
+  const inf = c.informers.events;
+  if (sortedEvents.revision !== inf.revision) {
+    const timed = [...inf.cache.values()].map((e) => ({ e, t: Date.parse(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp ?? "") || 0 }));
+    timed.sort((a, b) => b.t - a.t);
+    sortedEvents = { revision: inf.revision, list: timed.map((x) => x.e) };
+  }
+  return sortedEvents.list;
+}
 
 /** The filters as a predicate on objects. */
 function matcher(f: Filters): { match: (o: KObject) => boolean; error?: string } {
@@ -88,9 +106,15 @@ export function deriveView(c: Cluster, f: Filters): View {
   for (const col of columns.values()) col.pods.sort(byName);
   unscheduled.sort(byName);
 
-  const events = [...inf.events.cache.values()].filter((e) => !f.namespace || e.metadata.namespace === f.namespace).sort((a, b) => eventTime(b) - eventTime(a));
-  const eventsOf = (kind: string, o: KObject): Event[] =>
-    events.filter((e) => e.involvedObject.kind === kind && e.involvedObject.name === o.metadata.name && e.metadata.namespace === o.metadata.namespace).slice(0, 3);
+  const all = eventsNewestFirst(c);
+  const events = f.namespace ? all.filter((e) => e.metadata.namespace === f.namespace) : all;
+  const eventsOf = (kind: string, o: KObject): Event[] => {
+    const out: Event[] = [];
+    for (const e of events) {
+      if (e.involvedObject.kind === kind && e.involvedObject.name === o.metadata.name && e.metadata.namespace === o.metadata.namespace && out.push(e) === 3) break;
+    }
+    return out;
+  };
 
   const rsByOwner = new Map<string, ReplicaSet[]>();
   for (const rs of inf.replicasets.cache.values()) {
@@ -125,13 +149,13 @@ export function deriveView(c: Cluster, f: Filters): View {
       updated: s?.updatedNumberScheduled ?? 0, ready: s?.numberReady ?? 0, available: s?.numberAvailable ?? 0, oldRs: [], events: eventsOf("DaemonSet", ds),
     });
   }
-  for (const e of events) if (e.metadata.namespace) namespaces.add(e.metadata.namespace);
+  for (const e of events.slice(0, EVENTS_SHOWN)) if (e.metadata.namespace) namespaces.add(e.metadata.namespace);
   if (c.namespace) namespaces.add(c.namespace);
   return {
     columns: [...columns.values()],
     unscheduled,
     workloads,
-    events: events.slice(0, 100),
+    events: events.slice(0, EVENTS_SHOWN),
     namespaces: [...namespaces].sort(),
     ...(error ? { selectorError: error } : {}),
     podCount,

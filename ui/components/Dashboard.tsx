@@ -12,6 +12,8 @@ import { NodeBoard } from "./NodeBoard.js";
 import { PodDetail } from "./PodDetail.js";
 import { Workloads } from "./Workloads.js";
 
+const AGE_REFRESH_MS = 10_000;
+
 declare global {
   interface Window {
     /** the page's cluster state, for the browser tests and bench/ui.ts (read-only use) */
@@ -24,6 +26,12 @@ export function Dashboard(props: { api: Api; session: Session; onLogout: () => v
   const [version, setVersion] = useState(0);
   const [filters, setFilters] = useState<Filters>({ namespace: props.session.namespace ?? "", labels: "" });
   const [selected, setSelected] = useState<string | undefined>();
+  // Ages ("3m") move on without any watch event: redraw them every few seconds.
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => setTick((n) => n + 1), AGE_REFRESH_MS);
+    return () => clearInterval(t);
+  }, []);
 
   useEffect(() => {
     const off = cluster.subscribe(() => setVersion(cluster.version));
@@ -83,7 +91,7 @@ export function Dashboard(props: { api: Api; session: Session; onLogout: () => v
       </header>
       {view.selectorError && <p class="filter-error">label filter: {view.selectorError}</p>}
       <div class="body">
-        <NodeBoard view={view} onSelect={setSelected} />
+        <NodeBoard view={view} tick={tick} onSelect={setSelected} />
         <aside>
           <Workloads api={props.api} rows={view.workloads} />
           <EventsPane events={view.events} />

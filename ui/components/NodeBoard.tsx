@@ -13,17 +13,17 @@ function pct(used: number, cap: number): number {
 }
 
 /** A column re-renders only when one of its pods or its node changed. */
-class Column extends Component<{ col: NodeColumn; onSelect: (key: string) => void }> {
-  override shouldComponentUpdate(next: { col: NodeColumn }): boolean {
+class Column extends Component<{ col: NodeColumn; tick: number; onSelect: (key: string) => void }> {
+  override shouldComponentUpdate(next: { col: NodeColumn; tick: number }): boolean {
     const a = this.props.col;
     const b = next.col;
-    if (a.node !== b.node || a.pods.length !== b.pods.length) return true;
+    if (a.node !== b.node || a.pods.length !== b.pods.length || this.props.tick !== next.tick) return true;
     for (let i = 0; i < a.pods.length; i++) if (a.pods[i] !== b.pods[i]) return true;
     return false;
   }
 
   override render() {
-    const { col, onSelect } = this.props;
+    const { col, tick, onSelect } = this.props;
     const status = col.node ? nodeStatus(col.node) : "unknown";
     const a = allocation(col.node, col.pods);
     return (
@@ -51,7 +51,7 @@ class Column extends Component<{ col: NodeColumn; onSelect: (key: string) => voi
         </header>
         <div class="cards">
           {col.pods.map((p) => (
-            <PodCard key={p.metadata.uid ?? p.metadata.name} pod={p} onSelect={onSelect} />
+            <PodCard key={p.metadata.uid ?? p.metadata.name} pod={p} tick={tick} onSelect={onSelect} />
           ))}
         </div>
       </section>
@@ -59,7 +59,11 @@ class Column extends Component<{ col: NodeColumn; onSelect: (key: string) => voi
   }
 }
 
-function Unscheduled(props: { pods: Pod[]; onSelect: (key: string) => void }) {
+/** Cards shown in the unscheduled lane; a burst of pending pods (a scale to 1,000) shows as a count beyond. */
+const UNSCHEDULED_SHOWN = 50;
+
+function Unscheduled(props: { pods: Pod[]; tick: number; onSelect: (key: string) => void }) {
+  const more = props.pods.length - UNSCHEDULED_SHOWN;
   return (
     <section class="node unscheduled" data-node="">
       <header>
@@ -67,24 +71,25 @@ function Unscheduled(props: { pods: Pod[]; onSelect: (key: string) => void }) {
         <div class="node-count">{props.pods.length} pending</div>
       </header>
       <div class="cards">
-        {props.pods.map((p) => (
+        {props.pods.slice(0, UNSCHEDULED_SHOWN).map((p) => (
           <div key={p.metadata.uid ?? p.metadata.name} class="waiting">
-            <PodCard pod={p} onSelect={props.onSelect} />
+            <PodCard pod={p} tick={props.tick} onSelect={props.onSelect} />
             <div class="reason">{unscheduledReason(p)}</div>
           </div>
         ))}
+        {more > 0 && <div class="more">{`and ${more} more`}</div>}
       </div>
     </section>
   );
 }
 
-export function NodeBoard(props: { view: View; onSelect: (key: string) => void }) {
+export function NodeBoard(props: { view: View; tick: number; onSelect: (key: string) => void }) {
   const { view } = props;
   return (
     <div class="board">
-      {view.unscheduled.length > 0 && <Unscheduled pods={view.unscheduled} onSelect={props.onSelect} />}
+      {view.unscheduled.length > 0 && <Unscheduled pods={view.unscheduled} tick={props.tick} onSelect={props.onSelect} />}
       {view.columns.map((col) => (
-        <Column key={col.name} col={col} onSelect={props.onSelect} />
+        <Column key={col.name} col={col} tick={props.tick} onSelect={props.onSelect} />
       ))}
       {view.columns.length === 0 && view.unscheduled.length === 0 && <p class="empty">No pods or nodes visible to this token.</p>}
     </div>

@@ -1,7 +1,7 @@
 /**
  * One pod: name, phase/readiness colour, restarts (a flash when a container restarts), owner,
  * image tag, age. Re-renders only when its pod object changes (a new resourceVersion) or the
- * minute-grained age text would.
+ * age clock ticks.
  */
 import { Component } from "preact";
 import { since } from "../../lib/human-duration.js";
@@ -10,6 +10,8 @@ import { imageTag, ownerOf, podTone, restartsOf } from "../format.js";
 
 interface Props {
   pod: Pod;
+  /** the age clock: a new value redraws the age */
+  tick: number;
   onSelect: (key: string) => void;
 }
 
@@ -20,7 +22,7 @@ export class PodCard extends Component<Props, { flashUntil: number }> {
   private timer = 0;
 
   override shouldComponentUpdate(next: Props, nextState: { flashUntil: number }): boolean {
-    return next.pod !== this.props.pod || nextState.flashUntil !== this.state.flashUntil;
+    return next.pod !== this.props.pod || next.tick !== this.props.tick || nextState.flashUntil !== this.state.flashUntil;
   }
 
   /** A container restarted since the last pod version: flash (never on a card's first render). */
@@ -53,7 +55,7 @@ export class PodCard extends Component<Props, { flashUntil: number }> {
         <div class="pod-name">{pod.metadata.name}</div>
         <div class="pod-meta">
           <span class="tag">{images}</span>
-          <span class="restarts">restarts {restarts}</span>
+          <span class="restarts">{`restarts ${restarts}`}</span>
           <span class="age">{since(pod.metadata.creationTimestamp)}</span>
         </div>
         {owner && <div class="owner">{`${owner.kind}/${owner.name}`}</div>}
