@@ -48,6 +48,8 @@ export interface View {
   /** the label filter does not parse: its message */
   selectorError?: string;
   podCount: number;
+  /** the token may read no pods here (a namespaced token asked for all namespaces) */
+  podsForbidden: boolean;
 }
 
 const byName = (a: KObject, b: KObject): number => {
@@ -159,5 +161,6 @@ export function deriveView(c: Cluster, f: Filters): View {
     namespaces: [...namespaces].sort(),
     ...(error ? { selectorError: error } : {}),
     podCount,
+    podsForbidden: !c.readable("pods"),
   };
 }

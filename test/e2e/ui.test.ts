@@ -82,6 +82,20 @@ describe("the web view in Chromium", () => {
     expect((await fetch(`${c.srv.url}/api/v1/pods`)).status).toBe(401);
   });
 
+  it("kctl dashboard refuses bad flags in one line, changing nothing", async () => {
+    const before = (await kctl(args("token", "list"))).stdout;
+    for (const [flags, message] of [
+      [["--role", "root"], 'error: --role must be view, edit or admin (not "root")\n'],
+      [["--ttl", "0s"], "error: --ttl must be positive (the link's token expires)\n"],
+    ] as const) {
+      const r = await kctl(args("dashboard", ...flags));
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(message);
+    }
+    expect((await kctl(args("token", "list"))).stdout).toBe(before);
+  });
+
   it("logs in through kctl dashboard's link and shows the node", async () => {
     const r = await kctl(args("dashboard", "--role", "admin", "--ttl", "1h"));
     expect(r.code, r.stderr).toBe(0);
@@ -218,6 +232,22 @@ describe("the web view in Chromium", () => {
     expect(await viewer.textContent(".login-message")).toMatch(/expired or was revoked/);
     await screenshot(viewer, out, "08-revoked");
     await viewer.close();
+  });
+
+  it("a namespaced token sees its namespace only: other kinds and namespaces are absent, not errors", async () => {
+    await c.client.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "team-a" } });
+    const r = await kctl(args("dashboard", "--role", "view", "--ttl", "10m", "-n", "team-a"));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toMatch(/#token=.+&namespace=team-a$/);
+    const p = await b.context.newPage();
+    await p.goto(r.stdout.trim());
+    await waitLive(p);
+    await p.waitForSelector(".workloads .empty");
+    expect(await p.locator("section.node").count()).toBe(0);
+    expect(await p.locator(".pod").count()).toBe(0);
+    expect(await p.locator(".login-message, .action-error").count()).toBe(0);
+    expect(await p.inputValue('select[name="namespace"]')).toBe("team-a");
+    await p.close();
   });
 
   it("a dropped connection shows reconnecting, then resumes with what changed meanwhile", async () => {

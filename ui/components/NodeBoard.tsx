@@ -91,7 +91,13 @@ export function NodeBoard(props: { view: View; tick: number; onSelect: (key: str
       {view.columns.map((col) => (
         <Column key={col.name} col={col} tick={props.tick} onSelect={props.onSelect} />
       ))}
-      {view.columns.length === 0 && view.unscheduled.length === 0 && <p class="empty">No pods or nodes visible to this token.</p>}
+      {view.columns.length === 0 && view.unscheduled.length === 0 && (
+        <p class="empty">
+          {view.podsForbidden
+            ? "This token may not list pods here. A token limited to one namespace logs in with that namespace (kctl dashboard -n NS does it)."
+            : "No pods or nodes visible to this token."}
+        </p>
+      )}
     </div>
   );
 }
