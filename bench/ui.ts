@@ -10,6 +10,8 @@
  *                                                             worst 1-s window and overall, from the
  *                                                             trace's frames and from rAF), longest
  *                                                             main-thread task, time to 1,000 Ready
+ *      Wall-clock frame rates need an idle machine; the main thread's CPU time (per frame, and
+ *      the longest task's) says what the page itself costs on a loaded one.
  *   4. page memory (JS heap used, DOM nodes) with 1,000 pods; the server's open watches with the
  *      page open minus before it (one watch per kind expected: 7)
  *
@@ -61,6 +63,12 @@ interface RunResult {
   rafMinFps: number;
   /** the longest main-thread task during the scale (ms) */
   longestTaskMs: number;
+  /** CPU time of the renderer's main thread during the scale (ms) */
+  mainCpuMs: number;
+  /** the longest main-thread task's CPU time (ms): over 33 ms a frame would drop even on an idle machine */
+  longestTaskCpuMs: number;
+  /** main-thread CPU per frame (ms) */
+  cpuPerFrameMs: number;
   /** scale request → the page shows every pod Ready (ms) */
   scaleShownMs: number;
   heapMb: number;
@@ -128,6 +136,8 @@ interface TraceEvent {
   ph: string;
   ts: number;
   dur?: number;
+  /** thread (CPU) time of the event, µs */
+  tdur?: number;
   pid: number;
   tid: number;
   args?: Record<string, unknown>;
@@ -186,7 +196,12 @@ async function oneRun(url: string, token: string, client: ApiClient, args: Args)
     const first = Math.min(...frameTs);
     const last = Math.max(...frameTs);
     const dropped = events.filter((e) => e.name === "DroppedFrame").length;
-    const longestTaskMs = Math.max(0, ...events.filter((e) => e.name === "ThreadControllerImpl::RunTask" && e.ph === "X" && onMain(e)).map((e) => (e.dur ?? 0) / 1000));
+    const mainTasks = events.filter((e) => e.name === "ThreadControllerImpl::RunTask" && e.ph === "X" && onMain(e));
+    const longestTaskMs = Math.max(0, ...mainTasks.map((e) => (e.dur ?? 0) / 1000));
+    // CPU time (not wall time) of the main thread: what the page costs, whatever else runs on the machine.
+    const mainCpuMs = mainTasks.reduce((n, e) => n + (e.tdur ?? 0), 0) / 1000;
+    const longestTaskCpuMs = Math.max(0, ...mainTasks.map((e) => (e.tdur ?? 0) / 1000));
+    const busyFrames = events.filter((e) => e.name === "FireAnimationFrame" && onMain(e)).length;
 
     // 4. memory with every pod shown
     await page.evaluate("window.__bench.raf.length = 0");
@@ -200,6 +215,9 @@ async function oneRun(url: string, token: string, client: ApiClient, args: Args)
       droppedFrames: dropped,
       rafMinFps: minPerSecond(raf, window.t0, window.t1),
       longestTaskMs,
+      mainCpuMs,
+      longestTaskCpuMs,
+      cpuPerFrameMs: mainCpuMs / Math.max(1, busyFrames),
       scaleShownMs: window.shownMs,
       heapMb: metric("JSHeapUsedSize") / 2 ** 20,
       domNodes: metric("Nodes"),
@@ -255,12 +273,15 @@ async function main(): Promise<void> {
     ["dropped frames (trace)", (r) => r.droppedFrames, 0],
     ["fps worst 1 s (rAF)", (r) => r.rafMinFps, 0],
     ["longest main-thread task (ms)", (r) => r.longestTaskMs, 0],
+    ["main-thread CPU during the scale (ms)", (r) => r.mainCpuMs, 0],
+    ["longest task, CPU time (ms)", (r) => r.longestTaskCpuMs, 0],
+    ["main-thread CPU per frame (ms)", (r) => r.cpuPerFrameMs, 1],
     [`scale → ${args.pods} Ready cards (ms)`, (r) => r.scaleShownMs, 0],
     ["JS heap used (MB)", (r) => r.heapMb, 1],
     ["DOM nodes", (r) => r.domNodes, 0],
     ["server watches for the page", (r) => r.pageWatches, 0],
   ];
-  process.stdout.write(`web view benchmark: ${args.pods} pods on ${args.nodes} simulated nodes, headless Chromium\n`);
+  process.stdout.write(`web view benchmark: ${args.pods} pods on ${args.nodes} simulated nodes, headless Chromium (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)\n`);
   const header = ["", ...results.map((_, i) => `run ${i + 1}`), "median"];
   const rows = cols.map(([name, f, digits]) => [name, ...results.map((r) => f(r).toFixed(digits)), median(results.map(f)).toFixed(digits)]);
   const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i]!.length)));
@@ -280,6 +301,9 @@ async function main(): Promise<void> {
         droppedFrames: med((r) => r.droppedFrames),
         rafMinFps: med((r) => r.rafMinFps),
         longestTaskMs: med((r) => r.longestTaskMs),
+        mainCpuMs: med((r) => r.mainCpuMs),
+        longestTaskCpuMs: med((r) => r.longestTaskCpuMs),
+        cpuPerFrameMs: med((r) => r.cpuPerFrameMs),
         scaleShownMs: med((r) => r.scaleShownMs),
         heapMb: med((r) => r.heapMb),
         domNodes: med((r) => r.domNodes),
