@@ -41,6 +41,7 @@ export class Cluster {
   /** frames flushed (for the bench: how many renders the events cost) */
   flushes = 0;
   private frame = 0;
+  private eventsPending = false;
   private readonly listeners = new Set<() => void>();
 
   /** @param namespace watch only this namespace (a token limited to one) */
@@ -61,8 +62,13 @@ export class Cluster {
     };
   }
 
+  /**
+   * Start every informer, the events last: their list is the largest (thousands after a big
+   * rollout) and nothing on the board waits for it, so it starts once the pods are listed.
+   */
   start(): void {
-    for (const inf of this.all()) inf.start();
+    for (const inf of this.all()) if (inf !== this.informers.events) inf.start();
+    this.eventsPending = true;
   }
 
   stop(): void {
@@ -92,6 +98,10 @@ export class Cluster {
   }
 
   private changed(): void {
+    if (this.eventsPending && this.informers.pods.state !== "syncing") {
+      this.eventsPending = false;
+      this.informers.events.start();
+    }
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
