@@ -34,6 +34,7 @@ export interface Informers {
 /** "live" only when every readable kind's watch is connected. */
 export type Liveness = "syncing" | "live" | "reconnecting";
 
+/** The informers of one login, and the per-frame redraw signal the page subscribes to. */
 export class Cluster {
   readonly informers: Informers;
   /** bumped once per flushed frame: what components compare */

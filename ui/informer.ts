@@ -35,6 +35,7 @@ function bearerProtocol(token: string): string {
 class HandshakeFailed extends Error {}
 const BACKOFF_MAX_MS = 5000;
 
+/** A list + watch cache of one kind's collection path (see the diagram above). */
 export class Informer<T extends KObject> {
   readonly cache = new Map<string, T>();
   state: InformerState = "syncing";

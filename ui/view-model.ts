@@ -84,6 +84,7 @@ function matcher(f: Filters): { match: (o: KObject) => boolean; error?: string }
   return { match: (o) => (!f.namespace || o.metadata.namespace === f.namespace) && (!sel || sel.matches(o.metadata.labels)), error };
 }
 
+/** Everything the page shows, from the caches and the filters. */
 export function deriveView(c: Cluster, f: Filters): View {
   const { match, error } = matcher(f);
   const inf = c.informers;

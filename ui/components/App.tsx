@@ -12,6 +12,7 @@ import { Login } from "./Login.js";
 /** How often an open view re-checks its token (a revoked token otherwise keeps its open watches). */
 const SESSION_CHECK_MS = 5000;
 
+/** The root: login page or dashboard, by session. */
 export function App() {
   const [session, setSession] = useState<Session | undefined>(() => {
     const s = sessionFromFragment() ?? loadSession();

@@ -21,6 +21,7 @@ declare global {
   }
 }
 
+/** The live view of one login (its informers stop when it unmounts: logout). */
 export function Dashboard(props: { api: Api; session: Session; onLogout: () => void }) {
   const cluster = useMemo(() => new Cluster(props.api, props.session.namespace), [props.api, props.session.namespace]);
   const [version, setVersion] = useState(0);

@@ -2,6 +2,7 @@
 import { since } from "../../lib/human-duration.js";
 import type { Event } from "../../lib/types.js";
 
+/** The event stream pane. */
 export function EventsPane(props: { events: Event[] }) {
   return (
     <section class="events">

@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import type { Session } from "../session.js";
 
+/** The login form; `message` says why the user is here (expired, revoked, logged out). */
 export function Login(props: { message: string; onLogin: (s: Session) => void }) {
   const [token, setToken] = useState("");
   const [namespace, setNamespace] = useState("");

@@ -83,6 +83,7 @@ function Unscheduled(props: { pods: Pod[]; tick: number; onSelect: (key: string)
   );
 }
 
+/** The unscheduled lane and the node columns. */
 export function NodeBoard(props: { view: View; tick: number; onSelect: (key: string) => void }) {
   const { view } = props;
   return (

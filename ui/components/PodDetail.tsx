@@ -61,6 +61,7 @@ function LogTail(props: { api: Api; ns: string; name: string; container: string 
   );
 }
 
+/** The detail panel of the pod clicked (it stays open, saying so, if the pod goes away). */
 export function PodDetail(props: { api: Api; podKey: string; pod: Pod | undefined; events: Event[]; onClose: () => void }) {
   const { api, pod } = props;
   const [ns = "", name = ""] = props.podKey.split("/");

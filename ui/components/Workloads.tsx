@@ -106,6 +106,7 @@ function Row(props: { api: Api; row: WorkloadRow }) {
   );
 }
 
+/** The workloads panel. */
 export function Workloads(props: { api: Api; rows: WorkloadRow[] }) {
   return (
     <section class="workloads">
