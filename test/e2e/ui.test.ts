@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Deployment, Pod } from "../../lib/types.js";
 import { launchChromium, outputDir, screenshot, type TestBrowser } from "../helpers/browser.js";
 import { kctl } from "../helpers/cli.js";
-import { dockerCli, isReady, podsOf, startKubeletCluster, type KubeletCluster } from "../helpers/docker.js";
+import { dockerCli, isReady, podsOf, startKubeletCluster, startNodeKubelet, type KubeletCluster } from "../helpers/docker.js";
 import { eventually } from "../helpers/eventually.js";
 
 /** The issue's bound for the view to follow the cluster. */
@@ -160,6 +160,33 @@ describe("the web view in Chromium", () => {
     await page.click('[data-testid="pod-detail"] button.close');
   });
 
+  it("the detail follows the pod's log (a node joined with its own credential, as kctl agent does)", async () => {
+    const logNode = `${c.run}-logs`;
+    const k = await startNodeKubelet(c.srv, logNode, c.run, { heartbeatSeconds: 1 });
+    try {
+      const script = "i=0; while true; do i=$((i+1)); echo line $i; sleep 0.2; done";
+      await c.client.create({
+        apiVersion: "v1", kind: "Pod", metadata: { name: "talker", namespace: "default" },
+        spec: { nodeName: logNode, terminationGracePeriodSeconds: 0, containers: [{ name: "talk", image: "kctl-test/busybox:v1", imagePullPolicy: "Never", command: ["/bin/sh", "-c", script] }] },
+      } as Pod);
+      await page.waitForSelector('.pod.ready[data-pod="talker"]', { timeout: 20_000 });
+      await page.click('.pod[data-pod="talker"]');
+      const log = page.locator('[data-testid="log"]');
+      await eventually("log lines", async () => /line \d+/.test((await log.textContent()) ?? ""), { timeoutMs: 10_000 });
+      const count = async () => ((await log.textContent()) ?? "").split("\n").filter((l) => l.startsWith("line ")).length;
+      const first = await count();
+      // Following: lines written after the detail opened keep arriving.
+      await eventually("more log lines", async () => (await count()) >= first + 3, { timeoutMs: 10_000 });
+      await screenshot(page, out, "05-log-tail");
+      await page.click('[data-testid="pod-detail"] button.close');
+      await c.client.delete("Pod", "talker", { namespace: "default" });
+    } finally {
+      await k.stop();
+      // Gone with its kubelet: no later pod may be scheduled there.
+      await c.client.delete("Node", logNode).catch(() => undefined);
+    }
+  });
+
   it("kctl set image: the old/new bars move and end at 0/3, the cards are replaced", async () => {
     const before = new Set((await podsOf(c.client, "web")).map((p) => p.metadata.name!));
     // Record every old/new pair the page shows while the rollout runs.
@@ -178,7 +205,7 @@ describe("the web view in Chromium", () => {
     const r = await kctl(args("set", "image", "deployment/web", "web=kctl-test/web:v2"));
     expect(r.code, r.stderr).toBe(0);
     await eventually("the bars moving", async () => ((await page.evaluate("window.kctlBars")) as string[]).some((p) => p !== "0/3"), { timeoutMs: 20_000 });
-    await screenshot(page, out, "05-rollout-midway");
+    await screenshot(page, out, "06-rollout-midway");
     await eventually("rolled out in the API", async () => {
       const ps = await podsOf(c.client, "web");
       return ps.length === 3 && ps.every((p) => isReady(p) && p.spec.containers[0]!.image === "kctl-test/web:v2" && !p.metadata.deletionTimestamp);
@@ -193,7 +220,7 @@ describe("the web view in Chromium", () => {
       const cards = await page.$$eval(`section.node[data-node="${node}"] .pod`, (els) => els.map((e) => [e.getAttribute("data-pod"), e.querySelector(".tag")?.textContent, e.className]));
       return cards.length === 3 && cards.every(([name, tag, cls]) => !before.has(name!) && tag === "v2" && cls!.includes("ready"));
     }, { timeoutMs: 10_000 });
-    await screenshot(page, out, "06-rolled-out");
+    await screenshot(page, out, "07-rolled-out");
   });
 
   it("the admin link may act: scale from the page", async () => {
@@ -225,12 +252,12 @@ describe("the web view in Chromium", () => {
     await viewer.click(`section.node[data-node="${node}"] .pod >> nth=0`);
     await viewer.locator('[data-testid="pod-detail"]').waitFor();
     expect(await viewer.locator('[data-testid="pod-detail"] button.delete').count()).toBe(0);
-    await screenshot(viewer, out, "07-view-token");
+    await screenshot(viewer, out, "08-view-token");
 
     expect((await kctl(args("token", "revoke", id))).code).toBe(0);
     await viewer.waitForSelector(".login-message", { timeout: 15_000 });
     expect(await viewer.textContent(".login-message")).toMatch(/expired or was revoked/);
-    await screenshot(viewer, out, "08-revoked");
+    await screenshot(viewer, out, "09-revoked");
     await viewer.close();
   });
 
@@ -262,7 +289,7 @@ describe("the web view in Chromium", () => {
       await p.waitForSelector('.workload[data-workload="web"] .wl-counts[data-desired="4"]');
       await relay.cut();
       await p.waitForSelector('[data-testid="liveness"].reconnecting', { timeout: 10_000 });
-      await screenshot(p, out, "09-reconnecting");
+      await screenshot(p, out, "10-reconnecting");
       await c.client.patch("Deployment", "web", { spec: { replicas: 2 } }, { namespace: "default" });
       await relay.restore();
       await waitLive(p);
