@@ -18,10 +18,11 @@ import { ROUTE_MODULES } from "./routes/index.js";
 import { parseRequestPath, refusedPathMessage } from "./routes/request-path.js";
 import { sendError } from "./routes/reply.js";
 import { SECURITY_OPEN_PATHS } from "./security/routes.js";
+import { UI_OPEN_PATHS } from "./routes/ui.js";
 import { openEtcdStore, openServerState, type Datastore, type ServerState, type StateOptions } from "./server-state.js";
 
 /** Paths served without a token: health and version, and the CA a joining node checks. */
-const OPEN_PATHS = new Set([...HEALTH_PATHS, ...SECURITY_OPEN_PATHS]);
+const OPEN_PATHS = new Set([...HEALTH_PATHS, ...SECURITY_OPEN_PATHS, ...UI_OPEN_PATHS]);
 
 export interface ApiServerOptions extends StateOptions {
   dataDir: string;

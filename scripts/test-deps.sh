@@ -12,6 +12,7 @@ STEPS=(
   scripts/build-test-images.sh   # the local kctl-test/* images (FROM scratch, no registry)
   scripts/local-registry.sh      # a registry on 127.0.0.1:5000 for the image-pull tests
   scripts/etcd.sh                # Debian's etcd-server, a local cluster on loopback for the etcd store tests
+  scripts/chromium.sh            # Debian's Chromium for the web view's browser tests
 )
 
 LOG_DIR=${TEST_DEPS_LOG_DIR:-/tmp}
@@ -31,4 +32,4 @@ for step in "${STEPS[@]}"; do
     exit 1
   fi
 done
-echo "test-deps: ready (Docker engine, test images, local registry, etcd)" >&2
+echo "test-deps: ready (Docker engine, test images, local registry, etcd, Chromium)" >&2

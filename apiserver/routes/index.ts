@@ -8,5 +8,6 @@ import { portForwardRoutes } from "./port-forward.js";
 import { resourceRoutes } from "./resources.js";
 import { securityRoutes } from "../security/routes.js";
 import { openApiRoutes } from "../openapi/routes.js";
+import { uiRoutes } from "./ui.js";
 
-export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes, podProxyRoutes, portForwardRoutes, securityRoutes, openApiRoutes, metricsRoutes];
+export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes, podProxyRoutes, portForwardRoutes, securityRoutes, openApiRoutes, metricsRoutes, uiRoutes];

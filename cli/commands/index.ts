@@ -38,6 +38,7 @@ import { command as diff } from "./diff.js";
 import { command as attach } from "./attach.js";
 import { command as cp } from "./cp.js";
 import { command as explain } from "./explain.js";
+import { command as dashboard } from "./dashboard.js";
 
 export const COMMANDS: CommandModule[] = [
   exec,
@@ -76,4 +77,5 @@ export const COMMANDS: CommandModule[] = [
   attach,
   cp,
   explain,
+  dashboard,
 ];

@@ -1,0 +1,319 @@
+/**
+ * Web view benchmark: a real `kctl server --no-kubelet` (API server + controllers + scheduler, one
+ * process) with 100 simulated nodes (bench process) and a 1,000-replica Deployment, watched by
+ * the web view in headless Chromium (bench/chromium.ts). Per run, on the same cluster:
+ *
+ *   1. open the page (logged in by link) with 1,000 pods   -> first render: all 1,000 cards in
+ *                                                             the DOM, ms after the load event
+ *   2. scale to 100, wait until the page shows 100 cards
+ *   3. scale to 1,000 under a performance trace            -> frames/s while the page follows (the
+ *                                                             worst 1-s window and overall, from the
+ *                                                             trace's frames and from rAF), longest
+ *                                                             main-thread task, time to 1,000 Ready
+ *      Wall-clock frame rates need an idle machine; the main thread's CPU time (per frame, and
+ *      the longest task's) says what the page itself costs on a loaded one.
+ *   4. page memory (JS heap used, DOM nodes) with 1,000 pods; the server's open watches with the
+ *      page open minus before it (one watch per kind expected: 7)
+ *
+ * Prints a table (each run and the medians) and one JSON line with the medians.
+ * Usage: npm run build && node dist/bench/ui.js [--runs 3] [--nodes 100] [--pods 1000] [--from 100]
+ * KCTL_UI_PROFILE=file.cpuprofile saves the page's CPU profile of step 3 (open it in DevTools).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { CDPSession, Page } from "playwright-core";
+import { ApiClient } from "../lib/client.js";
+import { silentLogger } from "../lib/logger.js";
+import type { Deployment } from "../lib/types.js";
+import { startSimulatedNodes } from "../simnode/index.js";
+import { launchChromium } from "./chromium.js";
+import { adminToken, delay, exited, freePort, startServer } from "./server-process.js";
+import { median } from "./stats.js";
+
+interface Args {
+  runs: number;
+  nodes: number;
+  pods: number;
+  from: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { runs: 3, nodes: 100, pods: 1000, from: 100 };
+  for (let i = 0; i < argv.length; i += 2) {
+    const key = argv[i]?.replace(/^--/, "") as keyof Args;
+    const v = Number(argv[i + 1]);
+    if (!(key in a) || !Number.isInteger(v) || v <= 0) throw new Error(`usage: ui.js [--runs N] [--nodes N] [--pods N] [--from N] (bad "${argv[i]}")`);
+    a[key] = v;
+  }
+  return a;
+}
+
+interface RunResult {
+  /** all cards rendered, ms after the page's load event */
+  firstRenderMs: number;
+  /** the same, ms after navigation start */
+  firstRenderFromNavMs: number;
+  /** frames drawn per second during the scale, from the trace: the worst 1-s window, and overall */
+  traceMinFps: number;
+  traceFps: number;
+  /** frames the trace marks dropped */
+  droppedFrames: number;
+  /** requestAnimationFrame callbacks per second: worst 1-s window */
+  rafMinFps: number;
+  /** the longest main-thread task during the scale (ms) */
+  longestTaskMs: number;
+  /** CPU time of the renderer's main thread during the scale (ms) */
+  mainCpuMs: number;
+  /** the longest main-thread task's CPU time (ms): over 33 ms a frame would drop even on an idle machine */
+  longestTaskCpuMs: number;
+  /** main-thread CPU per frame (ms) */
+  cpuPerFrameMs: number;
+  /** scale request → the page shows every pod Ready (ms) */
+  scaleShownMs: number;
+  heapMb: number;
+  domNodes: number;
+  pageWatches: number;
+}
+
+/**
+ * Page instrumentation, added before the page's own scripts: a rAF loop recording frame times and
+ * a DOM observer recording when the board first shows `target` Ready cards.
+ */
+const INIT = `(() => {
+  const b = (window.__bench = { raf: [], target: 0, reachedAt: 0 });
+  const tick = (t) => { b.raf.push(t); requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+  new MutationObserver(() => {
+    if (b.target && !b.reachedAt && document.querySelectorAll(".pod.ready").length >= b.target) b.reachedAt = performance.now();
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
+})()`;
+
+/** The number of `ts` (ms) in the densest and sparsest whole 1-s windows of [from, to]. */
+function minPerSecond(ts: number[], from: number, to: number): number {
+  if (to - from < 1000) return (ts.filter((t) => t >= from && t <= to).length * 1000) / Math.max(1, to - from);
+  let min = Infinity;
+  for (let s = from; s + 1000 <= to; s += 100) min = Math.min(min, ts.filter((t) => t >= s && t < s + 1000).length);
+  return min;
+}
+
+async function waitCards(page: Page, n: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [ready, all] = (await page.evaluate(`[document.querySelectorAll(".pod.ready").length, document.querySelectorAll(".pod").length]`)) as [number, number];
+    if (ready === n && all === n) return;
+    if (Date.now() > deadline) throw new Error(`the page shows ${ready} Ready of ${all} cards, not ${n}, after ${timeoutMs} ms`);
+    await delay(100);
+  }
+}
+
+async function openWatches(url: string, token: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+  return Number(/^apiserver_open_watches (\d+)$/m.exec(text)?.[1] ?? NaN);
+}
+
+async function scaleTo(client: ApiClient, n: number): Promise<void> {
+  await client.patch("Deployment", "bench", { spec: { replicas: n } }, { namespace: "default" });
+}
+
+/** Collect a Chromium performance trace while `fn` runs. */
+async function traced<T>(cdp: CDPSession, fn: () => Promise<T>): Promise<{ result: T; events: TraceEvent[] }> {
+  const events: TraceEvent[] = [];
+  cdp.on("Tracing.dataCollected", (e) => void events.push(...(e.value as unknown as TraceEvent[])));
+  await cdp.send("Tracing.start", {
+    transferMode: "ReportEvents",
+    traceConfig: { includedCategories: ["devtools.timeline", "disabled-by-default-devtools.timeline.frame", "toplevel"] },
+  });
+  const result = await fn();
+  const done = new Promise<void>((r) => cdp.once("Tracing.tracingComplete", () => r()));
+  await cdp.send("Tracing.end");
+  await done;
+  return { result, events };
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  /** thread (CPU) time of the event, µs */
+  tdur?: number;
+  pid: number;
+  tid: number;
+  args?: Record<string, unknown>;
+}
+
+async function oneRun(url: string, token: string, client: ApiClient, args: Args): Promise<RunResult> {
+  const browser = await launchChromium();
+  try {
+    const watchesBefore = await openWatches(url, token);
+    const page = await browser.context.newPage();
+    await page.addInitScript(INIT);
+    const cdp = await browser.context.newCDPSession(page);
+    await cdp.send("Performance.enable");
+    // 1. first render of every pod
+    await page.goto(`${url}/ui/#token=${encodeURIComponent(token)}`);
+    await page.evaluate(`window.__bench.target = ${args.pods}; window.__bench.reachedAt = document.querySelectorAll(".pod.ready").length >= ${args.pods} ? performance.now() : 0`);
+    const deadline = Date.now() + 30_000;
+    let reached = 0;
+    while (!(reached = (await page.evaluate("window.__bench.reachedAt")) as number)) {
+      if (Date.now() > deadline) throw new Error("the page did not show every pod within 30 s");
+      await delay(50);
+    }
+    await page.waitForSelector('[data-testid="liveness"].live', { timeout: 30_000 });
+    const nav = (await page.evaluate(`(() => { const n = performance.getEntriesByType("navigation")[0]; return [n.loadEventEnd, n.domContentLoadedEventEnd]; })()`)) as [number, number];
+    const pageWatches = (await openWatches(url, token)) - watchesBefore;
+
+    // 2. down to the starting size
+    await scaleTo(client, args.from);
+    await waitCards(page, args.from, 60_000);
+
+    // 3. up again, traced
+    const profile = process.env.KCTL_UI_PROFILE;
+    if (profile) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.start");
+    }
+    const { result: window, events } = await traced(cdp, async () => {
+      const t0 = (await page.evaluate("performance.now()")) as number;
+      const started = Date.now();
+      await scaleTo(client, args.pods);
+      await waitCards(page, args.pods, 120_000);
+      const t1 = (await page.evaluate("performance.now()")) as number;
+      return { t0, t1, shownMs: Date.now() - started };
+    });
+    if (profile) {
+      fs.writeFileSync(profile, JSON.stringify((await cdp.send("Profiler.stop")).profile));
+      fs.writeFileSync(`${profile}.trace.json`, JSON.stringify({ traceEvents: events }));
+    }
+    const raf = ((await page.evaluate("window.__bench.raf")) as number[]).filter((t) => t >= window.t0 && t <= window.t1);
+    // The renderer's main thread in the trace (µs timestamps on the trace clock): its frames
+    // (BeginMainThreadFrame: the page's rAF loop asks for one every vsync, so a busy thread shows
+    // as missing frames), dropped frames, and its longest task.
+    const names = new Map(events.filter((e) => e.name === "thread_name").map((e) => [`${e.pid}:${e.tid}`, (e.args as { name?: string } | undefined)?.name]));
+    const onMain = (e: TraceEvent) => names.get(`${e.pid}:${e.tid}`) === "CrRendererMain";
+    const frameTs = events.filter((e) => e.name === "BeginMainThreadFrame" && onMain(e)).map((e) => e.ts / 1000);
+    const first = Math.min(...frameTs);
+    const last = Math.max(...frameTs);
+    const dropped = events.filter((e) => e.name === "DroppedFrame").length;
+    const mainTasks = events.filter((e) => e.name === "ThreadControllerImpl::RunTask" && e.ph === "X" && onMain(e));
+    const longestTaskMs = Math.max(0, ...mainTasks.map((e) => (e.dur ?? 0) / 1000));
+    // CPU time (not wall time) of the main thread: what the page costs, whatever else runs on the machine.
+    const mainCpuMs = mainTasks.reduce((n, e) => n + (e.tdur ?? 0), 0) / 1000;
+    const longestTaskCpuMs = Math.max(0, ...mainTasks.map((e) => (e.tdur ?? 0) / 1000));
+    const busyFrames = events.filter((e) => e.name === "FireAnimationFrame" && onMain(e)).length;
+
+    // 4. memory with every pod shown
+    await page.evaluate("window.__bench.raf.length = 0");
+    const metrics = (await cdp.send("Performance.getMetrics")) as { metrics: { name: string; value: number }[] };
+    const metric = (n: string) => metrics.metrics.find((m) => m.name === n)?.value ?? NaN;
+    return {
+      firstRenderMs: reached - nav[0],
+      firstRenderFromNavMs: reached,
+      traceMinFps: minPerSecond(frameTs, first, last),
+      traceFps: (frameTs.length * 1000) / Math.max(1, last - first),
+      droppedFrames: dropped,
+      rafMinFps: minPerSecond(raf, window.t0, window.t1),
+      longestTaskMs,
+      mainCpuMs,
+      longestTaskCpuMs,
+      cpuPerFrameMs: mainCpuMs / Math.max(1, busyFrames),
+      scaleShownMs: window.shownMs,
+      heapMb: metric("JSHeapUsedSize") / 2 ** 20,
+      domNodes: metric("Nodes"),
+      pageWatches,
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kctl-bench-ui-"));
+  const port = await freePort();
+  const server = await startServer(dir, port);
+  const url = `http://127.0.0.1:${port}`;
+  const token = adminToken(dir);
+  const client = new ApiClient({ server: url, token, requestTimeoutMs: 120_000 });
+  const nodes = await startSimulatedNodes({ client: new ApiClient({ server: url, token }), logger: silentLogger(), count: args.nodes, pods: Math.ceil((args.pods * 2) / args.nodes) });
+  const results: RunResult[] = [];
+  try {
+    await client.create<Deployment>({
+      apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "bench", namespace: "default" },
+      spec: {
+        replicas: args.pods,
+        selector: { matchLabels: { app: "bench" } },
+        template: { metadata: { labels: { app: "bench" } }, spec: { containers: [{ name: "web", image: "web:v1", resources: { requests: { cpu: "100m", memory: "64Mi" } } }] } },
+      },
+    } as Deployment, "default");
+    for (let i = 0; i < args.runs; i++) {
+      await scaleTo(client, args.pods);
+      for (const deadline = Date.now() + 120_000; ; await delay(200)) {
+        const d = await client.get<Deployment>("Deployment", "bench", "default");
+        if (d.status?.availableReplicas === args.pods && d.status.replicas === args.pods) break;
+        if (Date.now() > deadline) throw new Error(`the Deployment did not reach ${args.pods} available pods`);
+      }
+      results.push(await oneRun(url, token, client, args));
+    }
+  } finally {
+    await nodes.stop();
+    client.close();
+    server.kill("SIGTERM");
+    await Promise.race([exited(server), delay(10_000)]);
+    if (server.exitCode === null) server.kill("SIGKILL");
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  const cols: [string, (r: RunResult) => number, number][] = [
+    ["first render (ms after load)", (r) => r.firstRenderMs, 0],
+    ["first render (ms from navigation)", (r) => r.firstRenderFromNavMs, 0],
+    [`fps during ${args.from}→${args.pods}, worst 1 s (trace)`, (r) => r.traceMinFps, 0],
+    ["fps overall (trace)", (r) => r.traceFps, 0],
+    ["dropped frames (trace)", (r) => r.droppedFrames, 0],
+    ["fps worst 1 s (rAF)", (r) => r.rafMinFps, 0],
+    ["longest main-thread task (ms)", (r) => r.longestTaskMs, 0],
+    ["main-thread CPU during the scale (ms)", (r) => r.mainCpuMs, 0],
+    ["longest task, CPU time (ms)", (r) => r.longestTaskCpuMs, 0],
+    ["main-thread CPU per frame (ms)", (r) => r.cpuPerFrameMs, 1],
+    [`scale → ${args.pods} Ready cards (ms)`, (r) => r.scaleShownMs, 0],
+    ["JS heap used (MB)", (r) => r.heapMb, 1],
+    ["DOM nodes", (r) => r.domNodes, 0],
+    ["server watches for the page", (r) => r.pageWatches, 0],
+  ];
+  process.stdout.write(`web view benchmark: ${args.pods} pods on ${args.nodes} simulated nodes, headless Chromium (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)\n`);
+  const header = ["", ...results.map((_, i) => `run ${i + 1}`), "median"];
+  const rows = cols.map(([name, f, digits]) => [name, ...results.map((r) => f(r).toFixed(digits)), median(results.map(f)).toFixed(digits)]);
+  const widths = header.map((_, i) => Math.max(...[header, ...rows].map((r) => r[i]!.length)));
+  for (const r of [header, ...rows]) process.stdout.write(`${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ")}\n`);
+  const med = (f: (r: RunResult) => number) => Math.round(median(results.map(f)) * 10) / 10;
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: "ui",
+      nodes: args.nodes,
+      pods: args.pods,
+      runs: args.runs,
+      results: {
+        firstRenderMs: med((r) => r.firstRenderMs),
+        firstRenderFromNavMs: med((r) => r.firstRenderFromNavMs),
+        traceMinFps: med((r) => r.traceMinFps),
+        traceFps: med((r) => r.traceFps),
+        droppedFrames: med((r) => r.droppedFrames),
+        rafMinFps: med((r) => r.rafMinFps),
+        longestTaskMs: med((r) => r.longestTaskMs),
+        mainCpuMs: med((r) => r.mainCpuMs),
+        longestTaskCpuMs: med((r) => r.longestTaskCpuMs),
+        cpuPerFrameMs: med((r) => r.cpuPerFrameMs),
+        scaleShownMs: med((r) => r.scaleShownMs),
+        heapMb: med((r) => r.heapMb),
+        domNodes: med((r) => r.domNodes),
+        pageWatches: med((r) => r.pageWatches),
+      },
+    })}\n`,
+  );
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`ui bench failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
