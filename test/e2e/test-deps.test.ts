@@ -10,7 +10,7 @@ describe("scripts/test-deps.sh", () => {
     const started = Date.now();
     const r = spawnSync("bash", ["scripts/test-deps.sh"], { encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr.trim()).toBe("test-deps: ready (Docker engine, test images, local registry)");
+    expect(r.stderr.trim()).toBe("test-deps: ready (Docker engine, test images, local registry, etcd, Chromium)");
     // Generous: a second here, but the CI machine is shared and loaded.
     expect(Date.now() - started).toBeLessThan(30_000);
   });
