@@ -24,7 +24,7 @@ import { JoinTokens } from "./security/join-tokens.js";
 import { encryptStoredSecrets, SecretEncryption } from "./security/secret-encryption.js";
 import { openDatabase, SqliteStore } from "./store/sqlite-store.js";
 import type { EtcdConnection } from "./store/etcd-client.js";
-import { EtcdStore } from "./store/etcd-store.js";
+import type { EtcdStore } from "./store/etcd-store.js";
 import type { Store } from "./store/store.js";
 import { WatchHub } from "./watch/watch-hub.js";
 
@@ -79,6 +79,8 @@ export type Datastore = EtcdConnection & {
  */
 export async function openEtcdStore(dataDir: string, ds: Datastore, logger?: Logger): Promise<EtcdStore> {
   ensureDataDir(dataDir);
+  // Loaded only for etcd: its gRPC client and protocol files cost start-up time SQLite never needs.
+  const { EtcdStore } = await import("./store/etcd-store.js");
   return EtcdStore.open({ ...ds, codec: SecretEncryption.load(dataDir), ...(logger ? { logger: logger.child({ component: "etcd-store" }) } : {}) });
 }
 

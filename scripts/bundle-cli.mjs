@@ -4,7 +4,6 @@
 // server` reaches a Ready node sooner and every CLI command answers sooner (bench/server-start.ts).
 // Commands stay lazily loaded (each `await import()` becomes a chunk). bin/kctl runs the bundle
 // when it is at least as new as dist/cli/main.js, else the plain tsc output.
-// Native modules and their optional helpers stay outside the bundle.
 import { build } from "esbuild";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,7 +17,9 @@ await build({
   format: "esm",
   platform: "node",
   target: "node20",
-  external: ["better-sqlite3", "cpu-features", "ssh2"],
+  // Packages that read files beside their own code at run time (etcd3 and gRPC load .proto files)
+  // stay in node_modules too.
+  external: ["better-sqlite3", "cpu-features", "ssh2", "etcd3", "@grpc/grpc-js", "@grpc/proto-loader", "protobufjs"],
   // CommonJS dependencies inside an ES module bundle still call require() and read __dirname.
   banner: {
     js: [

@@ -61,12 +61,15 @@ describe("HA control plane on etcd", () => {
     const clients = servers.map((s) => clientOf(s.url));
     try {
       // Every server sees the same objects; exactly one holds each Lease.
-      const lease = await eventually("the controller-manager lease", async () => {
+      // The first start's server (stopped before the copies) may still hold it until its lease
+      // runs out: wait for a holder that is one of the three running servers.
+      const { leaderIdx, holder } = await eventually("the controller-manager lease held by a running server", async () => {
         const l = await clients[1]!.get<Lease>("Lease", "kube-controller-manager", "kube-system").catch(() => undefined);
-        return l?.spec.holderIdentity ? l : undefined;
-      });
-      const holder = lease.spec.holderIdentity!;
-      const leaderIdx = servers.findIndex((s) => s.proc.stderr().includes(holder) || s.proc.stdout().includes(holder));
+        const holder = l?.spec.holderIdentity;
+        if (!holder) return undefined;
+        const i = servers.findIndex((s) => s.proc.stderr().includes(holder) || s.proc.stdout().includes(holder));
+        return i >= 0 ? { leaderIdx: i, holder } : undefined;
+      }, { timeoutMs: (LEASE_S + 10) * 1000 });
       expect(leaderIdx).toBeGreaterThanOrEqual(0);
       const survivor = clients[(leaderIdx + 1) % 3]!;
       const survivorUrl = servers[(leaderIdx + 1) % 3]!.url;
