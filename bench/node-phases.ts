@@ -113,6 +113,22 @@ export class PodPhaseTracker {
     });
   }
 
+  /**
+   * Self-heal once: `kill` the pod's first container (the caller's `docker kill`), then wait until
+   * the pod reports it running again with a higher restart count; ms taken.
+   */
+  async healAfter(pod: Pod, kill: (containerId: string) => Promise<unknown>): Promise<number> {
+    const cs = pod.status!.containerStatuses![0]!;
+    const uid = pod.metadata.uid ?? "";
+    const t0 = performance.now();
+    await kill(cs.containerID!.replace("docker://", ""));
+    await this.until(() => {
+      const s = this.get(uid)?.status?.containerStatuses?.[0];
+      return Boolean(s && s.restartCount > cs.restartCount && s.state?.running);
+    }, "running again");
+    return performance.now() - t0;
+  }
+
   /** Wait until `n` pods of `app` are Ready. */
   allReady(app: string, n: number, timeoutMs?: number): Promise<void> {
     return this.until(() => {

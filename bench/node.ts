@@ -228,17 +228,7 @@ async function main(): Promise<void> {
       const healN = Math.max(5, RUNS);
       await client.create(deployment("heal", healN));
       await tracker.allReady("heal", healN);
-      for (const p of tracker.live("heal")) {
-        const cs = p.status!.containerStatuses![0]!;
-        const uid = p.metadata.uid ?? "";
-        const t0 = performance.now();
-        await docker("kill", cs.containerID!.replace("docker://", ""));
-        await tracker.until(() => {
-          const s = tracker.get(uid)?.status?.containerStatuses?.[0];
-          return Boolean(s && s.restartCount > cs.restartCount && s.state?.running);
-        }, "running again");
-        heal.push(performance.now() - t0);
-      }
+      for (const p of tracker.live("heal")) heal.push(await tracker.healAfter(p, (id) => docker("kill", id)));
       await deleteDeployment("heal");
       results.selfHeal = { ms: Math.round(median(heal)) };
     }

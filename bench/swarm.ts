@@ -179,17 +179,7 @@ async function main(): Promise<void> {
     const healN = Math.max(3, args.runs);
     await client.create(deployment("heal", healN));
     await tracker.allReady("heal", healN);
-    for (const p of tracker.live("heal")) {
-      const cs = p.status!.containerStatuses![0]!;
-      const uid = p.metadata.uid ?? "";
-      const t0 = performance.now();
-      await docker("kill", cs.containerID!.replace("docker://", ""));
-      await tracker.until(() => {
-        const s = tracker.get(uid)?.status?.containerStatuses?.[0];
-        return Boolean(s && s.restartCount > cs.restartCount && s.state?.running);
-      }, "running again");
-      add("self-heal (docker kill)", "kctl", performance.now() - t0);
-    }
+    for (const p of tracker.live("heal")) add("self-heal (docker kill)", "kctl", await tracker.healAfter(p, (id) => docker("kill", id)));
     await client.delete("Deployment", "heal", { namespace: "default", propagationPolicy: "Foreground" });
     await tracker.allGone("heal");
     for (const [svc, extra, key] of [["heal-default", [], "self-heal (docker kill)"], ["heal-nodelay", ["--restart-delay", "0s"], "self-heal, Swarm restart delay 0"]] as const) {

@@ -1,6 +1,7 @@
 /**
  * Stored objects in memory, by resource, namespace and name, with lists sorted by namespace then
- * name (the order every list answer uses). The etcd store's mirror of its key prefix.
+ * name (the order every list answer uses): the SQLite store's committed state and the etcd store's
+ * mirror of its key prefix.
  */
 import type { StoredObject, StoreView } from "./store.js";
 

@@ -19,6 +19,7 @@ import Database from "better-sqlite3";
 import { alreadyExists, conflict, notFound } from "../../lib/errors.js";
 import type { KObject } from "../../lib/types.js";
 import { storedEntry } from "./stored-entry.js";
+import { ObjectIndex } from "./object-index.js";
 import { objectKey, type ReplayResult, type Store, type StoreEvent, type StoredObject, type StoreView, type WriteOp } from "./store.js";
 
 export interface SqliteStoreOptions {
@@ -39,12 +40,6 @@ export interface SqliteStoreOptions {
     encode(resource: string, key: string, json: string): string;
     decode(resource: string, key: string, stored: string): string;
   };
-}
-
-interface Bucket {
-  items: Map<string, StoredObject>;
-  /** sorted names, rebuilt lazily after creates/deletes (updates keep the order) */
-  sorted: string[] | null;
 }
 
 interface LogRow {
@@ -104,7 +99,8 @@ export class SqliteStore implements Store {
   private latestRev = 0;
   private compacted = 0;
   /** the committed objects: the only state readers see */
-  private readonly resources = new Map<string, Map<string, Bucket>>();
+  /** the committed objects (what readers see) */
+  private readonly committed = new ObjectIndex();
   /** writes applied but not yet committed, by object key (null: deleted); read by the write path only */
   private readonly overlay = new Map<string, PendingState>();
   private readonly latestView: StoreView;
@@ -181,33 +177,15 @@ export class SqliteStore implements Store {
   }
 
   get(resource: string, namespace: string, name: string): StoredObject | undefined {
-    return this.resources.get(resource)?.get(namespace)?.items.get(name);
+    return this.committed.get(resource, namespace, name);
   }
 
   list(resource: string, namespace?: string): StoredObject[] {
-    const byNs = this.resources.get(resource);
-    if (!byNs) return [];
-    const out: StoredObject[] = [];
-    const namespaces = namespace === undefined ? [...byNs.keys()].sort() : [namespace];
-    for (const ns of namespaces) {
-      const b = byNs.get(ns);
-      if (!b) continue;
-      if (!b.sorted) b.sorted = [...b.items.keys()].sort();
-      for (const n of b.sorted) {
-        const e = b.items.get(n);
-        if (e) out.push(e);
-      }
-    }
-    return out;
+    return this.committed.list(resource, namespace);
   }
 
   count(resource: string, namespace?: string): number {
-    const byNs = this.resources.get(resource);
-    if (!byNs) return 0;
-    if (namespace !== undefined) return byNs.get(namespace)?.items.size ?? 0;
-    let n = 0;
-    for (const b of byNs.values()) n += b.items.size;
-    return n;
+    return this.committed.count(resource, namespace);
   }
 
   // The promise-returning writes stage synchronously, before returning (see Store): a caller's
@@ -460,20 +438,11 @@ export class SqliteStore implements Store {
   }
 
   private put(e: StoredObject): void {
-    let byNs = this.resources.get(e.resource);
-    if (!byNs) this.resources.set(e.resource, (byNs = new Map()));
-    let b = byNs.get(e.namespace);
-    if (!b) byNs.set(e.namespace, (b = { items: new Map(), sorted: null }));
-    if (!b.items.has(e.name)) b.sorted = null;
-    b.items.set(e.name, e);
+    this.committed.put(e);
   }
 
   private remove(resource: string, namespace: string, name: string): void {
-    const byNs = this.resources.get(resource);
-    const b = byNs?.get(namespace);
-    if (!b) return;
-    if (b.items.delete(name)) b.sorted = null;
-    if (b.items.size === 0) byNs?.delete(namespace);
+    this.committed.remove(resource, namespace, name);
   }
 }
 
