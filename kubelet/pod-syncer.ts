@@ -311,9 +311,11 @@ export class PodSyncer {
       running.map(async (c) => {
         const spec = pod ? containerSpec(pod, c.containerName) : undefined;
         if (pod && spec?.lifecycle?.preStop) await this.hooks.preStop(pod, spec, c, sandbox?.ip ?? "", graceSeconds);
-        const left = Math.max(0, graceSeconds - (this.d.clock.now() - started) / 1000);
+        // Whole seconds spent in the hook come off the grace, as the kubelet's int64 arithmetic
+        // does; rounding the remainder down instead would turn 2 s into 1 s after a 1 ms hook.
+        const left = Math.max(0, graceSeconds - Math.floor((this.d.clock.now() - started) / 1000));
         if (pod) this.d.recorder.event(pod, "Normal", "Killing", `Stopping container ${c.containerName}`, containerFieldPath(pod, c.containerName));
-        await this.d.runtime.stopContainer(c.id, Math.floor(left));
+        await this.d.runtime.stopContainer(c.id, left);
       }),
     );
     this.d.logger.debug({ podUid: observed[0]?.podUid, stopMs: this.d.clock.now() - started }, "pod containers stopped");

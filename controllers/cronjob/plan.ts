@@ -65,7 +65,11 @@ export function planCronJob(cj: CronJob, jobs: readonly Job[], now: Date): CronJ
   }
 
   // History limits: the oldest finished Jobs beyond each limit go.
-  const byStart = (a: Job, b: Job) => Date.parse(a.status?.startTime ?? a.metadata.creationTimestamp ?? "") - Date.parse(b.status?.startTime ?? b.metadata.creationTimestamp ?? "");
+  // As Kubernetes' byJobStartTime: equal start times (whole seconds) fall back to the name, so
+  // the choice never depends on the order the informer lists them in.
+  const byStart = (a: Job, b: Job) =>
+    Date.parse(a.status?.startTime ?? a.metadata.creationTimestamp ?? "") - Date.parse(b.status?.startTime ?? b.metadata.creationTimestamp ?? "") ||
+    (a.metadata.name ?? "").localeCompare(b.metadata.name ?? "");
   for (const [kind, limit] of [["Complete", cj.spec.successfulJobsHistoryLimit ?? 3], ["Failed", cj.spec.failedJobsHistoryLimit ?? 1]] as const) {
     const done = live.filter((j) => finishedAs(j) === kind).sort(byStart);
     for (const j of done.slice(0, Math.max(0, done.length - limit))) plan.delete.push({ job: j, why: "history" });

@@ -185,7 +185,8 @@ describe("kubelet on a fake runtime", () => {
   });
 
   it("termination: preStop, then SIGTERM with the rest of the grace period, SIGKILL at its end, then the object goes and the sandbox last", async () => {
-    fake.script("stubborn:v1", { ignoreTerm: true, exec: () => ({ exitCode: 0, output: "" }) });
+    // The hook takes 400 ms: whole seconds only come off the grace, so SIGTERM still gets all 5.
+    fake.script("stubborn:v1", { ignoreTerm: true, exec: () => (advance(400), { exitCode: 0, output: "" }) });
     await srv.client.create(pod("stop", [{ image: "stubborn:v1", lifecycle: { preStop: { exec: { command: ["drain"] } } } }]));
     await waitPod("stop", "running", (x) => Boolean(x.status?.containerStatuses?.[0]?.state?.running));
     await srv.client.delete("Pod", "stop", { namespace: "default" });
@@ -196,6 +197,7 @@ describe("kubelet on a fake runtime", () => {
     await eventually("containers removed", () => fake.podContainers("stop").length === 0, { timeoutMs: 5_000, intervalMs: 20 });
     const order = fake.calls.filter((c) => c.podName === "stop" && ["exec", "stopContainer", "exited", "removeContainer"].includes(c.op)).map((c) => `${c.op}:${c.container}${c.op === "exited" ? `:${c.detail}` : ""}`);
     expect(order.slice(0, 3)).toEqual(["exec:c0", "stopContainer:c0", "exited:c0:code=137"]);
+    expect(fake.ops("stopContainer").find((c) => c.podName === "stop")?.detail).toBe("grace=5");
     expect(order.indexOf("removeContainer:POD")).toBeGreaterThan(order.indexOf("exited:c0:code=137"));
     const reasons = (await events("stop")).map((e) => e.reason);
     expect(reasons).toContain("Killing");
