@@ -1,6 +1,6 @@
 /**
- * `-o yaml|json|name` for the verbs that print the one object they changed (patch, replace):
- * managedFields hidden, as kubectl prints them.
+ * `-o yaml|json|name` for the verbs that print the objects they changed (patch, replace, apply,
+ * create): managedFields hidden, as kubectl prints them.
  */
 import type { ResourceInfo } from "../lib/kinds.js";
 import type { KObject } from "../lib/types.js";
@@ -18,12 +18,16 @@ export function parseObjectOutput(o: string | undefined): ObjectOutput | undefin
 
 /** Print an object the way `-o` asks; `id` is `kind.group/name` for `-o name`. */
 export async function printObject(out: Writer, obj: KObject, r: ResourceInfo, output: ObjectOutput, id: string): Promise<void> {
-  if (output === "name") {
-    out.write(`${id}\n`);
-    return;
-  }
+  if (output === "name") out.write(`${id}\n`);
+  else await printObjects(out, [{ obj, r }], output);
+}
+
+/** Print objects as yaml or json: one object as itself, several as a `List`, as kubectl apply does. */
+export async function printObjects(out: Writer, items: readonly { obj: KObject; r: ResourceInfo }[], output: "yaml" | "json"): Promise<void> {
+  if (!items.length) return;
   const { withoutManagedFields, withTypeMeta } = await import("./printers/output.js");
-  const shown = withoutManagedFields(withTypeMeta(obj, r));
-  if (output === "json") out.write((await import("./printers/json.js")).toJson(shown));
-  else out.write((await import("./printers/yaml.js")).toYaml(shown));
+  const { asList, toJson } = await import("./printers/json.js");
+  const shown = items.map(({ obj, r }) => withoutManagedFields(withTypeMeta(obj, r)));
+  const doc = shown.length === 1 ? shown[0] : asList(shown);
+  out.write(output === "json" ? toJson(doc) : (await import("./printers/yaml.js")).toYaml(doc));
 }

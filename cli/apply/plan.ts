@@ -24,6 +24,8 @@ export interface PlannedObject {
   patch?: Record<string, Json>;
   /** a warning to print (e.g. missing last-applied annotation) */
   warning?: string;
+  /** the live object (apply of an existing one): what `-o yaml` shows when nothing changes */
+  live?: KObject;
 }
 
 function nameOf(v: ValidObject): string {
@@ -56,7 +58,7 @@ export async function planApply(client: ApiClient, objects: ValidObject[]): Prom
         ? `Warning: resource ${v.resource.plural}/${nameOf(v)} is missing the kubectl.kubernetes.io/last-applied-configuration annotation which is required by kctl apply. kctl apply should only be used on resources created declaratively by either kctl create --save-config or kctl apply. The missing annotation will be patched automatically.`
         : undefined;
     const patch = threeWayMergePatch(original, modified as unknown as Record<string, Json>, live as unknown as Json);
-    plan.push({ v, action: Object.keys(patch).length ? "patch" : "unchanged", patch, warning });
+    plan.push({ v, action: Object.keys(patch).length ? "patch" : "unchanged", patch, warning, live });
   }
   return { plan, errors };
 }
@@ -93,20 +95,22 @@ export async function perform(client: ApiClient, p: PlannedObject, dryRun: boole
  * Server-side validation of every write before any is made. A create whose namespace does not
  * exist yet is accepted when the same batch creates that namespace earlier.
  */
-export async function dryRunAll(client: ApiClient, plan: PlannedObject[], fieldManager?: string): Promise<string[]> {
+export async function dryRunAll(client: ApiClient, plan: PlannedObject[], fieldManager?: string): Promise<{ errors: string[]; results: Map<PlannedObject, KObject> }> {
   const errors: string[] = [];
+  const results = new Map<PlannedObject, KObject>();
   const newNamespaces = new Set(plan.filter((p) => p.action === "create" && p.v.resource.kind === "Namespace").map((p) => nameOf(p.v)));
   for (const p of plan) {
     if (p.action === "unchanged") continue;
     try {
-      await perform(client, p, true, fieldManager);
+      const result = await perform(client, p, true, fieldManager);
+      if (result) results.set(p, result);
     } catch (e) {
       if (isGlobalError(e)) throw e;
       if (isNotFound(e) && p.v.namespace && newNamespaces.has(p.v.namespace)) continue;
       errors.push(objectErrorLine(p.v.resource, nameOf(p.v), e));
     }
   }
-  return errors;
+  return { errors, results };
 }
 
 export { nameOf };

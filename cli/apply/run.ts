@@ -7,6 +7,9 @@ import type { ApiClient, FieldValidation } from "../../lib/client.js";
 import { dryRunAll, FIELD_MANAGERS, nameOf, perform, planApply, planCreate, type PlannedObject } from "./plan.js";
 import type { ValidObject } from "../manifest/validate.js";
 import type { AppliedObject } from "./wait-ready.js";
+import type { ObjectOutput } from "../print-object.js";
+import type { KObject } from "../../lib/types.js";
+import type { ResourceInfo } from "../../lib/kinds.js";
 
 export interface ApplyRunOptions {
   files: string[];
@@ -16,8 +19,8 @@ export interface ApplyRunOptions {
   saveConfig?: boolean;
   /** none: write; server: stop after the server dry run; client: stop after planning */
   dryRun: "none" | "server" | "client";
-  /** `-o name` */
-  outputName?: boolean;
+  /** `-o name|yaml|json`: yaml and json print the resulting objects (a List when several) instead of a line each */
+  output?: ObjectOutput;
   /** server-side field validation (`--validate`; default Strict, as kubectl) */
   validate?: FieldValidation;
   /** `--server-side`: send each object as a server-side apply */
@@ -63,20 +66,24 @@ export async function runApply(ctx: CliContext, o: ApplyRunOptions): Promise<App
 
   // The server validates every write (a dry run) before any is made: a bad third document
   // leaves the first two untouched. --dry-run=server stops after this step.
+  let dryRunResults = new Map<PlannedObject, KObject>();
   if (o.dryRun !== "client") {
-    const errors = await quietUnless(o.dryRun === "server", client, () => dryRunAll(client, plan, manager));
+    const { errors, results } = await quietUnless(o.dryRun === "server", client, () => dryRunAll(client, plan, manager));
+    dryRunResults = results;
     if (errors.length) {
       writeErrors(ctx, errors);
       return applied;
     }
   }
   const suffix = o.dryRun === "server" ? " (server dry run)" : o.dryRun === "client" ? " (dry run)" : "";
+  const shown = new Shown(o.output);
   for (const p of plan) {
     if (p.warning && o.dryRun === "none") ctx.err.write(`${p.warning}\n`);
     let name = nameOf(p.v);
+    let result: KObject | undefined = o.dryRun === "server" ? dryRunResults.get(p) : o.dryRun === "client" ? (p.body ?? p.v.obj) : undefined;
     if (o.dryRun === "none") {
       try {
-        const result = await perform(client, p, false, manager);
+        result = await perform(client, p, false, manager);
         name = result?.metadata?.name ?? name;
       } catch (e) {
         if (isGlobalError(e)) throw e;
@@ -85,10 +92,31 @@ export async function runApply(ctx: CliContext, o: ApplyRunOptions): Promise<App
       }
     }
     const id = `${displayType(p.v.resource)}/${name}`;
-    ctx.out.write(o.outputName ? `${id}\n` : `${id} ${VERB[p.action]}${suffix}\n`);
+    shown.add(ctx, id, `${id} ${VERB[p.action]}${suffix}`, result ?? p.live ?? p.v.obj, p.v.resource);
     if (o.dryRun === "none") applied.push({ kind: p.v.resource.kind, name, namespace: p.v.namespace, id });
   }
+  await shown.flush(ctx);
   return applied;
+}
+
+/**
+ * What apply/create print per object: a line as each is written (`kind/name created`, or only
+ * `kind/name` for `-o name`), or, for `-o yaml|json`, the resulting objects once all are done.
+ */
+class Shown {
+  private readonly objects: { obj: KObject; r: ResourceInfo }[] = [];
+  constructor(private readonly output: ObjectOutput | undefined) {}
+
+  add(ctx: CliContext, id: string, line: string, obj: KObject, r: ResourceInfo): void {
+    if (this.output === "yaml" || this.output === "json") this.objects.push({ obj, r });
+    else ctx.out.write(`${this.output === "name" ? id : line}\n`);
+  }
+
+  async flush(ctx: CliContext): Promise<void> {
+    if (this.output !== "yaml" && this.output !== "json") return;
+    const { printObjects } = await import("../print-object.js");
+    await printObjects(ctx.out, this.objects, this.output);
+  }
 }
 
 /** Run `f` with the client's warnings silenced unless `speak` (a dry run before the real writes would print each twice). */
@@ -109,16 +137,19 @@ async function quietUnless<T>(speak: boolean, client: ApiClient, f: () => Promis
  */
 async function serverSideApply(ctx: CliContext, client: ApiClient, objects: ValidObject[], o: ApplyRunOptions): Promise<AppliedObject[]> {
   const applied: AppliedObject[] = [];
+  const shown = new Shown(o.output);
   if (o.dryRun === "client") {
-    for (const v of objects) ctx.out.write(o.outputName ? `${displayType(v.resource)}/${nameOf(v)}\n` : `${displayType(v.resource)}/${nameOf(v)} serverside-applied (dry run)\n`);
+    for (const v of objects) shown.add(ctx, `${displayType(v.resource)}/${nameOf(v)}`, `${displayType(v.resource)}/${nameOf(v)} serverside-applied (dry run)`, v.obj, v.resource);
+    await shown.flush(ctx);
     return applied;
   }
   const opts = (dryRun: boolean, v: ValidObject) => ({ fieldManager: o.fieldManager ?? FIELD_MANAGERS.serverSide, force: o.forceConflicts, dryRun, namespace: v.namespace });
   const errors: string[] = [];
+  const dryRunResults = new Map<ValidObject, KObject>();
   await quietUnless(o.dryRun === "server", client, async () => {
     for (const v of objects) {
       try {
-        await client.apply(v.obj, opts(true, v));
+        dryRunResults.set(v, await client.apply(v.obj, opts(true, v)));
       } catch (e) {
         if (isGlobalError(e)) throw e;
         errors.push(objectErrorLine(v.resource, nameOf(v), e));
@@ -131,18 +162,20 @@ async function serverSideApply(ctx: CliContext, client: ApiClient, objects: Vali
   }
   for (const v of objects) {
     const id = `${displayType(v.resource)}/${nameOf(v)}`;
+    let result = dryRunResults.get(v);
     if (o.dryRun === "none") {
       try {
-        await client.apply(v.obj, opts(false, v));
+        result = await client.apply(v.obj, opts(false, v));
       } catch (e) {
         if (isGlobalError(e)) throw e;
         writeErrors(ctx, [objectErrorLine(v.resource, nameOf(v), e)]);
         continue;
       }
     }
-    ctx.out.write(o.outputName ? `${id}\n` : `${id} serverside-applied${o.dryRun === "server" ? " (server dry run)" : ""}\n`);
+    shown.add(ctx, id, `${id} serverside-applied${o.dryRun === "server" ? " (server dry run)" : ""}`, result ?? v.obj, v.resource);
     if (o.dryRun === "none") applied.push({ kind: v.resource.kind, name: nameOf(v), namespace: v.namespace, id });
   }
+  await shown.flush(ctx);
   return applied;
 }
 

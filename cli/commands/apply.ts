@@ -4,6 +4,7 @@
  */
 import type { CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
+import { parseObjectOutput } from "../print-object.js";
 import { repeatable } from "../flags.js";
 
 interface ApplyFlags {
@@ -38,7 +39,7 @@ export const command: CommandModule = {
       .option("-f, --filename <path>", "file, directory (.yaml/.yml/.json, sorted) or - for stdin; repeatable", repeatable)
       .option("-R, --recursive", "process directories recursively")
       .option("--dry-run [mode]", "none|client|server: only show what would happen")
-      .option("-o, --output <format>", "name: print only kind/name")
+      .option("-o, --output <format>", "yaml|json: print the resulting objects (a List when several); name: only kind/name")
       .option("--validate [mode]", "strict (true, the default): refuse unknown fields; warn: print them; ignore (false)")
       .option("--server-side", "apply on the server: it merges, records field owners and refuses conflicts")
       .option("--force-conflicts", "with --server-side: take over fields other managers own")
@@ -56,7 +57,7 @@ export const command: CommandModule = {
             recursive: o.recursive,
             mode: "apply",
             dryRun: parseDryRun(o.dryRun),
-            outputName: o.output === "name",
+            output: parseObjectOutput(o.output),
             validate: parseValidate(o.validate),
             serverSide: o.serverSide,
             forceConflicts: o.forceConflicts,

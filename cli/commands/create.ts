@@ -5,6 +5,7 @@
  */
 import type { CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
+import { parseObjectOutput } from "../print-object.js";
 import { repeatable } from "../flags.js";
 import { registerCreateData } from "./create-data.js";
 import { registerCreateWorkloads } from "./create-workloads.js";
@@ -28,7 +29,7 @@ export const command: CommandModule = {
       .option("-R, --recursive", "process directories recursively")
       .option("--save-config", "store the configuration in the last-applied annotation so kctl apply works later")
       .option("--dry-run [mode]", "none|client|server: only show what would happen (client: print the generated object, create nothing)")
-      .option("-o, --output <format>", "name (with -f); yaml|json|name for the generating sub-commands")
+      .option("-o, --output <format>", "yaml|json|name: print the created objects (a List when several) or only kind/name")
       .option("--validate [mode]", "strict (true, the default): refuse unknown fields; warn: print them; ignore (false)")
       .action(
         guarded(async (o: CreateFlags) => {
@@ -41,7 +42,7 @@ export const command: CommandModule = {
             mode: "create",
             saveConfig: o.saveConfig,
             dryRun: parseDryRun(o.dryRun),
-            outputName: o.output === "name",
+            output: parseObjectOutput(o.output),
           });
         }),
       );

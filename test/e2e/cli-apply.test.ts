@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Deployment } from "../../lib/types.js";
+import { parse as parseYaml } from "yaml";
+import type { ConfigMap, Deployment } from "../../lib/types.js";
 import { kctl } from "../helpers/cli.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -167,5 +168,31 @@ describe("kctl apply", () => {
     const r = await k("create", "-f", f);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('error: configmap/created-once: configmaps "created-once" already exists\n');
+  });
+
+  it("-o yaml|json prints the resulting objects (one as itself, several as a List); a bad -o changes nothing", async () => {
+    const one = write("o1.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: printed-one}\ndata: {k: v}\n");
+    const created = await k("create", "-f", one, "-o", "yaml");
+    expect(created.code, created.stderr).toBe(0);
+    const cm = parseYaml(created.stdout) as ConfigMap;
+    expect(cm).toMatchObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "printed-one" }, data: { k: "v" } });
+    expect(cm.metadata.uid).toBeTruthy(); // the server's object, not the file
+    expect(cm.metadata).not.toHaveProperty("managedFields");
+
+    const two = write("o2.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: printed-one}\ndata: {k: w}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: printed-two}\n");
+    const applied = await k("apply", "-f", two, "-o", "json");
+    expect(applied.code, applied.stderr).toBe(0);
+    const list = JSON.parse(applied.stdout) as { kind: string; items: ConfigMap[] };
+    expect(list.kind).toBe("List");
+    expect(list.items.map((i) => [i.metadata.name, i.data?.k])).toEqual([["printed-one", "w"], ["printed-two", undefined]]);
+
+    const dry = await k("apply", "-f", one, "--dry-run=server", "-o", "yaml");
+    expect((parseYaml(dry.stdout) as ConfigMap).data).toEqual({ k: "v" });
+    expect((await srv.client.get<ConfigMap>("ConfigMap", "printed-one", "default")).data).toEqual({ k: "w" });
+
+    const bad = await k("create", "-f", write("o3.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: printed-three}\n"), "-o", "wide");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: unable to match a printer suitable for the output format "wide"/);
+    await expect(srv.client.get("ConfigMap", "printed-three", "default")).rejects.toThrow(/not found/);
   });
 });
