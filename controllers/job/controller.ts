@@ -137,12 +137,15 @@ export function newJobController(ctx: ControllerContext): Controller {
     return res.error;
   }
 
-  /** Remove the tracking finalizer (one strategic merge patch each, as Kubernetes does); the first error, if any. */
+  /** Remove one pod's tracking finalizer: one strategic merge patch, as Kubernetes does. */
+  const releaseOne = (pod: Pod) => ctx.client.patch("Pod", pod.metadata.name ?? "", RELEASE_PATCH, { namespace: pod.metadata.namespace, type: "strategic" });
+
+  /** Remove the tracking finalizer of each pod; the first error, if any. */
   async function release(pods: Pod[]): Promise<unknown> {
     let first: unknown;
     await Promise.all(pods.map(async (pod) => {
       try {
-        await ctx.client.patch("Pod", pod.metadata.name ?? "", RELEASE_PATCH, { namespace: pod.metadata.namespace, type: "strategic" });
+        await releaseOne(pod);
       } catch (err) {
         if (!isNotFound(err)) first ??= err;
       }
@@ -156,7 +159,7 @@ export function newJobController(ctx: ControllerContext): Controller {
     await Promise.all(pods.map(async (pod) => {
       try {
         // Kubernetes' deleteJobPods: a pod the controller deletes is not a failure to count.
-        if (hasTrackingFinalizer(pod)) await ctx.client.patch("Pod", pod.metadata.name ?? "", RELEASE_PATCH, { namespace: pod.metadata.namespace, type: "strategic" });
+        if (hasTrackingFinalizer(pod)) await releaseOne(pod);
         await ctx.client.delete("Pod", pod.metadata.name ?? "", { namespace: pod.metadata.namespace, preconditions: { uid: pod.metadata.uid } });
         recorder.event(job, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
       } catch (err) {

@@ -9,7 +9,7 @@
  */
 import { ANNOTATION_INDEX_FAILURE_COUNT } from "../../lib/batch/job-labels.js";
 import type { Job, JobSuccessPolicyRule, Pod } from "../../lib/types.js";
-import { isTerminating } from "../util/pods.js";
+import { containersFinishedAt, isTerminating } from "../util/pods.js";
 import { failureAction } from "./failure-policy.js";
 import { parseIndexes, podIndex } from "../../lib/batch/indexes.js";
 
@@ -31,13 +31,9 @@ export function podFailureCount(pod: Pod): number {
   return v !== undefined && /^\d+$/.test(v) ? Number(v) : 0;
 }
 
+/** When a failed pod finished: its containers' end, else (deleted while running) its deletion. */
 function finishedAt(pod: Pod): number | undefined {
-  let last: number | undefined;
-  for (const cs of pod.status?.containerStatuses ?? []) {
-    const t = Date.parse(cs.state?.terminated?.finishedAt ?? "");
-    if (!Number.isNaN(t)) last = Math.max(last ?? 0, t);
-  }
-  return last ?? (pod.metadata.deletionTimestamp ? Date.parse(pod.metadata.deletionTimestamp) : undefined);
+  return containersFinishedAt(pod) ?? (pod.metadata.deletionTimestamp ? Date.parse(pod.metadata.deletionTimestamp) : undefined);
 }
 
 /**

@@ -19,7 +19,7 @@
 import { ANNOTATION_COMPLETION_INDEX, ANNOTATION_INDEX_FAILURE_COUNT, ENV_COMPLETION_INDEX, FINALIZER_JOB_TRACKING } from "../../lib/batch/job-labels.js";
 import { rfc3339 } from "../../lib/timestamps.js";
 import type { Job, JobCondition, JobStatus, Pod } from "../../lib/types.js";
-import { compareForDeletion, isPodReady, isTerminating } from "../util/pods.js";
+import { compareForDeletion, containersFinishedAt, isPodReady, isTerminating } from "../util/pods.js";
 import { failureAction } from "./failure-policy.js";
 import { accountPods, isTrackedJob } from "./tracking.js";
 import { indexFailures, matchSuccessPolicy } from "./per-index.js";
@@ -62,10 +62,8 @@ export function isJobFinished(job: Job): boolean {
 function lastFailureAt(pods: readonly Pod[]): number | undefined {
   let last: number | undefined;
   for (const p of pods) {
-    for (const cs of p.status?.containerStatuses ?? []) {
-      const t = Date.parse(cs.state?.terminated?.finishedAt ?? "");
-      if (!Number.isNaN(t)) last = Math.max(last ?? 0, t);
-    }
+    const t = containersFinishedAt(p);
+    if (t !== undefined) last = Math.max(last ?? 0, t);
     if (last === undefined) {
       const c = p.status?.conditions?.find((x) => x.type === "Ready")?.lastTransitionTime;
       if (c) last = Date.parse(c);

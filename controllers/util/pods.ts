@@ -106,3 +106,13 @@ export function compareForDeletion(a: Pod, b: Pod): number {
   if (created(a) !== created(b)) return created(b) - created(a);
   return (a.metadata.name ?? "").localeCompare(b.metadata.name ?? "");
 }
+
+/** When the pod's containers last terminated (ms; the newest `state.terminated.finishedAt`), if any did. */
+export function containersFinishedAt(pod: Pod): number | undefined {
+  let last: number | undefined;
+  for (const cs of pod.status?.containerStatuses ?? []) {
+    const t = Date.parse(cs.state?.terminated?.finishedAt ?? "");
+    if (!Number.isNaN(t)) last = Math.max(last ?? 0, t);
+  }
+  return last;
+}
