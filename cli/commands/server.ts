@@ -156,20 +156,22 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
       const scheduler = await startScheduler({ client: clientFor("scheduler"), logger: componentLogger(root, "scheduler"), informers });
       return () => scheduler.stop();
     };
-    if (election) {
+    /** The controller manager and the scheduler (or the elections for them); their stops, last started first. */
+    const startControlLoops = async (): Promise<(() => Promise<void>)[]> => {
+      if (!election) return [await startControllers(), await startSched()].reverse();
       // Several servers on one etcd: each competes for the two Leases; only holders run them.
       const { startLeaderElection } = await import("../../lib/leader-election.js");
       const { randomUUID } = await import("node:crypto");
       const identity = `${os.hostname().toLowerCase()}_${randomUUID()}`;
+      const leStops: (() => Promise<void>)[] = [];
       for (const [name, start, component] of [["kube-controller-manager", startControllers, "controller-manager"], ["kube-scheduler", startSched, "scheduler"]] as const) {
         const le = startLeaderElection({ client: clientFor(`${component}-election`), name, identity, ...election, logger: componentLogger(root, component), onStartedLeading: start });
-        stops.unshift(() => le.stop());
+        leStops.unshift(() => le.stop());
       }
-    } else {
-      stops.unshift(await startControllers());
-      stops.unshift(await startSched());
-    }
-    if (flags.kubelet) {
+      return leStops;
+    };
+    const startLocalKubelet = async (): Promise<(() => Promise<void>)[]> => {
+      if (!flags.kubelet) return [];
       const { startKubelet } = await import("../../kubelet/index.js");
       const nodeName = flags.nodeName ?? os.hostname().toLowerCase();
       const nodeIP = flags.nodeIp ?? localNodeIP(listenHost);
@@ -188,8 +190,14 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
         services: { serviceCidr: flags.serviceCidr },
         podNetwork: { clusterCidr: flags.clusterCidr, mode: "auto" },
       });
-      stops.unshift(() => kubelet.stop());
-    }
+      return [() => kubelet.stop()];
+    };
+    // The kubelet starts beside the control loops, not after them: they only meet through the
+    // API (as separate processes would), and the node is Ready sooner by the loops' start-up.
+    const started = await Promise.allSettled([startControlLoops(), startLocalKubelet()]);
+    for (const r of started) if (r.status === "fulfilled") stops.unshift(...r.value);
+    const failed = started.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
   } catch (e) {
     for (const stop of stops) await stop().catch(() => undefined);
     throw e;
