@@ -13,6 +13,7 @@ import Dockerode from "dockerode";
 import { startApiServer } from "../apiserver/index.js";
 import { startControllerManager } from "../controllers/index.js";
 import { startKubelet } from "../kubelet/index.js";
+import { startEngineCallCounter, type EngineCallCounter } from "./engine-call-counter.js";
 import { LABEL_NODE } from "../kubelet/labels.js";
 import { ApiClient } from "../lib/client.js";
 import { createLogger, silentLogger } from "../lib/logger.js";
@@ -28,6 +29,11 @@ export async function docker(...argv: string[]): Promise<string> {
   return (await execFileP(DOCKER, argv, { maxBuffer: 16 << 20 })).stdout.trim();
 }
 
+/** {@link docker} talking to the engine through `socket` (e.g. an engine call counter). */
+export function dockerVia(socket: string): (...argv: string[]) => Promise<string> {
+  return async (...argv) => (await execFileP(DOCKER, argv, { maxBuffer: 16 << 20, env: { ...process.env, DOCKER_HOST: `unix://${socket}` } })).stdout.trim();
+}
+
 export interface BenchCluster {
   /** an admin client */
   client: ApiClient;
@@ -35,6 +41,8 @@ export interface BenchCluster {
   /** this run's name (container label value) */
   run: string;
   node: string;
+  /** the kubelet's engine calls, counted on their way to the engine (bench/engine-call-counter.ts) */
+  engineCalls: EngineCallCounter;
   tracker: PodPhaseTracker;
   /** ids of the containers carrying `label` (`key=value`) */
   idsLabelled(label: string): Promise<string[]>;
@@ -60,7 +68,9 @@ export async function startBenchCluster(prefix: string): Promise<BenchCluster> {
   const cm = await startControllerManager({ client: clientFor("controller-manager"), logger, informers });
   const sched = await startScheduler({ client: clientFor("scheduler"), logger, informers });
   const cred = await api.nodeCredential(node, ["127.0.0.1"]);
+  const engineCalls = await startEngineCallCounter();
   const kubelet = await startKubelet({
+    dockerSocket: engineCalls.socketPath,
     client: new ApiClient({ server: api.url, token: cred.token, ca: api.caPem, userAgent: "kctl-kubelet" }),
     logger,
     nodeName: node,
@@ -81,6 +91,7 @@ export async function startBenchCluster(prefix: string): Promise<BenchCluster> {
     engine,
     run,
     node,
+    engineCalls,
     tracker,
     idsLabelled,
     removeLabelled,
@@ -98,6 +109,7 @@ export async function startBenchCluster(prefix: string): Promise<BenchCluster> {
       await cm.stop();
       await informers.stop();
       await api.close();
+      await engineCalls.stop();
       client.close();
       await removeLabelled(`kctl-bench=${run}`);
       await removeLabelled(`${LABEL_NODE}=${node}`);

@@ -25,7 +25,8 @@
  */
 import type { ApiClient } from "../lib/client.js";
 import type { Deployment } from "../lib/types.js";
-import { docker, startBenchCluster, type BenchCluster } from "./in-process-cluster.js";
+import { countsSince, startEngineCallCounter } from "./engine-call-counter.js";
+import { docker, dockerVia, startBenchCluster, type BenchCluster } from "./in-process-cluster.js";
 import { PHASES, PodPhaseTracker, type Phase } from "./node-phases.js";
 import { median } from "./stats.js";
 
@@ -56,12 +57,12 @@ function parseArgs(argv: string[]): Args {
 const args = parseArgs(process.argv.slice(2));
 const RUNS = args.runs;
 /** The floor: `docker run -d` of n web containers with a published port, 10 at a time. */
-async function dockerRunFloor(c: BenchCluster, n: number): Promise<number> {
+async function dockerRunFloor(c: BenchCluster, n: number, dockerSocket?: string): Promise<number> {
   const label = `kctl-bench=${c.run}-floor`;
   const t0 = performance.now();
   for (let i = 0; i < n; i += 10) {
     await Promise.all(
-      Array.from({ length: Math.min(10, n - i) }, () => docker("run", "-d", "--label", label, "-p", "127.0.0.1::8080", "kctl-test/web:v1")),
+      Array.from({ length: Math.min(10, n - i) }, () => (dockerSocket ? dockerVia(dockerSocket) : docker)("run", "-d", "--label", label, "-p", "127.0.0.1::8080", "kctl-test/web:v1")),
     );
   }
   const ms = performance.now() - t0;
@@ -144,6 +145,7 @@ function perPod(runs: readonly Map<string, number>[], n: number): Record<string,
 
 async function main(): Promise<void> {
   const c = await startBenchCluster("bench");
+  const floorCounter = await startEngineCallCounter();
   const { client, tracker } = c;
   const deleteDeployment = async (name: string): Promise<void> => {
     await client.delete("Deployment", name, { namespace: "default", propagationPolicy: "Foreground" }).catch(() => undefined);
@@ -160,6 +162,10 @@ async function main(): Promise<void> {
     cpuMs: number;
     /** API requests (not watches) per pod during a kctl run, by `verb resource`, incl. the bench's 2 scrapes */
     requestsPerPod: Record<string, number>;
+    /** the kubelet's Docker engine calls per pod during a kctl run, by `METHOD /path` */
+    engineCallsPerPod: Record<string, number>;
+    /** the same for the floor's `docker run -d` (the docker CLI through the same counter) */
+    floorEngineCallsPerPod: Record<string, number>;
     floorRuns: number[];
     kctlRuns: number[];
     phasesMs: Partial<Record<Phase, number>>;
@@ -174,9 +180,17 @@ async function main(): Promise<void> {
       const phases: Partial<Record<Phase, number>>[] = [];
       const cpu: number[] = [];
       const requests: Map<string, number>[] = [];
+      const engineCalls: Map<string, number>[] = [];
+      const floorEngineCalls: Map<string, number>[] = [];
+      const floorRun = async (): Promise<void> => {
+        const calls0 = floorCounter.counts();
+        floor.push(await dockerRunFloor(c, n, floorCounter.socketPath));
+        floorEngineCalls.push(countsSince(calls0, floorCounter.counts()));
+      };
       const kctlRun = async (): Promise<void> => {
         const name = `b${n}-${seq++}`;
         const before = await requestCounts(client);
+        const calls0 = c.engineCalls.counts();
         const cpu0 = process.cpuUsage();
         const t0 = PodPhaseTracker.now();
         await client.create(deployment(name, n));
@@ -185,7 +199,8 @@ async function main(): Promise<void> {
         const used = process.cpuUsage(cpu0);
         cpu.push((used.user + used.system) / 1000);
         const after = await requestCounts(client);
-        requests.push(new Map([...after].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, v]) => v > 0)));
+        requests.push(countsSince(before, after));
+        engineCalls.push(countsSince(calls0, c.engineCalls.counts()));
         phases.push(tracker.phases(name, t0));
         await deleteDeployment(name);
       };
@@ -193,11 +208,11 @@ async function main(): Promise<void> {
         // Alternate the order so that neither side always runs on a box just warmed (or just
         // loaded) by the other.
         if (r % 2 === 0) {
-          floor.push(await dockerRunFloor(c, n));
+          await floorRun();
           await kctlRun();
         } else {
           await kctlRun();
-          floor.push(await dockerRunFloor(c, n));
+          await floorRun();
         }
       }
       const f = median(floor);
@@ -214,6 +229,8 @@ async function main(): Promise<void> {
         pairedRatio: Number(median(kctl.map((x, i) => x / floor[i]!)).toFixed(2)),
         cpuMs: Math.round(median(cpu)),
         requestsPerPod: perPod(requests, n),
+        engineCallsPerPod: perPod(engineCalls, n),
+        floorEngineCallsPerPod: perPod(floorEngineCalls, n),
         floorRuns: floor.map(Math.round),
         kctlRuns: kctl.map(Math.round),
         phasesMs,
@@ -281,6 +298,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await c.stop();
+    await floorCounter.stop();
   }
 
   const out = process.stdout;
@@ -303,6 +321,8 @@ async function main(): Promise<void> {
   for (const [n, r] of starts) {
     const reqs = Object.entries(r.requestsPerPod).map(([k, v]) => `${k} ${v}`).join(", ");
     out.write(`${n} replicas: kctl process CPU ${r.cpuMs} ms per run; API requests per pod: ${reqs}\n`);
+    const calls = (m: Record<string, number>) => `${Object.values(m).reduce((a, b) => a + b, 0).toFixed(1)} (${Object.entries(m).map(([k, v]) => `${k} ${v}`).join(", ")})`;
+    out.write(`${n} replicas: engine calls per pod: kctl ${calls(r.engineCallsPerPod)}; docker run ${calls(r.floorEngineCallsPerPod)}\n`);
   }
   out.write(`${JSON.stringify({ bench: "node", runs: RUNS, ...results })}\n`);
 }
