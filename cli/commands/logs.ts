@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import type { ApiClient } from "../../lib/client.js";
 import type { KList, Pod } from "../../lib/types.js";
 import type { CliContext, CommandModule, Writer } from "../command.js";
-import { guarded, UserError } from "../errors-output.js";
+import { errorMessage, guarded, UserError } from "../errors-output.js";
 import { parseDuration } from "../../lib/duration.js";
 
 interface LogsOptions {
@@ -23,6 +23,7 @@ interface LogsOptions {
   prefix?: boolean;
   allContainers?: boolean;
   maxLogRequests?: string;
+  ignoreErrors?: boolean;
 }
 
 /** `5s`, `10m`, `1h30m`, `2h` -> seconds (kubectl's --since). */
@@ -132,13 +133,19 @@ async function run(ctx: CliContext, podArg: string | undefined, opts: LogsOption
 
   const targets = pods.flatMap((p) => containersFor(p, opts).map((c) => ({ pod: p, container: c })));
   const prefixed = opts.prefix === true || (opts.allContainers === true && targets.length > 1 && opts.prefix !== false);
-  const open = async (t: (typeof targets)[number]): Promise<void> => {
+  const openOne = async (t: (typeof targets)[number]): Promise<void> => {
     const name = t.pod.metadata.name as string;
     const res = await client.stream(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}/log`, {
       ...query,
       container: t.container,
     });
     await pump(res, ctx.out, prefixed ? `[pod/${name}/${t.container ?? t.pod.spec.containers[0]?.name ?? ""}]` : undefined);
+  };
+  // --ignore-errors, as kubectl: a pod whose logs cannot be read (e.g. terminating, its container
+  // gone) gets an "error: ..." line in the output and the others go on.
+  const open = async (t: (typeof targets)[number]): Promise<void> => {
+    if (!opts.ignoreErrors) return openOne(t);
+    await openOne(t).catch((e: unknown) => ctx.out.write(`error: ${errorMessage(e)}\n`));
   };
   if (!opts.follow) {
     for (const t of targets) await open(t);
@@ -170,6 +177,7 @@ export const command: CommandModule = {
       .option("--prefix", "prefix each line with [pod/NAME/CONTAINER]")
       .option("--all-containers", "logs of every container of the pod(s)")
       .option("--max-log-requests <n>", "maximum concurrent streams with -f and a selector (default 5)")
+      .option("--ignore-errors", "a pod whose logs cannot be read gets an error line and the others go on (default: stop at the first)")
       .action(
         guarded((pod: string | undefined, container: string | undefined, opts: LogsOptions) => {
           if (container !== undefined && opts.container !== undefined) throw new UserError("only one of -c or an inline [CONTAINER] arg is allowed");

@@ -113,6 +113,27 @@ describe("kctl logs / exec end to end (API server + kubelet + Docker)", () => {
     expect(lines.every((l) => /^\[pod\/web-[ab]\/web\] /.test(l))).toBe(true);
   });
 
+  it("kctl logs -l: a pod whose logs cannot be read stops it, unless --ignore-errors", async () => {
+    // on a node that does not exist: the API server cannot reach a kubelet for it
+    const lost = pod("web-lost", [{ name: "web", script: LOOP }]);
+    lost.spec.nodeName = "no-such-node";
+    lost.metadata.labels = { ...lost.metadata.labels, app: "web" };
+    await srv.client.create(lost);
+    try {
+      const strict = await kctl(args("logs", "-l", "app=web", "--prefix"));
+      expect(strict.code).toBe(1);
+      expect(strict.stderr).toMatch(/^error: .*no-such-node/m);
+      const lenient = await kctl(args("logs", "-l", "app=web", "--prefix", "--ignore-errors"));
+      expect(lenient.code, lenient.stderr).toBe(0);
+      const lines = lenient.stdout.trimEnd().split("\n");
+      expect(lines).toContain("[pod/web-a/web] hello from web-a");
+      expect(lines).toContain("[pod/web-b/web] hello from web-b");
+      expect(lines.filter((l) => l.startsWith("error: "))).toHaveLength(1);
+    } finally {
+      await srv.client.delete("Pod", "web-lost", { namespace: "default", gracePeriodSeconds: 0 });
+    }
+  });
+
   it("kctl logs --tail, --timestamps, --since", async () => {
     const r = await kctl(args("logs", "web-b", "--tail", "1", "--timestamps", "--since", "1h"));
     expect(r.code).toBe(0);
