@@ -42,12 +42,13 @@ export interface StoredNodeCredential {
 export const NODE_CREDENTIAL_FILE = "node-credential.json";
 const EC = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 
-interface HttpAnswer {
+export interface HttpAnswer {
   status: number;
   body: string;
 }
 
-function httpsCall(url: URL, opts: { method: string; ca?: string; insecure?: boolean; headers?: Record<string, string>; body?: string; timeoutMs: number }): Promise<HttpAnswer> {
+/** One HTTPS request with its own connection (no pool): the join steps need per-call trust settings. */
+export function httpsCall(url: URL, opts: { method: string; ca?: string; insecure?: boolean; headers?: Record<string, string>; body?: string; timeoutMs: number }): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const req = https.request(
       url,
