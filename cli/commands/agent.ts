@@ -117,7 +117,8 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
     imageGcHighPercent: gcHigh,
     imageGcLowPercent: gcLow,
   });
-  ctx.err.write(`agent ${nodeName} running against ${client.server} (Ctrl-C to stop; containers keep running)\n`);
+  const others = client.servers.filter((s) => s !== client.server);
+  ctx.err.write(`agent ${nodeName} running against ${client.server}${others.length ? ` (fails over to ${others.join(", ")})` : ""} (Ctrl-C to stop; containers keep running)\n`);
   await untilSignal();
   await kubelet.stop();
   ctx.err.write(`agent ${nodeName} stopped\n`);

@@ -218,7 +218,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   );
 
   if (api.serverToken && datastore) {
-    ctx.out.write(`Join another server: kctl server --join ${joinUrl} --token ${api.serverToken} --datastore-endpoint ${datastore.endpoints.join(",")}${datastore.prefix !== "/kctl" ? ` --datastore-prefix ${datastore.prefix}` : ""}\n`);
+    ctx.out.write(`join another server: kctl server --join ${joinUrl} --token ${api.serverToken} --datastore-endpoint ${datastore.endpoints.join(",")}${datastore.prefix !== "/kctl" ? ` --datastore-prefix ${datastore.prefix}` : ""}\n`);
   }
 
   await untilSignal();
