@@ -17,6 +17,7 @@ import { OPEN_PATHS as HEALTH_PATHS } from "./routes/health.js";
 import { ROUTE_MODULES } from "./routes/index.js";
 import { parseRequestPath, refusedPathMessage } from "./routes/request-path.js";
 import { sendError } from "./routes/reply.js";
+import { bearerToken } from "./security/auth.js";
 import { SECURITY_OPEN_PATHS } from "./security/routes.js";
 import { UI_OPEN_PATHS } from "./routes/ui.js";
 import { openEtcdStore, openServerState, type Datastore, type ServerState, type StateOptions } from "./server-state.js";
@@ -147,6 +148,20 @@ export async function buildApp(state: ServerState, opts: AppOptions = {}): Promi
     req.kctlPath = parsed;
     if (OPEN_PATHS.has(parsed.path)) return done();
     const user = ctx.auth.authenticate(req.headers);
+    const token = user ? undefined : bearerToken(req.headers);
+    if (!user && ctx.shared && token) {
+      // Several API servers: a token minted on another one may not have reached this one yet.
+      ctx.shared.refresh(token).then(
+        () => {
+          const u = ctx.auth.authenticate(req.headers);
+          if (!u) return sendError(reply, unauthorized());
+          req.kctlUser = u;
+          done();
+        },
+        () => sendError(reply, unauthorized()),
+      );
+      return;
+    }
     if (!user) {
       sendError(reply, unauthorized());
       return;

@@ -37,6 +37,12 @@ export interface ClientConfig {
    * it stays idle in the pool.
    */
   maxSockets?: number;
+  /**
+   * With several servers: a TCP connection not made within this long counts as a failed server
+   * (default 5 s), so a host that vanished without a reset is left well before the request
+   * timeout, and a kubelet's heart-beat reaches another server inside the node grace period.
+   */
+  connectTimeoutMs?: number;
 }
 
 export interface ListOptions {
@@ -161,6 +167,8 @@ export class ApiClient {
   private readonly token?: string;
   private readonly userAgent: string;
   private readonly timeoutMs: number;
+  /** undefined with one server: its connection errors are what they always were */
+  private readonly connectTimeoutMs: number | undefined;
   /** sent as `fieldValidation` on every create, update and patch (unset: the server's default, Warn) */
   fieldValidation?: FieldValidation;
   /** called with the text of each `Warning: 299` header of a response (the CLI prints them as kubectl does) */
@@ -172,6 +180,7 @@ export class ApiClient {
     this.timeoutMs = cfg.requestTimeoutMs ?? 30_000;
     const servers = serverList(cfg);
     if (servers.length === 0) throw new ApiError("BadRequest", "no API server address given");
+    this.connectTimeoutMs = servers.length > 1 ? cfg.connectTimeoutMs ?? 5_000 : undefined;
     this.endpoints = servers.map((server) => {
       const url = new URL(server);
       if (url.protocol === "https:") {
@@ -218,7 +227,12 @@ export class ApiClient {
         return await attempt(ep);
       } catch (e) {
         tried++;
-        if (tried >= this.endpoints.length || !isFailoverError(e)) throw e;
+        if (!isFailoverError(e)) throw e;
+        if (tried >= this.endpoints.length) {
+          // Every server failed: say so, naming them all (the last one's reason stands for the rest).
+          if (e instanceof ConnectionError && this.endpoints.length > 1) throw new ConnectionError(this.servers.join(", "), Object.assign(new Error(e.message.replace(/^.*?: /, "")), { code: e.code }));
+          throw e;
+        }
         // Another request may have moved on already; only the first to fail moves the pointer.
         if (this.current === idx) {
           this.current = (idx + 1) % this.endpoints.length;
@@ -368,6 +382,7 @@ export class ApiClient {
         // Once events flowed, a cut stream is not retried here (the caller resumes it).
         else reject(streaming ? Object.assign(new Error(e.message), { code: e.code }) : new ConnectionError(ep.server, e));
       });
+      connectDeadline(req, this.connectTimeoutMs);
       req.end();
     }));
     return {
@@ -390,6 +405,7 @@ export class ApiClient {
         resolve(res);
       });
       req.on("error", (e: NodeJS.ErrnoException) => reject(new ConnectionError(ep.server, e)));
+      connectDeadline(req, this.connectTimeoutMs);
       req.end();
     }));
   }
@@ -440,6 +456,7 @@ export class ApiClient {
         req.destroy(Object.assign(new Error("request timed out"), { code: "ETIMEDOUT" }));
       });
       req.on("error", (e: NodeJS.ErrnoException) => reject(new ConnectionError(ep.server, e)));
+      connectDeadline(req, this.connectTimeoutMs);
       req.end(payload);
     });
   }
@@ -460,6 +477,17 @@ export class ApiClient {
       agent,
     };
   }
+}
+
+/** Fail `req` with ETIMEDOUT when its new connection is not made within `ms` (no limit when undefined). */
+function connectDeadline(req: http.ClientRequest, ms: number | undefined): void {
+  if (ms === undefined) return;
+  req.once("socket", (socket) => {
+    if (!socket.connecting) return; // a pooled connection, already up
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no connection within ${ms} ms`), { code: "ETIMEDOUT" })), ms);
+    socket.once("connect", () => clearTimeout(timer));
+    socket.once("close", () => clearTimeout(timer));
+  });
 }
 
 function resource(kind: string): ResourceInfo {

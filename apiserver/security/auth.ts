@@ -226,16 +226,8 @@ export class TokenAuth implements Authenticator {
   }
 
   authenticate(headers: Record<string, string | string[] | undefined>): User | undefined {
-    const h = headers.authorization;
-    const value = Array.isArray(h) ? h[0] : h;
-    if (value && value.length > 7 && value.slice(0, 7).toLowerCase() === "bearer ") return this.verifyAny(value.slice(7).trim());
-    // Kubernetes' WebSocket clients (browsers cannot set headers) send the token as a subprotocol.
-    const proto = headers["sec-websocket-protocol"];
-    const protos = (Array.isArray(proto) ? proto.join(",") : proto ?? "").split(",").map((s) => s.trim());
-    const prefix = "base64url.bearer.authorization.k8s.io.";
-    const p = protos.find((s) => s.startsWith(prefix));
-    if (p) return this.verifyAny(Buffer.from(p.slice(prefix.length), "base64url").toString("utf8"));
-    return undefined;
+    const token = bearerToken(headers);
+    return token === undefined ? undefined : this.verifyAny(token);
   }
 
   /** A stored token, or a join token (bootstrap user) when one is configured. */
@@ -247,6 +239,19 @@ export class TokenAuth implements Authenticator {
     }
     return this.verify(token);
   }
+}
+
+/** The bearer token a request carries: the Authorization header, or Kubernetes' WebSocket subprotocol. */
+export function bearerToken(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const h = headers.authorization;
+  const value = Array.isArray(h) ? h[0] : h;
+  if (value && value.length > 7 && value.slice(0, 7).toLowerCase() === "bearer ") return value.slice(7).trim();
+  // Kubernetes' WebSocket clients (browsers cannot set headers) send the token as a subprotocol.
+  const proto = headers["sec-websocket-protocol"];
+  const protos = (Array.isArray(proto) ? proto.join(",") : proto ?? "").split(",").map((s) => s.trim());
+  const prefix = "base64url.bearer.authorization.k8s.io.";
+  const p = protos.find((s) => s.startsWith(prefix));
+  return p ? Buffer.from(p.slice(prefix.length), "base64url").toString("utf8") : undefined;
 }
 
 function recordOf(hash: string, e: Entry): TokenRecord {

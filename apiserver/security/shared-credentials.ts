@@ -16,7 +16,8 @@
  */
 import type { Etcd3, IKeyValue, Watcher } from "etcd3";
 import type { Logger } from "pino";
-import type { TokenAuth, TokenRecord } from "./auth.js";
+import { parseJoinToken } from "../../lib/join-token.js";
+import { hashToken, type TokenAuth, type TokenRecord } from "./auth.js";
 import type { JoinTokenRecord, JoinTokens } from "./join-tokens.js";
 
 /** An API server of the cluster, as registered. */
@@ -30,6 +31,11 @@ export interface ClusterServer {
 export interface SharedCredentials {
   /** Record this server's URL (kept when already there, so its place in the order stays). */
   registerServer(url: string): Promise<void>;
+  /**
+   * Look a token this server does not know up in etcd and take it when it is there: a token made
+   * on another server a moment ago may not have arrived through the watch yet.
+   */
+  refresh(token: string): Promise<void>;
   /** Every registered server, oldest first. */
   servers(): ClusterServer[];
   /** Called with the list whenever it changes (and once at once). */
@@ -113,6 +119,12 @@ export async function shareCredentials(o: ShareOptions): Promise<SharedCredentia
   watcher.on("error", (e: unknown) => log.warn({ err: e }, "shared credentials watch error (etcd3 reconnects it)"));
 
   return {
+    async refresh(token) {
+      const join = parseJoinToken(token);
+      const key = join ? joinKey(join.id) : tokenKey(hashToken(token));
+      const value = await o.etcd.get(key).string();
+      if (value !== null) apply(key, value);
+    },
     async registerServer(url) {
       if (servers.has(url)) return;
       const s: ClusterServer = { url, registered: new Date().toISOString() };

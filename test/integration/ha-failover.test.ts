@@ -5,15 +5,18 @@
  *    others, and a token revoked on one is refused by all;
  *  - an ApiClient given the three URLs keeps working when the server it uses is closed: requests
  *    move to the next one, and an informer's watch is resumed there from its resourceVersion;
+ *  - a server answering 503 is left for the next; every server gone is one error naming them all;
  *  - `kctl server --join` refuses, in one line and exit 1, a server that is down, a token whose
  *    CA hash is not the server's, and an agent's join token (403), writing nothing.
  */
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installClusterKeys } from "../../apiserver/index.js";
-import { ApiClient } from "../../lib/client.js";
+import { ApiClient, ConnectionError } from "../../lib/client.js";
 import { ApiError } from "../../lib/errors.js";
 import { Informer } from "../../lib/informer.js";
 import { formatJoinToken, parseJoinToken } from "../../lib/join-token.js";
@@ -105,6 +108,35 @@ describe("API servers sharing one etcd", () => {
       client.close();
     }
   }, 60_000);
+});
+
+describe("ApiClient failover edges", () => {
+  it("a server answering 503 is left for the next; when every server is gone the error names them all", async () => {
+    const c = servers[2]!;
+    // A server that is up but cannot serve (its etcd lost, or shutting down) answers a 503 Status.
+    const unavailable = http.createServer((_req, res) => {
+      res.writeHead(503, { "content-type": "application/json" });
+      res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", reason: "ServiceUnavailable", message: "the datastore is unavailable", code: 503 }));
+    });
+    await new Promise<void>((r) => unavailable.listen(0, "127.0.0.1", () => r()));
+    const stubUrl = `http://127.0.0.1:${(unavailable.address() as AddressInfo).port}`;
+    const client = new ApiClient({ server: stubUrl, servers: [c.url], token: servers[0]!.token, ca: c.caPem });
+    const reasons: string[] = [];
+    client.onFailover = (_f, _t, reason) => reasons.push(reason);
+    try {
+      expect((await client.get("ConfigMap", "through-c", "default")).metadata.name).toBe("through-c");
+      expect(client.server).toBe(c.url);
+      expect(reasons[0]).toMatch(/datastore is unavailable/);
+    } finally {
+      client.close();
+      unavailable.close();
+    }
+    const gone = new ApiClient({ server: "http://127.0.0.1:9,http://127.0.0.1:7", token: "x" });
+    const err = await gone.list("ConfigMap").then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionError);
+    expect((err as Error).message).toBe("cannot reach the API server at http://127.0.0.1:9, http://127.0.0.1:7: connection refused");
+    gone.close();
+  });
 });
 
 describe("kctl server --join: bad input is one line, exit 1, nothing written", () => {
