@@ -159,9 +159,12 @@ describe("HA control plane on etcd", () => {
       // --- 3. the kubeconfig's other context --------------------------------------------------
       const kc = path.join(root, "client.kubeconfig");
       fs.copyFileSync(path.join(servers[0]!.dir, "admin.kubeconfig"), kc);
-      const contexts = readKubeconfig(kc).contexts.map((c) => c.name);
-      expect(contexts).toEqual(["kctl-1", "kctl-2", "kctl-3"]);
-      const ctxName = `kctl-${survivorIdx + 1}`;
+      const cfg = readKubeconfig(kc);
+      expect(cfg.contexts.map((c) => c.name)).toEqual(["kctl-1", "kctl-2", "kctl-3"]);
+      expect(cfg["current-context"]).toBe("kctl-1"); // the first server wrote it about itself
+      expect(cfg.clusters.map((c) => c.cluster.server).sort()).toEqual(servers.map((s) => s.url).sort());
+      // b and c joined at the same time: find the survivor's context by its server.
+      const ctxName = cfg.clusters.find((c) => c.cluster.server === servers[survivorIdx]!.url)!.name;
       const env = { KCTL_CONFIG: kc };
       expect((await kctl(["config", "use-context", ctxName], { env })).code).toBe(0);
       const made = await kctl(["create", "configmap", "via-other-context", "--from-literal", "k=v"], { env });

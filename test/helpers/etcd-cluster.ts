@@ -56,13 +56,14 @@ export async function startEtcdCluster(basePort: number): Promise<EtcdCluster> {
   const cluster: EtcdCluster = {
     endpoints: members.map((m) => m.client),
     async leader() {
-      return eventually("an etcd leader", async () => {
+      const found = await eventually("an etcd leader", async () => {
         for (const [i, m] of members.entries()) {
           const s = await status(m.client);
-          if (s?.leader && s.header?.member_id === s.leader) return i;
+          if (s?.leader && s.header?.member_id === s.leader) return { i }; // wrapped: member 0 is not "no answer"
         }
         return undefined;
       }, { timeoutMs: 15_000 });
+      return found.i;
     },
     async kill(i) {
       procs[i]!.kill("SIGKILL");
