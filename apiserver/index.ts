@@ -18,7 +18,7 @@ export type { NodeCredential } from "./security/node-credentials.js";
 export { ADMIN_KUBECONFIG, NODE_TOKEN_FILE, DB_FILE } from "./data-dir.js";
 export type { RouteModule, ServerContext } from "./context.js";
 export { ensurePki, type Pki } from "./pki/index.js";
-export { installClusterKeys } from "./security/server-bootstrap.js";
+export { installClusterKeys, joinedAlready } from "./security/server-bootstrap.js";
 
 export interface StartOptions {
   dataDir: string;

@@ -17,6 +17,7 @@ import type { RouteModule } from "../context.js";
 import { sendJson } from "../routes/reply.js";
 import { KCTL_GROUP_PATH } from "./routes.js";
 import { SECRETS_KEY_FILE } from "./secret-encryption.js";
+import { caHash } from "../../lib/join-token.js";
 import { CA_CERT, CA_KEY, KUBELET_CLIENT_CERT, KUBELET_CLIENT_KEY, pkiDir, readIfExists, SERVING_CERT, SERVING_KEY, writeAtomic, writePair } from "../pki/files.js";
 
 /** The answer of the bootstrap route. */
@@ -85,4 +86,17 @@ export function installClusterKeys(dataDir: string, keys: FetchedClusterKeys): "
   writeAtomic(path.join(dataDir, SECRETS_KEY_FILE), keys.secretsKey, 0o600);
   writePair(dir, CA_CERT, CA_KEY, { certPem: keys.caCert, keyPem: keys.caKey });
   return "installed";
+}
+
+/**
+ * Whether `dataDir` joined the cluster whose CA has this hash already (CA, CA key and Secret keys
+ * all there), so a restart needs nothing from the first server, which may be down by then. A
+ * data dir with another CA is refused as in {@link installClusterKeys}.
+ */
+export function joinedAlready(dataDir: string, clusterCaHash: string): boolean {
+  const dir = path.join(dataDir, "pki");
+  const ca = readIfExists(path.join(dir, CA_CERT));
+  if (ca === undefined) return false;
+  if (caHash(ca) !== clusterCaHash) throw new Error(`${dataDir} already belongs to another cluster (its pki/${CA_CERT} is not the CA the token names): use a fresh --data-dir to join`);
+  return readIfExists(path.join(dir, CA_KEY)) !== undefined && readIfExists(path.join(dataDir, SECRETS_KEY_FILE)) !== undefined;
 }

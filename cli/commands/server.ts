@@ -281,8 +281,15 @@ async function joinCluster(url: string, token: string | undefined, onEtcd: boole
   if (!token) throw new UserError("--join needs --token: the first server's server token (its data dir's server-token file, or kctl token create --kind server)");
   const { fetchClusterKeys } = await import("../../lib/server-join.js");
   const { JoinError } = await import("../../lib/node-join.js");
-  const { installClusterKeys } = await import("../../apiserver/index.js");
+  const { installClusterKeys, joinedAlready } = await import("../../apiserver/index.js");
+  const { parseJoinToken } = await import("../../lib/join-token.js");
   try {
+    // A restart of a joined server needs nothing from the first one (which may be down).
+    const pinned = parseJoinToken(token)?.caHash;
+    if (pinned && joinedAlready(dataDir, pinned)) {
+      logger.info({ dataDir }, "joined before: the data dir has the cluster's CA and keys; not asking " + url);
+      return;
+    }
     const keys = await fetchClusterKeys(url, token);
     const what = installClusterKeys(dataDir, keys);
     logger.info({ from: url, dataDir, servers: keys.servers }, what === "installed" ? "joined: the cluster's CA and keys are in the data dir" : "joined before: the data dir has the cluster's CA");

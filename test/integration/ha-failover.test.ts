@@ -6,6 +6,7 @@
  *  - an ApiClient given the three URLs keeps working when the server it uses is closed: requests
  *    move to the next one, and an informer's watch is resumed there from its resourceVersion;
  *  - a server answering 503 is left for the next; every server gone is one error naming them all;
+ *  - a joined data dir restarts with --join while the first server is down;
  *  - `kctl server --join` refuses, in one line and exit 1, a server that is down, a token whose
  *    CA hash is not the server's, and an agent's join token (403), writing nothing.
  */
@@ -22,7 +23,7 @@ import { Informer } from "../../lib/informer.js";
 import { formatJoinToken, parseJoinToken } from "../../lib/join-token.js";
 import { fetchClusterKeys } from "../../lib/server-join.js";
 import type { KObject } from "../../lib/types.js";
-import { kctl } from "../helpers/cli.js";
+import { kctl, startKctl } from "../helpers/cli.js";
 import { ensureEtcd, ETCD_ENDPOINTS, freshPrefix } from "../helpers/etcd.js";
 import { eventually } from "../helpers/eventually.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -137,6 +138,24 @@ describe("ApiClient failover edges", () => {
     expect((err as Error).message).toBe("cannot reach the API server at http://127.0.0.1:9, http://127.0.0.1:7: connection refused");
     gone.close();
   });
+});
+
+describe("kctl server --join on restart", () => {
+  it("a joined data dir starts again with --join while the server it joined from is down", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kctl-ha-rejoin-"));
+    dirs.push(dir);
+    const serverToken = servers[2]!.server.serverToken!;
+    installClusterKeys(dir, await fetchClusterKeys(servers[2]!.url, serverToken));
+    const p = startKctl(["server", "--join", "https://127.0.0.1:9", "--token", serverToken, "--datastore-endpoint", ETCD_ENDPOINTS.join(","), "--datastore-prefix", prefix, "--data-dir", dir, "--no-kubelet", "--listen", "127.0.0.1:0", "--kubeconfig", path.join(dir, "config")]);
+    try {
+      await p.waitFor((o) => o.includes("kctl server is running"), 30_000);
+      expect(p.stderr()).toContain("joined before");
+      expect(fs.readFileSync(path.join(dir, "pki", "ca.crt"), "utf8")).toBe(servers[0]!.caPem);
+    } finally {
+      p.child.kill("SIGKILL");
+      await p.kill();
+    }
+  }, 60_000);
 });
 
 describe("kctl server --join: bad input is one line, exit 1, nothing written", () => {
