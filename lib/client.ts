@@ -145,7 +145,7 @@ interface Endpoint {
 }
 
 /** Network failures after which another API server may answer (the request did not get one). */
-const FAILOVER_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ECONNABORTED", "EAI_AGAIN"]);
+const FAILOVER_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ECONNABORTED", "EAI_AGAIN"]);
 
 /** Whether `e` says this API server is gone or unable to serve, so the next one should be tried. */
 export function isFailoverError(e: unknown): boolean {
