@@ -199,7 +199,9 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
     throw e;
   }
 
-  const kubeconfigNote = installDefaultKubeconfig(fs, path, api.kubeconfigPath, api.url, ctx.kubeconfigPath());
+  // On etcd, a kubeconfig of another server of this cluster (same CA) is this cluster's too.
+  const sameCluster = datastore && api.caPem ? Buffer.from(api.caPem).toString("base64") : undefined;
+  const kubeconfigNote = installDefaultKubeconfig(fs, path, api.kubeconfigPath, api.url, ctx.kubeconfigPath(), sameCluster);
   const joinUrl = joinServerUrl(api.url, listenHost);
   const { startSummary, EXAMPLE_IMAGE } = await import("../first-run/start-summary.js");
   const { imagePresent } = await import("../first-run/preflight.js");
@@ -229,7 +231,8 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
 
 /**
  * Make `kctl get pods` work at once: copy the admin kubeconfig to the default path when none is
- * there, or when the one there points at this same server (a restart refreshes it). Never
+ * there, or when the one there points at this same server (a restart refreshes it) or, on etcd,
+ * carries this cluster's CA (another server of the cluster wrote it). Never
  * overwrite a kubeconfig for another cluster.
  */
 function installDefaultKubeconfig(
@@ -238,6 +241,7 @@ function installDefaultKubeconfig(
   adminPath: string,
   url: string,
   defaultPath: string,
+  clusterCaData?: string,
 ): string {
   if (path.resolve(defaultPath) === path.resolve(adminPath)) return "";
   let existing: string | undefined;
@@ -246,7 +250,8 @@ function installDefaultKubeconfig(
   } catch {
     existing = undefined;
   }
-  if (existing !== undefined && !existing.includes(`server: ${url}`)) {
+  const ours = existing !== undefined && (existing.includes(`server: ${url}`) || (clusterCaData !== undefined && existing.includes(clusterCaData)));
+  if (existing !== undefined && !ours) {
     return ` (${defaultPath} is left as it is: it points at another cluster; use --kubeconfig ${adminPath})`;
   }
   fs.mkdirSync(path.dirname(defaultPath), { recursive: true });
