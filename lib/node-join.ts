@@ -45,6 +45,7 @@ export interface StoredNodeCredential {
 export const NODE_CREDENTIAL_FILE = "node-credential.json";
 const EC = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 
+/** Status and body text of one {@link httpsCall}. */
 export interface HttpAnswer {
   status: number;
   body: string;

@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { eventually } from "./eventually.js";
 
+/** A running private etcd cluster (see {@link startEtcdCluster}). */
 export interface EtcdCluster {
   endpoints: string[];
   /** The index of the member that leads the Raft group now (from /v3/maintenance/status). */
