@@ -17,6 +17,7 @@ import { OPEN_PATHS as HEALTH_PATHS } from "./routes/health.js";
 import { ROUTE_MODULES } from "./routes/index.js";
 import { parseRequestPath, refusedPathMessage } from "./routes/request-path.js";
 import { sendError } from "./routes/reply.js";
+import { bearerToken } from "./security/auth.js";
 import { SECURITY_OPEN_PATHS } from "./security/routes.js";
 import { UI_OPEN_PATHS } from "./routes/ui.js";
 import { openEtcdStore, openServerState, type Datastore, type ServerState, type StateOptions } from "./server-state.js";
@@ -65,7 +66,19 @@ const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
 /** Open the state in the data dir and build the app on it. `app.close()` shuts everything down. */
 export async function createApiServer(opts: ApiServerOptions): Promise<ApiServerApp> {
   const store = opts.datastore ? await openEtcdStore(opts.dataDir, opts.datastore, opts.logger) : undefined;
-  return buildApp(openServerState(opts.dataDir, { ...opts, ...(store ? { store } : {}) }), opts);
+  const state = openServerState(opts.dataDir, { ...opts, ...(store ? { store } : {}) });
+  if (opts.datastore) {
+    // API servers on one etcd share their tokens (and know each other) through it.
+    const { connectEtcd } = await import("./store/etcd-client.js");
+    const { shareCredentials } = await import("./security/shared-credentials.js");
+    const shared = await shareCredentials({ etcd: connectEtcd(opts.datastore), prefix: opts.datastore.prefix ?? "/kctl", tokens: state.tokens, joinTokens: state.joinTokens, logger: opts.logger ?? silentLogger() }).catch((e: unknown) => {
+      state.close();
+      throw e;
+    });
+    const close = state.close;
+    return buildApp({ ...state, shared, close: () => (shared.close(), close()) }, opts);
+  }
+  return buildApp(state, opts);
 }
 
 /**
@@ -89,6 +102,8 @@ export async function buildApp(state: ServerState, opts: AppOptions = {}): Promi
   const ctx: ServerContext = {
     store, registry, hub, auth, tokens, joinTokens, metrics: new Metrics(), logger, shuttingDown: false,
     kubeletToken: () => state.kubeletToken(),
+    ...(state.shared ? { shared: state.shared } : {}),
+    ...(state.dataDir ? { dataDir: state.dataDir } : {}),
     ...(opts.pki ? { pki: opts.pki } : {}),
   };
   const bodyLimit = opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
@@ -133,6 +148,20 @@ export async function buildApp(state: ServerState, opts: AppOptions = {}): Promi
     req.kctlPath = parsed;
     if (OPEN_PATHS.has(parsed.path)) return done();
     const user = ctx.auth.authenticate(req.headers);
+    const token = user ? undefined : bearerToken(req.headers);
+    if (!user && ctx.shared && token) {
+      // Several API servers: a token minted on another one may not have reached this one yet.
+      ctx.shared.refresh(token).then(
+        () => {
+          const u = ctx.auth.authenticate(req.headers);
+          if (!u) return sendError(reply, unauthorized());
+          req.kctlUser = u;
+          done();
+        },
+        () => sendError(reply, unauthorized()),
+      );
+      return;
+    }
     if (!user) {
       sendError(reply, unauthorized());
       return;

@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { Pki } from "./pki/index.js";
 import type { Authenticator, Authorizer, TokenAuth, User } from "./security/auth.js";
 import type { JoinTokens } from "./security/join-tokens.js";
+import type { SharedCredentials } from "./security/shared-credentials.js";
 import type { Metrics } from "./metrics.js";
 import type { Registry } from "./registry.js";
 import type { RequestPath } from "./routes/request-path.js";
@@ -27,6 +28,10 @@ export interface ServerContext {
   pki?: Pki;
   /** the node join token kubelets without a PKI accept (apps without a PKI only) */
   kubeletToken(): string | undefined;
+  /** credentials and server list shared with the other API servers on one etcd (`--datastore-endpoint`) */
+  shared?: SharedCredentials;
+  /** the data dir (absent for in-memory apps): the server bootstrap route reads the keys there */
+  dataDir?: string;
   /** set when close() starts: /readyz turns 503 */
   shuttingDown: boolean;
 }

@@ -7,6 +7,8 @@
  *   DIR/node-token         the default join token K10<CA hash>::<id>.<secret> (mode 0600), kept in
  *                          clear as k3s keeps server/node-token, so every start can print the join
  *                          command; `kctl token revoke <id>` retires it (a new one is made then)
+ *   DIR/server-token       on etcd only: the server join token (K10..., kind server) that lets
+ *                          `kctl server --join` fetch the cluster's keys (mode 0600)
  *   DIR/pki/               cluster CA and certificates (see pki/README.md)
  *   DIR/secrets.key        Secret encryption keys (mode 0600)
  *
@@ -23,6 +25,7 @@ import type { JoinTokens } from "./security/join-tokens.js";
 export const DB_FILE = "kctl.db";
 export const ADMIN_KUBECONFIG = "admin.kubeconfig";
 export const NODE_TOKEN_FILE = "node-token";
+export const SERVER_TOKEN_FILE = "server-token";
 
 /** Create the directory (0700: it holds credentials). */
 export function ensureDataDir(dir: string): void {
@@ -73,4 +76,24 @@ export function ensureCredentials(dir: string, auth: TokenAuth, serverUrl: strin
     fs.chmodSync(nodeTokenPath, 0o600);
   }
   return { adminToken, nodeToken, kubeconfigPath };
+}
+
+/**
+ * Reuse or mint the server join token (`kind: server`) in DIR/server-token: what `kctl server
+ * --join` presents to fetch the CA and keys. Only servers on a shared etcd have one.
+ */
+export function ensureServerToken(dir: string, tokens: JoinTokens, clusterCaPem: string): string {
+  const file = path.join(dir, SERVER_TOKEN_FILE);
+  const hash = caHash(clusterCaPem);
+  try {
+    const t = parseJoinToken(fs.readFileSync(file, "utf8"));
+    if (t && t.caHash === hash && tokens.check(t.id, t.secret) === "ok" && tokens.kindOf(t.id) === "server") return formatJoinToken(hash, t.id, t.secret);
+  } catch {
+    // none yet
+  }
+  const t = tokens.create({ kind: "server", description: `server join token (${SERVER_TOKEN_FILE})` });
+  const token = formatJoinToken(hash, t.id, t.secret);
+  fs.writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  return token;
 }

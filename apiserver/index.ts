@@ -6,7 +6,8 @@ import type { Logger } from "pino";
 import { silentLogger } from "../lib/logger.js";
 import { createApiServer, type ApiServerApp, type ApiServerOptions } from "./app.js";
 import type { CompactionOptions } from "./compaction.js";
-import { ensureCredentials } from "./data-dir.js";
+import { ensureCredentials, ensureServerToken } from "./data-dir.js";
+import { makeClusterKubeconfig, writeKubeconfig } from "../lib/kubeconfig.js";
 import { issueNodeCredential, type NodeCredential } from "./security/node-credentials.js";
 import { ensurePki, expiryWarning, type Pki } from "./pki/index.js";
 import { isLoopback, parseListen } from "../lib/address.js";
@@ -17,6 +18,7 @@ export type { NodeCredential } from "./security/node-credentials.js";
 export { ADMIN_KUBECONFIG, NODE_TOKEN_FILE, DB_FILE } from "./data-dir.js";
 export type { RouteModule, ServerContext } from "./context.js";
 export { ensurePki, type Pki } from "./pki/index.js";
+export { installClusterKeys, joinedAlready } from "./security/server-bootstrap.js";
 
 export interface StartOptions {
   dataDir: string;
@@ -65,7 +67,9 @@ export interface RunningApiServer {
    * `system:node:<nodeName>` and a kubelet serving certificate + key signed by the cluster CA.
    */
   nodeCredential(nodeName: string, addresses?: string[]): Promise<NodeCredential & { keyPem: string }>;
-  /** DIR/admin.kubeconfig */
+  /** on etcd only: the server join token (`kctl server --join URL --token T`, also in DIR/server-token) */
+  serverToken?: string;
+  /** DIR/admin.kubeconfig (on etcd: one context per API server of the cluster, kept up to date) */
   kubeconfigPath: string;
   /** the fastify app (tests, extra routes) */
   app: ApiServerApp;
@@ -113,6 +117,21 @@ export async function startApiServer(opts: StartOptions): Promise<RunningApiServ
   const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
   const url = `${tls ? "https" : "http"}://${urlHost}:${actualPort}`;
   const creds = ensureCredentials(opts.dataDir, app.kctl.tokens, opts.externalUrl ?? url, caPem, { tokens: app.kctl.joinTokens, clusterCaPem: pki.caPem });
+  let serverToken: string | undefined;
+  const shared = app.kctl.shared;
+  if (shared) {
+    // Several API servers on one etcd: a token to join more, and a kubeconfig naming them all.
+    serverToken = ensureServerToken(opts.dataDir, app.kctl.joinTokens, pki.caPem);
+    const self = opts.externalUrl ?? url;
+    await Promise.all([app.kctl.tokens.settled(), app.kctl.joinTokens.settled(), shared.registerServer(self)]);
+    shared.onServers((list) => {
+      try {
+        writeKubeconfig(creds.kubeconfigPath, makeClusterKubeconfig({ servers: list.map((s) => s.url), self, token: creds.adminToken, caPem }));
+      } catch (e) {
+        logger.warn({ err: e, kubeconfig: creds.kubeconfigPath }, "could not rewrite the admin kubeconfig with the cluster's servers");
+      }
+    });
+  }
   logger.info({ url, dataDir: opts.dataDir, kubeconfig: creds.kubeconfigPath }, "API server listening");
   let closing: Promise<void> | undefined;
   return {
@@ -121,6 +140,7 @@ export async function startApiServer(opts: StartOptions): Promise<RunningApiServ
     pki,
     adminToken: creds.adminToken,
     nodeToken: creds.nodeToken,
+    ...(serverToken ? { serverToken } : {}),
     kubeconfigPath: creds.kubeconfigPath,
     app,
     nodeCredential: async (nodeName, addresses = []) => {

@@ -21,6 +21,7 @@ import { admissionPlugins } from "./authz/admission-plugins.js";
 import { Registry } from "./registry.js";
 import { TokenAuth } from "./security/auth.js";
 import { JoinTokens } from "./security/join-tokens.js";
+import type { SharedCredentials } from "./security/shared-credentials.js";
 import { encryptStoredSecrets, SecretEncryption } from "./security/secret-encryption.js";
 import { openDatabase, SqliteStore } from "./store/sqlite-store.js";
 import type { EtcdConnection } from "./store/etcd-client.js";
@@ -62,6 +63,8 @@ export interface ServerState {
   dataDir: string | undefined;
   /** the node join token kubelets without a PKI accept (read when asked: it is written later) */
   kubeletToken(): string | undefined;
+  /** tokens and the server list shared with the other API servers on the same etcd */
+  shared?: SharedCredentials;
   /** settles once the state's own first writes (system namespaces) are decided */
   ready: Promise<void>;
   close(): void;

@@ -10,8 +10,17 @@ import { collectionPath, objectPath, resourceForKind, type ResourceInfo } from "
 import type { KList, KObject, Scale, Status, WatchEvent } from "./types.js";
 
 export interface ClientConfig {
-  /** e.g. http://127.0.0.1:6443 */
+  /**
+   * e.g. http://127.0.0.1:6443; a comma-separated list (`https://a:6443,https://b:6443`) names
+   * several API servers of one cluster, which the client fails over across (see `servers`).
+   */
   server: string;
+  /**
+   * More API servers of the same cluster (same CA, same tokens), tried in order after `server`.
+   * The client sticks to one until it fails to answer (connection refused/reset, timeout, 503),
+   * then moves to the next, as k3s agents' client-side load balancer does.
+   */
+  servers?: string[];
   /** bearer token */
   token?: string;
   /** PEM of the CA that signs the server's certificate */
@@ -28,6 +37,12 @@ export interface ClientConfig {
    * it stays idle in the pool.
    */
   maxSockets?: number;
+  /**
+   * With several servers: a TCP connection not made within this long counts as a failed server
+   * (default 5 s), so a host that vanished without a reset is left well before the request
+   * timeout, and a kubelet's heart-beat reaches another server inside the node grace period.
+   */
+  connectTimeoutMs?: number;
 }
 
 export interface ListOptions {
@@ -119,44 +134,112 @@ interface RequestOptions {
   timeoutMs?: number;
 }
 
+/** One API server of the list: its URL and its own connection pools. */
+interface Endpoint {
+  server: string;
+  url: URL;
+  agent: http.Agent;
+  /** for long-lived requests (watches, streams): `agent` itself unless that one is capped */
+  streamAgent: http.Agent;
+  transport: typeof http | typeof https;
+}
+
+/** Network failures after which another API server may answer (the request did not get one). */
+const FAILOVER_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "ECONNABORTED", "EAI_AGAIN"]);
+
+/** Whether `e` says this API server is gone or unable to serve, so the next one should be tried. */
+export function isFailoverError(e: unknown): boolean {
+  if (e instanceof ConnectionError) return e.code !== undefined && FAILOVER_CODES.has(e.code);
+  return e instanceof ApiError && e.code === 503;
+}
+
+/** The API servers a config names: `server` (comma-separated) then `servers`, without repeats. */
+export function serverList(cfg: Pick<ClientConfig, "server" | "servers">): string[] {
+  const all = [...cfg.server.split(","), ...(cfg.servers ?? [])].map((s) => s.trim().replace(/\/+$/, "")).filter((s) => s !== "");
+  return [...new Set(all)];
+}
+
 /** Typed client for the kctl (and Kubernetes) REST API. */
 export class ApiClient {
-  readonly server: string;
-  private readonly url: URL;
+  private readonly endpoints: Endpoint[];
+  /** index of the endpoint in use: sticky until it fails */
+  private current = 0;
   private readonly token?: string;
-  private readonly agent: http.Agent;
-  /** for long-lived requests (watches, streams): `agent` itself unless that one is capped */
-  private readonly streamAgent: http.Agent;
-  private readonly transport: typeof http | typeof https;
   private readonly userAgent: string;
   private readonly timeoutMs: number;
+  /** undefined with one server: its connection errors are what they always were */
+  private readonly connectTimeoutMs: number | undefined;
   /** sent as `fieldValidation` on every create, update and patch (unset: the server's default, Warn) */
   fieldValidation?: FieldValidation;
   /** called with the text of each `Warning: 299` header of a response (the CLI prints them as kubectl does) */
   onWarning?: (text: string) => void;
 
   constructor(cfg: ClientConfig) {
-    this.server = cfg.server.replace(/\/+$/, "");
-    this.url = new URL(this.server);
     this.token = cfg.token;
     this.userAgent = cfg.userAgent ?? "kctl";
     this.timeoutMs = cfg.requestTimeoutMs ?? 30_000;
-    if (this.url.protocol === "https:") {
-      this.transport = https;
-      const tls = { keepAlive: true, ca: cfg.ca, rejectUnauthorized: !cfg.insecureSkipTlsVerify };
-      this.agent = new https.Agent({ ...tls, maxSockets: cfg.maxSockets });
-      this.streamAgent = cfg.maxSockets ? new https.Agent(tls) : this.agent;
-    } else {
-      this.transport = http;
-      this.agent = new http.Agent({ keepAlive: true, maxSockets: cfg.maxSockets });
-      this.streamAgent = cfg.maxSockets ? new http.Agent({ keepAlive: true }) : this.agent;
-    }
+    const servers = serverList(cfg);
+    if (servers.length === 0) throw new ApiError("BadRequest", "no API server address given");
+    this.connectTimeoutMs = servers.length > 1 ? cfg.connectTimeoutMs ?? 5_000 : undefined;
+    this.endpoints = servers.map((server) => {
+      const url = new URL(server);
+      if (url.protocol === "https:") {
+        const tls = { keepAlive: true, ca: cfg.ca, rejectUnauthorized: !cfg.insecureSkipTlsVerify };
+        const agent = new https.Agent({ ...tls, maxSockets: cfg.maxSockets });
+        return { server, url, transport: https, agent, streamAgent: cfg.maxSockets ? new https.Agent(tls) : agent };
+      }
+      const agent = new http.Agent({ keepAlive: true, maxSockets: cfg.maxSockets });
+      return { server, url, transport: http, agent, streamAgent: cfg.maxSockets ? new http.Agent({ keepAlive: true }) : agent };
+    });
   }
+
+  /** The API server in use (the first of the list until one fails). */
+  get server(): string {
+    return this.endpoints[this.current]!.server;
+  }
+
+  /** Every API server this client may use, in order. */
+  get servers(): string[] {
+    return this.endpoints.map((e) => e.server);
+  }
+
+  /** Called when the client moves from one API server to the next (for a component's log). */
+  onFailover?: (from: string, to: string, reason: string) => void;
 
   /** Close idle keep-alive sockets (lets a short-lived process exit at once). */
   close(): void {
-    this.agent.destroy();
-    if (this.streamAgent !== this.agent) this.streamAgent.destroy();
+    for (const e of this.endpoints) {
+      e.agent.destroy();
+      if (e.streamAgent !== e.agent) e.streamAgent.destroy();
+    }
+  }
+
+  /**
+   * Run `attempt` against the endpoint in use; when it fails in a way another API server may not
+   * (see `isFailoverError`), move to the next endpoint and try there, each endpoint once.
+   */
+  private async withFailover<T>(attempt: (ep: Endpoint) => Promise<T>): Promise<T> {
+    let tried = 0;
+    for (;;) {
+      const idx = this.current;
+      const ep = this.endpoints[idx]!;
+      try {
+        return await attempt(ep);
+      } catch (e) {
+        tried++;
+        if (!isFailoverError(e)) throw e;
+        if (tried >= this.endpoints.length) {
+          // Every server failed: say so, naming them all (the last one's reason stands for the rest).
+          if (e instanceof ConnectionError && this.endpoints.length > 1) throw new ConnectionError(this.servers.join(", "), Object.assign(new Error(e.message.replace(/^.*?: /, "")), { code: e.code }));
+          throw e;
+        }
+        // Another request may have moved on already; only the first to fail moves the pointer.
+        if (this.current === idx) {
+          this.current = (idx + 1) % this.endpoints.length;
+          this.onFailover?.(ep.server, this.server, e instanceof Error ? e.message : String(e));
+        }
+      }
+    }
   }
 
   // ---------------- typed verbs ----------------
@@ -255,12 +338,18 @@ export class ApiClient {
   watchPath<T extends KObject = KObject>(path: string, query: Query, onEvent: (ev: WatchEvent<T>) => void): WatchHandle {
     let req: http.ClientRequest | undefined;
     let stopped = false;
-    const done = new Promise<void>((resolve, reject) => {
-      req = this.transport.request(this.requestOptions("GET", path, query, this.streamAgent), (res) => {
+    // Connecting fails over like any request (refused, reset, 503 before the stream starts); a
+    // stream that ends later just ends: the informer watches again from its resourceVersion,
+    // and that new watch goes to whichever server answers.
+    let streaming = false;
+    const done = this.withFailover((ep) => new Promise<void>((resolve, reject) => {
+      if (stopped) return resolve();
+      req = ep.transport.request(this.requestOptions(ep, "GET", path, query, ep.streamAgent), (res) => {
         if ((res.statusCode ?? 500) >= 300) {
           readBody(res).then((buf) => reject(errorFromResponse(res.statusCode ?? 500, buf)), reject);
           return;
         }
+        streaming = true;
         res.setEncoding("utf8");
         let pending = "";
         res.on("data", (chunk: string) => {
@@ -290,10 +379,12 @@ export class ApiClient {
       });
       req.on("error", (e: NodeJS.ErrnoException) => {
         if (stopped) resolve();
-        else reject(new ConnectionError(this.server, e));
+        // Once events flowed, a cut stream is not retried here (the caller resumes it).
+        else reject(streaming ? Object.assign(new Error(e.message), { code: e.code }) : new ConnectionError(ep.server, e));
       });
+      connectDeadline(req, this.connectTimeoutMs);
       req.end();
-    });
+    }));
     return {
       stop: () => {
         stopped = true;
@@ -305,17 +396,18 @@ export class ApiClient {
 
   /** A raw streaming GET (logs). Resolves with the response once headers arrive and are 2xx. */
   stream(path: string, query: Query = {}): Promise<http.IncomingMessage> {
-    return new Promise((resolve, reject) => {
-      const req = this.transport.request(this.requestOptions("GET", path, query, this.streamAgent), (res) => {
+    return this.withFailover((ep) => new Promise((resolve, reject) => {
+      const req = ep.transport.request(this.requestOptions(ep, "GET", path, query, ep.streamAgent), (res) => {
         if ((res.statusCode ?? 500) >= 300) {
           readBody(res).then((buf) => reject(errorFromResponse(res.statusCode ?? 500, buf)), reject);
           return;
         }
         resolve(res);
       });
-      req.on("error", (e: NodeJS.ErrnoException) => reject(new ConnectionError(this.server, e)));
+      req.on("error", (e: NodeJS.ErrnoException) => reject(new ConnectionError(ep.server, e)));
+      connectDeadline(req, this.connectTimeoutMs);
       req.end();
-    });
+    }));
   }
 
   /** Authorization header value, for callers that open their own connections (WebSocket exec). */
@@ -325,7 +417,7 @@ export class ApiClient {
 
   /** TLS options for callers that open their own connections. */
   tlsOptions(): { ca?: string | Buffer | (string | Buffer)[]; rejectUnauthorized?: boolean } {
-    const o = (this.agent as https.Agent).options ?? {};
+    const o = (this.endpoints[this.current]!.agent as https.Agent).options ?? {};
     return { ca: o.ca, rejectUnauthorized: o.rejectUnauthorized };
   }
 
@@ -336,14 +428,18 @@ export class ApiClient {
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     const writes = method === "POST" || method === "PUT" || method === "PATCH";
     const query = writes && this.fieldValidation && opts.query?.fieldValidation === undefined ? { ...opts.query, fieldValidation: this.fieldValidation } : opts.query;
-    const options = this.requestOptions(method, path, query);
+    return this.withFailover((ep) => this.requestOnce<T>(ep, method, path, query, payload, opts));
+  }
+
+  private requestOnce<T>(ep: Endpoint, method: string, path: string, query: Query | undefined, payload: Buffer | undefined, opts: RequestOptions): Promise<T> {
+    const options = this.requestOptions(ep, method, path, query);
     const headers = options.headers as Record<string, string | number>;
     if (payload) {
       headers["content-type"] = opts.contentType ?? "application/json";
       headers["content-length"] = payload.length;
     }
     return new Promise<T>((resolve, reject) => {
-      const req = this.transport.request(options, (res) => {
+      const req = ep.transport.request(options, (res) => {
         if (this.onWarning && res.headers.warning) for (const w of warningTexts(res.headers.warning)) this.onWarning(w);
         readBody(res).then((buf) => {
           const code = res.statusCode ?? 500;
@@ -359,12 +455,13 @@ export class ApiClient {
       req.setTimeout(opts.timeoutMs ?? this.timeoutMs, () => {
         req.destroy(Object.assign(new Error("request timed out"), { code: "ETIMEDOUT" }));
       });
-      req.on("error", (e: NodeJS.ErrnoException) => reject(new ConnectionError(this.server, e)));
+      req.on("error", (e: NodeJS.ErrnoException) => reject(new ConnectionError(ep.server, e)));
+      connectDeadline(req, this.connectTimeoutMs);
       req.end(payload);
     });
   }
 
-  private requestOptions(method: string, path: string, query?: Query, agent: http.Agent = this.agent): http.RequestOptions {
+  private requestOptions(ep: Endpoint, method: string, path: string, query?: Query, agent: http.Agent = ep.agent): http.RequestOptions {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined && v !== "") qs.set(k, String(v));
     const q = qs.toString();
@@ -372,14 +469,25 @@ export class ApiClient {
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     return {
       method,
-      protocol: this.url.protocol,
-      hostname: this.url.hostname.replace(/^\[|\]$/g, ""),
-      port: this.url.port || (this.url.protocol === "https:" ? 443 : 80),
-      path: `${this.url.pathname.replace(/\/$/, "")}${path}${q ? `?${q}` : ""}`,
+      protocol: ep.url.protocol,
+      hostname: ep.url.hostname.replace(/^\[|\]$/g, ""),
+      port: ep.url.port || (ep.url.protocol === "https:" ? 443 : 80),
+      path: `${ep.url.pathname.replace(/\/$/, "")}${path}${q ? `?${q}` : ""}`,
       headers,
       agent,
     };
   }
+}
+
+/** Fail `req` with ETIMEDOUT when its new connection is not made within `ms` (no limit when undefined). */
+function connectDeadline(req: http.ClientRequest, ms: number | undefined): void {
+  if (ms === undefined) return;
+  req.once("socket", (socket) => {
+    if (!socket.connecting) return; // a pooled connection, already up
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no connection within ${ms} ms`), { code: "ETIMEDOUT" })), ms);
+    socket.once("connect", () => clearTimeout(timer));
+    socket.once("close", () => clearTimeout(timer));
+  });
 }
 
 function resource(kind: string): ResourceInfo {

@@ -75,6 +75,26 @@ export function makeKubeconfig(opts: { server: string; token: string; caPem?: st
   };
 }
 
+/**
+ * The admin kubeconfig of an HA cluster: one cluster and one context per API server (`kctl-1`,
+ * `kctl-2`, ... in the order they joined), one admin user, the current context on `self`. kubectl
+ * takes one server per cluster, so switching is `kctl|kubectl config use-context kctl-2`.
+ */
+export function makeClusterKubeconfig(opts: { servers: string[]; self: string; token: string; caPem?: string }): Kubeconfig {
+  const servers = opts.servers.includes(opts.self) ? opts.servers : [...opts.servers, opts.self];
+  const user = "kctl-admin";
+  const names = servers.map((_s, i) => `kctl-${i + 1}`);
+  return {
+    apiVersion: "v1",
+    kind: "Config",
+    clusters: servers.map((server, i) => ({ name: names[i]!, cluster: { server, ...(opts.caPem ? { "certificate-authority-data": Buffer.from(opts.caPem).toString("base64") } : {}) } })),
+    users: [{ name: user, user: { token: opts.token } }],
+    contexts: names.map((name) => ({ name, context: { cluster: name, user } })),
+    "current-context": names[servers.indexOf(opts.self)]!,
+    preferences: {},
+  };
+}
+
 /** Client settings (and default namespace) from a kubeconfig's current (or named) context. */
 export function clientConfigFromKubeconfig(cfg: Kubeconfig, contextName?: string, baseDir = "."): ClientConfig & { namespace: string } {
   const ctxName = contextName ?? cfg["current-context"];

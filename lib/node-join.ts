@@ -21,9 +21,12 @@ x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoPro
 
 /** Joining failed for a reason the user must act on (printed as one line). */
 export class JoinError extends Error {
-  constructor(message: string) {
+  /** the server did not answer at all (another server of the cluster may) */
+  readonly unreachable: boolean;
+  constructor(message: string, unreachable = false) {
     super(message);
     this.name = "JoinError";
+    this.unreachable = unreachable;
   }
 }
 
@@ -42,12 +45,14 @@ export interface StoredNodeCredential {
 export const NODE_CREDENTIAL_FILE = "node-credential.json";
 const EC = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 
-interface HttpAnswer {
+/** Status and body text of one {@link httpsCall}. */
+export interface HttpAnswer {
   status: number;
   body: string;
 }
 
-function httpsCall(url: URL, opts: { method: string; ca?: string; insecure?: boolean; headers?: Record<string, string>; body?: string; timeoutMs: number }): Promise<HttpAnswer> {
+/** One HTTPS request with its own connection (no pool): the join steps need per-call trust settings. */
+export function httpsCall(url: URL, opts: { method: string; ca?: string; insecure?: boolean; headers?: Record<string, string>; body?: string; timeoutMs: number }): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const req = https.request(
       url,
@@ -81,7 +86,7 @@ export async function fetchPinnedCA(server: string, token: JoinToken, timeoutMs 
     // Verification off on purpose: we do not know the CA yet. Nothing secret is sent here.
     ans = await httpsCall(url, { method: "GET", insecure: true, timeoutMs });
   } catch (e) {
-    throw new JoinError(`cannot fetch the cluster CA from ${url}: ${(e as Error).message}`);
+    throw new JoinError(`cannot fetch the cluster CA from ${url}: ${(e as Error).message}`, true);
   }
   if (ans.status !== 200 || !ans.body.includes("BEGIN CERTIFICATE")) throw new JoinError(`${url} did not return a CA certificate (HTTP ${ans.status})`);
   const got = caHash(ans.body);
@@ -116,7 +121,7 @@ export async function requestNodeCredential(server: string, caPem: string, token
     if (err.code && /CERT|SELF_SIGNED|UNABLE_TO|ALTNAME/.test(err.code)) {
       throw new JoinError(`the server's certificate is not valid for the pinned CA (${err.code}): ${err.message}; nothing was sent`);
     }
-    throw new JoinError(`cannot reach ${server}: ${err.message}`);
+    throw new JoinError(`cannot reach ${server}: ${err.message}`, true);
   }
   if (ans.status === 401) throw new JoinError("the join token was refused (unknown, revoked or expired): make a new one with kctl token create");
   if (ans.status !== 201) throw new JoinError(`joining failed (HTTP ${ans.status}): ${statusMessage(ans.body)}`);
@@ -152,8 +157,8 @@ export function saveNodeCredential(dir: string, cred: StoredNodeCredential): voi
 }
 
 /** Whether the server still accepts `cred` (false only on 401; other failures throw). */
-async function stillValid(cred: StoredNodeCredential, timeoutMs: number): Promise<boolean> {
-  const url = new URL(`/api/v1/nodes/${encodeURIComponent(cred.nodeName)}`, cred.server);
+async function stillValid(cred: StoredNodeCredential, server: string, timeoutMs: number): Promise<boolean> {
+  const url = new URL(`/api/v1/nodes/${encodeURIComponent(cred.nodeName)}`, server);
   let ans: HttpAnswer;
   try {
     ans = await httpsCall(url, { method: "GET", ca: cred.caPem, headers: { authorization: `Bearer ${cred.token}` }, timeoutMs });
@@ -161,7 +166,7 @@ async function stillValid(cred: StoredNodeCredential, timeoutMs: number): Promis
     const err = e as NodeJS.ErrnoException;
     // A server whose CA changed (re-installed) rejects at the TLS layer: join again.
     if (err.code && /CERT|SELF_SIGNED|UNABLE_TO/.test(err.code)) return false;
-    throw new JoinError(`cannot reach ${cred.server}: ${err.message}`);
+    throw new JoinError(`cannot reach ${server}: ${err.message}`, true);
   }
   return ans.status !== 401;
 }
@@ -169,6 +174,8 @@ async function stillValid(cred: StoredNodeCredential, timeoutMs: number): Promis
 /** Options of {@link ensureNodeCredential}. */
 export interface EnsureCredentialOptions {
   server: string;
+  /** every API server of the cluster (`--server A,B,C`): a credential stored from any of them is reused */
+  knownServers?: string[];
   token: JoinToken;
   nodeName: string;
   addresses: string[];
@@ -183,8 +190,8 @@ export interface EnsureCredentialOptions {
 export async function ensureNodeCredential(o: EnsureCredentialOptions): Promise<StoredNodeCredential> {
   const timeoutMs = o.timeoutMs ?? 10_000;
   const stored = loadNodeCredential(o.dir);
-  const sameCluster = stored && stored.server === o.server && stored.nodeName === o.nodeName && (!o.token.caHash || caHash(stored.caPem) === o.token.caHash);
-  if (stored && sameCluster && (await stillValid(stored, timeoutMs))) {
+  const sameCluster = stored && (o.knownServers ?? [o.server]).concat(o.server).includes(stored.server) && stored.nodeName === o.nodeName && (!o.token.caHash || caHash(stored.caPem) === o.token.caHash);
+  if (stored && sameCluster && (await stillValid(stored, o.server, timeoutMs))) {
     o.onEvent?.("reused");
     return stored;
   }

@@ -7,7 +7,8 @@ import { podProxyRoutes } from "./pod-proxy.js";
 import { portForwardRoutes } from "./port-forward.js";
 import { resourceRoutes } from "./resources.js";
 import { securityRoutes } from "../security/routes.js";
+import { serverBootstrapRoutes } from "../security/server-bootstrap.js";
 import { openApiRoutes } from "../openapi/routes.js";
 import { uiRoutes } from "./ui.js";
 
-export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes, podProxyRoutes, portForwardRoutes, securityRoutes, openApiRoutes, metricsRoutes, uiRoutes];
+export const ROUTE_MODULES: RouteModule[] = [healthRoutes, discoveryRoutes, resourceRoutes, podProxyRoutes, portForwardRoutes, securityRoutes, serverBootstrapRoutes, openApiRoutes, metricsRoutes, uiRoutes];

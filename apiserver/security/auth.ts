@@ -19,6 +19,8 @@ export interface User {
   namespace?: string;
   /** the node a node credential belongs to */
   node?: string;
+  /** a server join token (`kctl token create --server`): may fetch the cluster's keys to join a server */
+  serverJoin?: boolean;
 }
 
 export interface Authenticator {
@@ -69,6 +71,21 @@ interface Entry {
   expiresMs?: number;
 }
 
+/** A stored token as replicated between API servers (the hash, never the token). */
+export interface TokenRecord {
+  hash: string;
+  role: Role;
+  name: string;
+  created: string;
+  id: string;
+  namespace?: string;
+  description: string;
+  expires?: string;
+}
+
+/** A change of the token table, as sent to (and received from) the other API servers. */
+export type TokenChange = { put: TokenRecord } | { delete: string };
+
 const COLUMNS: [string, string][] = [["id", "TEXT"], ["namespace", "TEXT"], ["description", "TEXT"], ["expires", "TEXT"]];
 
 /**
@@ -84,6 +101,12 @@ export class TokenAuth implements Authenticator {
   private readonly verified = new Map<string, Entry>();
   /** join tokens, when the server accepts joins */
   joinTokens: JoinTokens | undefined;
+  /**
+   * Told of every local change (several API servers on one etcd share their tokens through it);
+   * what it returns is awaited by {@link settled}.
+   */
+  replicate?: (change: TokenChange) => Promise<void>;
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(db: Database.Database, opts: { now?: () => number; joinTokens?: JoinTokens } = {}) {
     this.db = db;
@@ -123,7 +146,39 @@ export class TokenAuth implements Authenticator {
       .prepare("INSERT INTO tokens(hash, role, name, created, id, namespace, description, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
       .run(hash, role, name, e.info.created, e.info.id, opts.namespace ?? null, e.info.description, expires ?? null);
     this.byHash.set(hash, e);
+    this.replicated({ put: recordOf(hash, e) });
     return e.info;
+  }
+
+  private replicated(change: TokenChange): void {
+    if (!this.replicate) return;
+    const p = this.replicate(change).finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  /** Resolves once every local change so far has reached the other API servers (at once without them). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
+  }
+
+  /** Every stored token as a record (for replication). */
+  records(): TokenRecord[] {
+    return [...this.byHash].map(([hash, e]) => recordOf(hash, e));
+  }
+
+  /** Apply a change made by another API server (not replicated again). */
+  applyRemote(change: TokenChange): void {
+    if ("delete" in change) {
+      this.db.prepare("DELETE FROM tokens WHERE hash = ?").run(change.delete);
+      if (this.byHash.delete(change.delete)) this.verified.clear();
+      return;
+    }
+    const r = change.put;
+    this.db
+      .prepare("INSERT OR REPLACE INTO tokens(hash, role, name, created, id, namespace, description, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+      .run(r.hash, r.role, r.name, r.created, r.id, r.namespace ?? null, r.description, r.expires ?? null);
+    this.byHash.set(r.hash, entryOf(r.hash, r.role, r.name, r.created, r.namespace, r.description, r.expires, r.id));
+    this.verified.clear();
   }
 
   /** The user of a clear token, if it is valid (known and not expired). */
@@ -158,6 +213,7 @@ export class TokenAuth implements Authenticator {
       if (!match(hash, e)) continue;
       this.db.prepare("DELETE FROM tokens WHERE hash = ?").run(hash);
       this.byHash.delete(hash);
+      this.replicated({ delete: hash });
       n++;
     }
     if (n) this.verified.clear();
@@ -170,24 +226,37 @@ export class TokenAuth implements Authenticator {
   }
 
   authenticate(headers: Record<string, string | string[] | undefined>): User | undefined {
-    const h = headers.authorization;
-    const value = Array.isArray(h) ? h[0] : h;
-    if (value && value.length > 7 && value.slice(0, 7).toLowerCase() === "bearer ") return this.verifyAny(value.slice(7).trim());
-    // Kubernetes' WebSocket clients (browsers cannot set headers) send the token as a subprotocol.
-    const proto = headers["sec-websocket-protocol"];
-    const protos = (Array.isArray(proto) ? proto.join(",") : proto ?? "").split(",").map((s) => s.trim());
-    const prefix = "base64url.bearer.authorization.k8s.io.";
-    const p = protos.find((s) => s.startsWith(prefix));
-    if (p) return this.verifyAny(Buffer.from(p.slice(prefix.length), "base64url").toString("utf8"));
-    return undefined;
+    const token = bearerToken(headers);
+    return token === undefined ? undefined : this.verifyAny(token);
   }
 
   /** A stored token, or a join token (bootstrap user) when one is configured. */
   private verifyAny(token: string): User | undefined {
     const join = this.joinTokens ? parseJoinToken(token) : undefined;
-    if (join && this.joinTokens) return this.joinTokens.check(join.id, join.secret) === "ok" ? { name: `system:bootstrap:${join.id}`, role: "bootstrap" } : undefined;
+    if (join && this.joinTokens) {
+      if (this.joinTokens.check(join.id, join.secret) !== "ok") return undefined;
+      return { name: `system:bootstrap:${join.id}`, role: "bootstrap", ...(this.joinTokens.kindOf(join.id) === "server" ? { serverJoin: true } : {}) };
+    }
     return this.verify(token);
   }
+}
+
+/** The bearer token a request carries: the Authorization header, or Kubernetes' WebSocket subprotocol. */
+export function bearerToken(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const h = headers.authorization;
+  const value = Array.isArray(h) ? h[0] : h;
+  if (value && value.length > 7 && value.slice(0, 7).toLowerCase() === "bearer ") return value.slice(7).trim();
+  // Kubernetes' WebSocket clients (browsers cannot set headers) send the token as a subprotocol.
+  const proto = headers["sec-websocket-protocol"];
+  const protos = (Array.isArray(proto) ? proto.join(",") : proto ?? "").split(",").map((s) => s.trim());
+  const prefix = "base64url.bearer.authorization.k8s.io.";
+  const p = protos.find((s) => s.startsWith(prefix));
+  return p ? Buffer.from(p.slice(prefix.length), "base64url").toString("utf8") : undefined;
+}
+
+function recordOf(hash: string, e: Entry): TokenRecord {
+  const i = e.info;
+  return { hash, role: i.role, name: i.name, created: i.created, id: i.id, description: i.description, ...(i.namespace ? { namespace: i.namespace } : {}), ...(i.expires ? { expires: i.expires } : {}) };
 }
 
 function entryOf(hash: string, role: Role, name: string, created: string, namespace: string | undefined, description: string, expires: string | undefined, id?: string): Entry {

@@ -92,6 +92,7 @@ export const securityRoutes: RouteModule = (app, ctx, now) => {
       if (e instanceof ApiError) throw e;
       throw badRequest(`cannot sign the certificate request: ${(e as Error).message}`);
     }
+    await sec.tokens.settled(); // valid on every API server before the node uses it
     return sendJson(reply, 201, JSON.stringify({ apiVersion: "kctl.io/v1", kind: "NodeCredential", nodeName, token: cred.token, certificate: cred.certPem, ca: cred.caPem }));
   });
 
@@ -99,17 +100,21 @@ export const securityRoutes: RouteModule = (app, ctx, now) => {
     requireAdmin(req, "list", "jointokens");
     return sendJson(reply, 200, JSON.stringify({ apiVersion: "kctl.io/v1", kind: "JoinTokenList", items: sec.joinTokens.list() }));
   });
-  app.post(`${KCTL_GROUP_PATH}/jointokens`, (req, reply) => {
+  app.post(`${KCTL_GROUP_PATH}/jointokens`, async (req, reply) => {
     const u = requireAdmin(req, "create", "jointokens");
     const b = body(req);
-    const t = sec.joinTokens.create({ ttlMs: ttlMs(b), description: optString(b, "description") });
-    log.info({ id: t.id, by: u.name, expires: t.info.expires }, "join token created");
+    const kind = optString(b, "tokenKind") ?? "node";
+    if (kind !== "node" && kind !== "server") throw badRequest(`tokenKind must be node or server (not "${kind}")`);
+    const t = sec.joinTokens.create({ ttlMs: ttlMs(b), description: optString(b, "description"), kind });
+    log.info({ id: t.id, kind, by: u.name, expires: t.info.expires }, "join token created");
+    await sec.joinTokens.settled();
     const token = formatJoinToken(caHash(pki().caPem), t.id, t.secret);
     return sendJson(reply, 201, JSON.stringify({ apiVersion: "kctl.io/v1", kind: "JoinToken", ...t.info, token }));
   });
-  app.delete<{ Params: { id: string } }>(`${KCTL_GROUP_PATH}/jointokens/:id`, (req, reply) => {
+  app.delete<{ Params: { id: string } }>(`${KCTL_GROUP_PATH}/jointokens/:id`, async (req, reply) => {
     const u = requireAdmin(req, "delete", "jointokens");
     if (!sec.joinTokens.revoke(req.params.id)) throw notFound("jointokens", req.params.id, "kctl.io");
+    await sec.joinTokens.settled();
     log.info({ id: req.params.id, by: u.name }, "join token revoked");
     return sendJson(reply, 200, JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 200 }));
   });
@@ -118,7 +123,7 @@ export const securityRoutes: RouteModule = (app, ctx, now) => {
     requireAdmin(req, "list", "usertokens");
     return sendJson(reply, 200, JSON.stringify({ apiVersion: "kctl.io/v1", kind: "UserTokenList", items: sec.tokens.list() }));
   });
-  app.post(`${KCTL_GROUP_PATH}/usertokens`, (req, reply) => {
+  app.post(`${KCTL_GROUP_PATH}/usertokens`, async (req, reply) => {
     const u = requireAdmin(req, "create", "usertokens");
     const b = body(req);
     const role = optString(b, "role") ?? "view";
@@ -128,11 +133,13 @@ export const securityRoutes: RouteModule = (app, ctx, now) => {
     const name = optString(b, "name") ?? `${role}${namespace ? `@${namespace}` : ""}`;
     const { token, info } = sec.tokens.createTokenWithInfo(role as Role, name, { namespace, ttlMs: ttlMs(b), description });
     log.info({ id: info.id, role, namespace, by: u.name, expires: info.expires }, "user token created");
+    await sec.tokens.settled();
     return sendJson(reply, 201, JSON.stringify({ apiVersion: "kctl.io/v1", kind: "UserToken", ...info, token }));
   });
-  app.delete<{ Params: { id: string } }>(`${KCTL_GROUP_PATH}/usertokens/:id`, (req, reply) => {
+  app.delete<{ Params: { id: string } }>(`${KCTL_GROUP_PATH}/usertokens/:id`, async (req, reply) => {
     const u = requireAdmin(req, "delete", "usertokens");
     if (!sec.tokens.revokeId(req.params.id)) throw notFound("usertokens", req.params.id, "kctl.io");
+    await sec.tokens.settled();
     log.info({ id: req.params.id, by: u.name }, "token revoked");
     return sendJson(reply, 200, JSON.stringify({ kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 200 }));
   });

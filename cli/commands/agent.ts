@@ -2,7 +2,7 @@
  * `kctl agent`: run the node agent (kubelet) for a Docker engine against an API server until
  * SIGINT/SIGTERM. Stopping leaves the containers running; a restarted agent adopts them.
  *
- *   kctl agent --server https://HOST:6443 --token K10<CA hash>::<id>.<secret> [--node-name N] [--node-ip IP]
+ *   kctl agent --server https://HOST:6443[,https://HOST2:6443,...] --token K10<CA hash>::<id>.<secret> [--node-name N] [--node-ip IP]
  *              [--docker-host unix:///var/run/docker.sock] [--node-labels k=v,...]
  *              [--register-with-taints k=v:NoSchedule] [--data-dir DIR]
  *              [--restart-backoff-base 1s] [--restart-backoff-cap 60s]
@@ -117,7 +117,8 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
     imageGcHighPercent: gcHigh,
     imageGcLowPercent: gcLow,
   });
-  ctx.err.write(`agent ${nodeName} running against ${client.server} (Ctrl-C to stop; containers keep running)\n`);
+  const others = client.servers.filter((s) => s !== client.server);
+  ctx.err.write(`agent ${nodeName} running against ${client.server}${others.length ? ` (fails over to ${others.join(", ")})` : ""} (Ctrl-C to stop; containers keep running)\n`);
   await untilSignal();
   await kubelet.stop();
   ctx.err.write(`agent ${nodeName} stopped\n`);
@@ -162,26 +163,36 @@ async function nodeIdentity(ctx: CliContext, nodeName: string, nodeIP: string, d
   if (!join) return { client: await ctx.client(), kubeletServerToken: g.token };
   if (!g.server) throw new UserError("a join token needs --server https://HOST:6443");
   const { ensureNodeCredential, JoinError } = await import("../../lib/node-join.js");
-  const { ApiClient } = await import("../../lib/client.js");
-  const server = g.server.replace(/\/+$/, "");
+  const { ApiClient, serverList } = await import("../../lib/client.js");
+  // --server URL1,URL2,URL3: the API servers of one HA cluster. Join through the first that
+  // answers; the client then sticks to one and moves to the next when it stops answering.
+  const servers = serverList({ server: g.server });
   if (!join.caHash) logger.warn("the join token has no CA hash (short form): the server's CA is trusted on first use");
-  try {
-    const cred = await ensureNodeCredential({
-      server,
-      token: join,
-      nodeName,
-      addresses: [nodeIP],
-      dir: dataDir,
-      onEvent: (what, detail) => logger.info({ node: nodeName, detail }, what === "reused" ? "using the stored node credential" : "joined the cluster: node credential stored"),
-    });
-    return {
-      client: new ApiClient({ server, token: cred.token, ca: cred.caPem, userAgent: "kctl-agent" }),
-      kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem },
-    };
-  } catch (e) {
-    if (e instanceof JoinError) throw new UserError(e.message);
-    throw e;
+  let lastUnreachable: string | undefined;
+  for (const [i, server] of servers.entries()) {
+    try {
+      const cred = await ensureNodeCredential({
+        server,
+        knownServers: servers,
+        token: join,
+        nodeName,
+        addresses: [nodeIP],
+        dir: dataDir,
+        onEvent: (what, detail) => logger.info({ node: nodeName, server, detail }, what === "reused" ? "using the stored node credential" : "joined the cluster: node credential stored"),
+      });
+      // The server that answered goes first; the others follow in the given order.
+      const client = new ApiClient({ server, servers: [...servers.slice(i + 1), ...servers.slice(0, i)], token: cred.token, ca: cred.caPem, userAgent: "kctl-agent" });
+      client.onFailover = (from, to, reason) => logger.warn({ from, to, reason }, "API server not answering: using the next one");
+      return { client, kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem } };
+    } catch (e) {
+      if (!(e instanceof JoinError)) throw e;
+      // Unreachable: try the next server. Anything else (wrong CA, refused token) is final.
+      if (!e.unreachable || i === servers.length - 1) throw new UserError(e.unreachable && lastUnreachable ? `${e.message} (and ${lastUnreachable})` : e.message);
+      lastUnreachable = server;
+      logger.warn({ server, reason: e.message }, "API server not reachable: trying the next one");
+    }
   }
+  throw new UserError("no API server given in --server");
 }
 
 export const command: CommandModule = {

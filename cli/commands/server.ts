@@ -38,6 +38,7 @@ interface ServerFlags extends LogFlags {
   leaderElectLeaseDuration: string;
   leaderElectRenewDeadline: string;
   leaderElectRetryPeriod: string;
+  join?: string;
 }
 
 export const command: CommandModule = {
@@ -66,6 +67,7 @@ export const command: CommandModule = {
       .option("--datastore-certfile <file>", "client certificate for etcd")
       .option("--datastore-keyfile <file>", "client key for etcd")
       .option("--datastore-prefix <prefix>", "etcd key prefix of this cluster", "/kctl")
+      .option("--join <url>", "join the cluster of the server at this https:// URL (with --token, its server token, and --datastore-endpoint, its etcd): fetch its CA and keys over TLS checked against the token's CA hash")
       .option("--leader-elect <bool>", "run the controllers and the scheduler only while holding their Leases in kube-system (default: true with --datastore-endpoint)")
       .option("--leader-elect-lease-duration <duration>", "how long a leader that stopped renewing keeps the others out", "15s")
       .option("--leader-elect-renew-deadline <duration>", "a leader that could not renew for this long stops leading", "10s")
@@ -111,6 +113,8 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
 
   const datastore = datastoreOf(flags);
   const election = electionOf(flags, datastore !== undefined, parseDuration);
+  if (flags.join) await joinCluster(flags.join, ctx.globals().token, datastore !== undefined, dataDir, root);
+  else if (ctx.globals().token) throw new UserError("--token goes with --join (a server token from the first server)");
   const api = await startApiServer({
     dataDir,
     listen: flags.listen,
@@ -203,7 +207,9 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
     throw e;
   }
 
-  const kubeconfigNote = installDefaultKubeconfig(fs, path, api.kubeconfigPath, api.url, ctx.kubeconfigPath());
+  // On etcd, a kubeconfig of another server of this cluster (same CA) is this cluster's too.
+  const sameCluster = datastore && api.caPem ? Buffer.from(api.caPem).toString("base64") : undefined;
+  const kubeconfigNote = installDefaultKubeconfig(fs, path, api.kubeconfigPath, api.url, ctx.kubeconfigPath(), sameCluster);
   const joinUrl = joinServerUrl(api.url, listenHost);
   const { startSummary, EXAMPLE_IMAGE } = await import("../first-run/start-summary.js");
   const { imagePresent } = await import("../first-run/preflight.js");
@@ -221,6 +227,10 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
     }),
   );
 
+  if (api.serverToken && datastore) {
+    ctx.out.write(`join another server: kctl server --join ${joinUrl} --token ${api.serverToken} --datastore-endpoint ${datastore.endpoints.join(",")}${datastore.prefix !== "/kctl" ? ` --datastore-prefix ${datastore.prefix}` : ""}\n`);
+  }
+
   await untilSignal();
   ctx.err.write("kctl server: shutting down\n");
   for (const stop of stops) await stop().catch((e: unknown) => root.error({ err: e }, "stop failed"));
@@ -229,7 +239,8 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
 
 /**
  * Make `kctl get pods` work at once: copy the admin kubeconfig to the default path when none is
- * there, or when the one there points at this same server (a restart refreshes it). Never
+ * there, or when the one there points at this same server (a restart refreshes it) or, on etcd,
+ * carries this cluster's CA (another server of the cluster wrote it). Never
  * overwrite a kubeconfig for another cluster.
  */
 function installDefaultKubeconfig(
@@ -238,6 +249,7 @@ function installDefaultKubeconfig(
   adminPath: string,
   url: string,
   defaultPath: string,
+  clusterCaData?: string,
 ): string {
   if (path.resolve(defaultPath) === path.resolve(adminPath)) return "";
   let existing: string | undefined;
@@ -246,7 +258,8 @@ function installDefaultKubeconfig(
   } catch {
     existing = undefined;
   }
-  if (existing !== undefined && !existing.includes(`server: ${url}`)) {
+  const ours = existing !== undefined && (existing.includes(`server: ${url}`) || (clusterCaData !== undefined && existing.includes(clusterCaData)));
+  if (existing !== undefined && !ours) {
     return ` (${defaultPath} is left as it is: it points at another cluster; use --kubeconfig ${adminPath})`;
   }
   fs.mkdirSync(path.dirname(defaultPath), { recursive: true });
@@ -270,6 +283,34 @@ function joinServerUrl(url: string, listenHost: string): string {
  */
 function localNodeIP(listenHost: string): string {
   return isLoopback(listenHost) ? "127.0.0.1" : hostIPv4();
+}
+
+/**
+ * `--join URL --token T`: fetch the cluster's CA and keys from a running server (lib/server-join.ts)
+ * and put them in this server's data dir before it starts. Every failure is one line.
+ */
+async function joinCluster(url: string, token: string | undefined, onEtcd: boolean, dataDir: string, logger: import("pino").Logger): Promise<void> {
+  if (!onEtcd) throw new UserError("--join needs --datastore-endpoint: a joined server keeps its objects in the first server's etcd");
+  if (!token) throw new UserError("--join needs --token: the first server's server token (its data dir's server-token file, or kctl token create --kind server)");
+  const { fetchClusterKeys } = await import("../../lib/server-join.js");
+  const { JoinError } = await import("../../lib/node-join.js");
+  const { installClusterKeys, joinedAlready } = await import("../../apiserver/index.js");
+  const { parseJoinToken } = await import("../../lib/join-token.js");
+  try {
+    // A restart of a joined server needs nothing from the first one (which may be down).
+    const pinned = parseJoinToken(token)?.caHash;
+    if (pinned && joinedAlready(dataDir, pinned)) {
+      logger.info({ dataDir }, "joined before: the data dir has the cluster's CA and keys; not asking " + url);
+      return;
+    }
+    const keys = await fetchClusterKeys(url, token);
+    const what = installClusterKeys(dataDir, keys);
+    logger.info({ from: url, dataDir, servers: keys.servers }, what === "installed" ? "joined: the cluster's CA and keys are in the data dir" : "joined before: the data dir has the cluster's CA");
+  } catch (e) {
+    if (e instanceof JoinError) throw new UserError(`cannot join ${url}: ${e.message}`);
+    if (e instanceof Error && /already belongs to another cluster/.test(e.message)) throw new UserError(e.message);
+    throw e;
+  }
 }
 
 /** Leader election settings (`--leader-elect*`), or undefined when it is off. */

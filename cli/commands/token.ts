@@ -2,6 +2,7 @@
  * `kctl token`: join tokens for nodes and bearer tokens for people (cluster admins only).
  *
  *   kctl token create [--ttl 24h] [--description D]                 a join token: K10<CA hash>::<id>.<secret>
+ *   kctl token create --kind server                                 a server join token (kctl server --join)
  *   kctl token create --role view|edit|admin [--namespace NS] [--ttl 720h] [--kubeconfig-out FILE]
  *   kctl token list                                                 ids, kinds, roles, expiry (never secrets)
  *   kctl token revoke ID                                            a join token or a user/node token by id
@@ -23,10 +24,12 @@ interface CreateFlags {
   namespace?: string;
   name?: string;
   kubeconfigOut?: string;
+  kind?: string;
 }
 
 interface Listed {
   id: string;
+  kind?: string;
   role?: string;
   name?: string;
   namespace?: string;
@@ -52,11 +55,15 @@ async function create(ctx: CliContext, f: CreateFlags): Promise<void> {
   const ttl = await ttlSeconds(flags.ttl);
   if (!flags.role) {
     if (flags.namespace || flags.kubeconfigOut) throw new UserError("--namespace and --kubeconfig-out go with --role (a user token)");
-    const t = await client.request<{ token: string; id: string; expires?: string }>("POST", `${GROUP}/jointokens`, { body: { ttlSeconds: ttl, description: flags.description } });
+    const kind = flags.kind ?? "node";
+    if (kind !== "node" && kind !== "server") throw new UserError(`--kind must be node or server (not "${kind}")`);
+    const t = await client.request<{ token: string; id: string; expires?: string }>("POST", `${GROUP}/jointokens`, { body: { ttlSeconds: ttl, description: flags.description, tokenKind: kind } });
     ctx.out.write(`${t.token}\n`);
-    ctx.err.write(`join token ${t.id} created${t.expires ? `, expires ${t.expires}` : ", no expiry"}: kctl agent --server ${client.server} --token <the token above>\n`);
+    const use = kind === "server" ? `kctl server --join ${client.server} --token <the token above> --datastore-endpoint <the cluster's etcd>` : `kctl agent --server ${client.server} --token <the token above>`;
+    ctx.err.write(`${kind === "server" ? "server join" : "join"} token ${t.id} created${t.expires ? `, expires ${t.expires}` : ", no expiry"}: ${use}\n`);
     return;
   }
+  if (flags.kind) throw new UserError("--kind goes with a join token, not with --role");
   if (!["view", "edit", "admin"].includes(flags.role)) throw new UserError(`--role must be view, edit or admin (not "${flags.role}")`);
   const t = await client.request<{ token: string; id: string; expires?: string }>("POST", `${GROUP}/usertokens`, {
     body: { role: flags.role, namespace: flags.namespace, name: flags.name, ttlSeconds: ttl, description: flags.description },
@@ -87,7 +94,7 @@ async function list(ctx: CliContext): Promise<void> {
   const users = await client.request<{ items: Listed[] }>("GET", `${GROUP}/usertokens`);
   const { formatTable } = await import("../printers/table.js");
   const rows = [["ID", "KIND", "ROLE", "NAMESPACE", "NAME", "EXPIRES", "DESCRIPTION"]];
-  for (const t of join.items) rows.push([t.id, "join", "-", "-", "-", t.expires ?? "never", t.description || "-"]);
+  for (const t of join.items) rows.push([t.id, t.kind === "server" ? "server-join" : "join", "-", "-", "-", t.expires ?? "never", t.description || "-"]);
   for (const t of users.items) rows.push([t.id, t.role === "node" ? "node" : "user", t.role ?? "-", t.namespace ?? "-", t.name ?? "-", t.expires ?? "never", t.description || "-"]);
   ctx.out.write(formatTable(rows));
 }
@@ -114,6 +121,7 @@ export const command: CommandModule = {
       .description("Create a join token for a node, or with --role a user token")
       .option("--ttl <duration>", "expire after this long (e.g. 24h; default: never)")
       .option("--description <text>", "a note shown by kctl token list")
+      .option("--kind <kind>", "join token kind: node (kctl agent) or server (kctl server --join; also joins agents)")
       .option("--role <role>", "make a user token: view | edit | admin")
       .option("--name <name>", "the user name a user token authenticates as")
       .option("--kubeconfig-out <file>", "write a kubeconfig with the new user token instead of printing it")
