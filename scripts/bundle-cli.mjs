@@ -5,10 +5,13 @@
 // Commands stay lazily loaded (each `await import()` becomes a chunk). bin/kctl runs the bundle
 // when it is at least as new as dist/cli/main.js, else the plain tsc output.
 import { build } from "esbuild";
+import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+// Chunks are content-hashed: without a clean folder every build would leave the last one's behind.
+fs.rmSync(path.join(root, "dist/bundle"), { recursive: true, force: true });
 await build({
   entryPoints: [path.join(root, "dist/cli/main.js")],
   outdir: path.join(root, "dist/bundle"),
