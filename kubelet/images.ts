@@ -8,6 +8,7 @@ import type { Logger } from "../lib/logger.js";
 import type { Recorder } from "../lib/events.js";
 import { containerFieldPath } from "./container-spec.js";
 import type { ContainerRuntime } from "./runtime/types.js";
+import { pullingMessage, PullProgressTracker, type PullProgress } from "./pull-progress.js";
 
 /** An image could not be made available: `ErrImagePull` or `ErrImageNeverPull`. */
 export class ImageError extends Error {
@@ -30,9 +31,23 @@ export function pullPolicy(c: Container): "Always" | "IfNotPresent" | "Never" {
   return c.image.includes("@") ? "IfNotPresent" : tag === "" || tag === "latest" ? "Always" : "IfNotPresent";
 }
 
+/** One pull in flight, shared by every container that needs its image. */
+interface Pull {
+  done: Promise<{ sizeBytes?: number }>;
+  startedAt: number;
+  progress?: PullProgress;
+  listeners: Set<(p: PullProgress) => void>;
+}
+
+/** A duration as Go prints one (`1.234s`, `523.4ms`): Kubernetes' Pulled message does. */
+export function goDuration(ms: number): string {
+  const trim = (x: number) => String(Number(x.toFixed(3)));
+  return ms >= 1000 ? `${trim(ms / 1000)}s` : `${trim(ms)}ms`;
+}
+
 /** Makes images present before containers are created. */
 export class ImageManager {
-  private readonly pulls = new Map<string, Promise<void>>();
+  private readonly pulls = new Map<string, Pull>();
   /** images seen present (skips an inspect per start; cleared when a create says otherwise) */
   private readonly present = new Set<string>();
 
@@ -40,6 +55,7 @@ export class ImageManager {
     private readonly runtime: ContainerRuntime,
     private readonly recorder: Recorder,
     private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Forget that an image is present (a create failed with "No such image"). */
@@ -47,8 +63,12 @@ export class ImageManager {
     this.present.delete(image);
   }
 
-  /** Ensure the container's image is present per its policy. */
-  async ensure(pod: Pod, c: Container): Promise<void> {
+  /**
+   * Ensure the container's image is present per its policy. While it is pulled, `onProgress`
+   * gets the waiting message (`Pulling image "X" (45 MB / 120 MB)`) at the start and whenever the
+   * engine reports more bytes; the caller decides how often to show it.
+   */
+  async ensure(pod: Pod, c: Container, onProgress?: (message: string) => void): Promise<void> {
     const policy = pullPolicy(c);
     const fieldPath = containerFieldPath(pod, c.name);
     if (policy !== "Always") {
@@ -65,24 +85,46 @@ export class ImageManager {
       }
     }
     this.recorder.event(pod, "Normal", "Pulling", `Pulling image "${c.image}"`, fieldPath);
-    const started = Date.now();
+    const waitStarted = this.now();
+    const pull = this.pulls.get(c.image) ?? this.startPull(c.image);
+    const listener = onProgress ? (p: PullProgress) => onProgress(pullingMessage(c.image, p)) : undefined;
+    if (listener && onProgress) {
+      pull.listeners.add(listener);
+      onProgress(pullingMessage(c.image, pull.progress));
+    }
+    let result: { sizeBytes?: number };
     try {
-      let p = this.pulls.get(c.image);
-      if (!p) {
-        p = this.runtime
-          .pullImage(c.image, (line) => this.logger.debug({ image: c.image, progress: line }, "pulling"))
-          .finally(() => this.pulls.delete(c.image));
-        this.pulls.set(c.image, p);
-      }
-      await p;
+      result = await pull.done;
     } catch (e) {
       const msg = `Failed to pull image "${c.image}": ${(e as Error).message}`;
       this.recorder.event(pod, "Warning", "Failed", msg, fieldPath);
       this.recorder.event(pod, "Warning", "Failed", "Error: ErrImagePull", fieldPath);
       throw new ImageError("ErrImagePull", msg);
+    } finally {
+      if (listener) pull.listeners.delete(listener);
     }
     this.present.add(c.image);
-    const secs = ((Date.now() - started) / 1000).toFixed(3);
-    this.recorder.event(pod, "Normal", "Pulled", `Successfully pulled image "${c.image}" in ${secs}s`, fieldPath);
+    const end = this.now();
+    // Kubernetes' wording; "including waiting" counts from when this container asked (a pull
+    // another container started earlier is shared, not queued, so both are from then).
+    const took = goDuration(end - Math.max(pull.startedAt, waitStarted));
+    const size = result.sizeBytes !== undefined ? ` Image size: ${result.sizeBytes} bytes.` : "";
+    this.recorder.event(pod, "Normal", "Pulled", `Successfully pulled image "${c.image}" in ${took} (${goDuration(end - waitStarted)} including waiting).${size}`, fieldPath);
+  }
+
+  private startPull(image: string): Pull {
+    const tracker = new PullProgressTracker();
+    const pull: Pull = { startedAt: this.now(), listeners: new Set(), done: Promise.resolve({}) };
+    this.logger.info({ image }, "pulling image");
+    pull.done = this.runtime
+      .pullImage(image, (ev) => {
+        const p = tracker.update(ev);
+        if (!p) return;
+        pull.progress = p;
+        for (const l of pull.listeners) l(p);
+      })
+      .finally(() => this.pulls.delete(image));
+    this.pulls.set(image, pull);
+    return pull;
   }
 }

@@ -65,6 +65,9 @@ export interface PodSyncerDeps {
 
 type StartAction = Extract<PodAction, { type: "startContainer" }>;
 
+/** How often, at most, a pull's progress is written to the pod status. */
+const PULL_STATUS_EVERY_MS = 1000;
+
 
 /** Syncs pods. Holds the back-off records and waiting reasons. */
 export class PodSyncer {
@@ -103,6 +106,11 @@ export class PodSyncer {
     this.d.probes.sync(pod, observed);
     const sandbox = observed.filter((c) => c.role === "sandbox" && c.state === "running").sort((a, b) => b.createdAt - a.createdAt)[0];
     if (sandbox) pod = (await this.ensurePortsAnnotation(pod, sandbox.ports ?? {})) ?? pod;
+    await this.writeStatus(uid, pod);
+  }
+
+  /** Write the pod's status as computed from what is observed and waited on now. */
+  private async writeStatus(uid: string, pod: Pod): Promise<void> {
     const compute = (p: Pod): ReturnType<typeof computePodStatus> =>
       computePodStatus({
         pod: p,
@@ -113,6 +121,32 @@ export class PodSyncer {
         now: new Date(this.d.clock.now()).toISOString(),
       });
     await this.d.status.write(pod, compute(pod), compute);
+  }
+
+  /**
+   * While a container's image is pulled, its waiting message follows the pull (`Pulling image
+   * "X" (45 MB / 120 MB)`) and the status is written mid-sync: the first message at once, then at
+   * most once per PULL_STATUS_EVERY_MS, so a long pull is one write a second, not one per layer
+   * event (events stay two: Pulling and Pulled, as in Kubernetes).
+   */
+  private pullProgress(pod: Pod, name: string, waiting: Map<string, WaitingReason>, log: Logger): (message: string) => void {
+    const uid = pod.metadata.uid ?? "";
+    let lastWrite = -Infinity;
+    let timer: { cancel(): void } | undefined;
+    const write = (): void => {
+      lastWrite = this.d.clock.now();
+      const current = this.d.podFor(uid);
+      if (current) void this.writeStatus(uid, this.d.status.latest(current)).catch((e: unknown) => log.debug({ err: (e as Error).message }, "pull progress status not written"));
+    };
+    return (message) => {
+      waiting.set(name, { reason: "ContainerCreating", message });
+      const wait = lastWrite + PULL_STATUS_EVERY_MS - this.d.clock.now();
+      if (wait <= 0) write();
+      else timer ??= this.d.clock.setTimer(() => {
+        timer = undefined;
+        write();
+      }, wait);
+    };
   }
 
   /** Containers of a pod that no longer exists here: stop and remove them, forget the pod. */
@@ -363,7 +397,7 @@ export class PodSyncer {
     if (!spec) return undefined;
     const uid = pod.metadata.uid ?? "";
     try {
-      await this.d.images.ensure(pod, spec);
+      await this.d.images.ensure(pod, spec, this.pullProgress(pod, name, waiting, log));
       this.backoff.delete(pullKey(uid, name));
       const facts = { podIP, hostIP: this.d.nodeIP, nodeName: this.d.nodeName };
       const [env, binds] = await Promise.all([

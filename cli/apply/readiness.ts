@@ -87,3 +87,25 @@ export function podTrouble(pod: Pod): string | undefined {
   }
   return undefined;
 }
+
+const IMAGE_WAITS = new Set(["ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "InvalidImageName"]);
+
+/**
+ * What a rollout waits on when it is an image, for `rollout status`: a pull in progress (the
+ * kubelet's `Pulling image "X" (45 MB / 120 MB)` waiting message) as `pulling image "X": 45 MB /
+ * 120 MB`, or a pull failing as `pod NAME: ImagePullBackOff: ...`; undefined otherwise. Pods
+ * being deleted do not count.
+ */
+export function imageHint(pods: readonly Pod[]): string | undefined {
+  const live = pods.filter((p) => !p.metadata.deletionTimestamp).sort((a, b) => (a.metadata.name ?? "").localeCompare(b.metadata.name ?? ""));
+  for (const p of live) {
+    for (const cs of [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])]) {
+      const w = cs.state?.waiting;
+      if (!w) continue;
+      const pulling = /^Pulling image "(.*)" \((.*)\)$/.exec(w.message ?? "");
+      if (pulling) return `pulling image "${pulling[1]}": ${pulling[2]}`;
+      if (w.reason && IMAGE_WAITS.has(w.reason)) return `pod ${p.metadata.name}: ${w.reason}${w.message ? `: ${w.message}` : ""}`;
+    }
+  }
+  return undefined;
+}

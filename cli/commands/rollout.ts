@@ -15,7 +15,7 @@
 import type { Command } from "commander";
 import type { ApiClient } from "../../lib/client.js";
 import { displayType } from "../../lib/kinds.js";
-import type { ControllerRevision, DaemonSet, Deployment, KObject, PodTemplateSpec, ReplicaSet, StatefulSet } from "../../lib/types.js";
+import type { ControllerRevision, DaemonSet, Deployment, KObject, LabelSelector, Pod, PodTemplateSpec, ReplicaSet, StatefulSet } from "../../lib/types.js";
 import type { CliContext, CommandModule, Writer } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
 import { parseWorkloadArg, replicasFlag } from "../workload-args.js";
@@ -55,59 +55,97 @@ async function status(ctx: CliContext, args: string[], flags: StatusFlags): Prom
   const { parseDuration } = await import("../../lib/duration.js");
   const timeoutMs = flags.timeout ? parseDuration(flags.timeout, "--timeout") : 0;
   const wanted = replicasFlag(flags.revision, "--revision");
+  const { imageHint } = await import("../apply/readiness.js");
   const what = kind.toLowerCase();
   let last = "";
+  // The workload's pods, watched only while waiting: a pull in progress or failing is added to
+  // kubectl's line, e.g. `... 0 of 3 updated replicas are available... (pulling image "web:v2":
+  // 45 MB / 120 MB)`, so a slow first start says why it is slow.
+  let pods: PodWatch | undefined;
+  let current: KObject | undefined;
   const evaluate = (obj: KObject): "done" | "wait" => {
+    current = obj;
     if (wanted !== undefined && wanted > 0 && kind === "Deployment") {
       const rev = Number(obj.metadata.annotations?.[REVISION_ANNOTATION] ?? "0");
       if (rev !== wanted) throw new UserError(`desired revision (${wanted}) is different from the running revision (${rev})`);
     }
     const s = kind === "StatefulSet" ? statefulSetRolloutStatus(obj as StatefulSet) : kind === "DaemonSet" ? daemonSetRolloutStatus(obj as DaemonSet) : rolloutStatus(obj as Deployment);
     if (s.error) throw new UserError(s.error);
-    if (s.message !== last) {
-      ctx.out.write(`${s.message}\n`);
-      last = s.message;
+    const hint = !s.done && s.message && pods ? imageHint(pods.list()) : undefined;
+    const line = hint ? `${s.message} (${hint})` : s.message;
+    if (line !== last) {
+      ctx.out.write(`${line}\n`);
+      last = line;
     }
     return s.done ? "done" : "wait";
   };
   const first = await client.get<KObject>(kind, name, ns);
   if (evaluate(first) === "done" || flags.watch === false) return;
-
-  await new Promise<void>((resolve, reject) => {
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    let handle: { stop(): void } | undefined;
-    const finish = (err?: unknown) => {
-      if (settled) return;
-      settled = true;
-      if (timer) clearTimeout(timer);
-      handle?.stop();
-      if (err) reject(err);
-      else resolve();
-    };
-    if (timeoutMs > 0) timer = setTimeout(() => finish(new UserError(`timed out waiting for the condition (${what} "${name}" not rolled out within ${flags.timeout})`)), timeoutMs);
-    // Re-watch when the server closes the stream (the list+watch gap is covered by the resourceVersion).
-    let rv = first.metadata.resourceVersion;
-    const watchOnce = (): void => {
-      if (settled) return;
-      const h = client.watch<KObject>(kind, { namespace: ns, fieldSelector: `metadata.name=${name}`, resourceVersion: rv }, (ev) => {
-        if (ev.type === "DELETED") return finish(new UserError(`${what} "${name}" was deleted`));
-        if (ev.type !== "ADDED" && ev.type !== "MODIFIED") return;
-        rv = ev.object.metadata.resourceVersion;
-        try {
-          if (evaluate(ev.object) === "done") finish();
-        } catch (err) {
-          finish(err);
-        }
-      });
-      handle = h;
-      h.done.then(
-        () => watchOnce(),
-        (err: unknown) => finish(err),
-      );
-    };
-    watchOnce();
+  const untilRolledOut = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      let handle: { stop(): void } | undefined;
+      const finish = (err?: unknown) => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        handle?.stop();
+        if (err) reject(err);
+        else resolve();
+      };
+      if (timeoutMs > 0) timer = setTimeout(() => finish(new UserError(`timed out waiting for the condition (${what} "${name}" not rolled out within ${flags.timeout})`)), timeoutMs);
+      // Re-watch when the server closes the stream (the list+watch gap is covered by the resourceVersion).
+      let rv = first.metadata.resourceVersion;
+      const watchOnce = (): void => {
+        if (settled) return;
+        const h = client.watch<KObject>(kind, { namespace: ns, fieldSelector: `metadata.name=${name}`, resourceVersion: rv }, (ev) => {
+          if (ev.type === "DELETED") return finish(new UserError(`${what} "${name}" was deleted`));
+          if (ev.type !== "ADDED" && ev.type !== "MODIFIED") return;
+          rv = ev.object.metadata.resourceVersion;
+          try {
+            if (evaluate(ev.object) === "done") finish();
+          } catch (err) {
+            finish(err);
+          }
+        });
+        handle = h;
+        h.done.then(
+          () => watchOnce(),
+          (err: unknown) => finish(err),
+        );
+      };
+      watchOnce();
+    });
+  pods = await watchPods(client, first, () => {
+    try {
+      if (current) evaluate(current);
+    } catch {
+      // the workload's own watch reports what is wrong with it
+    }
   });
+  try {
+    await untilRolledOut();
+  } finally {
+    pods?.stop();
+  }
+}
+
+/** The pods of a workload (by its selector), kept current by an informer. */
+interface PodWatch {
+  list(): Pod[];
+  stop(): void;
+}
+
+async function watchPods(client: ApiClient, workload: KObject, onChange: () => void): Promise<PodWatch | undefined> {
+  const selector = (workload as { spec?: { selector?: LabelSelector } }).spec?.selector;
+  if (!selector) return undefined;
+  const { labelSelectorToString } = await import("../../lib/selector.js");
+  const { Informer } = await import("../../lib/informer.js");
+  const informer = new Informer<Pod>(client, "Pod", { namespace: workload.metadata.namespace, labelSelector: labelSelectorToString(selector) });
+  informer.addEventHandler({ onAdd: onChange, onUpdate: onChange, onDelete: onChange });
+  informer.start();
+  return { list: () => informer.list(), stop: () => void informer.stop() };
 }
 
 /** Describe a pod template as `kubectl rollout history --revision` does (a short form). */

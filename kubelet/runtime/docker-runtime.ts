@@ -19,6 +19,7 @@ import {
   type ContainerRole,
 } from "../labels.js";
 import { ensureSandboxImage, SANDBOX_IMAGE } from "../sandbox-image.js";
+import type { PullEvent } from "../pull-progress.js";
 import { dockerAttach, dockerExecStream, dockerLogs, dockerStats, dockerWatchContainer } from "./docker-streams.js";
 import type {
   ContainerCreateSpec,
@@ -261,7 +262,7 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async pullImage(image: string, onProgress?: (line: string) => void): Promise<void> {
+  async pullImage(image: string, onProgress?: (ev: PullEvent) => void): Promise<{ sizeBytes?: number }> {
     let stream: NodeJS.ReadableStream;
     try {
       stream = await this.docker.pull(image);
@@ -276,11 +277,11 @@ export class DockerRuntime implements ContainerRuntime {
           if (err || failed) reject(new Error(failed?.error ?? err?.message));
           else resolve();
         },
-        (ev: { status?: string; progress?: string; id?: string }) => {
-          if (onProgress && ev.status) onProgress([ev.id, ev.status, ev.progress].filter(Boolean).join(" "));
-        },
+        (ev: PullEvent) => onProgress?.(ev),
       );
     });
+    const info = (await this.docker.getImage(image).inspect().catch(() => undefined)) as { Size?: number } | undefined;
+    return { sizeBytes: info?.Size };
   }
 
   async exec(id: string, cmd: string[], timeoutMs: number): Promise<ExecResult> {

@@ -3,6 +3,7 @@
  * sits behind it, in docker-runtime.ts.
  */
 import type { ContainerRole } from "../labels.js";
+import type { PullEvent } from "../pull-progress.js";
 
 /** Docker's container states. */
 export type RuntimeState = "created" | "running" | "paused" | "restarting" | "removing" | "exited" | "dead";
@@ -203,8 +204,11 @@ export interface ContainerRuntime {
   imageFsUsage(): Promise<ImageFsUsage>;
   /** Is the image present locally? */
   hasImage(image: string): Promise<boolean>;
-  /** Pull an image, reporting progress lines. Rejects with the engine's message. */
-  pullImage(image: string, onProgress?: (line: string) => void): Promise<void>;
+  /**
+   * Pull an image, passing on the engine's progress events (per layer: status, bytes). Resolves
+   * with the pulled image's size when the engine tells it; rejects with the engine's message.
+   */
+  pullImage(image: string, onProgress?: (ev: PullEvent) => void): Promise<{ sizeBytes?: number }>;
   /** Run a command in a running container and wait (up to timeoutMs) for its exit code. */
   exec(id: string, cmd: string[], timeoutMs: number): Promise<ExecResult>;
   /** Follow the engine's events for this node's containers; reconnects by itself. */

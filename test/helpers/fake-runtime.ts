@@ -15,6 +15,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../../lib/clock.js";
+import type { PullEvent } from "../../kubelet/pull-progress.js";
 import type {
   ContainerCreateSpec,
   ContainerRuntime,
@@ -267,12 +268,15 @@ export class FakeRuntime implements ContainerRuntime {
     return this.images.has(image);
   }
 
-  async pullImage(image: string, onProgress?: (line: string) => void): Promise<void> {
+  async pullImage(image: string, onProgress?: (ev: PullEvent) => void): Promise<{ sizeBytes?: number }> {
     this.check();
     this.record("pullImage", undefined, undefined, image);
     if (this.unpullable.has(image)) throw new Error(`pull access denied for ${image}, repository does not exist`);
-    onProgress?.(`Pulling ${image}`);
+    const size = this.imageSizes.get(image) ?? 1_000_000;
+    onProgress?.({ id: "layer0", status: "Downloading", progressDetail: { current: size / 2, total: size } });
+    onProgress?.({ id: "layer0", status: "Download complete" });
     this.images.add(image);
+    return { sizeBytes: size };
   }
 
   async exec(id: string, cmd: string[], _timeoutMs: number): Promise<ExecResult> {
