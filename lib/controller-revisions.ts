@@ -8,6 +8,9 @@
 import { canonicalJson, safeEncode } from "./pod-template-hash.js";
 import type { ControllerRevision, PodTemplateSpec } from "./types.js";
 
+/** UTF-8 bytes without Node's Buffer: the web view (ui/) uses these hashes too. */
+const UTF8 = new TextEncoder();
+
 /** On a revision: its hash; on a pod: the name of the revision it was made from. */
 export const CONTROLLER_REVISION_HASH_LABEL = "controller-revision-hash";
 
@@ -31,7 +34,7 @@ export function templateOfRevision(rev: ControllerRevision): PodTemplateSpec | u
 /** FNV-1 (not 1a), 32 bit: Kubernetes' hashControllerRevision uses fnv.New32. */
 export function fnv32(s: string): number {
   let h = 0x811c9dc5;
-  for (const byte of Buffer.from(s, "utf8")) {
+  for (const byte of UTF8.encode(s)) {
     h = Math.imul(h, 0x01000193) >>> 0;
     h ^= byte;
   }

@@ -7,6 +7,9 @@
  */
 import type { PodTemplateSpec } from "./types.js";
 
+/** UTF-8 bytes without Node's Buffer: the web view (ui/) uses these hashes too. */
+const UTF8 = new TextEncoder();
+
 /** Kubernetes' rand.SafeEncodeString alphabet. */
 export const SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
@@ -16,7 +19,7 @@ export const POD_TEMPLATE_HASH_LABEL = "pod-template-hash";
 /** FNV-1a, 32 bit, over the UTF-8 bytes of `s`. */
 export function fnv32a(s: string): number {
   let h = 0x811c9dc5;
-  for (const byte of Buffer.from(s, "utf8")) {
+  for (const byte of UTF8.encode(s)) {
     h ^= byte;
     h = Math.imul(h, 0x01000193) >>> 0;
   }

@@ -79,6 +79,17 @@ export function planUndo(d: Deployment, rss: readonly ReplicaSet[], toRevision =
   return { type: "rollback", template: templateOf(target), revision, changeCause: target.metadata.annotations?.[CHANGE_CAUSE_ANNOTATION] };
 }
 
+/**
+ * The Deployment after a rollback: the revision's template in place of its own (a full replace,
+ * sent as an update so the resourceVersion guards it, as kubectl's JSON patch does), and the
+ * revision's change-cause carried over.
+ */
+export function rolledBack(d: Deployment, plan: Extract<UndoPlan, { type: "rollback" }>): Deployment {
+  const next: Deployment = { ...d, spec: { ...d.spec, template: plan.template } };
+  if (plan.changeCause) next.metadata = { ...d.metadata, annotations: { ...(d.metadata.annotations ?? {}), [CHANGE_CAUSE_ANNOTATION]: plan.changeCause } };
+  return next;
+}
+
 /** kubectl's StatefulSetStatusViewer (partitioned rollouts included; a defaulted set has partition 0). */
 export function statefulSetRolloutStatus(sts: StatefulSet): RolloutStatus {
   const s = sts.status ?? { replicas: 0 };

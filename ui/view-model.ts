@@ -36,6 +36,8 @@ export interface WorkloadRow {
   /** Deployments: the ReplicaSet of the current template, and the others with pods */
   newRs?: ReplicaSet;
   oldRs: ReplicaSet[];
+  /** Deployments: every ReplicaSet it owns (the revisions `rollout undo` chooses from) */
+  replicaSets?: ReplicaSet[];
   events: Event[];
 }
 
@@ -135,7 +137,7 @@ export function deriveView(c: Cluster, f: Filters): View {
     workloads.push({
       kind: "Deployment", resource: "deployments", obj: d, desired: d.spec?.replicas ?? 1,
       updated: s.updatedReplicas ?? 0, ready: s.readyReplicas ?? 0, available: s.availableReplicas ?? 0,
-      ...(newRs ? { newRs } : {}), oldRs, events: eventsOf("Deployment", d),
+      ...(newRs ? { newRs } : {}), oldRs, replicaSets: rss, events: eventsOf("Deployment", d),
     });
   }
   for (const ss of [...inf.statefulsets.cache.values()].filter(match).sort(byName)) {

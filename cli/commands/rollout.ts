@@ -207,7 +207,7 @@ async function history(ctx: CliContext, args: string[], flags: StatusFlags): Pro
 
 async function undo(ctx: CliContext, args: string[], flags: { toRevision?: string }): Promise<void> {
   const { client, ns, name, type, kind } = await target(ctx, args, "roll back", [...KINDS, "DaemonSet"]);
-  const { planUndo, planStatefulSetUndo } = await import("../../lib/rollout.js");
+  const { planUndo, planStatefulSetUndo, rolledBack } = await import("../../lib/rollout.js");
   const toRevision = replicasFlag(flags.toRevision, "--to-revision") ?? 0;
   if (kind === "StatefulSet" || kind === "DaemonSet") {
     const sts = await client.get<StatefulSet>(kind, name, ns);
@@ -229,10 +229,7 @@ async function undo(ctx: CliContext, args: string[], flags: { toRevision?: strin
     ctx.out.write(`${type} skipped rollback (current template already matches revision ${plan.revision})\n`);
     return;
   }
-  // A full replace of the template (resourceVersion-checked), as kubectl's JSON patch does.
-  const next: Deployment = { ...d, spec: { ...d.spec, template: plan.template } };
-  if (plan.changeCause) next.metadata = { ...d.metadata, annotations: { ...(d.metadata.annotations ?? {}), "kubernetes.io/change-cause": plan.changeCause } };
-  await client.update(next);
+  await client.update(rolledBack(d, plan));
   ctx.out.write(`${type} rolled back\n`);
 }
 

@@ -223,6 +223,25 @@ describe("the web view in Chromium", () => {
     await screenshot(page, out, "07-rolled-out");
   });
 
+  it("the admin link may act: rollout undo from the page brings v1 back (the old ReplicaSet scaled up again)", async () => {
+    const undo = page.locator('.workload[data-workload="web"] button.undo');
+    await undo.waitFor({ timeout: 5000 });
+    expect(await undo.getAttribute("data-revision")).toBe("1");
+    await undo.click();
+    await eventually("the template is v1 again", async () => (await c.client.get<Deployment>("Deployment", "web", "default")).spec.template.spec.containers[0]!.image === "kctl-test/web:v1", { timeoutMs: 5000 });
+    await eventually("rolled back in the API", async () => {
+      const ps = await podsOf(c.client, "web");
+      return ps.length === 3 && ps.every((p) => isReady(p) && p.spec.containers[0]!.image === "kctl-test/web:v1" && !p.metadata.deletionTimestamp);
+    }, { timeoutMs: 40_000 });
+    // The view follows: three v1 cards, and the undo button now offers revision 2 (v2).
+    await eventually("three v1 cards", async () => {
+      const cards = await page.$$eval(`section.node[data-node="${node}"] .pod`, (els) => els.map((e) => [e.querySelector(".tag")?.textContent, e.className]));
+      return cards.length === 3 && cards.every(([tag, cls]) => tag === "v1" && cls!.includes("ready"));
+    }, { timeoutMs: 10_000 });
+    await page.waitForSelector('.workload[data-workload="web"] button.undo[data-revision="2"]', { timeout: 5000 });
+    await screenshot(page, out, "07b-rolled-back");
+  });
+
   it("the admin link may act: scale from the page", async () => {
     const row = page.locator('.workload[data-workload="web"]');
     await row.locator("button.scale").waitFor({ timeout: 5000 });
@@ -247,7 +266,7 @@ describe("the web view in Chromium", () => {
     await viewer.waitForSelector('.workload[data-workload="web"]');
     // The access check answered no: the row stays without actions.
     expect((await probe).status()).toBe(403);
-    expect(await viewer.locator(".workload button.scale, .workload button.restart").count()).toBe(0);
+    expect(await viewer.locator(".workload button.scale, .workload button.restart, .workload button.undo").count()).toBe(0);
     expect(await viewer.locator(`section.node[data-node="${node}"] .pod`).count()).toBe(4);
     await viewer.click(`section.node[data-node="${node}"] .pod >> nth=0`);
     await viewer.locator('[data-testid="pod-detail"]').waitFor();

@@ -1,12 +1,13 @@
 /**
  * Deployments (and StatefulSets, DaemonSets): desired / updated / ready / available; for a
  * Deployment the old and new ReplicaSets as two bars (a rollout moves pods from one to the other)
- * and its latest events. Scale and rollout restart only for a token that may write the workload.
+ * and its latest events. Scale, rollout restart and (Deployments) rollout undo only for a token that
+ * may write the workload; undo shows the revision it goes back to, and only when there is one.
  */
 import { useEffect, useState } from "preact/hooks";
-import type { ReplicaSet } from "../../lib/types.js";
+import type { Deployment, ReplicaSet } from "../../lib/types.js";
 import type { Api } from "../api.js";
-import { appsPath, rolloutRestart, scale } from "../actions.js";
+import { appsPath, rolloutRestart, rolloutUndo, scale, undoTarget } from "../actions.js";
 import { mayWrite } from "../permissions.js";
 import type { WorkloadRow } from "../view-model.js";
 
@@ -45,6 +46,7 @@ function Actions(props: { api: Api; row: WorkloadRow }) {
   }, [api, row.resource, ns, name]);
   useEffect(() => setReplicas(String(row.desired)), [row.desired]);
   if (!can) return null;
+  const undoTo = row.kind === "Deployment" ? undoTarget(row.obj as Deployment, row.replicaSets ?? []) : undefined;
   const run = (p: Promise<unknown>) => p.then(() => setError("")).catch((e: Error) => setError(e.message));
   return (
     <div class="actions">
@@ -66,6 +68,11 @@ function Actions(props: { api: Api; row: WorkloadRow }) {
       <button class="restart" onClick={() => void run(rolloutRestart(api, row.resource, ns, name))}>
         Restart
       </button>
+      {undoTo !== undefined && (
+        <button class="undo" data-revision={undoTo} title={`rollout undo: back to revision ${undoTo}`} onClick={() => void run(rolloutUndo(api, row.obj as Deployment, row.replicaSets ?? []))}>
+          Undo (to rev {undoTo})
+        </button>
+      )}
       {error && <span class="action-error">{error}</span>}
     </div>
   );
