@@ -19,13 +19,19 @@ export interface LaunchedChromium {
   close(): Promise<void>;
 }
 
-/** Launch headless Chromium; fails naming the install script when it is missing. */
-export async function launchChromium(): Promise<LaunchedChromium> {
+/**
+ * Launch headless Chromium; fails naming the install script when it is missing. `cpus` (a
+ * taskset list such as "1") keeps the browser and every process it starts on those CPUs.
+ */
+export async function launchChromium(opts: { cpus?: string } = {}): Promise<LaunchedChromium> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run bash scripts/chromium.sh (the web view's tests and bench drive Debian's Chromium)`);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), "kctl-chromium-"));
+  // playwright starts the executable it is given: a wrapper pins it (children inherit).
+  const executablePath = opts.cpus ? path.join(profile, "..", `${path.basename(profile)}-taskset.sh`) : CHROMIUM;
+  if (opts.cpus) fs.writeFileSync(executablePath, `#!/bin/sh\nexec taskset -c ${opts.cpus} ${CHROMIUM} "$@"\n`, { mode: 0o755 });
   // The profile directory is playwright's userDataDir (it passes --user-data-dir itself).
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
     ignoreHTTPSErrors: true,
     viewport: { width: 1440, height: 900 },
@@ -36,6 +42,7 @@ export async function launchChromium(): Promise<LaunchedChromium> {
     async close() {
       await context.close().catch(() => undefined);
       fs.rmSync(profile, { recursive: true, force: true });
+      if (opts.cpus) fs.rmSync(executablePath, { force: true });
     },
   };
 }

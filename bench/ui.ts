@@ -16,9 +16,11 @@
  *      page open minus before it (one watch per kind expected: 7)
  *
  * Prints a table (each run and the medians) and one JSON line with the medians.
- * Usage: npm run build && node dist/bench/ui.js [--runs 3] [--nodes 100] [--pods 1000] [--from 100]
+ * Usage: npm run build && node dist/bench/ui.js [--runs 3] [--nodes 100] [--pods 1000] [--from 100] [--pin 1]
+ * (--pin 1: the cluster on CPU 0, Chromium on CPU 1, so the frame rate is the page's own.)
  * KCTL_UI_PROFILE=file.cpuprofile saves the page's CPU profile of step 3 (open it in DevTools).
  */
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -36,14 +38,16 @@ interface Args {
   nodes: number;
   pods: number;
   from: number;
+  /** 1: the cluster (server, simulated nodes, this process) on CPU 0, Chromium on CPU 1 */
+  pin: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { runs: 3, nodes: 100, pods: 1000, from: 100 };
+  const a: Args = { runs: 3, nodes: 100, pods: 1000, from: 100, pin: 0 };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]?.replace(/^--/, "") as keyof Args;
     const v = Number(argv[i + 1]);
-    if (!(key in a) || !Number.isInteger(v) || v <= 0) throw new Error(`usage: ui.js [--runs N] [--nodes N] [--pods N] [--from N] (bad "${argv[i]}")`);
+    if (!(key in a) || !Number.isInteger(v) || v < (key === "pin" ? 0 : 1)) throw new Error(`usage: ui.js [--runs N] [--nodes N] [--pods N] [--from N] [--pin 0|1] (bad "${argv[i]}")`);
     a[key] = v;
   }
   return a;
@@ -144,7 +148,7 @@ interface TraceEvent {
 }
 
 async function oneRun(url: string, token: string, client: ApiClient, args: Args): Promise<RunResult> {
-  const browser = await launchChromium();
+  const browser = await launchChromium(args.pin ? { cpus: "1" } : {});
   try {
     const watchesBefore = await openWatches(url, token);
     const page = await browser.context.newPage();
@@ -233,6 +237,11 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kctl-bench-ui-"));
   const port = await freePort();
   const server = await startServer(dir, port);
+  if (args.pin) {
+    // The cluster gets CPU 0 and the browser CPU 1: the page's frame rate then shows what the
+    // page does with a core of its own, not how much of the two the 900 pod creations leave it.
+    for (const pid of [process.pid, server.pid!]) execFileSync("taskset", ["-a", "-p", "-c", "0", String(pid)], { stdio: "ignore" });
+  }
   const url = `http://127.0.0.1:${port}`;
   const token = adminToken(dir);
   const client = new ApiClient({ server: url, token, requestTimeoutMs: 120_000 });
