@@ -7,6 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
 import { parseJoinToken } from "../../lib/join-token.js";
 import type { JoinTokens } from "./join-tokens.js";
+import { ReplicationOutbox } from "./replication-outbox.js";
 
 export type Role = "admin" | "node" | "view" | "edit" | "bootstrap";
 
@@ -101,12 +102,8 @@ export class TokenAuth implements Authenticator {
   private readonly verified = new Map<string, Entry>();
   /** join tokens, when the server accepts joins */
   joinTokens: JoinTokens | undefined;
-  /**
-   * Told of every local change (several API servers on one etcd share their tokens through it);
-   * what it returns is awaited by {@link settled}.
-   */
-  replicate?: (change: TokenChange) => Promise<void>;
-  private readonly pending = new Set<Promise<void>>();
+  /** Every local change, for the other API servers on one etcd (they share tokens through it). */
+  readonly outbox = new ReplicationOutbox<TokenChange>();
 
   constructor(db: Database.Database, opts: { now?: () => number; joinTokens?: JoinTokens } = {}) {
     this.db = db;
@@ -146,19 +143,13 @@ export class TokenAuth implements Authenticator {
       .prepare("INSERT INTO tokens(hash, role, name, created, id, namespace, description, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
       .run(hash, role, name, e.info.created, e.info.id, opts.namespace ?? null, e.info.description, expires ?? null);
     this.byHash.set(hash, e);
-    this.replicated({ put: recordOf(hash, e) });
+    this.outbox.send({ put: recordOf(hash, e) });
     return e.info;
   }
 
-  private replicated(change: TokenChange): void {
-    if (!this.replicate) return;
-    const p = this.replicate(change).finally(() => this.pending.delete(p));
-    this.pending.add(p);
-  }
-
   /** Resolves once every local change so far has reached the other API servers (at once without them). */
-  async settled(): Promise<void> {
-    await Promise.allSettled([...this.pending]);
+  settled(): Promise<void> {
+    return this.outbox.settled();
   }
 
   /** Every stored token as a record (for replication). */
@@ -213,7 +204,7 @@ export class TokenAuth implements Authenticator {
       if (!match(hash, e)) continue;
       this.db.prepare("DELETE FROM tokens WHERE hash = ?").run(hash);
       this.byHash.delete(hash);
-      this.replicated({ delete: hash });
+      this.outbox.send({ delete: hash });
       n++;
     }
     if (n) this.verified.clear();

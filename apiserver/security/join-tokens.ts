@@ -6,6 +6,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type Database from "better-sqlite3";
 import { newJoinCredentials } from "../../lib/join-token.js";
+import { ReplicationOutbox } from "./replication-outbox.js";
 
 /** What a join token lets its holder do: join a node (agent), or also a server (`--join`). */
 export type JoinTokenKind = "node" | "server";
@@ -37,9 +38,8 @@ export class JoinTokens {
   private readonly db: Database.Database;
   private readonly now: () => number;
   private readonly byId = new Map<string, JoinTokenInfo & { hash: Buffer }>();
-  /** told of every local change (API servers on one etcd share join tokens through it) */
-  replicate?: (change: JoinTokenChange) => Promise<void>;
-  private readonly pending = new Set<Promise<void>>();
+  /** Every local change, for the other API servers on one etcd (they share join tokens through it). */
+  readonly outbox = new ReplicationOutbox<JoinTokenChange>();
 
   constructor(db: Database.Database, now: () => number = Date.now) {
     this.db = db;
@@ -66,7 +66,7 @@ export class JoinTokens {
     };
     const hash = sha256(cred.secret);
     this.insert({ ...info, hash: hash.toString("hex") });
-    this.replicated({ put: { ...info, hash: hash.toString("hex") } });
+    this.outbox.send({ put: { ...info, hash: hash.toString("hex") } });
     return { id: cred.id, secret: cred.secret, info };
   }
 
@@ -76,15 +76,9 @@ export class JoinTokens {
     this.byId.set(r.id, { ...info, hash: Buffer.from(hash, "hex") });
   }
 
-  private replicated(change: JoinTokenChange): void {
-    if (!this.replicate) return;
-    const p = this.replicate(change).finally(() => this.pending.delete(p));
-    this.pending.add(p);
-  }
-
   /** Resolves once every local change so far has reached the other API servers. */
-  async settled(): Promise<void> {
-    await Promise.allSettled([...this.pending]);
+  settled(): Promise<void> {
+    return this.outbox.settled();
   }
 
   /** Every join token as a record (for replication). */
@@ -127,7 +121,7 @@ export class JoinTokens {
   revoke(id: string): boolean {
     this.db.prepare("DELETE FROM join_tokens WHERE id = ?").run(id);
     const had = this.byId.delete(id);
-    if (had) this.replicated({ delete: id });
+    if (had) this.outbox.send({ delete: id });
     return had;
   }
 }

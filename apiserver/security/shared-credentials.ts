@@ -109,8 +109,8 @@ export async function shareCredentials(o: ShareOptions): Promise<SharedCredentia
       () => undefined,
       (e: unknown) => log.error({ key, err: e }, "could not share a credential change with the other API servers"),
     );
-  o.tokens.replicate = (c) => ("delete" in c ? send(tokenKey(c.delete), undefined) : send(tokenKey(c.put.hash), json(c.put)));
-  o.joinTokens.replicate = (c) => ("delete" in c ? send(joinKey(c.delete), undefined) : send(joinKey(c.put.id), json(c.put)));
+  o.tokens.outbox.replicate = (c) => ("delete" in c ? send(tokenKey(c.delete), undefined) : send(tokenKey(c.put.hash), json(c.put)));
+  o.joinTokens.outbox.replicate = (c) => ("delete" in c ? send(joinKey(c.delete), undefined) : send(joinKey(c.put.id), json(c.put)));
 
   let closed = false;
   let watcher: Watcher | undefined = await o.etcd.watch().prefix(root).startRevision(String(Number(res.header.revision) + 1)).create();
@@ -140,8 +140,8 @@ export async function shareCredentials(o: ShareOptions): Promise<SharedCredentia
     close() {
       if (closed) return;
       closed = true;
-      o.tokens.replicate = undefined;
-      o.joinTokens.replicate = undefined;
+      o.tokens.outbox.replicate = undefined;
+      o.joinTokens.outbox.replicate = undefined;
       const w = watcher;
       watcher = undefined;
       void w?.cancel().catch(() => undefined).finally(() => o.etcd.close());
