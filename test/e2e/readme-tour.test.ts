@@ -201,8 +201,9 @@ const CHECKS: [RegExp, (line: string) => Promise<void>][] = [
   [/^\.\/bin\/kctl delete -f manifests\/web\.yaml$/, async (line) => {
     const r = await sh(line);
     expect(r).toMatchObject({ code: 0, stdout: 'deployment.apps "web" deleted\nservice "web" deleted\n' });
-    const left = await sh(`./bin/kctl get pods --no-headers`);
-    expect(left.stdout.trim()).toBe("");
+    // As kubectl's default (background) cascade: delete waits for the objects named, and the
+    // garbage collector then removes the ReplicaSet and its pods, which terminate in seconds.
+    await eventually("no pods left", async () => (await sh(`./bin/kctl get pods --no-headers`)).stdout.trim() === "", { timeoutMs: 30_000 });
   }],
 ];
 let curls = 0;
