@@ -39,10 +39,18 @@ interface Pull {
   listeners: Set<(p: PullProgress) => void>;
 }
 
-/** A duration as Go prints one (`1.234s`, `523.4ms`): Kubernetes' Pulled message does. */
+/**
+ * A duration as Kubernetes' Pulled message prints one: truncated to the millisecond, then in Go's
+ * time.Duration form (`0s`, `523ms`, `1.234s`, `1m0s`, `1h2m3.5s`).
+ */
 export function goDuration(ms: number): string {
-  const trim = (x: number) => String(Number(x.toFixed(3)));
-  return ms >= 1000 ? `${trim(ms / 1000)}s` : `${trim(ms)}ms`;
+  const whole = Math.max(0, Math.floor(ms));
+  if (whole === 0) return "0s";
+  if (whole < 1000) return `${whole}ms`;
+  const h = Math.floor(whole / 3_600_000);
+  const m = Math.floor((whole % 3_600_000) / 60_000);
+  const s = String(Number(((whole % 60_000) / 1000).toFixed(3)));
+  return `${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${s}s`;
 }
 
 /** Makes images present before containers are created. */

@@ -149,7 +149,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const baseRuntime = opts.runtime ?? new DockerRuntime(dockerClient(opts), nodeName, logger);
   const runtime = limitRuntime(baseRuntime, opts.engineConcurrency ?? 10);
   const recorder = new EventRecorder({ client, component: "kubelet", host: nodeName, logger });
-  const images = new ImageManager(runtime, recorder, logger);
+  const images = new ImageManager(runtime, recorder, logger, () => clock.now());
   const status = new StatusManager(client, logger);
   const pods = new Map<string, Pod>();
   const lastKnown = new Map<string, Pod>();

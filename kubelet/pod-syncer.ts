@@ -125,27 +125,40 @@ export class PodSyncer {
 
   /**
    * While a container's image is pulled, its waiting message follows the pull (`Pulling image
-   * "X" (45 MB / 120 MB)`) and the status is written mid-sync: the first message at once, then at
-   * most once per PULL_STATUS_EVERY_MS, so a long pull is one write a second, not one per layer
-   * event (events stay two: Pulling and Pulled, as in Kubernetes).
+   * "X" (45 MB / 120 MB)`) and the status is written mid-sync, at most once per
+   * PULL_STATUS_EVERY_MS and never in a pull's first PULL_STATUS_EVERY_MS: a pull over by then
+   * (an image that is up to date under `Always`, a small one from a near registry) costs no write
+   * at all, a long one a write a second, not one per layer event (events stay two: Pulling and
+   * Pulled, as in Kubernetes). `stop` at the pull's end drops a write still pending, since the
+   * sync's own status write follows.
    */
-  private pullProgress(pod: Pod, name: string, waiting: Map<string, WaitingReason>, log: Logger): (message: string) => void {
+  private pullProgress(pod: Pod, name: string, waiting: Map<string, WaitingReason>, log: Logger): { report(message: string): void; stop(): void } {
     const uid = pod.metadata.uid ?? "";
-    let lastWrite = -Infinity;
+    let lastWrite = this.d.clock.now();
     let timer: { cancel(): void } | undefined;
+    let stopped = false;
     const write = (): void => {
       lastWrite = this.d.clock.now();
       const current = this.d.podFor(uid);
       if (current) void this.writeStatus(uid, this.d.status.latest(current)).catch((e: unknown) => log.debug({ err: (e as Error).message }, "pull progress status not written"));
     };
-    return (message) => {
-      waiting.set(name, { reason: "ContainerCreating", message });
-      const wait = lastWrite + PULL_STATUS_EVERY_MS - this.d.clock.now();
-      if (wait <= 0) write();
-      else timer ??= this.d.clock.setTimer(() => {
+    return {
+      report: (message) => {
+        if (stopped) return;
+        waiting.set(name, { reason: "ContainerCreating", message });
+        const wait = lastWrite + PULL_STATUS_EVERY_MS - this.d.clock.now();
+        if (wait <= 0) write();
+        else
+          timer ??= this.d.clock.setTimer(() => {
+            timer = undefined;
+            if (!stopped) write();
+          }, wait);
+      },
+      stop: () => {
+        stopped = true;
+        timer?.cancel();
         timer = undefined;
-        write();
-      }, wait);
+      },
     };
   }
 
@@ -220,7 +233,9 @@ export class PodSyncer {
             this.d.recorder.event(pod, "Warning", "BackOff", `Back-off restarting failed container ${a.container} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${uid})`, containerFieldPath(pod, a.container));
           } else if (a.reason === "ImagePullBackOff") {
             const image = containerSpec(pod, a.container)?.image ?? "";
+            // Kubernetes' pair: the image manager's BackOff, then startContainer's "Error: <reason>".
             this.d.recorder.event(pod, "Normal", "BackOff", `Back-off pulling image "${image}"`, containerFieldPath(pod, a.container));
+            this.d.recorder.event(pod, "Warning", "Failed", "Error: ImagePullBackOff", containerFieldPath(pod, a.container));
           }
           break;
         case "requeueAfter":
@@ -397,7 +412,12 @@ export class PodSyncer {
     if (!spec) return undefined;
     const uid = pod.metadata.uid ?? "";
     try {
-      await this.d.images.ensure(pod, spec, this.pullProgress(pod, name, waiting, log));
+      const progress = this.pullProgress(pod, name, waiting, log);
+      try {
+        await this.d.images.ensure(pod, spec, progress.report);
+      } finally {
+        progress.stop();
+      }
       this.backoff.delete(pullKey(uid, name));
       const facts = { podIP, hostIP: this.d.nodeIP, nodeName: this.d.nodeName };
       const [env, binds] = await Promise.all([

@@ -10,7 +10,8 @@
  *   fake.script("stubborn:v1", { ignoreTerm: true })                  // only SIGKILL stops it
  *   fake.script("web:v1", { exec: (cmd) => ({ exitCode: 0, output: "" }) })
  *
- * Images are present when listed in `images`; others "pull" unless named in `unpullable`. Every
+ * Images are present when listed in `images`; others "pull" unless named in `unpullable`; a pull
+ * of an image given to `holdPull` lasts until the test ends it, with the progress the test sends. Every
  * call is recorded in `calls` (name and container name) for ordering assertions.
  */
 import { randomBytes } from "node:crypto";
@@ -70,11 +71,32 @@ interface FakeContainer {
   log: string[];
 }
 
+/** A pull the test drives: it sends the engine's progress events and says when the pull ends. */
+export class HeldPull {
+  /** the kubelet's progress callback, once the pull has started */
+  onProgress?: (ev: PullEvent) => void;
+  started = false;
+  private end!: (err?: Error) => void;
+  /** settles when the test ends the pull */
+  readonly done = new Promise<void>((resolve, reject) => (this.end = (err) => (err ? reject(err) : resolve())));
+
+  /** Send one engine progress event (ignored before the pull started). */
+  progress(ev: PullEvent): void {
+    this.onProgress?.(ev);
+  }
+
+  /** End the pull: successfully, or with the engine's message. */
+  finish(error?: string): void {
+    this.end(error ? new Error(error) : undefined);
+  }
+}
+
 /** The in-memory runtime. */
 export class FakeRuntime implements ContainerRuntime {
   readonly calls: FakeCall[] = [];
   readonly images = new Set<string>();
   readonly unpullable = new Set<string>();
+  private readonly held = new Map<string, HeldPull>();
   private readonly scripts = new Map<string, FakeScript>();
   private readonly containers = new Map<string, FakeContainer>();
   private readonly listeners = new Set<(ev: RuntimeEvent) => void>();
@@ -273,10 +295,26 @@ export class FakeRuntime implements ContainerRuntime {
     this.record("pullImage", undefined, undefined, image);
     if (this.unpullable.has(image)) throw new Error(`pull access denied for ${image}, repository does not exist`);
     const size = this.imageSizes.get(image) ?? 1_000_000;
+    const held = this.held.get(image);
+    if (held) {
+      this.held.delete(image);
+      held.onProgress = onProgress;
+      held.started = true;
+      await held.done;
+      this.images.add(image);
+      return { sizeBytes: size };
+    }
     onProgress?.({ id: "layer0", status: "Downloading", progressDetail: { current: size / 2, total: size } });
     onProgress?.({ id: "layer0", status: "Download complete" });
     this.images.add(image);
     return { sizeBytes: size };
+  }
+
+  /** The next pull of `image` lasts until the returned handle ends it. */
+  holdPull(image: string): HeldPull {
+    const h = new HeldPull();
+    this.held.set(image, h);
+    return h;
   }
 
   async exec(id: string, cmd: string[], _timeoutMs: number): Promise<ExecResult> {

@@ -21,7 +21,7 @@ describe("pull progress", () => {
     expect(pullingMessage("web:v2", { doneBytes: 45e6, totalBytes: 120e6 })).toBe('Pulling image "web:v2" (45.0 MB / 120 MB)');
   });
 
-  it("prints durations as Go does in the Pulled message", () => {
-    expect([1234, 523.4, 60_000, 0.5].map(goDuration)).toEqual(["1.234s", "523.4ms", "60s", "0.5ms"]);
+  it("prints durations as Kubernetes' Pulled message: truncated to the millisecond, in Go's form", () => {
+    expect([1234.9, 523.4, 1200, 60_000, 90_500, 3_723_500, 0.5, 0].map(goDuration)).toEqual(["1.234s", "523ms", "1.2s", "1m0s", "1m30.5s", "1h2m3.5s", "0s", "0s"]);
   });
 });
