@@ -13,7 +13,8 @@ import { labelSelectorToString } from "../../lib/selector.js";
 import type { KObject, LabelSelector, Pod } from "../../lib/types.js";
 import type { Writer } from "../command.js";
 import { UserError } from "../errors-output.js";
-import { podTrouble, readinessOf, WAITED_KINDS, type Readiness } from "./readiness.js";
+import { imageHint, podTrouble, readinessOf, WAITED_KINDS, type Readiness } from "./readiness.js";
+import { newRevisionPods } from "./revision-pods.js";
 
 /** One object apply wrote. */
 export interface AppliedObject {
@@ -71,8 +72,12 @@ async function readinessNow(client: ApiClient, o: AppliedObject): Promise<Readin
   const selector = (obj as { spec?: { selector?: LabelSelector } }).spec?.selector;
   if (!selector) return r;
   try {
-    const pods = await client.list<Pod>("Pod", { namespace: o.namespace, labelSelector: labelSelectorToString(selector) });
-    for (const p of pods.items) {
+    const list = await client.list<Pod>("Pod", { namespace: o.namespace, labelSelector: labelSelectorToString(selector) });
+    // The new revision's pods only, and a pull (its bytes, or why it fails) worded as rollout status.
+    const pods = newRevisionPods(obj, list.items);
+    const pull = imageHint(pods);
+    if (pull) return { ...r, message: `${r.message} (${pull})` };
+    for (const p of pods) {
       const trouble = podTrouble(p);
       if (trouble) return { ...r, message: `${r.message} (pod ${p.metadata.name}: ${trouble})` };
     }

@@ -56,11 +56,12 @@ async function status(ctx: CliContext, args: string[], flags: StatusFlags): Prom
   const timeoutMs = flags.timeout ? parseDuration(flags.timeout, "--timeout") : 0;
   const wanted = replicasFlag(flags.revision, "--revision");
   const { imageHint } = await import("../apply/readiness.js");
+  const { newRevisionPods } = await import("../apply/revision-pods.js");
   const what = kind.toLowerCase();
   let last = "";
-  // The workload's pods, watched only while waiting: a pull in progress or failing is added to
-  // kubectl's line, e.g. `... 0 of 3 updated replicas are available... (pulling image "web:v2":
-  // 45 MB / 120 MB)`, so a slow first start says why it is slow.
+  // The workload's pods, watched only while waiting: a pull in progress or failing in a pod of the
+  // new revision is added to kubectl's line, e.g. `... 0 of 3 updated replicas are available...
+  // (pulling image "web:v2": 45 MB / 120 MB)`, so a slow first start says why it is slow.
   let pods: PodWatch | undefined;
   let current: KObject | undefined;
   const evaluate = (obj: KObject): "done" | "wait" => {
@@ -71,7 +72,7 @@ async function status(ctx: CliContext, args: string[], flags: StatusFlags): Prom
     }
     const s = kind === "StatefulSet" ? statefulSetRolloutStatus(obj as StatefulSet) : kind === "DaemonSet" ? daemonSetRolloutStatus(obj as DaemonSet) : rolloutStatus(obj as Deployment);
     if (s.error) throw new UserError(s.error);
-    const hint = !s.done && s.message && pods ? imageHint(pods.list()) : undefined;
+    const hint = !s.done && s.message && pods ? imageHint(newRevisionPods(obj, pods.list())) : undefined;
     const line = hint ? `${s.message} (${hint})` : s.message;
     if (line !== last) {
       ctx.out.write(`${line}\n`);
