@@ -158,12 +158,24 @@ describe("image pull progress", () => {
     expect(described.stdout).toMatch(new RegExp(`Normal\\s+Pulled\\s+.*Successfully pulled image "${escaped}" in `));
   }, 180_000);
 
-  it("a pull that fails is named in rollout status (the pod, ErrImagePull or ImagePullBackOff, the engine's message)", async () => {
+  it("a pull that fails: Failed (the engine's message) and BackOff events as Kubernetes', and rollout status names it", async () => {
     await openNode();
-    await c.client.create(deployment("nopull", "127.0.0.1:5000/kctl-test/big:no-such-tag"));
+    const image = "127.0.0.1:5000/kctl-test/big:no-such-tag";
+    await c.client.create(deployment("nopull", image));
     const r = await k("rollout", "status", "deploy/nopull", "--timeout", "15s");
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^Waiting for deployment "nopull" rollout to finish: .* \(pod nopull-[a-z0-9]+-[a-z0-9]+: (ErrImagePull|ImagePullBackOff): .*no-such-tag.*\)$/m);
     expect(r.stderr).toMatch(/timed out waiting for the condition/);
+    const pod = (await c.client.list<Pod>("Pod", { namespace: "default", labelSelector: "app=nopull" })).items[0]!;
+    const lines = await eventually("Failed and BackOff events", async () => {
+      const l = (await c.client.list<Event>("Event", { namespace: "default" })).items.filter((e) => e.involvedObject.name === pod.metadata.name).map((e) => `${e.type} ${e.reason} ${e.message}`);
+      return l.includes("Warning Failed Error: ImagePullBackOff") ? l : undefined;
+    }, { timeoutMs: 20_000 });
+    // the engine's own words for a tag the registry does not have
+    expect(lines.find((l) => l.startsWith(`Warning Failed Failed to pull image "${image}": `)), lines.join("\n")).toMatch(/manifest unknown|not found/i);
+    expect(lines).toEqual(expect.arrayContaining(["Warning Failed Error: ErrImagePull", `Normal BackOff Back-off pulling image "${image}"`, "Warning Failed Error: ImagePullBackOff"]));
+    const described = await k("describe", "pod", pod.metadata.name!);
+    expect(described.stdout).toMatch(/State:\s+Waiting\n\s+Reason:\s+(ErrImagePull|ImagePullBackOff)\n/);
+    expect(described.stdout).toMatch(/Warning\s+Failed\s+.*Error: ImagePullBackOff/);
   }, 60_000);
 });

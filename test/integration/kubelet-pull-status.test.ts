@@ -3,7 +3,7 @@
  * injected clock (the pull is held and fed progress by the test): a pull over within the report
  * interval writes no progress at all; a long one shows its bytes in the container's waiting
  * message at most once per interval, the latest numbers only; Pulling/Pulled are worded as
- * Kubernetes'; a failing pull gives Failed (the engine's message, Error: ErrImagePull), then
+ * Kubernetes' (and `kctl describe pod` shows the waiting message); a failing pull gives Failed (the engine's message, Error: ErrImagePull), then
  * BackOff with Error: ImagePullBackOff. The real-engine side is test/e2e/kubelet-pull-progress.
  */
 import fs from "node:fs";
@@ -14,6 +14,7 @@ import { FakeClock } from "../../lib/clock.js";
 import { silentLogger } from "../../lib/logger.js";
 import type { Event, Pod } from "../../lib/types.js";
 import { startKubelet, type Kubelet } from "../../kubelet/index.js";
+import { kctl } from "../helpers/cli.js";
 import { FakeRuntime } from "../helpers/fake-runtime.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { eventually } from "../helpers/eventually.js";
@@ -111,6 +112,11 @@ describe("image pull status and events", () => {
       for (const current of [20e6, 30e6, 40e6]) held.progress({ id: "l1", status: "Downloading", progressDetail: { current, total: 100e6 } });
       clock.advance(1000);
       await waitPod("slow", "second progress", (p) => waitingOf(p)?.message === 'Pulling image "big:v1" (40.0 MB / 100 MB)');
+      // the pull is held: kctl describe pod shows it in the container's state lines and events
+      await eventually("Pulling event", async () => (await eventsOf("slow")).some((e) => e.reason === "Pulling"));
+      const described = await kctl(["--server", srv.url, "--token", srv.token, "describe", "pod", "slow"]);
+      expect(described.stdout).toMatch(/State:\s+Waiting\n\s+Reason:\s+ContainerCreating\n\s+Message:\s+Pulling image "big:v1" \(40\.0 MB \/ 100 MB\)\n/);
+      expect(described.stdout).toMatch(/Normal\s+Pulling\s+.*Pulling image "big:v1"/);
       held.progress({ id: "l1", status: "Download complete" });
       held.finish();
       await waitPod("slow", "running", running);
