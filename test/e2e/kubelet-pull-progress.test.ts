@@ -2,8 +2,8 @@
  * Progress on a long image pull, on a real engine and the local registry (127.0.0.1:5000): an
  * image with a 150 MB random layer (built and pushed once, removed from the engine before each
  * test so it is really pulled) shows its bytes in the pod's waiting message, in `kctl rollout
- * status` and in `kctl describe pod`; the Pulled event says how long and how big, as Kubernetes'
- * does; a failing pull is named in rollout status.
+ * status`, in `kctl apply --wait` and in `kctl describe pod`; the Pulled event says how long and how big, as Kubernetes'
+ * does; a failing pull is named in rollout status, with Kubernetes' Failed and BackOff events.
  *
  * Loopback downloads 150 MB in a blink, so the pull goes through a bandwidth-limited TCP relay
  * on 127.0.0.1 (about 40 MB/s, a fast LAN) in front of the same registry: the pull takes
@@ -121,9 +121,12 @@ async function openNode(): Promise<void> {
 }
 
 describe("image pull progress", () => {
-  it("a long pull shows its bytes in the pod status, rollout status and describe; Pulled says how long and how big", async () => {
+  it("a long pull shows its bytes in the pod status, rollout status, apply --wait and describe; Pulled says how long and how big", async () => {
     await dockerCli("rmi", "-f", BIG, SLOW_BIG).catch(() => "");
-    await c.client.create(deployment("big", SLOW_BIG));
+    const manifest = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kctl-pull-")), "big.json");
+    fs.writeFileSync(manifest, JSON.stringify(deployment("big", SLOW_BIG)));
+    const apply = startKctl(["--server", c.srv.url, "--token", c.srv.token, "apply", "--wait", "--timeout", "120s", "-f", manifest]);
+    await apply.waitFor((o) => o.includes("deployment.apps/big created"), 30_000);
     const status = startKctl(["--server", c.srv.url, "--token", c.srv.token, "rollout", "status", "deploy/big"]);
     // every waiting message the pod shows, from a watch started before the pull can begin
     const messages: string[] = [];
@@ -135,10 +138,15 @@ describe("image pull progress", () => {
       await status.waitFor((o) => o.includes('Waiting for deployment "big" rollout to finish'), 30_000);
       await openNode();
       await status.waitFor((o) => o.includes('deployment "big" successfully rolled out'), 120_000);
+      await apply.waitFor((o) => o.includes('deployment.apps/big: deployment "big" successfully rolled out'), 30_000);
     } finally {
       watch.stop();
       await status.kill();
+      await apply.kill();
+      fs.rmSync(path.dirname(manifest), { recursive: true, force: true });
     }
+    // apply --wait's live line (a new line per change off a terminal) shows the same pull
+    expect(apply.stdout(), apply.stdout()).toMatch(/^deployment\.apps\/big: Waiting for deployment "big" rollout to finish: .* \(pulling image "127\.0\.0\.1:\d+\/kctl-test\/big:v1": \d+(\.\d+)? [kMG]?B \/ \d+(\.\d+)? [kMG]?B\)$/m);
     const lines = status.stdout().split("\n");
     console.info(`rollout status during the pull:\n${status.stdout()}pod waiting messages:\n${[...new Set(messages)].join("\n")}`);
     const escaped = SLOW_BIG.replace(/[.]/g, "\\.");
