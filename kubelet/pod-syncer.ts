@@ -130,13 +130,15 @@ export class PodSyncer {
    * (an image that is up to date under `Always`, a small one from a near registry) costs no write
    * at all, a long one a write a second, not one per layer event (events stay two: Pulling and
    * Pulled, as in Kubernetes). `stop` at the pull's end drops a write still pending, since the
-   * sync's own status write follows.
+   * sync's own status write follows, and the pull's message: a container that still cannot start
+   * (its sandbox fails) must say why, not show the last bytes for good.
    */
   private pullProgress(pod: Pod, name: string, waiting: Map<string, WaitingReason>, log: Logger): { report(message: string): void; stop(): void } {
     const uid = pod.metadata.uid ?? "";
     let lastWrite = this.d.clock.now();
     let timer: { cancel(): void } | undefined;
     let stopped = false;
+    let shown: WaitingReason | undefined;
     const write = (): void => {
       lastWrite = this.d.clock.now();
       const current = this.d.podFor(uid);
@@ -145,7 +147,8 @@ export class PodSyncer {
     return {
       report: (message) => {
         if (stopped) return;
-        waiting.set(name, { reason: "ContainerCreating", message });
+        shown = { reason: "ContainerCreating", message };
+        waiting.set(name, shown);
         const wait = lastWrite + PULL_STATUS_EVERY_MS - this.d.clock.now();
         if (wait <= 0) write();
         else
@@ -158,6 +161,7 @@ export class PodSyncer {
         stopped = true;
         timer?.cancel();
         timer = undefined;
+        if (shown && waiting.get(name) === shown) waiting.delete(name);
       },
     };
   }

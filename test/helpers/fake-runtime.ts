@@ -97,6 +97,8 @@ export class FakeRuntime implements ContainerRuntime {
   readonly images = new Set<string>();
   readonly unpullable = new Set<string>();
   private readonly held = new Map<string, HeldPull>();
+  /** while set, every sandbox start fails with this engine message */
+  sandboxStartError?: string;
   private readonly scripts = new Map<string, FakeScript>();
   private readonly containers = new Map<string, FakeContainer>();
   private readonly listeners = new Set<(ev: RuntimeEvent) => void>();
@@ -180,6 +182,11 @@ export class FakeRuntime implements ContainerRuntime {
   async startSandbox(id: string): Promise<void> {
     this.check();
     const f = this.mustGet(id);
+    if (this.sandboxStartError) {
+      // as the Docker runtime: a sandbox that fails to start is removed
+      this.containers.delete(id);
+      throw new Error(this.sandboxStartError);
+    }
     f.c.state = "running";
     f.c.startedAt = new Date(this.clock.now()).toISOString();
     f.c.ip = `10.88.0.${this.ipCounter++}`;

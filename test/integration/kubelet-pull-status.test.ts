@@ -134,6 +134,35 @@ describe("image pull status and events", () => {
     expect(events.find((e) => e.reason === "Pulled")?.message).toBe('Successfully pulled image "big:v1" in 2s (2s including waiting). Image size: 1000000 bytes.');
   });
 
+  it("the pull's message goes with the pull: a pod that still cannot start says why, not the last bytes", async () => {
+    const held = fake.holdPull("stuck:v1");
+    fake.sandboxStartError = "failed to set up the pod network";
+    try {
+      await srv.client.create(pod("stuck", "stuck:v1", "IfNotPresent"));
+      await eventually("the pull started", () => held.started);
+      held.progress({ id: "l1", status: "Downloading", progressDetail: { current: 5e6, total: 10e6 } });
+      clock.advance(1000);
+      await waitPod("stuck", "progress", (p) => waitingOf(p)?.message === 'Pulling image "stuck:v1" (5.0 MB / 10.0 MB)');
+      held.progress({ id: "l1", status: "Download complete" });
+      held.finish();
+      // the sandbox keeps failing: the next syncs (on the back-off) report that, not the pull
+      const p = await eventually("the sandbox failure as the waiting message", async () => {
+        clock.advance(500);
+        const x = await get("stuck");
+        return waitingOf(x)?.message === "failed to set up the pod network" ? x : undefined;
+      }, { timeoutMs: 10_000, intervalMs: 50 });
+      expect(waitingOf(p)?.reason).toBe("ContainerCreating");
+    } finally {
+      fake.sandboxStartError = undefined;
+      held.finish();
+    }
+    await eventually("running once the sandbox starts", async () => {
+      clock.advance(500);
+      const x = await get("stuck");
+      return x && running(x);
+    }, { timeoutMs: 10_000, intervalMs: 50 });
+  });
+
   it("a failing pull: Failed with the engine's message and Error: ErrImagePull, then BackOff with Error: ImagePullBackOff", async () => {
     fake.unpullable.add("gone:v1");
     await srv.client.create(pod("gone", "gone:v1", "IfNotPresent"));
