@@ -5,13 +5,12 @@
  * real-engine e2e tests (test/e2e/kubelet-*).
  */
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../../lib/clock.js";
-import { silentLogger } from "../../lib/logger.js";
 import type { Container, Event, Pod } from "../../lib/types.js";
-import { startKubelet, type Kubelet } from "../../kubelet/index.js";
+import type { Kubelet } from "../../kubelet/index.js";
+import { startFakeKubelet } from "../helpers/fake-kubelet.js";
 import { FakeRuntime } from "../helpers/fake-runtime.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { eventually } from "../helpers/eventually.js";
@@ -30,19 +29,7 @@ beforeAll(async () => {
   fake.script("done:v1", { exitAfterMs: 100, exitCode: 0 });
   fake.script("init:v1", { exitAfterMs: 500, exitCode: 0 });
   fake.script("stubborn:v1", { ignoreTerm: true });
-  kubelet = await startKubelet({
-    client: srv.client,
-    logger: silentLogger(),
-    nodeName: NODE,
-    nodeIP: "127.0.0.1",
-    runtime: fake,
-    clock,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "kctl-fake-kubelet-")),
-    services: false,
-    metricsPeriodSeconds: 0,
-    backoffBaseMs: 1000,
-    backoffCapMs: 4000,
-  });
+  kubelet = await startFakeKubelet(srv, NODE, fake, clock);
 });
 afterAll(async () => {
   await kubelet?.stop();

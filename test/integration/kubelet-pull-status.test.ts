@@ -6,14 +6,11 @@
  * Kubernetes' (and `kctl describe pod` shows the waiting message); a failing pull gives Failed (the engine's message, Error: ErrImagePull), then
  * BackOff with Error: ImagePullBackOff. The real-engine side is test/e2e/kubelet-pull-progress.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../../lib/clock.js";
-import { silentLogger } from "../../lib/logger.js";
 import type { Event, Pod } from "../../lib/types.js";
-import { startKubelet, type Kubelet } from "../../kubelet/index.js";
+import type { Kubelet } from "../../kubelet/index.js";
+import { startFakeKubelet } from "../helpers/fake-kubelet.js";
 import { kctl } from "../helpers/cli.js";
 import { FakeRuntime } from "../helpers/fake-runtime.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
@@ -29,19 +26,7 @@ beforeAll(async () => {
   srv = await startTestServer();
   clock = new FakeClock(Date.now());
   fake = new FakeRuntime(clock, ["app:v1"]);
-  kubelet = await startKubelet({
-    client: srv.client,
-    logger: silentLogger(),
-    nodeName: NODE,
-    nodeIP: "127.0.0.1",
-    runtime: fake,
-    clock,
-    dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "kctl-pull-kubelet-")),
-    services: false,
-    metricsPeriodSeconds: 0,
-    backoffBaseMs: 1000,
-    backoffCapMs: 4000,
-  });
+  kubelet = await startFakeKubelet(srv, NODE, fake, clock);
 });
 afterAll(async () => {
   await kubelet?.stop();
