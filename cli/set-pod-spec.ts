@@ -9,6 +9,7 @@ import { displayType } from "../lib/kinds.js";
 import type { Container, KObject, PodSpec, PodTemplateSpec } from "../lib/types.js";
 import type { CliContext } from "./command.js";
 import { UserError } from "./errors-output.js";
+import { isConflict } from "../lib/errors.js";
 import type { WorkloadArg } from "./workload-args.js";
 
 /** The kinds whose pod spec `set` changes. */
@@ -48,15 +49,25 @@ export async function updatePodSpecs(ctx: CliContext, targets: readonly Workload
   const read = await readPodSpecObjects(ctx, targets);
   const changed = read.map((o) => ({ o, spec: change(o.podSpec, o) }));
   const client = await ctx.client();
-  for (const { o, spec } of changed) {
-    if (spec) {
+  for (const first of changed) {
+    // The patch names the resourceVersion it was computed from: a write in between (a
+    // controller's status update) is a 409, and the change is made again on a fresh read.
+    for (let { o, spec } = first, attempt = 1; spec; attempt++) {
       const lists = { containers: spec.containers, ...(spec.initContainers ? { initContainers: spec.initContainers } : {}) };
       const patch = {
         metadata: { resourceVersion: o.obj.metadata.resourceVersion },
         spec: o.obj.kind === "Pod" ? lists : { template: { spec: lists } },
       };
-      await client.patch(o.target.resource.kind, o.target.name, patch, { namespace: ctx.namespace() });
+      try {
+        await client.patch(o.target.resource.kind, o.target.name, patch, { namespace: ctx.namespace() });
+        break;
+      } catch (e) {
+        if (!isConflict(e) || attempt >= 5) throw e;
+        o = (await readPodSpecObjects(ctx, [o.target]))[0]!;
+        spec = change(o.podSpec, o);
+      }
     }
+    const { o } = first;
     ctx.out.write(`${displayType(o.target.resource)}/${o.target.name} ${message}\n`);
   }
 }
