@@ -52,7 +52,7 @@ const running = async (p: KctlProcess): Promise<string> => urlOf(await p.waitFor
 beforeAll(async () => {
   assertKubectl("the HA e2e reads through the kubeconfig's other context with the real kubectl");
   ensureEtcd(); // installs etcd-server when missing
-  etcd = await startEtcdCluster(52379);
+  etcd = await startEtcdCluster(12379);
   const a = path.join(root, "a");
   const first = startServer(a);
   servers.push({ dir: a, proc: first, url: await running(first) });

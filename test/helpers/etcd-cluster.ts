@@ -2,7 +2,9 @@
  * A private 3-member etcd cluster on loopback for a test that kills members (the shared one of
  * scripts/etcd.sh serves other suites and must stay whole). Debian's etcd-server, installed by
  * scripts/etcd.sh (ensureEtcd); members on client ports BASE, BASE+100, BASE+200 and peer ports
- * one above each; data in a temp dir removed by stop().
+ * one above each; data in a temp dir removed by stop(). Take BASE below 32768: Linux hands out
+ * ephemeral ports from 32768 up (ip_local_port_range), and a fixed port there can be taken by any
+ * other suite's outgoing connection or port-0 listener (one CI run lost a member that way).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -34,6 +36,17 @@ async function status(endpoint: string): Promise<StatusAnswer | undefined> {
   }
 }
 
+/** The last line of an etcd log (JSON lines: its "msg" and "error" fields when it parses). */
+function lastLogLine(text: string): string {
+  const line = text.trim().split("\n").pop() ?? "";
+  try {
+    const j = JSON.parse(line) as { msg?: string; error?: string };
+    return [j.msg, j.error].filter(Boolean).join(": ") || line;
+  } catch {
+    return line || "(no output)";
+  }
+}
+
 /** Start the three members and wait until every one is healthy. */
 export async function startEtcdCluster(basePort: number): Promise<EtcdCluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kctl-etcd-cluster-"));
@@ -51,8 +64,14 @@ export async function startEtcdCluster(basePort: number): Promise<EtcdCluster> {
       "--listen-peer-urls", m.peer, "--initial-advertise-peer-urls", m.peer,
       "--initial-cluster", initial, "--initial-cluster-state", "new", "--initial-cluster-token", `kctl-test-${basePort}`,
       "--heartbeat-interval", "100", "--election-timeout", "1000",
-    ], { stdio: "ignore" }),
+    ], { stdio: ["ignore", "ignore", "pipe"] }),
   );
+  // The last lines a member wrote, so a member that exits says why (a port taken, a bad flag).
+  const stderrTails = procs.map((p) => {
+    const tail = { text: "" };
+    p.stderr?.on("data", (d: Buffer) => { tail.text = (tail.text + d.toString()).slice(-2_000); });
+    return tail;
+  });
   const exited = procs.map((p) => new Promise<void>((r) => p.once("exit", () => r())));
   const cluster: EtcdCluster = {
     endpoints: members.map((m) => m.client),
@@ -79,7 +98,7 @@ export async function startEtcdCluster(basePort: number): Promise<EtcdCluster> {
   try {
     await eventually("the etcd members healthy", async () => {
       const dead = procs.findIndex((p) => p.exitCode !== null);
-      if (dead >= 0) throw new Error(`etcd member e${dead} exited with ${procs[dead]!.exitCode}`);
+      if (dead >= 0) throw new Error(`etcd member e${dead} exited with ${procs[dead]!.exitCode}: ${lastLogLine(stderrTails[dead]!.text)}`);
       for (const m of members) if (!(await fetch(`${m.client}/health`).then((r) => r.ok).catch(() => false))) return false;
       return true;
     }, { timeoutMs: 30_000 });
