@@ -1,6 +1,7 @@
 /**
  * etcd lost while an API server runs on it: a private single-member etcd (Debian's etcd-server,
- * installed by scripts/etcd.sh) on its own ports that the test kills and starts again. Writes
+ * installed by scripts/etcd.sh) on its own ports (below the ephemeral range, see
+ * test/helpers/etcd-cluster.ts) that the test kills and starts again. Writes
  * answer a 503/504 Status within seconds instead of hanging, open watches end (clients list and
  * watch again), and when etcd is back the server carries on with every acknowledged write.
  */
@@ -15,7 +16,7 @@ import { ensureEtcd, freshPrefix } from "../helpers/etcd.js";
 import { eventually } from "../helpers/eventually.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 
-const CLIENT = "http://127.0.0.1:42379";
+const CLIENT = "http://127.0.0.1:13379";
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "kctl-etcd-fault-"));
 let etcd: ChildProcess | undefined;
 let s: TestServer;
@@ -24,8 +25,8 @@ async function startEtcd(): Promise<void> {
   etcd = spawn("/usr/bin/etcd", [
     "--name", "fault", "--data-dir", path.join(dataDir, "etcd"),
     "--listen-client-urls", CLIENT, "--advertise-client-urls", CLIENT,
-    "--listen-peer-urls", "http://127.0.0.1:42380", "--initial-advertise-peer-urls", "http://127.0.0.1:42380",
-    "--initial-cluster", "fault=http://127.0.0.1:42380",
+    "--listen-peer-urls", "http://127.0.0.1:13380", "--initial-advertise-peer-urls", "http://127.0.0.1:13380",
+    "--initial-cluster", "fault=http://127.0.0.1:13380",
   ], { stdio: "ignore" });
   await eventually("etcd answers", async () => (await fetch(`${CLIENT}/health`).then((r) => r.ok).catch(() => false)), { timeoutMs: 30_000 });
 }
