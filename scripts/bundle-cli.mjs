@@ -9,6 +9,33 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+/**
+ * dockerode loads gRPC, proto-loader and protobufjs (for BuildKit sessions) and docker-modem loads
+ * ssh2 (for ssh:// engines) when they are first required, which costs `kctl server` a few hundred
+ * milliseconds of start-up (a CPU profile: protobufjs alone ~170 ms on a loaded machine) for
+ * features kctl never uses. Both are reached through one function-valued module
+ * (`./session`, `./ssh`): this plugin puts a stand-in there that requires the real module on the
+ * first call, so nothing changes for a caller but when the code loads.
+ */
+const lazyFunctionModules = {
+  name: "lazy-function-modules",
+  setup(b) {
+    const lazy = [
+      { importer: /node_modules\/dockerode\/lib\/docker\.js$/, spec: "./session" },
+      { importer: /node_modules\/docker-modem\/lib\/modem\.js$/, spec: "./ssh" },
+    ];
+    b.onResolve({ filter: /^\.\/(session|ssh)$/ }, (args) => {
+      if (!lazy.some((l) => l.spec === args.path && l.importer.test(args.importer))) return undefined;
+      return { path: path.join(args.resolveDir, `${args.path}.js`), namespace: "lazy-function" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "lazy-function" }, (args) => ({
+      contents: `module.exports = function () { return require(${JSON.stringify(args.path)}).apply(this, arguments); };`,
+      resolveDir: path.dirname(args.path),
+      loader: "js",
+    }));
+  },
+};
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 // Chunks are content-hashed: without a clean folder every build would leave the last one's behind.
 fs.rmSync(path.join(root, "dist/bundle"), { recursive: true, force: true });
@@ -33,6 +60,7 @@ await build({
       'const __dirname = __kctlPath(new URL(".", import.meta.url));',
     ].join("\n"),
   },
+  plugins: [lazyFunctionModules],
   logLevel: "warning",
   legalComments: "none",
 });
