@@ -88,6 +88,12 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const listenHost = parseListen(flags.listen).host; // a bad --listen fails before anything starts
   const { boundHeapGrowth, rootLogger, untilSignal } = await import("../component-process.js");
   boundHeapGrowth();
+  // Started now, awaited where they are needed: the engine's answer and the kubelet's modules
+  // load while the API server's modules compile and its store opens, instead of after.
+  const preflight = import("../first-run/preflight.js");
+  const engineChecked = flags.kubelet ? preflight.then((p) => p.checkDockerEngine(undefined, true)) : Promise.resolve();
+  const kubeletModule = flags.kubelet ? import("../../kubelet/index.js") : undefined;
+  for (const early of [engineChecked, kubeletModule]) early?.catch(() => undefined); // awaited below
   const { ApiClient } = await import("../../lib/client.js");
   const { SharedInformers } = await import("../../lib/shared-informers.js");
   const { startApiServer } = await import("../../apiserver/index.js");
@@ -102,8 +108,8 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
 
   const root = await rootLogger(ctx, flags);
   // First-run problems are one line and a hint each, before anything starts.
-  const { checkDataDir, checkDockerEngine, explainListenError } = await import("../first-run/preflight.js");
-  if (flags.kubelet) await checkDockerEngine(undefined, true);
+  const { checkDataDir, explainListenError } = await preflight;
+  await engineChecked;
   checkDataDir(dataDir);
   const nodeCidrMaskSize = positiveInt(flags.nodeCidrMaskSize, "--node-cidr-mask-size");
   const { clusterCidrConflict, hostNetworks } = await import("../../controllers/nodeipam/host-networks.js");
@@ -176,12 +182,11 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
     };
     const startLocalKubelet = async (): Promise<(() => Promise<void>)[]> => {
       if (!flags.kubelet) return [];
-      const { startKubelet } = await import("../../kubelet/index.js");
       const nodeName = flags.nodeName ?? os.hostname().toLowerCase();
       const nodeIP = flags.nodeIp ?? localNodeIP(listenHost);
       // The local kubelet is a node like any other: its own credential and kubelet certificate,
       // issued in process (no join token needed), so the node rules apply to it too.
-      const cred = await api.nodeCredential(nodeName, [nodeIP]);
+      const [{ startKubelet }, cred] = await Promise.all([kubeletModule!, api.nodeCredential(nodeName, [nodeIP])]);
       const kubelet = await startKubelet({
         client: new ApiClient({ server: api.url, token: cred.token, ca: api.caPem, userAgent: "kctl-kubelet" }),
         logger: componentLogger(root, "kubelet"),
