@@ -4,7 +4,20 @@
  * What cron-parser accepts beyond Kubernetes' robfig/cron standard parser (a seconds field,
  * `L`, `W`, `#`, `H`) is refused here, so a schedule kctl takes is one Kubernetes takes too.
  */
-import { CronExpressionParser } from "cron-parser";
+import { createRequire } from "node:module";
+
+type CronParser = typeof import("cron-parser").CronExpressionParser;
+let cronParser: CronParser | undefined;
+
+/**
+ * cron-parser, loaded on the first schedule parsed: with luxon under it, it is ~350 KB of code
+ * that every `kctl server` start would otherwise compile before its node is Ready, for clusters
+ * that may never see a CronJob.
+ */
+function parser(): CronParser {
+  cronParser ??= (createRequire(import.meta.url)("cron-parser") as typeof import("cron-parser")).CronExpressionParser;
+  return cronParser;
+}
 
 const MACROS = new Set(["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"]);
 
@@ -26,7 +39,7 @@ export function scheduleError(schedule: string): string | undefined {
   if (fields.length !== 5) return `expected exactly 5 fields, found ${fields.length}: ${s}`;
   if (fields.some((f) => /[#]|(^|[^A-Z])[LWH]([^A-Z]|$)/i.test(f))) return `unsupported cron syntax (L, W, # or H): ${s}`;
   try {
-    CronExpressionParser.parse(s, { tz: "UTC" });
+    parser().parse(s, { tz: "UTC" });
   } catch (e) {
     return (e as Error).message;
   }
@@ -49,7 +62,7 @@ export function parseSchedule(schedule: string, tz = "UTC"): Schedule {
   const expr = schedule.trim();
   const err = scheduleError(expr);
   if (err) throw new Error(err);
-  const at = (t: Date) => CronExpressionParser.parse(expr, { currentDate: t, tz });
+  const at = (t: Date) => parser().parse(expr, { currentDate: t, tz });
   return {
     nextAfter: (t) => at(t).next().toDate(),
     lastAtOrBefore: (t) => {
