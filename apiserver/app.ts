@@ -6,6 +6,7 @@
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from "fastify";
+import { SCHEMALESS } from "../lib/fastify-schemaless.js";
 import websocket from "@fastify/websocket";
 import { ApiError, badRequest, tooLarge, unauthorized } from "../lib/errors.js";
 import { silentLogger } from "../lib/logger.js";
@@ -109,6 +110,7 @@ export async function buildApp(state: ServerState, opts: AppOptions = {}): Promi
   const bodyLimit = opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
 
   const app = Fastify({
+    ...SCHEMALESS,
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,

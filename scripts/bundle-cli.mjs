@@ -49,7 +49,13 @@ await build({
   target: "node20",
   // Packages that read files beside their own code at run time (etcd3 and gRPC load .proto files)
   // stay in node_modules too.
-  external: ["better-sqlite3", "cpu-features", "ssh2", "etcd3", "@grpc/grpc-js", "@grpc/proto-loader", "protobufjs"],
+  // Never loaded by a running kctl, so kept out of the bundle, whose chunks are compiled whole at
+  // every start: light-my-request is fastify's inject() (tests), and fastify's default schema
+  // compilers (Ajv, fast-json-stringify) are replaced by lib/fastify-schemaless.ts. ~650 KB.
+  external: [
+    "better-sqlite3", "cpu-features", "ssh2", "etcd3", "@grpc/grpc-js", "@grpc/proto-loader", "protobufjs",
+    "light-my-request", "@fastify/ajv-compiler", "@fastify/fast-json-stringify-compiler",
+  ],
   // CommonJS dependencies inside an ES module bundle still call require() and read __dirname.
   banner: {
     js: [

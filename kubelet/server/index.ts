@@ -18,6 +18,7 @@ import { registerPortForwardRoutes } from "./port-forward.js";
 import { streamLogs } from "./logs.js";
 import { parseAttachQuery, parseExecQuery, parseLogQuery, type QueryValues } from "./query.js";
 import { parseListen } from "../../lib/address.js";
+import { SCHEMALESS } from "../../lib/fastify-schemaless.js";
 
 /** Options of {@link startKubeletServer}. */
 export interface KubeletServerOptions {
@@ -62,12 +63,13 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ku
 
   const app = opts.tls
     ? Fastify({
+        ...SCHEMALESS,
         logger: false,
         forceCloseConnections: true,
         // requestCert + rejectUnauthorized: the handshake fails without a CA-signed client cert.
         https: { cert: opts.tls.certPem, key: opts.tls.keyPem, ca: opts.tls.caPem, requestCert: true, rejectUnauthorized: true },
       }) as unknown as FastifyInstance
-    : Fastify({ logger: false, forceCloseConnections: true });
+    : Fastify({ ...SCHEMALESS, logger: false, forceCloseConnections: true });
   await app.register(websocket, {
     options: {
       handleProtocols: (offered: Set<string>) => selectProtocol(offered) ?? false,
