@@ -206,11 +206,15 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     throw new Error(`cannot reach the container runtime: ${(e as Error).message}`);
   });
   // The container list, the node's DNS and service proxy, and the kubelet server do not depend
-  // on each other: started together, the node registers (and is Ready) sooner.
+  // on each other: started together, the node registers (and is Ready) sooner. Registration waits
+  // for the list (Ready means the runtime answered) and the server (its port is in the status),
+  // not for DNS and the proxy, as a Kubernetes node's Ready does not wait for kube-proxy; they are
+  // awaited before the first pod is taken.
   let kubeletServer: { port: number; close(): Promise<void> } | undefined;
-  const [listed, services, server] = await Promise.allSettled([
+  const servicesStarted = opts.services !== false ? startNodeServices({ client, logger, nodeName, nodeIP, ...(opts.services ?? {}), ...(opts.podNetwork ? { podNetworkCidr: opts.podNetwork.clusterCidr } : {}) }) : Promise.resolve(undefined);
+  servicesStarted.catch(() => undefined); // awaited after registration
+  const [listed, server] = await Promise.allSettled([
     pleg.list().then(() => logger.info({ containers: cache.all().length, runtime: version.runtimeVersion, nodeIP }, "adopted existing containers")),
-    opts.services !== false ? startNodeServices({ client, logger, nodeName, nodeIP, ...(opts.services ?? {}), ...(opts.podNetwork ? { podNetworkCidr: opts.podNetwork.clusterCidr } : {}) }) : Promise.resolve(undefined),
     startKubeletServer({
       runtime: baseRuntime,
       containers: () => pleg.listFresh(),
@@ -223,13 +227,13 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   ]);
   if (server.status === "fulfilled") kubeletServer = server.value;
   else logger.warn({ err: (server.reason as Error).message }, "kubelet server (logs/exec) did not start");
-  if (services.status === "fulfilled") nodeServices = services.value;
-  const startFailure = listed.status === "rejected" ? listed.reason : services.status === "rejected" ? services.reason : undefined;
-  if (startFailure !== undefined) {
+  /** Undo what started and rethrow: the kubelet did not start. */
+  const failStart = async (reason: unknown): Promise<never> => {
     await kubeletServer?.close().catch(() => undefined);
-    await nodeServices?.stop().catch(() => undefined);
-    throw startFailure;
-  }
+    await servicesStarted.then((s) => s?.stop(), () => undefined).catch(() => undefined);
+    throw reason;
+  };
+  if (listed.status === "rejected") await failStart(listed.reason);
 
   // ---- node registration ----
   const nodeReporter = new NodeStatusReporter(
@@ -249,7 +253,9 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     podNetwork ? (old, now) => [podNetwork.condition(old, now)] : undefined,
     podNetwork ? () => podNetwork.notReadyReason() : undefined,
   );
-  await nodeReporter.register();
+  await nodeReporter.register().catch(failStart);
+  // DNS and the service proxy before the pod network and the first pod: pods need both.
+  nodeServices = await servicesStarted.catch(failStart);
   if (podNetwork) {
     podNetwork.onChange = () => void nodeReporter.reportNow().catch((err: unknown) => logger.warn({ err: (err as Error).message }, "node status after a network change failed"));
     await podNetwork.start();
