@@ -23,6 +23,21 @@ export interface Timing {
   api: number;
   /** ms from spawn until the node's Ready condition was True */
   ready: number;
+  /**
+   * CPU ms the server process had used by then (all its threads, from /proc; undefined where
+   * there is none): steadier than wall time on a loaded machine, where waiting for a core counts.
+   */
+  cpu?: number;
+}
+
+/** User + system CPU ms of a process so far (Linux /proc; clock ticks of 10 ms). */
+function cpuMs(pid: number | undefined): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -56,7 +71,8 @@ export async function timeStart(entry: Entry, dataDir: string, node: string): Pr
           // On a restart the stored Node still says Ready: only a heartbeat of this process counts.
           if (ready?.lastHeartbeatTime && ready.lastHeartbeatTime !== lastHeartbeat.get(node)) {
             lastHeartbeat.set(node, ready.lastHeartbeatTime);
-            return { api, ready: performance.now() - t0 };
+            const cpu = cpuMs(child.pid);
+            return { api, ready: performance.now() - t0, ...(cpu !== undefined ? { cpu } : {}) };
           }
         }
       }

@@ -23,6 +23,7 @@ function parseRuns(argv: string[]): number {
 
 async function main(): Promise<void> {
   const runs = parseRuns(process.argv.slice(2));
+  const loadStart = os.loadavg()[0]!;
   const results: Record<string, Timing[]> = {};
   const add = (k: string, t: Timing) => (results[k] ??= []).push(t);
   for (let r = 0; r < runs; r++) {
@@ -37,11 +38,13 @@ async function main(): Promise<void> {
       }
     }
   }
-  const rows = Object.entries(results).map(([k, ts]) => ({ case: k, api: median(ts.map((t) => t.api)), ready: median(ts.map((t) => t.ready)) }));
-  console.log(`kctl server start-up, medians of ${runs} runs (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`);
-  console.log("case                  API answers   node Ready");
-  for (const r of rows) console.log(`${r.case.padEnd(22)}${`${Math.round(r.api)} ms`.padStart(11)}${`${Math.round(r.ready)} ms`.padStart(13)}`);
-  console.log(JSON.stringify({ bench: "server-start", runs, results: Object.fromEntries(rows.map((r) => [r.case, { apiMs: Math.round(r.api), readyMs: Math.round(r.ready) }])) }));
+  const cpus = (ts: Timing[]): number[] => ts.flatMap((t) => (t.cpu !== undefined ? [t.cpu] : []));
+  const rows = Object.entries(results).map(([k, ts]) => ({ case: k, api: median(ts.map((t) => t.api)), ready: median(ts.map((t) => t.ready)), cpu: cpus(ts).length ? median(cpus(ts)) : undefined }));
+  const loadBefore = loadStart.toFixed(1);
+  console.log(`kctl server start-up, medians of ${runs} runs (load average ${loadBefore} before, ${os.loadavg()[0]!.toFixed(1)} after, ${os.cpus().length} cores)`);
+  console.log("case                  API answers   node Ready   server CPU by Ready");
+  for (const r of rows) console.log(`${r.case.padEnd(22)}${`${Math.round(r.api)} ms`.padStart(11)}${`${Math.round(r.ready)} ms`.padStart(13)}${(r.cpu !== undefined ? `${Math.round(r.cpu)} ms` : "-").padStart(22)}`);
+  console.log(JSON.stringify({ bench: "server-start", runs, load: [Number(loadBefore), Number(os.loadavg()[0]!.toFixed(1))], results: Object.fromEntries(rows.map((r) => [r.case, { apiMs: Math.round(r.api), readyMs: Math.round(r.ready), ...(r.cpu !== undefined ? { cpuMs: Math.round(r.cpu) } : {}) }])) }));
 }
 
 await main();
