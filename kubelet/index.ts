@@ -213,6 +213,10 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   let kubeletServer: { port: number; close(): Promise<void> } | undefined;
   const servicesStarted = opts.services !== false ? startNodeServices({ client, logger, nodeName, nodeIP, ...(opts.services ?? {}), ...(opts.podNetwork ? { podNetworkCidr: opts.podNetwork.clusterCidr } : {}) }) : Promise.resolve(undefined);
   servicesStarted.catch(() => undefined); // awaited after registration
+  // The pod network too: on a restart the Node already has its podCIDR, and the bridge and rules
+  // are checked while the rest starts, so the node can be Ready at registration.
+  const networkStarted = podNetwork?.start();
+  networkStarted?.catch(() => undefined); // awaited after registration
   const [listed, server] = await Promise.allSettled([
     pleg.list().then(() => logger.info({ containers: cache.all().length, runtime: version.runtimeVersion, nodeIP }, "adopted existing containers")),
     startKubeletServer({
@@ -231,6 +235,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const failStart = async (reason: unknown): Promise<never> => {
     await kubeletServer?.close().catch(() => undefined);
     await servicesStarted.then((s) => s?.stop(), () => undefined).catch(() => undefined);
+    await podNetwork?.stop().catch(() => undefined);
     throw reason;
   };
   if (listed.status === "rejected") await failStart(listed.reason);
@@ -254,12 +259,13 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     podNetwork ? () => podNetwork.notReadyReason() : undefined,
   );
   await nodeReporter.register().catch(failStart);
-  // DNS and the service proxy before the pod network and the first pod: pods need both.
-  nodeServices = await servicesStarted.catch(failStart);
   if (podNetwork) {
+    // From here each change of the network is reported at once; one before is in the heartbeat below.
     podNetwork.onChange = () => void nodeReporter.reportNow().catch((err: unknown) => logger.warn({ err: (err as Error).message }, "node status after a network change failed"));
-    await podNetwork.start();
+    await networkStarted!.catch(failStart);
   }
+  // DNS and the service proxy before the first pod: pods need both.
+  nodeServices = await servicesStarted.catch(failStart);
   await nodeReporter.heartbeat().catch((err: unknown) => logger.warn({ err }, "first heartbeat failed"));
   // A fixed cadence: a slow beat (a loaded API server) does not push the next one later.
   const beatMs = (opts.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS) * 1000;
