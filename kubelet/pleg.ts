@@ -20,6 +20,11 @@ export interface ContainerState {
   removed(id: string): void;
   /** inspect one container again (after a stop), unless an event got there first */
   refresh(id: string): Promise<void>;
+  /**
+   * Run the kubelet's own start of container `id`, which it inspects and reports (observed):
+   * meanwhile the engine's start event for it is not inspected again (two engine calls a pod).
+   */
+  ownStart<T>(id: string, start: () => Promise<T>): Promise<T>;
 }
 
 /** Options of {@link Pleg}. */
@@ -42,6 +47,8 @@ export class Pleg implements ContainerState {
   private stopped = false;
   private timer?: Timer;
   private events?: { stop(): void };
+  /** containers the kubelet is starting itself (see ownStart) */
+  private readonly ownStarts = new Set<string>();
 
   constructor(private readonly o: PlegOptions) {}
 
@@ -114,8 +121,23 @@ export class Pleg implements ContainerState {
     else this.cache.deleteIfUnchanged(id, seq);
   }
 
+  async ownStart<T>(id: string, start: () => Promise<T>): Promise<T> {
+    this.ownStarts.add(id);
+    try {
+      return await start();
+    } finally {
+      this.ownStarts.delete(id);
+    }
+  }
+
   private onEvent(id: string, action: string, podUid?: string): void {
     const seq = this.cache.seq();
+    if (action === "start" && this.ownStarts.has(id)) {
+      // The kubelet's own start: it inspects the container itself when the start returns.
+      const uid = podUid ?? this.cache.get(id)?.podUid;
+      if (uid) this.o.onPodChanged(uid);
+      return;
+    }
     if (action === "destroy") {
       const known = this.cache.get(id);
       this.cache.deleteIfUnchanged(id, seq);

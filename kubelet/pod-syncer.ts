@@ -303,7 +303,7 @@ export class PodSyncer {
       return spec && !needsPodIP(spec);
     });
     const late = starts.filter((s) => !early.includes(s));
-    const sandboxStarted = this.d.runtime.startSandbox(sandboxId).then(
+    const sandboxStarted = this.d.cache.ownStart(sandboxId, () => this.d.runtime.startSandbox(sandboxId)).then(
       () => true,
       (e: unknown) => {
         this.sandboxFailed(pod, (e as Error).message, waiting);
@@ -460,7 +460,7 @@ export class PodSyncer {
     const spec = containerSpec(pod, name);
     if (!spec) return;
     try {
-      const started = await this.d.runtime.startContainer(id);
+      const started = await this.d.cache.ownStart(id, () => this.d.runtime.startContainer(id));
       if (started) this.d.cache.observed(started);
       waiting.delete(name);
       this.d.recorder.event(pod, "Normal", "Started", `Started container ${name}`, containerFieldPath(pod, name));
