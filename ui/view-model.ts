@@ -7,6 +7,7 @@ import { REVISION_ANNOTATION } from "../lib/deployment-revisions.js";
 import { parseSelector, type Selector } from "../lib/selector.js";
 import type { DaemonSet, Deployment, Event, KObject, Node, Pod, ReplicaSet, StatefulSet } from "../lib/types.js";
 import type { Cluster } from "./cluster.js";
+import { podTone } from "./format.js";
 
 /** The event pane shows the newest this many. */
 const EVENTS_SHOWN = 60;
@@ -50,6 +51,8 @@ export interface View {
   /** the label filter does not parse: its message */
   selectorError?: string;
   podCount: number;
+  /** of those, the Ready ones (the board's data-ready: what tests and the bench wait for) */
+  readyCount: number;
   /** the token may read no pods here (a namespaced token asked for all namespaces) */
   podsForbidden: boolean;
 }
@@ -95,10 +98,12 @@ export function deriveView(c: Cluster, f: Filters): View {
   for (const n of [...inf.nodes.cache.values()].sort(byName)) columns.set(n.metadata.name!, { name: n.metadata.name!, node: n, pods: [] });
   const unscheduled: Pod[] = [];
   let podCount = 0;
+  let readyCount = 0;
   for (const p of inf.pods.cache.values()) {
     if (p.metadata.namespace) namespaces.add(p.metadata.namespace);
     if (!match(p)) continue;
     podCount++;
+    if (podTone(p) === "ready") readyCount++;
     const nodeName = p.spec?.nodeName;
     if (!nodeName) {
       unscheduled.push(p);
@@ -164,6 +169,7 @@ export function deriveView(c: Cluster, f: Filters): View {
     namespaces: [...namespaces].sort(),
     ...(error ? { selectorError: error } : {}),
     podCount,
+    readyCount,
     podsForbidden: !c.readable("pods"),
   };
 }
