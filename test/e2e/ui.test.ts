@@ -142,7 +142,7 @@ describe("the web view in Chromium", () => {
     const shownAt = Date.now();
     console.info(`restart: API ${apiAt - killedAt} ms after docker kill, card ${shownAt - apiAt} ms after that (${shownAt - killedAt} ms in all)`);
     await page.waitForSelector(`${card}.flash`, { timeout: VIEW_LAG_MS });
-    expect(await page.textContent(`${card} .restarts`)).toBe("restarts 1");
+    expect(await page.textContent(card)).toContain("  restarts 1  ");
     await screenshot(page, out, "03-restart-flash");
   });
 
