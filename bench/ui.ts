@@ -13,7 +13,7 @@
  *                                                             main-thread task, time to 1,000 Ready
  *      Wall-clock frame rates need an idle machine; the main thread's CPU time (per frame, and
  *      the longest task's) says what the page itself costs on a loaded one.
- *   4. page memory (JS heap used, DOM nodes) with 1,000 pods; the server's open watches with the
+ *   4. page memory (JS heap used, DOM nodes, also after a GC, card elements) with 1,000 pods; the server's open watches with the
  *      page open minus before it (one watch per kind expected: 7)
  *
  * Prints a table (each run and the medians) and one JSON line with the medians.
@@ -78,6 +78,8 @@ interface RunResult {
   scaleShownMs: number;
   heapMb: number;
   domNodes: number;
+  /** the same after a garbage collection (detached nodes of earlier renders gone) */
+  domNodesAfterGc: number;
   /** pod cards that are elements with every pod shown (the rest are scrolled out of view) */
   cardElements: number;
   pageWatches: number;
@@ -234,6 +236,11 @@ async function oneRun(url: string, token: string, client: ApiClient, args: Args)
       scaleShownMs: window.shownMs,
       heapMb: metric("JSHeapUsedSize") / 2 ** 20,
       domNodes: metric("Nodes"),
+      domNodesAfterGc: await (async () => {
+        await cdp.send("HeapProfiler.collectGarbage");
+        const m = (await cdp.send("Performance.getMetrics")) as { metrics: { name: string; value: number }[] };
+        return m.metrics.find((x) => x.name === "Nodes")?.value ?? NaN;
+      })(),
       cardElements: (await page.evaluate(`document.querySelectorAll(".pod").length`)) as number,
       pageWatches,
     };
@@ -298,6 +305,7 @@ async function main(): Promise<void> {
     [`scale → ${args.pods} Ready cards (ms)`, (r) => r.scaleShownMs, 0],
     ["JS heap used (MB)", (r) => r.heapMb, 1],
     ["DOM nodes", (r) => r.domNodes, 0],
+    ["DOM nodes after a GC", (r) => r.domNodesAfterGc, 0],
     ["pod card elements", (r) => r.cardElements, 0],
     ["server watches for the page", (r) => r.pageWatches, 0],
   ];
@@ -327,6 +335,7 @@ async function main(): Promise<void> {
         scaleShownMs: med((r) => r.scaleShownMs),
         heapMb: med((r) => r.heapMb),
         domNodes: med((r) => r.domNodes),
+        domNodesAfterGc: med((r) => r.domNodesAfterGc),
         cardElements: med((r) => r.cardElements),
         pageWatches: med((r) => r.pageWatches),
       },
