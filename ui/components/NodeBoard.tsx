@@ -52,6 +52,7 @@ class Cards extends Component<CardsProps, { firstRow: number }> {
   override shouldComponentUpdate(next: CardsProps, nextState: { firstRow: number }): boolean {
     const a = this.props;
     if (nextState.firstRow !== this.state.firstRow || a.tick !== next.tick || a.viewport !== next.viewport || a.stride !== next.stride || a.pods.length !== next.pods.length) return true;
+    if (a.pods === next.pods) return false;
     for (let i = 0; i < a.pods.length; i++) if (a.pods[i] !== next.pods[i]) return true;
     return false;
   }
@@ -84,6 +85,7 @@ class Column extends Component<{ col: NodeColumn; tick: number; viewport: number
     const a = this.props.col;
     const b = next.col;
     if (a.node !== b.node || a.pods.length !== b.pods.length || this.props.tick !== next.tick || this.props.viewport !== next.viewport) return true;
+    if (a.pods === b.pods) return false;
     for (let i = 0; i < a.pods.length; i++) if (a.pods[i] !== b.pods[i]) return true;
     return false;
   }
