@@ -63,12 +63,20 @@ const byName = (a: KObject, b: KObject): number => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
+/** An event's time (ms), parsed once per event object: thousands are sorted again each frame of a scale. */
+const eventTimes = new WeakMap<Event, number>();
+function eventTime(e: Event): number {
+  let t = eventTimes.get(e);
+  if (t === undefined) eventTimes.set(e, (t = Date.parse(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp ?? "") || 0));
+  return t;
+}
+
 /** Events newest first, sorted again only when the events informer changed (thousands during a scale). */
 let sortedEvents: { revision: number; list: Event[] } = { revision: -1, list: [] };
 function eventsNewestFirst(c: Cluster): Event[] {
   const inf = c.informers.events;
   if (sortedEvents.revision !== inf.revision) {
-    const timed = [...inf.cache.values()].map((e) => ({ e, t: Date.parse(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp ?? "") || 0 }));
+    const timed = [...inf.cache.values()].map((e) => ({ e, t: eventTime(e) }));
     timed.sort((a, b) => b.t - a.t);
     sortedEvents = { revision: inf.revision, list: timed.map((x) => x.e) };
   }
