@@ -4,7 +4,9 @@
  * pods bound to them: the page holds every pod (its counts) but only the cards and columns in view
  * are elements; scrolling the board shows the last column, scrolling a crowded column to the
  * bottom shows its last pod, which opens its detail when clicked; a pod a label filter finds is
- * drawn once its column is scrolled to. Screenshots go to test-output/ui-virtual/.
+ * drawn once its column is scrolled to; a pending pod waits in the unscheduled lane with its
+ * reason, and a deleted pod's card fades until the pod goes. Screenshots go to
+ * test-output/ui-virtual/.
  */
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,7 +37,7 @@ function pod(name: string, nodeName: string, labels: Record<string, string>): Po
     apiVersion: "v1",
     kind: "Pod",
     metadata: { name, namespace: "default", labels },
-    spec: { nodeName, containers: [{ name: "web", image: "web:v1" }] },
+    spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: "web", image: "web:v1" }] },
   } as Pod;
 }
 
@@ -136,5 +138,25 @@ describe("the windowed board", () => {
     expect(await page.locator(".pod").count()).toBe(1);
     await page.fill('input[name="labels"]', "");
     await eventually("every pod back", async () => (await boardCounts(page))[1] === TOTAL, { timeoutMs: 5000 });
+  });
+
+  it("a pending pod waits in the unscheduled lane with its reason; a deleted one fades, then goes", async () => {
+    await page.evaluate(`document.querySelector(".board").scrollLeft = 0`);
+    // No scheduler runs here: a pod without a node stays pending.
+    await srv.client.create(pod("waiting-one", "", { app: "waiting" }), "default");
+    const waiting = 'section.node.unscheduled .pod.noted[data-pod="waiting-one"]';
+    await page.waitForSelector(waiting, { timeout: 5000 });
+    expect(await page.textContent(waiting)).toContain("waiting for the scheduler");
+    expect(await page.textContent("section.node.unscheduled .node-count")).toBe("1 pending");
+    // A finalizer holds the deleted pod: the card stays, terminating, and fades.
+    await srv.client.create({ ...pod("leaving-one", "sim-node-0", { app: "leaving" }), metadata: { name: "leaving-one", namespace: "default", finalizers: ["kctl.test/hold"] } } as Pod, "default");
+    const leaving = 'section.node[data-node="sim-node-0"] .pod[data-pod="leaving-one"]';
+    await page.waitForSelector(`${leaving}.ready`, { timeout: 5000 });
+    await srv.client.delete("Pod", "leaving-one", { namespace: "default" });
+    await page.waitForSelector(`${leaving}.terminating`, { timeout: 5000 });
+    await eventually("the card faded", async () => Number(await page.evaluate(`getComputedStyle(document.querySelector('${leaving}')).opacity`)) < 0.5, { timeoutMs: 5000 });
+    await screenshot(page, out, "4-pending-and-terminating");
+    await srv.client.patch("Pod", "leaving-one", { metadata: { finalizers: null } }, { namespace: "default" });
+    await page.waitForSelector(leaving, { state: "detached", timeout: 5000 });
   });
 });
