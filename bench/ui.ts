@@ -3,17 +3,22 @@
  * process) with 100 simulated nodes (bench process) and a 1,000-replica Deployment, watched by
  * the web view in headless Chromium (bench/chromium.ts). Per run, on the same cluster:
  *
- *   1. open the page (logged in by link) with 1,000 pods   -> first render: all 1,000 cards in
- *                                                             the DOM, ms after the load event
- *   2. scale to 100, wait until the page shows 100 cards
+ *   1. open the page (logged in by link) with 1,000 pods   -> first render: the board holds all
+ *                                                             1,000 Ready pods (drawn when in view:
+ *                                                             the board is windowed), ms after load
+ *   2. scale to 100, wait until the page shows 100 pods
  *   3. scale to 1,000 under a performance trace            -> frames/s while the page follows (the
  *                                                             worst 1-s window and overall, from the
  *                                                             trace's frames and from rAF), longest
  *                                                             main-thread task, time to 1,000 Ready
  *      Wall-clock frame rates need an idle machine; the main thread's CPU time (per frame, and
  *      the longest task's) says what the page itself costs on a loaded one.
- *   4. page memory (JS heap used, DOM nodes) with 1,000 pods; the server's open watches with the
+ *   4. page memory (JS heap used, DOM nodes, also after a GC, card elements) with 1,000 pods; the server's open watches with the
  *      page open minus before it (one watch per kind expected: 7)
+ *
+ *   5. the control (--control 0 skips it): down to 100 again, the web view closed, a blank page
+ *      with the same rAF loop traced during the same scale: the frame rate the browser keeps on
+ *      this machine at this load, whatever the page
  *
  * Prints a table (each run and the medians) and one JSON line with the medians.
  * Usage: npm run build && node dist/bench/ui.js [--runs 3] [--nodes 100] [--pods 1000] [--from 100] [--pin 1]
@@ -24,7 +29,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { CDPSession, Page } from "playwright-core";
+import type { BrowserContext, CDPSession, Page } from "playwright-core";
 import { ApiClient } from "../lib/client.js";
 import { silentLogger } from "../lib/logger.js";
 import type { Deployment } from "../lib/types.js";
@@ -40,14 +45,16 @@ interface Args {
   from: number;
   /** 1: the cluster (server, simulated nodes, this process) on CPU 0, Chromium on CPU 1 */
   pin: number;
+  /** 1 (default): also trace the scale with a blank page instead of the web view */
+  control: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { runs: 3, nodes: 100, pods: 1000, from: 100, pin: 0 };
+  const a: Args = { runs: 3, nodes: 100, pods: 1000, from: 100, pin: 0, control: 1 };
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]?.replace(/^--/, "") as keyof Args;
     const v = Number(argv[i + 1]);
-    if (!(key in a) || !Number.isInteger(v) || v < (key === "pin" ? 0 : 1)) throw new Error(`usage: ui.js [--runs N] [--nodes N] [--pods N] [--from N] [--pin 0|1] (bad "${argv[i]}")`);
+    if (!(key in a) || !Number.isInteger(v) || v < (key === "pin" || key === "control" ? 0 : 1)) throw new Error(`usage: ui.js [--runs N] [--nodes N] [--pods N] [--from N] [--pin 0|1] [--control 0|1] (bad "${argv[i]}")`);
     a[key] = v;
   }
   return a;
@@ -77,20 +84,33 @@ interface RunResult {
   scaleShownMs: number;
   heapMb: number;
   domNodes: number;
+  /** the same after a garbage collection (detached nodes of earlier renders gone) */
+  domNodesAfterGc: number;
+  /** pod cards that are elements with every pod shown (the rest are scrolled out of view) */
+  cardElements: number;
   pageWatches: number;
+  /** the control (--control 1): a blank page's frames/s during the same scale, worst 1-s window and overall */
+  controlMinFps: number;
+  controlFps: number;
 }
 
 /**
+ * The board's counts of the pods it holds and of the Ready ones (ui/components/NodeBoard.tsx sets
+ * them in the same render as the cards; only the cards in view are elements).
+ */
+const BOARD_COUNTS = `(() => { const b = document.querySelector(".board"); return b ? [Number(b.dataset.ready), Number(b.dataset.pods)] : [0, 0]; })()`;
+
+/**
  * Page instrumentation, added before the page's own scripts: a rAF loop recording frame times and
- * a DOM observer recording when the board first shows `target` Ready cards.
+ * a DOM observer recording when the board first holds `target` Ready pods.
  */
 const INIT = `(() => {
   const b = (window.__bench = { raf: [], target: 0, reachedAt: 0 });
   const tick = (t) => { b.raf.push(t); requestAnimationFrame(tick); };
   requestAnimationFrame(tick);
   new MutationObserver(() => {
-    if (b.target && !b.reachedAt && document.querySelectorAll(".pod.ready").length >= b.target) b.reachedAt = performance.now();
-  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
+    if (b.target && !b.reachedAt && ${BOARD_COUNTS}[0] >= b.target) b.reachedAt = performance.now();
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-ready"] });
 })()`;
 
 /** The number of `ts` (ms) in the densest and sparsest whole 1-s windows of [from, to]. */
@@ -104,9 +124,9 @@ function minPerSecond(ts: number[], from: number, to: number): number {
 async function waitCards(page: Page, n: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const [ready, all] = (await page.evaluate(`[document.querySelectorAll(".pod.ready").length, document.querySelectorAll(".pod").length]`)) as [number, number];
+    const [ready, all] = (await page.evaluate(BOARD_COUNTS)) as [number, number];
     if (ready === n && all === n) return;
-    if (Date.now() > deadline) throw new Error(`the page shows ${ready} Ready of ${all} cards, not ${n}, after ${timeoutMs} ms`);
+    if (Date.now() > deadline) throw new Error(`the page shows ${ready} Ready of ${all} pods, not ${n}, after ${timeoutMs} ms`);
     await delay(100);
   }
 }
@@ -157,7 +177,7 @@ async function oneRun(url: string, token: string, client: ApiClient, args: Args)
     await cdp.send("Performance.enable");
     // 1. first render of every pod
     await page.goto(`${url}/ui/#token=${encodeURIComponent(token)}`);
-    await page.evaluate(`window.__bench.target = ${args.pods}; window.__bench.reachedAt = document.querySelectorAll(".pod.ready").length >= ${args.pods} ? performance.now() : 0`);
+    await page.evaluate(`window.__bench.target = ${args.pods}; window.__bench.reachedAt = ${BOARD_COUNTS}[0] >= ${args.pods} ? performance.now() : 0`);
     const deadline = Date.now() + 30_000;
     let reached = 0;
     while (!(reached = (await page.evaluate("window.__bench.reachedAt")) as number)) {
@@ -191,21 +211,7 @@ async function oneRun(url: string, token: string, client: ApiClient, args: Args)
       fs.writeFileSync(`${profile}.trace.json`, JSON.stringify({ traceEvents: events }));
     }
     const raf = ((await page.evaluate("window.__bench.raf")) as number[]).filter((t) => t >= window.t0 && t <= window.t1);
-    // The renderer's main thread in the trace (µs timestamps on the trace clock): its frames
-    // (BeginMainThreadFrame: the page's rAF loop asks for one every vsync, so a busy thread shows
-    // as missing frames), dropped frames, and its longest task.
-    const names = new Map(events.filter((e) => e.name === "thread_name").map((e) => [`${e.pid}:${e.tid}`, (e.args as { name?: string } | undefined)?.name]));
-    const onMain = (e: TraceEvent) => names.get(`${e.pid}:${e.tid}`) === "CrRendererMain";
-    const frameTs = events.filter((e) => e.name === "BeginMainThreadFrame" && onMain(e)).map((e) => e.ts / 1000);
-    const first = Math.min(...frameTs);
-    const last = Math.max(...frameTs);
-    const dropped = events.filter((e) => e.name === "DroppedFrame").length;
-    const mainTasks = events.filter((e) => e.name === "ThreadControllerImpl::RunTask" && e.ph === "X" && onMain(e));
-    const longestTaskMs = Math.max(0, ...mainTasks.map((e) => (e.dur ?? 0) / 1000));
-    // CPU time (not wall time) of the main thread: what the page costs, whatever else runs on the machine.
-    const mainCpuMs = mainTasks.reduce((n, e) => n + (e.tdur ?? 0), 0) / 1000;
-    const longestTaskCpuMs = Math.max(0, ...mainTasks.map((e) => (e.tdur ?? 0) / 1000));
-    const busyFrames = events.filter((e) => e.name === "FireAnimationFrame" && onMain(e)).length;
+    const f = frameStats(events, raf, window.t0, window.t1);
 
     // 4. memory with every pod shown
     await page.evaluate("window.__bench.raf.length = 0");
@@ -214,22 +220,85 @@ async function oneRun(url: string, token: string, client: ApiClient, args: Args)
     return {
       firstRenderMs: reached - nav[0],
       firstRenderFromNavMs: reached,
-      traceMinFps: minPerSecond(frameTs, first, last),
-      traceFps: (frameTs.length * 1000) / Math.max(1, last - first),
-      droppedFrames: dropped,
-      rafMinFps: minPerSecond(raf, window.t0, window.t1),
-      longestTaskMs,
-      mainCpuMs,
-      longestTaskCpuMs,
-      cpuPerFrameMs: mainCpuMs / Math.max(1, busyFrames),
+      traceMinFps: f.traceMinFps,
+      traceFps: f.traceFps,
+      droppedFrames: f.dropped,
+      rafMinFps: f.rafMinFps,
+      longestTaskMs: f.longestTaskMs,
+      mainCpuMs: f.mainCpuMs,
+      longestTaskCpuMs: f.longestTaskCpuMs,
+      cpuPerFrameMs: f.mainCpuMs / Math.max(1, f.busyFrames),
       scaleShownMs: window.shownMs,
       heapMb: metric("JSHeapUsedSize") / 2 ** 20,
       domNodes: metric("Nodes"),
+      domNodesAfterGc: await (async () => {
+        await cdp.send("HeapProfiler.collectGarbage");
+        const m = (await cdp.send("Performance.getMetrics")) as { metrics: { name: string; value: number }[] };
+        return m.metrics.find((x) => x.name === "Nodes")?.value ?? NaN;
+      })(),
+      cardElements: (await page.evaluate(`document.querySelectorAll(".pod").length`)) as number,
       pageWatches,
+      ...(args.control ? await controlRun(browser.context, page, client, args) : { controlMinFps: NaN, controlFps: NaN }),
     };
   } finally {
     await browser.close();
   }
+}
+
+/**
+ * 5. The control: the same scale with the web view closed and a blank page (only the rAF loop)
+ * open instead, in the same browser: the frame rate the browser itself keeps on this machine
+ * while the cluster works, the ceiling for the web view's.
+ */
+async function controlRun(context: BrowserContext, view: Page, client: ApiClient, args: Args): Promise<{ controlMinFps: number; controlFps: number }> {
+  await scaleTo(client, args.from);
+  await waitCards(view, args.from, 60_000);
+  await view.close();
+  const page = await context.newPage();
+  await page.addInitScript(INIT);
+  await page.goto("about:blank");
+  await page.setContent("<p>control: a blank page</p>");
+  const cdp = await context.newCDPSession(page);
+  const { result: w, events } = await traced(cdp, async () => {
+    const t0 = (await page.evaluate("performance.now()")) as number;
+    await scaleTo(client, args.pods);
+    for (const deadline = Date.now() + 120_000; ; await delay(100)) {
+      const d = await client.get<Deployment>("Deployment", "bench", "default");
+      if (d.status?.readyReplicas === args.pods && d.status.replicas === args.pods) break;
+      if (Date.now() > deadline) throw new Error(`the Deployment did not reach ${args.pods} ready pods`);
+    }
+    return { t0, t1: (await page.evaluate("performance.now()")) as number };
+  });
+  const raf = ((await page.evaluate("window.__bench.raf")) as number[]).filter((t) => t >= w.t0 && t <= w.t1);
+  const f = frameStats(events, raf, w.t0, w.t1);
+  await page.close();
+  return { controlMinFps: f.traceMinFps, controlFps: f.traceFps };
+}
+
+/**
+ * The renderer's main thread in a trace (µs timestamps on the trace clock): its frames
+ * (BeginMainThreadFrame: the page's rAF loop asks for one every vsync, so a busy thread shows as
+ * missing frames), dropped frames, its longest task, its CPU time; and the rAF callbacks' times
+ * (ms, page clock) within [t0, t1].
+ */
+function frameStats(events: TraceEvent[], raf: number[], t0: number, t1: number) {
+  const names = new Map(events.filter((e) => e.name === "thread_name").map((e) => [`${e.pid}:${e.tid}`, (e.args as { name?: string } | undefined)?.name]));
+  const onMain = (e: TraceEvent) => names.get(`${e.pid}:${e.tid}`) === "CrRendererMain";
+  const frameTs = events.filter((e) => e.name === "BeginMainThreadFrame" && onMain(e)).map((e) => e.ts / 1000);
+  const first = Math.min(...frameTs);
+  const last = Math.max(...frameTs);
+  const mainTasks = events.filter((e) => e.name === "ThreadControllerImpl::RunTask" && e.ph === "X" && onMain(e));
+  return {
+    traceMinFps: minPerSecond(frameTs, first, last),
+    traceFps: (frameTs.length * 1000) / Math.max(1, last - first),
+    dropped: events.filter((e) => e.name === "DroppedFrame").length,
+    rafMinFps: minPerSecond(raf, t0, t1),
+    longestTaskMs: Math.max(0, ...mainTasks.map((e) => (e.dur ?? 0) / 1000)),
+    // CPU time (not wall time) of the main thread: what the page costs, whatever else runs on the machine.
+    mainCpuMs: mainTasks.reduce((n, e) => n + (e.tdur ?? 0), 0) / 1000,
+    longestTaskCpuMs: Math.max(0, ...mainTasks.map((e) => (e.tdur ?? 0) / 1000)),
+    busyFrames: events.filter((e) => e.name === "FireAnimationFrame" && onMain(e)).length,
+  };
 }
 
 async function main(): Promise<void> {
@@ -288,7 +357,11 @@ async function main(): Promise<void> {
     [`scale → ${args.pods} Ready cards (ms)`, (r) => r.scaleShownMs, 0],
     ["JS heap used (MB)", (r) => r.heapMb, 1],
     ["DOM nodes", (r) => r.domNodes, 0],
+    ["DOM nodes after a GC", (r) => r.domNodesAfterGc, 0],
+    ["pod card elements", (r) => r.cardElements, 0],
     ["server watches for the page", (r) => r.pageWatches, 0],
+    ["control: blank page fps, worst 1 s (trace)", (r) => r.controlMinFps, 0],
+    ["control: blank page fps overall (trace)", (r) => r.controlFps, 0],
   ];
   process.stdout.write(`web view benchmark: ${args.pods} pods on ${args.nodes} simulated nodes, headless Chromium (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)\n`);
   const header = ["", ...results.map((_, i) => `run ${i + 1}`), "median"];
@@ -316,7 +389,11 @@ async function main(): Promise<void> {
         scaleShownMs: med((r) => r.scaleShownMs),
         heapMb: med((r) => r.heapMb),
         domNodes: med((r) => r.domNodes),
+        domNodesAfterGc: med((r) => r.domNodesAfterGc),
+        cardElements: med((r) => r.cardElements),
         pageWatches: med((r) => r.pageWatches),
+        controlMinFps: med((r) => r.controlMinFps),
+        controlFps: med((r) => r.controlFps),
       },
     })}\n`,
   );

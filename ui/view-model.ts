@@ -7,6 +7,7 @@ import { REVISION_ANNOTATION } from "../lib/deployment-revisions.js";
 import { parseSelector, type Selector } from "../lib/selector.js";
 import type { DaemonSet, Deployment, Event, KObject, Node, Pod, ReplicaSet, StatefulSet } from "../lib/types.js";
 import type { Cluster } from "./cluster.js";
+import { podTone } from "./format.js";
 
 /** The event pane shows the newest this many. */
 const EVENTS_SHOWN = 60;
@@ -50,6 +51,8 @@ export interface View {
   /** the label filter does not parse: its message */
   selectorError?: string;
   podCount: number;
+  /** of those, the Ready ones (the board's data-ready: what tests and the bench wait for) */
+  readyCount: number;
   /** the token may read no pods here (a namespaced token asked for all namespaces) */
   podsForbidden: boolean;
 }
@@ -60,16 +63,39 @@ const byName = (a: KObject, b: KObject): number => {
   return x < y ? -1 : x > y ? 1 : 0;
 };
 
+/** An event's time (ms), parsed once per event object: thousands are sorted again each frame of a scale. */
+const eventTimes = new WeakMap<Event, number>();
+function eventTime(e: Event): number {
+  let t = eventTimes.get(e);
+  if (t === undefined) eventTimes.set(e, (t = Date.parse(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp ?? "") || 0));
+  return t;
+}
+
 /** Events newest first, sorted again only when the events informer changed (thousands during a scale). */
 let sortedEvents: { revision: number; list: Event[] } = { revision: -1, list: [] };
 function eventsNewestFirst(c: Cluster): Event[] {
   const inf = c.informers.events;
   if (sortedEvents.revision !== inf.revision) {
-    const timed = [...inf.cache.values()].map((e) => ({ e, t: Date.parse(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp ?? "") || 0 }));
+    const timed = [...inf.cache.values()].map((e) => ({ e, t: eventTime(e) }));
     timed.sort((a, b) => b.t - a.t);
     sortedEvents = { revision: inf.revision, list: timed.map((x) => x.e) };
   }
   return sortedEvents.list;
+}
+
+/**
+ * Each column's pods as last drawn: in the informer's order (a Map's, stable across updates) and
+ * sorted by name. A column whose pods are the same objects as last frame keeps its sorted array,
+ * unsorted again and identical for the board's shouldComponentUpdate: during a scale most frames
+ * change a few columns of 100.
+ */
+const lastColumns = new Map<string, { raw: Pod[]; sorted: Pod[] }>();
+function sortedColumn(name: string, raw: Pod[]): Pod[] {
+  const last = lastColumns.get(name);
+  if (last && last.raw.length === raw.length && last.raw.every((p, i) => p === raw[i])) return last.sorted;
+  const sorted = [...raw].sort(byName);
+  lastColumns.set(name, { raw, sorted });
+  return sorted;
 }
 
 /** The filters as a predicate on objects. */
@@ -95,10 +121,12 @@ export function deriveView(c: Cluster, f: Filters): View {
   for (const n of [...inf.nodes.cache.values()].sort(byName)) columns.set(n.metadata.name!, { name: n.metadata.name!, node: n, pods: [] });
   const unscheduled: Pod[] = [];
   let podCount = 0;
+  let readyCount = 0;
   for (const p of inf.pods.cache.values()) {
     if (p.metadata.namespace) namespaces.add(p.metadata.namespace);
     if (!match(p)) continue;
     podCount++;
+    if (podTone(p) === "ready") readyCount++;
     const nodeName = p.spec?.nodeName;
     if (!nodeName) {
       unscheduled.push(p);
@@ -108,8 +136,8 @@ export function deriveView(c: Cluster, f: Filters): View {
     if (!col) columns.set(nodeName, (col = { name: nodeName, pods: [] }));
     col.pods.push(p);
   }
-  for (const col of columns.values()) col.pods.sort(byName);
-  unscheduled.sort(byName);
+  for (const col of columns.values()) col.pods = sortedColumn(col.name, col.pods);
+  const lane = sortedColumn("\0unscheduled", unscheduled);
 
   const all = eventsNewestFirst(c);
   const events = f.namespace ? all.filter((e) => e.metadata.namespace === f.namespace) : all;
@@ -158,12 +186,13 @@ export function deriveView(c: Cluster, f: Filters): View {
   if (c.namespace) namespaces.add(c.namespace);
   return {
     columns: [...columns.values()],
-    unscheduled,
+    unscheduled: lane,
     workloads,
     events: events.slice(0, EVENTS_SHOWN),
     namespaces: [...namespaces].sort(),
     ...(error ? { selectorError: error } : {}),
     podCount,
+    readyCount,
     podsForbidden: !c.readable("pods"),
   };
 }

@@ -142,7 +142,7 @@ describe("the web view in Chromium", () => {
     const shownAt = Date.now();
     console.info(`restart: API ${apiAt - killedAt} ms after docker kill, card ${shownAt - apiAt} ms after that (${shownAt - killedAt} ms in all)`);
     await page.waitForSelector(`${card}.flash`, { timeout: VIEW_LAG_MS });
-    expect(await page.textContent(`${card} .restarts`)).toBe("restarts 1");
+    expect(await page.textContent(card)).toContain("  restarts 1  ");
     await screenshot(page, out, "03-restart-flash");
   });
 
@@ -217,7 +217,7 @@ describe("the web view in Chromium", () => {
     expect(bars[bars.length - 1]).toBe("0/3");
     expect(bars.some((p) => Number(p.split("/")[0]) > 0)).toBe(true);
     await eventually("three v2 cards, none of the old pods", async () => {
-      const cards = await page.$$eval(`section.node[data-node="${node}"] .pod`, (els) => els.map((e) => [e.getAttribute("data-pod"), e.querySelector(".tag")?.textContent, e.className]));
+      const cards = await page.$$eval(`section.node[data-node="${node}"] .pod`, (els) => els.map((e) => [e.getAttribute("data-pod"), e.getAttribute("data-tag"), e.className]));
       return cards.length === 3 && cards.every(([name, tag, cls]) => !before.has(name!) && tag === "v2" && cls!.includes("ready"));
     }, { timeoutMs: 10_000 });
     await screenshot(page, out, "07-rolled-out");
@@ -235,7 +235,7 @@ describe("the web view in Chromium", () => {
     }, { timeoutMs: 40_000 });
     // The view follows: three v1 cards, and the undo button now offers revision 2 (v2).
     await eventually("three v1 cards", async () => {
-      const cards = await page.$$eval(`section.node[data-node="${node}"] .pod`, (els) => els.map((e) => [e.querySelector(".tag")?.textContent, e.className]));
+      const cards = await page.$$eval(`section.node[data-node="${node}"] .pod`, (els) => els.map((e) => [e.getAttribute("data-tag"), e.className]));
       return cards.length === 3 && cards.every(([tag, cls]) => tag === "v1" && cls!.includes("ready"));
     }, { timeoutMs: 10_000 });
     await page.waitForSelector('.workload[data-workload="web"] button.undo[data-revision="2"]', { timeout: 5000 });

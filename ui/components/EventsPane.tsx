@@ -1,4 +1,8 @@
-/** The event stream: newest first, as `kctl get events -w` would show them. */
+/**
+ * The event stream: newest first, as `kctl get events -w` would show them. One element an event
+ * (its lines as text, the first in bold): during a scale dozens of events a frame replace the
+ * oldest shown, and elements, not text, are what the browser pays for.
+ */
 import { since } from "../../lib/human-duration.js";
 import type { Event } from "../../lib/types.js";
 
@@ -10,12 +14,7 @@ export function EventsPane(props: { events: Event[] }) {
       <ol>
         {props.events.map((e) => (
           <li key={e.metadata.uid ?? e.metadata.name} class={e.type === "Warning" ? "warning" : ""}>
-            <span class="ev-age">{since(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp)}</span>
-            <span class="ev-obj">
-              {e.involvedObject.kind}/{e.involvedObject.name}
-            </span>
-            <span class="ev-reason">{e.reason}</span>
-            <span class="ev-msg">{e.message}</span>
+            {`${e.involvedObject.kind}/${e.involvedObject.name}  ${since(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata.creationTimestamp)}\n${e.reason ?? ""}\n${e.message ?? ""}`}
           </li>
         ))}
       </ol>

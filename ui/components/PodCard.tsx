@@ -1,7 +1,9 @@
 /**
  * One pod: name, phase/readiness colour, restarts (a flash when a container restarts), owner,
- * image tag, age. Re-renders only when its pod object changes (a new resourceVersion) or the
- * age clock ticks.
+ * image tag, age. One element with the lines as text and the phase as a class (a thousand cards
+ * of nested spans were most of the page's DOM); its size is fixed (style.css) so a column can
+ * draw only the cards in view. Re-renders only when its pod object changes (a new
+ * resourceVersion) or the age clock ticks. Clicks are handled by the board (one listener).
  */
 import { Component } from "preact";
 import { since } from "../../lib/human-duration.js";
@@ -12,7 +14,8 @@ interface Props {
   pod: Pod;
   /** the age clock: a new value redraws the age */
   tick: number;
-  onSelect: (key: string) => void;
+  /** a fourth line (the unscheduled lane: the scheduler's reason) */
+  note?: string;
 }
 
 const FLASH_MS = 2000;
@@ -22,7 +25,7 @@ export class PodCard extends Component<Props, { flashUntil: number }> {
   private timer = 0;
 
   override shouldComponentUpdate(next: Props, nextState: { flashUntil: number }): boolean {
-    return next.pod !== this.props.pod || next.tick !== this.props.tick || nextState.flashUntil !== this.state.flashUntil;
+    return next.pod !== this.props.pod || next.tick !== this.props.tick || next.note !== this.props.note || nextState.flashUntil !== this.state.flashUntil;
   }
 
   /** A container restarted since the last pod version: flash (never on a card's first render). */
@@ -38,27 +41,22 @@ export class PodCard extends Component<Props, { flashUntil: number }> {
   }
 
   override render() {
-    const { pod } = this.props;
+    const { pod, note } = this.props;
     const restarts = restartsOf(pod);
     const owner = ownerOf(pod.metadata);
-    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const images = (pod.spec?.containers ?? []).map((c) => imageTag(c.image)).join(",");
-    const flash = this.state.flashUntil > 0;
+    const lines = [pod.metadata.name ?? "", `${images}  restarts ${restarts}  ${since(pod.metadata.creationTimestamp)}`, owner ? `${owner.kind}/${owner.name}` : ""];
+    if (note !== undefined) lines.push(note);
     return (
       <div
-        class={`pod ${podTone(pod)}${flash ? " flash" : ""}`}
+        class={`pod ${podTone(pod)}${note !== undefined ? " noted" : ""}${this.state.flashUntil > 0 ? " flash" : ""}`}
         data-pod={pod.metadata.name}
+        data-ns={pod.metadata.namespace}
         data-restarts={restarts}
-        title={`${key} (${pod.status?.phase ?? "Pending"})`}
-        onClick={() => this.props.onSelect(key)}
+        data-tag={images}
+        title={`${pod.metadata.namespace}/${pod.metadata.name} (${pod.status?.phase ?? "Pending"})`}
       >
-        <div class="pod-name">{pod.metadata.name}</div>
-        <div class="pod-meta">
-          <span class="tag">{images}</span>
-          <span class="restarts">{`restarts ${restarts}`}</span>
-          <span class="age">{since(pod.metadata.creationTimestamp)}</span>
-        </div>
-        {owner && <div class="owner">{`${owner.kind}/${owner.name}`}</div>}
+        {lines.join("\n")}
       </div>
     );
   }
