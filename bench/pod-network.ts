@@ -19,6 +19,12 @@ import { fileURLToPath } from "node:url";
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), "../..");
 const LAB = path.join(ROOT, "scripts/lab.sh");
+// the lab's names and segments (scripts/lab.sh: KCTL_LAB_NAME, KCTL_LAB_NET), so the bench can run
+// beside a test run's lab
+const PFX = process.env.KCTL_LAB_NAME ?? "klab";
+const NET = Number(process.env.KCTL_LAB_NET ?? 91);
+const LAB_DIR = process.env.KCTL_LAB_DIR ?? `/run/${PFX}`;
+const KUBECONFIG = `${LAB_DIR}/server/admin.kubeconfig`;
 const PORT = 7777;
 const PINGS = 3000;
 const BYTES = 128 << 20;
@@ -89,14 +95,14 @@ function sh(cmd: string, args: string[]): Promise<string> {
     execFile(cmd, args, { maxBuffer: 16 << 20, timeout: 300_000 }, (err, out, errOut) => (err ? reject(new Error(`${cmd} ${args.join(" ")}: ${errOut || err.message}`)) : resolve(out))),
   );
 }
-const kctl = (...args: string[]): Promise<string> => sh("node", [path.join(ROOT, "bin/kctl"), "--kubeconfig", "/run/klab/server/admin.kubeconfig", ...args]);
+const kctl = (...args: string[]): Promise<string> => sh("node", [path.join(ROOT, "bin/kctl"), "--kubeconfig", KUBECONFIG, ...args]);
 
 /** The network namespace file of a lab host, or of a pod's sandbox. */
 async function hostNs(h: string): Promise<string> {
-  return `/run/netns/klab-${h}`;
+  return `/run/netns/${PFX}-${h}`;
 }
 async function podNs(h: string, pod: string): Promise<string> {
-  const sock = `unix:///run/klab/hosts/${h}/docker.sock`;
+  const sock = `unix://${LAB_DIR}/hosts/${h}/docker.sock`;
   const id = (await sh("docker", ["-H", sock, "ps", "-q", "--filter", `label=io.kubernetes.pod.name=${pod}`, "--filter", "label=kctl.io/role=sandbox"])).trim().split("\n")[0];
   const pid = (await sh("docker", ["-H", sock, "inspect", "-f", "{{.State.Pid}}", id ?? ""])).trim();
   return `/proc/${pid}/ns/net`;
@@ -135,7 +141,7 @@ async function main(): Promise<void> {
   await sh("bash", [LAB, "up", "--hosts", "3", "--routed", "1"]);
   try {
     for (const h of ["h1", "h2", "h3"]) {
-      await sh("bash", ["-c", `cat <<EOF | node ${ROOT}/bin/kctl --kubeconfig /run/klab/server/admin.kubeconfig apply -f -
+      await sh("bash", ["-c", `cat <<EOF | node ${ROOT}/bin/kctl --kubeconfig ${KUBECONFIG} apply -f -
 apiVersion: v1
 kind: Pod
 metadata: {name: bench-${h}}
@@ -156,9 +162,9 @@ EOF`]);
     }
     if (Object.keys(ip).length !== 3) throw new Error("bench pods did not start");
     const paths: [string, () => Promise<Result>][] = [
-      ["host-gw floor (h1 -> h2 hosts)", async () => measure(await hostNs("h1"), await hostNs("h2"), "192.168.91.12")],
+      ["host-gw floor (h1 -> h2 hosts)", async () => measure(await hostNs("h1"), await hostNs("h2"), `192.168.${NET}.12`)],
       ["host-gw (pod h1 -> pod h2)", async () => measure(await podNs("h1", "bench-h1"), await podNs("h2", "bench-h2"), ip.h2!)],
-      ["routed floor (h1 -> h3 hosts)", async () => measure(await hostNs("h1"), await hostNs("h3"), "192.168.92.13")],
+      ["routed floor (h1 -> h3 hosts)", async () => measure(await hostNs("h1"), await hostNs("h3"), `192.168.${NET + 1}.13`)],
       ["overlay (pod h1 -> pod h3, VXLAN)", async () => measure(await podNs("h1", "bench-h1"), await podNs("h3", "bench-h3"), ip.h3!)],
     ];
     const all = new Map<string, Result[]>(paths.map(([n]) => [n, []]));
