@@ -35,8 +35,7 @@ export const VXLAN_OVERHEAD = 50;
  * cannot be read. With the engine's 1500 on a 1500 link, every full-size segment a pod sent to
  * an overlay peer was refused by the host (IpFragFails, ICMP "fragmentation needed") and resent
  * after path-MTU discovery, and UDP datagrams of 1423-1472 bytes were dropped until the sender
- * learnt the path MTU;
- * flannel gives its pods the VXLAN MTU for the same reason, also in its direct-routing mode.
+ * learnt the path MTU. flannel's VXLAN backend gives its pods the device's MTU likewise.
  */
 export async function overlayPodMtu(run: HostRunner, nodeIP: string): Promise<number> {
   const dev = await deviceOf(run, nodeIP).catch(() => undefined);
@@ -49,15 +48,16 @@ export async function overlayPodMtu(run: HostRunner, nodeIP: string): Promise<nu
  * the 50 bytes of encapsulation: encapsulated packets are never fragmented on the wire (without
  * it the device kept 1500 and overlay throughput fell to a quarter of the floor). The outer UDP
  * checksum is off (`noudpcsum`, as RFC 7348 says for IPv4: the inner TCP/UDP checksum covers the
- * payload): with it on, a segment cut in software also has its outer
- * checksum computed in software (on the lab, 11 interleaved iperf3 pairs gave medians of 322 vs
+ * payload): with it on, a segment cut in software also has its outer checksum computed in
+ * software (on the lab, 11 interleaved iperf3 pairs gave medians of 322 vs
  * 328 MiB/s: within the noise there, it matters where the CPU is the limit). A device left by an
  * older agent with the checksum on is made again (routes, neighbours, fdb follow in syncRoutes).
  */
 export async function ensureVxlan(run: HostRunner, node: string, podCIDR: string, nodeIP: string): Promise<void> {
+  type Shown = { linkinfo?: { info_data?: { udp_csum?: boolean } } }[];
   const shown = await run("ip", ["-d", "-j", "link", "show", VXLAN_DEVICE]).then(
-    (out) => JSON.parse(out) as { linkinfo?: { info_data?: { udp_csum?: boolean } } }[],
-    () => undefined,
+    (out) => parseOr<Shown>(out, []),
+    () => undefined, // no such device
   );
   let exists = shown !== undefined;
   if (exists && shown?.[0]?.linkinfo?.info_data?.udp_csum === true) {
@@ -103,4 +103,13 @@ export async function syncRoutes(run: HostRunner, peers: readonly PeerRoute[], l
 export async function removeRouting(run: HostRunner): Promise<void> {
   await run("ip", ["route", "flush", "proto", KCTL_ROUTE_PROTO]).catch(() => undefined);
   await run("ip", ["link", "del", VXLAN_DEVICE]).catch(() => undefined);
+}
+
+/** `ip -j` output, or `fallback` when it is not JSON (an `ip` without -j support prints nothing). */
+function parseOr<T>(out: string, fallback: T): T {
+  try {
+    return JSON.parse(out) as T;
+  } catch {
+    return fallback;
+  }
 }
