@@ -225,4 +225,26 @@ describe("one pod network across hosts (simulated lab)", () => {
     const svc = await client.get<Service>("Service", "roll", "default");
     for (let i = 0; i < 6; i++) expect((await httpGet(HOST_IP.h3!, svc.spec.ports![0]!.nodePort!, "/", 3000)).status).toBe(200);
   }, 120_000);
+
+  it("kctl agent --cleanup on the overlay host removes its containers, bridge, routes, VXLAN device and rules, and nothing that is not kctl's", async () => {
+    const ns = `${PFX}-h4`;
+    const inNs = (...args: string[]): Promise<string> => sh("ip", ["netns", "exec", ns, ...args]);
+    // someone else's route and rule on the same host
+    await sh("ip", ["-n", ns, "route", "add", "198.51.100.0/24", "dev", "eth0"]);
+    await inNs("iptables", "-w", "-A", "DOCKER-USER", "-s", "198.51.100.0/24", "-m", "comment", "--comment", "not kctl", "-j", "ACCEPT");
+    expect(await kctlRoutes("h4")).not.toBe("");
+    await lab("stop-agent", "h4");
+    const dockerHost = `unix://${process.env.KCTL_LAB_DIR ?? `/run/${PFX}`}/hosts/h4/docker.sock`;
+    const out = await lab("exec", "h4", "node", path.join(ROOT, "bin/kctl"), "agent", "--cleanup", "--node-name", "h4", "--docker-host", dockerHost);
+    expect(out).toMatch(/^agent h4 cleaned up: \d+ containers, networks \[kctl-pods-h4\], [1-9]\d* iptables rules/);
+    expect(await kctlRoutes("h4")).toBe("");
+    await expect(sh("ip", ["-n", ns, "link", "show", "kctl.vxlan"])).rejects.toThrow(/does not exist/);
+    const rules = (await inNs("iptables", "-w", "-S")) + (await inNs("iptables", "-w", "-t", "nat", "-S"));
+    expect(rules).not.toContain("kctl pod network");
+    expect(rules).not.toContain("KCTL-POSTROUTING");
+    expect(rules).toContain("not kctl");
+    expect(await sh("ip", ["-n", ns, "route", "show", "198.51.100.0/24"])).toContain("dev eth0");
+    expect(await sh("docker", ["-H", dockerHost, "network", "ls", "--format", "{{.Name}}"])).not.toContain("kctl-pods-h4");
+    expect((await sh("docker", ["-H", dockerHost, "ps", "-aq", "--filter", "label=kctl.io/managed=true"])).trim()).toBe("");
+  }, 60_000);
 });
