@@ -17,18 +17,26 @@
 # inside it would be answered by the node itself.)
 # Everything is named klab*; state lives under $KCTL_LAB_DIR (default /run/klab), engine data
 # under $KCTL_LAB_DATA (default /var/lib/klab). Needs root (netns, veth, dockerd).
+# A second lab can run beside the first (a benchmark next to a test run): KCTL_LAB_NAME=xlab
+# KCTL_LAB_NET=93 KCTL_LAB_PORT=16543 give it other names (xlab*, /run/xlab), segments
+# 192.168.93/94 and port; every command of that lab needs the same variables.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-LAB=${KCTL_LAB_DIR:-/run/klab}
-DATA=${KCTL_LAB_DATA:-/var/lib/klab}
+PFX=${KCTL_LAB_NAME:-klab}      # prefix of every name the lab makes (namespaces, links, dirs)
+NET=${KCTL_LAB_NET:-91}         # segment A is 192.168.NET.0/24, segment B 192.168.(NET+1).0/24
+LAB=${KCTL_LAB_DIR:-/run/$PFX}
+DATA=${KCTL_LAB_DATA:-/var/lib/$PFX}
 PORT=${KCTL_LAB_PORT:-16443}
-SERVER_IP=192.168.91.1
+A=192.168.$NET
+B=192.168.$((NET + 1))
+SERVER_IP=$A.1
+LAB_RULE="kctl lab"; [ "$PFX" = klab ] || LAB_RULE="kctl lab $PFX"
 IMAGES=${KCTL_LAB_IMAGES:-kctl-test/busybox:v1 kctl-test/web:v1 kctl-test/web:v2}
 KCTL=(node "$ROOT/bin/kctl")
 
 log() { echo "lab: $*" >&2; }
-ns() { echo "klab-$1"; }
+ns() { echo "$PFX-$1"; }
 hosts() { ls "$LAB/hosts" 2>/dev/null || true; }
 host_ip() { cat "$LAB/hosts/$1/ip"; }
 sock() { echo "$LAB/hosts/$1/docker.sock"; }
@@ -40,28 +48,33 @@ wait_for() { # wait_for WHAT SECONDS CMD...
 
 add_host() { # add_host NAME SEGMENT(0|1) INDEX
   local h=$1 seg=$2 idx=$3 n; n=$(ns "$h")
-  local ip="192.168.$((seg + 91)).$((10 + idx))" gw
-  gw=$([ "$seg" = 0 ] && echo $SERVER_IP || echo 192.168.92.254)
+  local ip="192.168.$((seg + NET)).$((10 + idx))" gw
+  gw=$([ "$seg" = 0 ] && echo $SERVER_IP || echo $B.254)
   mkdir -p "$LAB/hosts/$h" "$DATA/$h"
   echo "$ip" >"$LAB/hosts/$h/ip"
   ip netns add "$n"
   if [ "$seg" = 0 ]; then
-    ip link add "klab-$h" type veth peer name eth0 netns "$n"
-    ip link set "klab-$h" master klab0 up
+    ip link add "$PFX-$h" type veth peer name eth0 netns "$n"
+    ip link set "$PFX-$h" master ${PFX}0 up
   else
-    ip link add "klab-$h" netns klab-router type veth peer name eth0 netns "$n"
-    ip -n klab-router link set "klab-$h" master klab1 up
+    ip link add "$PFX-$h" netns $PFX-router type veth peer name eth0 netns "$n"
+    ip -n $PFX-router link set "$PFX-$h" master ${PFX}1 up
   fi
   ip -n "$n" link set lo up
   ip -n "$n" addr add "$ip/24" dev eth0
   ip -n "$n" link set eth0 up
   ip -n "$n" route add default via "$gw"
+  # segment A reaches segment B through the router directly, not through this machine's routing:
+  # the machine sends out of its bridge device, which has no tunnel offloads, so it cut every
+  # VXLAN packet to 1,450 bytes in software while plain TCP crossed as 64 KB segments (an unfair
+  # floor for the overlay; see bench/README.md)
+  if [ "$seg" = 0 ] && [ -e "/run/netns/$PFX-router" ]; then ip -n "$n" route add "$B.0/24" via "$A.254"; fi
   ip netns exec "$n" sysctl -qw net.ipv4.ip_forward=1
   # dockerd with everything of its own; setsid so it outlives this script. nsenter (not `ip netns
   # exec`): only the network namespace changes, so the engine still sees the host's cgroup mounts.
   nsenter --net="/run/netns/$n" setsid /usr/sbin/dockerd \
     --data-root "$DATA/$h/docker" --exec-root "$LAB/hosts/$h/exec" --pidfile "$LAB/hosts/$h/docker.pid" \
-    -H "unix://$(sock "$h")" --containerd-namespace "klab-$h" --containerd-plugins-namespace "klab-$h-plugins" \
+    -H "unix://$(sock "$h")" --containerd-namespace "$PFX-$h" --containerd-plugins-namespace "$PFX-$h-plugins" \
     >"$LAB/hosts/$h/dockerd.log" 2>&1 </dev/null &
 }
 
@@ -84,25 +97,30 @@ cmd_up() {
   done
   [ -d "$LAB" ] && { log "a lab is up already ($LAB); scripts/lab.sh down first"; exit 1; }
   mkdir -p "$LAB/hosts" "$DATA"
-  ip link add klab0 type bridge && ip addr add $SERVER_IP/24 dev klab0 && ip link set klab0 up
-  # Hosts talk across klab0 through this machine's FORWARD chain only if br_netfilter is loaded;
+  ip link add ${PFX}0 type bridge && ip addr add $SERVER_IP/24 dev ${PFX}0 && ip link set ${PFX}0 up
+  # Hosts talk across ${PFX}0 through this machine's FORWARD chain only if br_netfilter is loaded;
   # accept them explicitly (comment "kctl lab") so Docker's DROP policy never sees them.
   iptables -w -N DOCKER-USER 2>/dev/null || true
-  iptables -w -I DOCKER-USER 1 -i klab0 -m comment --comment "kctl lab" -j ACCEPT
+  iptables -w -I DOCKER-USER 1 -i ${PFX}0 -m comment --comment "$LAB_RULE" -j ACCEPT
   if [ "$routed" -gt 0 ]; then
     # Segment B's bridge lives inside the router namespace: this machine never sees its frames
     # (with br_netfilter loaded, bridging them here as well confused conntrack: connections
     # through the router were reset).
-    ip netns add klab-router
-    ip link add klab-ra type veth peer name eth0 netns klab-router
-    ip link set klab-ra master klab0 up
-    ip -n klab-router link set lo up
-    ip -n klab-router addr add 192.168.91.254/24 dev eth0; ip -n klab-router link set eth0 up
-    ip -n klab-router link add klab1 type bridge
-    ip -n klab-router addr add 192.168.92.254/24 dev klab1; ip -n klab-router link set klab1 up
-    ip -n klab-router route add default via $SERVER_IP
-    ip netns exec klab-router sysctl -qw net.ipv4.ip_forward=1
-    ip route replace 192.168.92.0/24 via 192.168.91.254
+    ip netns add $PFX-router
+    ip link add $PFX-ra type veth peer name eth0 netns $PFX-router
+    ip link set $PFX-ra master ${PFX}0 up
+    ip -n $PFX-router link set lo up
+    ip -n $PFX-router addr add $A.254/24 dev eth0; ip -n $PFX-router link set eth0 up
+    ip -n $PFX-router link add ${PFX}1 type bridge
+    ip -n $PFX-router link set ${PFX}1 up
+    # the router's segment-B address on a veth port of the bridge, not on the bridge device: for
+    # the same reason (routed packets leave through a device with tunnel offloads, as a NIC has)
+    ip -n $PFX-router link add $PFX-rb type veth peer name $PFX-rbp
+    ip -n $PFX-router link set $PFX-rbp master ${PFX}1 up
+    ip -n $PFX-router addr add $B.254/24 dev $PFX-rb; ip -n $PFX-router link set $PFX-rb up
+    ip -n $PFX-router route add default via $SERVER_IP
+    ip netns exec $PFX-router sysctl -qw net.ipv4.ip_forward=1
+    ip route replace $B.0/24 via $A.254
   fi
   for i in $(seq 1 "$n"); do
     local seg=0; [ "$i" -gt $((n - routed)) ] && seg=1
@@ -154,7 +172,7 @@ cmd_remove_host() {
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   fi
-  ip link del "klab-$h" 2>/dev/null || ip -n klab-router link del "klab-$h" 2>/dev/null || true
+  ip link del "$PFX-$h" 2>/dev/null || ip -n $PFX-router link del "$PFX-$h" 2>/dev/null || true
   ip netns del "$(ns "$h")" 2>/dev/null || true
   # dockerd leaves its exec-root mounts (netns files, overlay) behind if it died hard
   grep -E " ($LAB/hosts/$h|$DATA/$h)" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
@@ -169,11 +187,11 @@ cmd_down() {
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   fi
-  ip netns del klab-router 2>/dev/null || true
-  ip link del klab-ra 2>/dev/null || true
-  ip link del klab0 2>/dev/null || true
-  ip route del 192.168.92.0/24 2>/dev/null || true
-  while iptables -w -D DOCKER-USER -i klab0 -m comment --comment "kctl lab" -j ACCEPT 2>/dev/null; do :; done
+  ip netns del $PFX-router 2>/dev/null || true
+  ip link del $PFX-ra 2>/dev/null || true
+  ip link del ${PFX}0 2>/dev/null || true
+  ip route del $B.0/24 2>/dev/null || true
+  while iptables -w -D DOCKER-USER -i ${PFX}0 -m comment --comment "$LAB_RULE" -j ACCEPT 2>/dev/null; do :; done
   rm -rf "${LAB:?}" "${DATA:?}"
   log "down"
 }
@@ -193,5 +211,5 @@ case ${1:-} in
   remove-host) cmd_remove_host "$2" ;;
   exec) h=$2; shift 2; exec nsenter --net="/run/netns/$(ns "$h")" "$@" ;;
   env) cmd_env ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n "2,16p" "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

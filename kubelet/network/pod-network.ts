@@ -12,7 +12,7 @@ import { Informer } from "../../lib/informer.js";
 import type { Logger } from "../../lib/logger.js";
 import type { Node, NodeCondition } from "../../lib/types.js";
 import { execHost, type HostRunner } from "./host-commands.js";
-import { ensureVxlan, isOnLink, syncRoutes } from "./host-routing.js";
+import { ensureVxlan, isOnLink, overlayPodMtu, syncRoutes } from "./host-routing.js";
 import { ensureMasquerade } from "./masquerade.js";
 import { planPeers, type RoutingMode } from "./peers.js";
 import { ensurePodBridge } from "./pod-bridge.js";
@@ -159,7 +159,10 @@ export class PodNetwork {
     if (!podCIDR) return;
     try {
       if (this.podCIDR !== podCIDR || !this.network || !this.state.ready) {
-        this.network = await ensurePodBridge(this.opts.docker, nodeName, podCIDR, { mtu: this.opts.mode === "vxlan" ? 1450 : undefined, dockerMasquerade: !this.hostChanges });
+        // auto as well as vxlan: a peer behind a router may join at any time, and the bridge's MTU is
+        // fixed when it is made
+        const mtu = this.opts.mode === "host-gw" ? undefined : await overlayPodMtu(this.run, nodeIP);
+        this.network = await ensurePodBridge(this.opts.docker, nodeName, podCIDR, { mtu, dockerMasquerade: !this.hostChanges });
         if (this.hostChanges) await ensureMasquerade(this.run, this.opts.clusterCidr, podCIDR);
         this.podCIDR = podCIDR;
         this.vxlanUp = false;

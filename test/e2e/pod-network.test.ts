@@ -22,8 +22,12 @@ import { httpGet } from "./services-cluster.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const LAB = path.join(ROOT, "scripts/lab.sh");
-const KUBECONFIG = "/run/klab/server/admin.kubeconfig";
-const HOST_IP: Record<string, string> = { h1: "192.168.91.11", h2: "192.168.91.12", h3: "192.168.91.13", h4: "192.168.92.14" };
+// the lab's names and segments (scripts/lab.sh KCTL_LAB_NAME/KCTL_LAB_NET): defaults, or a lab of
+// its own beside another run's
+const PFX = process.env.KCTL_LAB_NAME ?? "klab";
+const NET = Number(process.env.KCTL_LAB_NET ?? 91);
+const KUBECONFIG = `${process.env.KCTL_LAB_DIR ?? `/run/${PFX}`}/server/admin.kubeconfig`;
+const HOST_IP: Record<string, string> = { h1: `192.168.${NET}.11`, h2: `192.168.${NET}.12`, h3: `192.168.${NET}.13`, h4: `192.168.${NET + 1}.14` };
 
 function sh(cmd: string, args: string[], timeoutMs = 240_000): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -58,7 +62,7 @@ const running = async (name: string): Promise<Pod | undefined> => {
   const p = await client.get<Pod>("Pod", name, "default");
   return p.status?.phase === "Running" && p.status.podIP ? p : undefined;
 };
-const kctlRoutes = (host: string): Promise<string> => sh("ip", ["-n", `klab-${host}`, "route", "show", "proto", "107"]);
+const kctlRoutes = (host: string): Promise<string> => sh("ip", ["-n", `${PFX}-${host}`, "route", "show", "proto", "107"]);
 
 beforeAll(async () => {
   await lab("down").catch(() => undefined);
@@ -132,6 +136,15 @@ describe("one pod network across hosts (simulated lab)", () => {
     const ip1 = (await running("web-h1"))!.status!.podIP!;
     expect(await podSh("web-h1", `wget -q -O- http://${ip4}:8080/`)).toBe("v1 web-h4\n");
     expect(await podSh("web-h4", `wget -q -O- http://${ip1}:8080/`)).toBe("v1 web-h1\n");
+  }, 60_000);
+
+  it("overlay settings: pods fit the VXLAN MTU in auto mode (no path-MTU discovery needed), the device sends no outer UDP checksum", async () => {
+    // the lab's links are 1500: pods get 1500 - 50 on every host (auto mode, peers of both kinds)
+    for (const pod of ["web-h1", "web-h4"]) expect((await podSh(pod, "cat /sys/class/net/eth0/mtu")).trim()).toBe("1450");
+    for (const h of ["h1", "h4"]) {
+      const dev = JSON.parse(await sh("ip", ["-n", `${PFX}-${h}`, "-d", "-j", "link", "show", "kctl.vxlan"])) as { mtu: number; linkinfo: { info_data: { udp_csum: boolean; port: number } } }[];
+      expect(dev[0]).toMatchObject({ mtu: 1450, linkinfo: { info_data: { udp_csum: false, port: 8472 } } });
+    }
   }, 60_000);
 
   it("a rolling update with endpoints on 3 hosts under a constant request loop: 0 failed requests", async () => {
@@ -212,4 +225,26 @@ describe("one pod network across hosts (simulated lab)", () => {
     const svc = await client.get<Service>("Service", "roll", "default");
     for (let i = 0; i < 6; i++) expect((await httpGet(HOST_IP.h3!, svc.spec.ports![0]!.nodePort!, "/", 3000)).status).toBe(200);
   }, 120_000);
+
+  it("kctl agent --cleanup on the overlay host removes its containers, bridge, routes, VXLAN device and rules, and nothing that is not kctl's", async () => {
+    const ns = `${PFX}-h4`;
+    const inNs = (...args: string[]): Promise<string> => sh("ip", ["netns", "exec", ns, ...args]);
+    // someone else's route and rule on the same host
+    await sh("ip", ["-n", ns, "route", "add", "198.51.100.0/24", "dev", "eth0"]);
+    await inNs("iptables", "-w", "-A", "DOCKER-USER", "-s", "198.51.100.0/24", "-m", "comment", "--comment", "not kctl", "-j", "ACCEPT");
+    expect(await kctlRoutes("h4")).not.toBe("");
+    await lab("stop-agent", "h4");
+    const dockerHost = `unix://${process.env.KCTL_LAB_DIR ?? `/run/${PFX}`}/hosts/h4/docker.sock`;
+    const out = await lab("exec", "h4", "node", path.join(ROOT, "bin/kctl"), "agent", "--cleanup", "--node-name", "h4", "--docker-host", dockerHost);
+    expect(out).toMatch(/^agent h4 cleaned up: \d+ containers, networks \[kctl-pods-h4\], [1-9]\d* iptables rules/);
+    expect(await kctlRoutes("h4")).toBe("");
+    await expect(sh("ip", ["-n", ns, "link", "show", "kctl.vxlan"])).rejects.toThrow(/does not exist/);
+    const rules = (await inNs("iptables", "-w", "-S")) + (await inNs("iptables", "-w", "-t", "nat", "-S"));
+    expect(rules).not.toContain("kctl pod network");
+    expect(rules).not.toContain("KCTL-POSTROUTING");
+    expect(rules).toContain("not kctl");
+    expect(await sh("ip", ["-n", ns, "route", "show", "198.51.100.0/24"])).toContain("dev eth0");
+    expect(await sh("docker", ["-H", dockerHost, "network", "ls", "--format", "{{.Name}}"])).not.toContain("kctl-pods-h4");
+    expect((await sh("docker", ["-H", dockerHost, "ps", "-aq", "--filter", "label=kctl.io/managed=true"])).trim()).toBe("");
+  }, 60_000);
 });
