@@ -160,10 +160,16 @@ export class PodNetwork {
     try {
       if (this.podCIDR !== podCIDR || !this.network || !this.state.ready) {
         // auto as well as vxlan: a peer behind a router may join at any time, and the bridge's MTU is
-        // fixed when it is made
-        const mtu = this.opts.mode === "host-gw" ? undefined : await overlayPodMtu(this.run, nodeIP);
-        this.network = await ensurePodBridge(this.opts.docker, nodeName, podCIDR, { mtu, dockerMasquerade: !this.hostChanges });
-        if (this.hostChanges) await ensureMasquerade(this.run, this.opts.clusterCidr, podCIDR);
+        // fixed when it is made. A node on a loopback address (one machine) has no overlay peers:
+        // the engine's default, not loopback's 65536.
+        const overlayPossible = this.opts.mode !== "host-gw" && !nodeIP.startsWith("127.");
+        const bridge = async (): Promise<string> => {
+          const mtu = overlayPossible ? await overlayPodMtu(this.run, nodeIP) : undefined;
+          return ensurePodBridge(this.opts.docker, nodeName, podCIDR, { mtu, dockerMasquerade: !this.hostChanges });
+        };
+        // The bridge (the engine's work) and kctl's iptables rules do not depend on each other.
+        const [network] = await Promise.all([bridge(), this.hostChanges ? ensureMasquerade(this.run, this.opts.clusterCidr, podCIDR) : undefined]);
+        this.network = network;
         this.podCIDR = podCIDR;
         this.vxlanUp = false;
         this.log.info({ podCIDR, network: this.network }, "pod network ready");

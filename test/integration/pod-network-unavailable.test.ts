@@ -67,4 +67,21 @@ describe("pod network that cannot install its routes", () => {
       await net.stop();
     }
   }, 30_000);
+
+  it("a node on a loopback address (one machine, no overlay peers) keeps the engine's MTU, not loopback's", async () => {
+    const name = `${self}-lo`;
+    await server.client.create<Node>({ apiVersion: "v1", kind: "Node", metadata: { name }, spec: { podCIDR: "10.251.9.0/24", podCIDRs: ["10.251.9.0/24"] } });
+    const run: HostRunner = async (cmd, args) => (cmd === "ip" && args.includes("-j") ? "[]" : "");
+    const net = new PodNetwork({ client: server.client, docker: docker(), nodeName: name, nodeIP: "127.0.0.1", clusterCidr: "10.251.0.0/16", mode: "auto", logger: silentLogger(), run, hostChanges: true });
+    await net.start();
+    await net.syncNow();
+    try {
+      expect(net.sandboxNetwork()).toBe(`kctl-pods-${name}`);
+      const info = await docker().getNetwork(`kctl-pods-${name}`).inspect();
+      expect(info.Options?.["com.docker.network.driver.mtu"]).toBeUndefined();
+    } finally {
+      await net.stop();
+      await removePodBridges(docker(), name);
+    }
+  }, 30_000);
 });
