@@ -89,13 +89,12 @@ function eventsNewestFirst(c: Cluster): Event[] {
  * unsorted again and identical for the board's shouldComponentUpdate: during a scale most frames
  * change a few columns of 100.
  */
-const lastColumns = new Map<string, { raw: Pod[]; sorted: Pod[] }>();
-function sortedColumn(name: string, raw: Pod[]): Pod[] {
+let lastColumns = new Map<string, { raw: Pod[]; sorted: Pod[] }>();
+function sortedColumn(name: string, raw: Pod[], next: Map<string, { raw: Pod[]; sorted: Pod[] }>): Pod[] {
   const last = lastColumns.get(name);
-  if (last && last.raw.length === raw.length && last.raw.every((p, i) => p === raw[i])) return last.sorted;
-  const sorted = [...raw].sort(byName);
-  lastColumns.set(name, { raw, sorted });
-  return sorted;
+  const kept = last && last.raw.length === raw.length && last.raw.every((p, i) => p === raw[i]) ? last : { raw, sorted: [...raw].sort(byName) };
+  next.set(name, kept);
+  return kept.sorted;
 }
 
 /** The filters as a predicate on objects. */
@@ -136,8 +135,11 @@ export function deriveView(c: Cluster, f: Filters): View {
     if (!col) columns.set(nodeName, (col = { name: nodeName, pods: [] }));
     col.pods.push(p);
   }
-  for (const col of columns.values()) col.pods = sortedColumn(col.name, col.pods);
-  const lane = sortedColumn("\0unscheduled", unscheduled);
+  // Only this frame's columns are kept: a deleted node's (or a filtered-out one's) is let go.
+  const drawn = new Map<string, { raw: Pod[]; sorted: Pod[] }>();
+  for (const col of columns.values()) col.pods = sortedColumn(col.name, col.pods, drawn);
+  const lane = sortedColumn("\0unscheduled", unscheduled, drawn);
+  lastColumns = drawn;
 
   const all = eventsNewestFirst(c);
   const events = f.namespace ? all.filter((e) => e.metadata.namespace === f.namespace) : all;

@@ -27,6 +27,11 @@ const NOTED_STRIDE = 67;
 const OVERSCAN_COLUMNS = 1;
 const OVERSCAN_CARDS = 3;
 
+/** The same pod objects in the same order (a column's cards need no re-render). */
+function samePods(a: readonly Pod[], b: readonly Pod[]): boolean {
+  return a === b || (a.length === b.length && a.every((p, i) => p === b[i]));
+}
+
 function pct(used: number, cap: number): number {
   return cap > 0 ? Math.min(100, Math.round((used / cap) * 100)) : 0;
 }
@@ -51,10 +56,7 @@ class Cards extends Component<CardsProps, { firstRow: number }> {
 
   override shouldComponentUpdate(next: CardsProps, nextState: { firstRow: number }): boolean {
     const a = this.props;
-    if (nextState.firstRow !== this.state.firstRow || a.tick !== next.tick || a.viewport !== next.viewport || a.stride !== next.stride || a.pods.length !== next.pods.length) return true;
-    if (a.pods === next.pods) return false;
-    for (let i = 0; i < a.pods.length; i++) if (a.pods[i] !== next.pods[i]) return true;
-    return false;
+    return nextState.firstRow !== this.state.firstRow || a.tick !== next.tick || a.viewport !== next.viewport || a.stride !== next.stride || !samePods(a.pods, next.pods);
   }
 
   private onScroll = (e: Event): void => {
@@ -84,10 +86,7 @@ class Column extends Component<{ col: NodeColumn; tick: number; viewport: number
   override shouldComponentUpdate(next: { col: NodeColumn; tick: number; viewport: number }): boolean {
     const a = this.props.col;
     const b = next.col;
-    if (a.node !== b.node || a.pods.length !== b.pods.length || this.props.tick !== next.tick || this.props.viewport !== next.viewport) return true;
-    if (a.pods === b.pods) return false;
-    for (let i = 0; i < a.pods.length; i++) if (a.pods[i] !== b.pods[i]) return true;
-    return false;
+    return a.node !== b.node || this.props.tick !== next.tick || this.props.viewport !== next.viewport || !samePods(a.pods, b.pods);
   }
 
   override render() {
