@@ -8,12 +8,12 @@ import os from "node:os";
 import path from "node:path";
 import type { FakeClock } from "../../lib/clock.js";
 import { silentLogger } from "../../lib/logger.js";
-import { startKubelet, type Kubelet } from "../../kubelet/index.js";
+import { startKubelet, type Kubelet, type KubeletOptions } from "../../kubelet/index.js";
 import type { FakeRuntime } from "./fake-runtime.js";
 import type { TestServer } from "./server.js";
 
 /** Start node `nodeName`'s kubelet on `fake` and `clock`; its data dir is a fresh temp dir. */
-export function startFakeKubelet(srv: TestServer, nodeName: string, fake: FakeRuntime, clock: FakeClock): Promise<Kubelet> {
+export function startFakeKubelet(srv: TestServer, nodeName: string, fake: FakeRuntime, clock: FakeClock, extra: Partial<KubeletOptions> = {}): Promise<Kubelet> {
   return startKubelet({
     client: srv.client,
     logger: silentLogger(),
@@ -26,5 +26,6 @@ export function startFakeKubelet(srv: TestServer, nodeName: string, fake: FakeRu
     metricsPeriodSeconds: 0,
     backoffBaseMs: 1000,
     backoffCapMs: 4000,
+    ...extra,
   });
 }

@@ -188,9 +188,12 @@ export class FakeRuntime implements ContainerRuntime {
     return ports;
   }
 
+  /** Addresses something outside the kubelet holds on the fake network (a test takes a pod's IP). */
+  readonly takenIPs = new Set<string>();
+
   /** Pod IPs handed out by the fake network (a container holding its own network asks for one). */
   private podIP(wanted?: string): string {
-    const used = new Set([...this.containers.values()].filter((f) => f.c.state === "running").map((f) => f.c.ip));
+    const used = new Set([...this.takenIPs, ...[...this.containers.values()].filter((f) => f.c.state === "running").map((f) => f.c.ip)]);
     if (wanted && !used.has(wanted)) return wanted;
     if (wanted) throw new Error(`Address already in use: ${wanted}`);
     return `10.88.0.${this.ipCounter++}`;
