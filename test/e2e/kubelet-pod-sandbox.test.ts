@@ -117,4 +117,13 @@ describe("pods without a sandbox", () => {
     );
     expect(seen).toBe("v1 pair\n");
   }, 90_000);
+
+  it("--pod-sandbox takes always or when-needed: anything else is one line and changes nothing", async () => {
+    for (const cmd of [["server", "--listen", "127.0.0.1:0", "--data-dir", `${srv.dataDir}/refused`], ["agent", "--server", "https://127.0.0.1:1", "--token", "x"]]) {
+      const r = await kctl([...cmd, "--pod-sandbox", "sometimes"]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr.trim()).toBe('error: --pod-sandbox: "sometimes" is not one of always, when-needed');
+    }
+  });
 });
+
