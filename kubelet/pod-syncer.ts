@@ -15,7 +15,7 @@ import { containerFieldPath, containerSpec } from "./container-spec.js";
 import { ContainerConfigError, needsPodIP, resolveEnv, type ObjectSource } from "./env.js";
 import type { Recorder } from "../lib/events.js";
 import { ImageError, type ImageManager } from "./images.js";
-import { planPod, podGracePeriod, type PodAction } from "./pod-plan.js";
+import { needsSandbox, planPod, podGracePeriod, type PodAction } from "./pod-plan.js";
 import { computePodStatus, type WaitingReason } from "./pod-status.js";
 import { LifecycleHooks } from "./lifecycle-hooks.js";
 import type { ProbeManager } from "./probes/manager.js";
@@ -289,7 +289,8 @@ export class PodSyncer {
           if (id) await this.startUserContainer(pod, s.container, id, waiting, log);
         }),
       );
-    } else if (starts.length === 1 && this.d.withoutSandbox && !actions.some((a) => a.type === "createSandbox")) {
+    } else if (starts.length === 1 && this.d.withoutSandbox && !needsSandbox(pod)) {
+      // The plan starts the one container of a pod without a sandbox (it asks for no sandbox).
       await this.startWithoutSandbox(pod, starts[0]!, waiting, log);
     }
     return false;
