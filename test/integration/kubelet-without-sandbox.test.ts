@@ -10,10 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../../lib/clock.js";
 import type { Container, Pod } from "../../lib/types.js";
 import type { Kubelet } from "../../kubelet/index.js";
-import { startFakeKubelet } from "../helpers/fake-kubelet.js";
+import { fakeNodePod, startFakeKubelet, waitPodWith } from "../helpers/fake-kubelet.js";
 import { FakeRuntime } from "../helpers/fake-runtime.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
-import { eventually } from "../helpers/eventually.js";
 
 const NODE = "fake-solo-node";
 let srv: TestServer;
@@ -33,26 +32,9 @@ afterAll(async () => {
   await srv?.close();
 });
 
-function pod(name: string, containers: Partial<Container>[], spec: Partial<Pod["spec"]> = {}): Pod {
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name, namespace: "default" },
-    spec: {
-      nodeName: NODE,
-      terminationGracePeriodSeconds: 5,
-      containers: containers.map((c, i) => ({ name: `c${i}`, image: "app:v1", imagePullPolicy: "IfNotPresent", ...c })) as Container[],
-      ...spec,
-    },
-  };
-}
+const pod = (name: string, containers: Partial<Container>[], spec: Partial<Pod["spec"]> = {}): Pod => fakeNodePod(NODE, name, containers, spec);
 
-async function waitPod(name: string, what: string, ok: (p: Pod) => boolean): Promise<Pod> {
-  return eventually(`${name}: ${what}`, async () => {
-    const p = await srv.client.get<Pod>("Pod", name, "default").catch(() => undefined);
-    return p && ok(p) ? p : undefined;
-  }, { timeoutMs: 5_000, intervalMs: 20 });
-}
+const waitPod = (name: string, what: string, ok: (p: Pod) => boolean): Promise<Pod> => waitPodWith(srv.client, name, what, ok);
 const ready = (restarts: number) => (p: Pod): boolean =>
   p.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") === true && p.status?.containerStatuses?.[0]?.restartCount === restarts;
 const running = (name: string) => fake.podContainers(name).find((c) => c.state === "running")!;
