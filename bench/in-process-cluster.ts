@@ -3,6 +3,9 @@
  * process, for benchmarks on the real engine: TLS API server on a temp data dir, one client per
  * component, one shared informer factory for controllers and scheduler, a node credential for
  * one kubelet whose containers carry `kctl-bench=<run>`, and a pod phase tracker on a watch.
+ * The node is on kctl's pod network as `kctl server`'s is (its own bridge on a podCIDR from a
+ * bench-only cluster range, removed again at stop), so pods run without a sandbox where they
+ * need none, unless `podSandbox: "always"` asks for the layout before.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -13,6 +16,7 @@ import Dockerode from "dockerode";
 import { startApiServer } from "../apiserver/index.js";
 import { startControllerManager } from "../controllers/index.js";
 import { startKubelet } from "../kubelet/index.js";
+import { cleanupPodNetwork } from "../kubelet/network/cleanup.js";
 import { startEngineCallCounter, type EngineCallCounter } from "./engine-call-counter.js";
 import { LABEL_NODE } from "../kubelet/labels.js";
 import { ApiClient } from "../lib/client.js";
@@ -54,7 +58,18 @@ export interface BenchCluster {
 }
 
 /** Start the cluster; `KCTL_LOG_LEVEL` turns the components' logs on. */
-export async function startBenchCluster(prefix: string): Promise<BenchCluster> {
+/**
+ * A cluster range for benchmarks only, so a bench never takes the addresses of a `kctl server`
+ * on the same host (10.244.0.0/16 by default).
+ */
+const BENCH_CLUSTER_CIDR = "10.250.0.0/16";
+
+/** How the bench cluster's kubelet lays pods out (kubelet option `podSandbox`). */
+export interface BenchClusterOptions {
+  podSandbox?: "always" | "when-needed";
+}
+
+export async function startBenchCluster(prefix: string, opts: BenchClusterOptions = {}): Promise<BenchCluster> {
   const run = `${prefix}-${process.pid}`;
   const node = `${run}-node`;
   const engine = new Dockerode({ socketPath: "/var/run/docker.sock" });
@@ -65,7 +80,7 @@ export async function startBenchCluster(prefix: string): Promise<BenchCluster> {
   const client = clientFor("bench");
   const logger = process.env.KCTL_LOG_LEVEL ? createLogger({ level: process.env.KCTL_LOG_LEVEL }) : silentLogger();
   const informers = new SharedInformers(clientFor("informers"), logger);
-  const cm = await startControllerManager({ client: clientFor("controller-manager"), logger, informers });
+  const cm = await startControllerManager({ client: clientFor("controller-manager"), logger, informers, clusterCidr: BENCH_CLUSTER_CIDR });
   const sched = await startScheduler({ client: clientFor("scheduler"), logger, informers });
   const cred = await api.nodeCredential(node, ["127.0.0.1"]);
   const engineCalls = await startEngineCallCounter();
@@ -78,6 +93,8 @@ export async function startBenchCluster(prefix: string): Promise<BenchCluster> {
     dataDir: path.join(dataDir, "kubelet"),
     containerLabels: { "kctl-bench": run },
     kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem },
+    podNetwork: { clusterCidr: BENCH_CLUSTER_CIDR, mode: "auto" },
+    ...(opts.podSandbox ? { podSandbox: opts.podSandbox } : {}),
   });
   const tracker = new PodPhaseTracker(client, engine, "default", `kctl-bench=${run}`);
   await tracker.start();
@@ -113,6 +130,7 @@ export async function startBenchCluster(prefix: string): Promise<BenchCluster> {
       client.close();
       await removeLabelled(`kctl-bench=${run}`);
       await removeLabelled(`${LABEL_NODE}=${node}`);
+      await cleanupPodNetwork(engine, node).catch(() => undefined);
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -19,8 +19,8 @@
  * Waiting is done on a watch, not by polling the API server under test.
  *
  * Prints a table and one JSON line.
- * Run: `node dist/bench/node.js [--runs 5] [--sizes 1,10,30] [--no-heal] [--no-roll] [--deletes 10,30] [--grace 5]`
- * (`--deletes ""` skips the deletion figures).
+ * Run: `node dist/bench/node.js [--runs 5] [--sizes 1,10,30] [--no-heal] [--no-roll] [--deletes 10,30] [--grace 5] [--pod-sandbox always|when-needed]`
+ * (`--deletes ""` skips the deletion figures; `--pod-sandbox always` gives every pod a sandbox, the layout before).
  * Needs the engine and the test images (scripts/docker-engine.sh, scripts/build-test-images.sh).
  */
 import type { ApiClient } from "../lib/client.js";
@@ -37,6 +37,7 @@ interface Args {
   roll: boolean;
   deletes: number[];
   grace: number;
+  podSandbox?: "always" | "when-needed";
 }
 
 function parseArgs(argv: string[]): Args {
@@ -49,6 +50,11 @@ function parseArgs(argv: string[]): Args {
     else if (f === "--no-roll") a.roll = false;
     else if (f === "--deletes") a.deletes = (argv[++i] ?? "").split(",").map(Number).filter((n) => n > 0);
     else if (f === "--grace") a.grace = Math.max(1, Number(argv[++i]) || 5);
+    else if (f === "--pod-sandbox") {
+      const v = argv[++i];
+      if (v !== "always" && v !== "when-needed") throw new Error(`--pod-sandbox: always or when-needed, not "${v}"`);
+      a.podSandbox = v;
+    }
     else throw new Error(`unknown flag ${f}`);
   }
   return a;
@@ -144,7 +150,7 @@ function perPod(runs: readonly Map<string, number>[], n: number): Record<string,
 }
 
 async function main(): Promise<void> {
-  const c = await startBenchCluster("bench");
+  const c = await startBenchCluster("bench", { podSandbox: args.podSandbox });
   const floorCounter = await startEngineCallCounter();
   const { client, tracker } = c;
   const deleteDeployment = async (name: string): Promise<void> => {

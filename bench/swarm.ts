@@ -15,7 +15,8 @@
  * Swarm is initialised on the engine (advertise 127.0.0.1) and left at the end, unless the
  * engine was already in a swarm, which the bench refuses to touch. Loopback only.
  * Prints a table and one JSON line.
- * Run: `node dist/bench/swarm.js [--runs 3] [--replicas 10]`
+ * Run: `node dist/bench/swarm.js [--runs 3] [--replicas 10] [--pod-sandbox always|when-needed]`
+ * (`always`: every kctl pod with a sandbox, the layout before pods went without one where they can)
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -29,15 +30,22 @@ import { median } from "./stats.js";
 const V1 = "kctl-test/web:v1";
 const V2 = "kctl-test/web:v2";
 
-function parseArgs(argv: string[]): { runs: number; replicas: number } {
+function parseArgs(argv: string[]): { runs: number; replicas: number; podSandbox?: "always" | "when-needed" } {
   const a = { runs: 3, replicas: 10 };
+  let podSandbox: "always" | "when-needed" | undefined;
   for (let i = 0; i < argv.length; i += 2) {
+    if (argv[i] === "--pod-sandbox") {
+      const v = argv[i + 1];
+      if (v !== "always" && v !== "when-needed") throw new Error(`usage: swarm.js --pod-sandbox always|when-needed (bad "${v}")`);
+      podSandbox = v;
+      continue;
+    }
     const key = argv[i]?.replace(/^--/, "") as keyof typeof a;
     const v = Number(argv[i + 1]);
     if (!(key in a) || !Number.isInteger(v) || v <= 0) throw new Error(`usage: swarm.js [--runs N] [--replicas N] (bad "${argv[i]}")`);
     a[key] = v;
   }
-  return a;
+  return { ...a, ...(podSandbox ? { podSandbox } : {}) };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -112,7 +120,7 @@ async function main(): Promise<void> {
   const n = args.replicas;
   const state = await docker("info", "--format", "{{.Swarm.LocalNodeState}}");
   if (state !== "inactive") throw new Error(`the engine is already in a swarm (${state}); this bench only uses an engine it may init and leave`);
-  const c = await startBenchCluster("swarm");
+  const c = await startBenchCluster("swarm", { podSandbox: args.podSandbox });
   const { client, tracker } = c;
   const t: Record<string, { kctl: number[]; swarm: number[]; raw: number[] }> = {};
   const add = (k: string, side: "kctl" | "swarm" | "raw", ms: number) => ((t[k] ??= { kctl: [], swarm: [], raw: [] })[side].push(ms));

@@ -11,6 +11,19 @@ export function repeatableList(value: string, previous: string[] = []): string[]
   return [...previous, ...value.split(",").map((s) => s.trim()).filter(Boolean)];
 }
 
+/** The kubelet's `--pod-sandbox` help text (kctl server and kctl agent). */
+export const POD_SANDBOX_HELP =
+  "when-needed: a pod of one container (no init containers, no pod IP in its env) runs as that container alone, which holds the pod's network (one engine create and start less per pod; a restart re-creates its network); always: every pod gets a pause sandbox, as in Kubernetes";
+
+/**
+ * `--pod-sandbox`'s value.
+ * @throws UserError for anything but always or when-needed
+ */
+export function parsePodSandbox(value: string): "always" | "when-needed" {
+  if (value === "always" || value === "when-needed") return value;
+  throw new UserError(`--pod-sandbox: "${value}" is not one of always, when-needed`);
+}
+
 /**
  * `key=value` items to a map; `flag` names the option in the error.
  * @throws UserError for an item that is not key=value

@@ -112,6 +112,13 @@ export interface KubeletOptions {
    * library (pods on the engine's default bridge, as before); `kctl agent`/`kctl server` turn it on (additive)
    */
   podNetwork?: { clusterCidr: string; mode: RoutingMode };
+  /**
+   * "when-needed": a pod that needs no sandbox (one container, no init containers, no pod IP in
+   * its env: pod-plan.ts needsSandbox) runs without one, its container holding the network;
+   * "always": every pod gets a sandbox. Default: "when-needed" on the pod network (a network of
+   * kctl's own, so a restarted container gets its pod IP back), "always" elsewhere (additive)
+   */
+  podSandbox?: "always" | "when-needed";
 }
 
 /** A running kubelet. */
@@ -323,6 +330,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     memoryDir: opts.memoryDir ?? defaultMemoryDir(dataDir, nodeName),
     backoffConfig,
     extraLabels: opts.containerLabels,
+    withoutSandbox: (opts.podSandbox ?? (podNetwork ? "when-needed" : "always")) === "when-needed",
     podFor: (uid) => pods.get(uid),
     lastKnown: (uid) => lastKnown.get(uid),
     requeueAfter: (uid, ms) => workers.updateAfter(uid, ms),

@@ -65,7 +65,8 @@ export class LifecycleHooks {
   async postStart(pod: Pod, spec: Container, started: ObservedContainer): Promise<void> {
     if (!spec.lifecycle?.postStart) return;
     const uid = pod.metadata.uid ?? "";
-    const sandbox = this.d.cache.forPod(uid).find((c) => c.id === started.sandboxId) ?? (started.sandboxId ? await this.d.runtime.inspect(started.sandboxId) : undefined);
+    // The pod's address: the sandbox's, or the container's own when it holds the network.
+    const sandbox = started.sandboxId === undefined ? started : (this.d.cache.forPod(uid).find((c) => c.id === started.sandboxId) ?? (await this.d.runtime.inspect(started.sandboxId)));
     const grace = podGracePeriod(pod);
     const out = await this.run(pod, spec, started.id, "postStart", sandbox?.ip ?? "", grace);
     if (!out || out.success) return;

@@ -5,6 +5,7 @@
  */
 import type { ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from "../lib/types.js";
 import { ACTIVE_DEADLINE_MESSAGE, activeDeadline } from "./pod-plan.js";
+import { networkHolder } from "./network-holder.js";
 import type { ObservedContainer } from "./runtime/types.js";
 
 /** Why a container is not running (set by the plan or by a failed start). */
@@ -205,7 +206,6 @@ export function computePodStatus(input: StatusInput): PodStatus {
   const allReady = notReady.length === 0 && !finished;
   const readyReason = finished ? "PodCompleted" : allReady ? undefined : "ContainersNotReady";
   const readyMessage = allReady || finished ? undefined : `containers with unready status: [${notReady.join(" ")}]`;
-  const sandbox = observed.filter((c) => c.role === "sandbox" && c.state === "running").sort(newestFirst)[0];
   const scheduled = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
   const conditions: PodCondition[] = [
     initializedCondition(pod, statuses, initStatuses, phase, now),
@@ -213,7 +213,10 @@ export function computePodStatus(input: StatusInput): PodStatus {
     condition(pod, "ContainersReady", allReady ? "True" : "False", now, readyReason, readyMessage),
     scheduled ?? condition(pod, "PodScheduled", "True", now),
   ];
-  const podIP = sandbox?.ip || (finished ? pod.status?.podIP : undefined);
+  // A pod without a sandbox keeps its IP while its only container restarts (the restart asks the
+  // engine for it again), as a sandbox would hold it; a finished pod keeps the last one.
+  const ownNetwork = observed.some((c) => c.role === "container" && c.sandboxId === undefined) && !observed.some((c) => c.role === "sandbox");
+  const podIP = networkHolder(observed)?.ip || (finished || ownNetwork ? pod.status?.podIP : undefined);
   return {
     phase,
     ...(deadlineExceeded ? { reason: "DeadlineExceeded", message: ACTIVE_DEADLINE_MESSAGE } : {}),

@@ -15,11 +15,12 @@ import { containerFieldPath, containerSpec } from "./container-spec.js";
 import { ContainerConfigError, needsPodIP, resolveEnv, type ObjectSource } from "./env.js";
 import type { Recorder } from "../lib/events.js";
 import { ImageError, type ImageManager } from "./images.js";
-import { planPod, podGracePeriod, type PodAction } from "./pod-plan.js";
+import { needsSandbox, planPod, podGracePeriod, type PodAction } from "./pod-plan.js";
 import { computePodStatus, type WaitingReason } from "./pod-status.js";
 import { LifecycleHooks } from "./lifecycle-hooks.js";
 import type { ProbeManager } from "./probes/manager.js";
-import type { ContainerRuntime, ObservedContainer, PortMap } from "./runtime/types.js";
+import type { ContainerRuntime, ObservedContainer, PodNetworkSpec, PortMap } from "./runtime/types.js";
+import { networkHolder } from "./network-holder.js";
 import type { StatusManager } from "./status-manager.js";
 import type { PodWorkState } from "./pod-workers.js";
 import { containerBinds, removePodDir, VolumeNotReadyError } from "./volumes.js";
@@ -61,7 +62,12 @@ export interface PodSyncerDeps {
   setWorkState?(uid: string, state: PodWorkState): void;
   /** labels added to every container (tests name their run with one) */
   extraLabels?: Record<string, string>;
+  /** run pods that need no sandbox without one (pod-plan.ts needsSandbox) */
+  withoutSandbox?: boolean;
 }
+
+/** Where a new user container's network comes from: the sandbox it joins, or its own. */
+type Joins = { sandboxId: string; podIP: string } | { network: PodNetworkSpec };
 
 type StartAction = Extract<PodAction, { type: "startContainer" }>;
 
@@ -95,6 +101,7 @@ export class PodSyncer {
       backoff: this.backoff,
       unhealthy: this.d.probes.unhealthy(),
       config: this.d.backoffConfig,
+      withoutSandbox: this.d.withoutSandbox,
     });
     if (actions.length) log.debug({ actions: actions.map((a) => a.type) }, "sync");
     const deleted = await this.apply(pod, actions, log);
@@ -104,8 +111,8 @@ export class PodSyncer {
     pod = this.d.status.latest(pod);
     const observed = this.d.cache.forPod(uid);
     this.d.probes.sync(pod, observed);
-    const sandbox = observed.filter((c) => c.role === "sandbox" && c.state === "running").sort((a, b) => b.createdAt - a.createdAt)[0];
-    if (sandbox) pod = (await this.ensurePortsAnnotation(pod, sandbox.ports ?? {})) ?? pod;
+    const holder = networkHolder(observed);
+    if (holder) pod = (await this.ensurePortsAnnotation(pod, holder.ports ?? {})) ?? pod;
     await this.writeStatus(uid, pod);
   }
 
@@ -278,12 +285,39 @@ export class PodSyncer {
     if (starts.length && sandbox) {
       await Promise.all(
         starts.map(async (s) => {
-          const id = await this.createUserContainer(pod, s, sandbox.id, sandbox.ip ?? "", waiting, log);
+          const id = await this.createUserContainer(pod, s, { sandboxId: sandbox.id, podIP: sandbox.ip ?? "" }, waiting, log);
           if (id) await this.startUserContainer(pod, s.container, id, waiting, log);
         }),
       );
+    } else if (starts.length === 1 && this.d.withoutSandbox && !needsSandbox(pod)) {
+      // The plan starts the one container of a pod without a sandbox (it asks for no sandbox).
+      await this.startWithoutSandbox(pod, starts[0]!, waiting, log);
     }
     return false;
+  }
+
+  /**
+   * The only container of a pod run without a sandbox: it holds the pod's network itself. A
+   * restart asks for what the pod had (its IP, and the host ports the engine chose before), so
+   * the pod keeps its address as it would in a sandbox; if the engine cannot give them (another
+   * container took the address while this one was down), the container is made again without
+   * them and the pod's status and ports annotation follow the new ones.
+   */
+  private async startWithoutSandbox(pod: Pod, s: StartAction, waiting: Map<string, WaitingReason>, log: Logger): Promise<void> {
+    const previous = previousNetwork(pod);
+    if (previous.ip || previous.hostPorts.size) {
+      let id: string | undefined;
+      try {
+        id = await this.createUserContainer(pod, s, { network: podNetworkSpec(pod, this.d.nodeIP, previous) }, waiting, log, { rethrow: true });
+        if (id) await this.startUserContainer(pod, s.container, id, waiting, log, { rethrow: true });
+        return;
+      } catch (e) {
+        log.info({ container: s.container, ip: previous.ip, err: (e as Error).message }, "the pod's previous address is not available; starting with a new one");
+        if (id) await this.remove(id).catch(() => undefined);
+      }
+    }
+    const again = await this.createUserContainer(pod, s, { network: podNetworkSpec(pod, this.d.nodeIP) }, waiting, log);
+    if (again) await this.startUserContainer(pod, s.container, again, waiting, log);
   }
 
   /**
@@ -310,7 +344,7 @@ export class PodSyncer {
         return false;
       },
     );
-    const created = await Promise.all(early.map((s) => this.createUserContainer(pod, s, sandboxId, "", waiting, log)));
+    const created = await Promise.all(early.map((s) => this.createUserContainer(pod, s, { sandboxId, podIP: "" }, waiting, log)));
     if (!(await sandboxStarted)) {
       // The engine removed the sandbox; what was created to join it can never start.
       await Promise.all(created.map((id) => (id ? this.d.runtime.removeContainer(id).catch(() => undefined) : undefined)));
@@ -326,7 +360,7 @@ export class PodSyncer {
       ...early.map((s, i) => (created[i] ? this.startUserContainer(pod, s.container, created[i], waiting, log) : undefined)),
       ...late.map(async (s) => {
         const sb = await inspected;
-        const id = sb ? await this.createUserContainer(pod, s, sb.id, sb.ip ?? "", waiting, log) : undefined;
+        const id = sb ? await this.createUserContainer(pod, s, { sandboxId: sb.id, podIP: sb.ip ?? "" }, waiting, log) : undefined;
         if (id) await this.startUserContainer(pod, s.container, id, waiting, log);
       }),
       inspected,
@@ -359,11 +393,11 @@ export class PodSyncer {
   private async stopAll(pod: Pod | undefined, observed: readonly ObservedContainer[], graceSeconds: number): Promise<void> {
     const started = this.d.clock.now();
     const running = observed.filter((c) => c.role === "container" && c.state === "running");
-    const sandbox = observed.find((c) => c.role === "sandbox" && c.state === "running");
+    const holder = networkHolder(observed);
     await Promise.all(
       running.map(async (c) => {
         const spec = pod ? containerSpec(pod, c.containerName) : undefined;
-        if (pod && spec?.lifecycle?.preStop) await this.hooks.preStop(pod, spec, c, sandbox?.ip ?? "", graceSeconds);
+        if (pod && spec?.lifecycle?.preStop) await this.hooks.preStop(pod, spec, c, holder?.ip ?? "", graceSeconds);
         // Whole seconds spent in the hook come off the grace, as the kubelet's int64 arithmetic
         // does; rounding the remainder down instead would turn 2 s into 1 s after a 1 ms hook.
         const left = Math.max(0, graceSeconds - Math.floor((this.d.clock.now() - started) / 1000));
@@ -383,18 +417,13 @@ export class PodSyncer {
 
   /** Create (not start) a sandbox for the pod; undefined when the engine refused. */
   private async createSandbox(pod: Pod, attempt: number, waiting: Map<string, WaitingReason>): Promise<string | undefined> {
-    const ports = pod.spec.containers.flatMap((c) =>
-      (c.ports ?? []).map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? "TCP", hostPort: p.hostPort, hostIP: p.hostIP })),
-    );
     try {
       return await this.d.runtime.createSandbox({
         podUid: pod.metadata.uid ?? "",
         podName: pod.metadata.name ?? "",
         podNamespace: pod.metadata.namespace ?? "default",
-        hostname: pod.spec.hostname ?? pod.metadata.name ?? "pod",
         attempt,
-        ports,
-        bindIP: this.d.nodeIP,
+        ...podNetworkSpec(pod, this.d.nodeIP),
         extraLabels: this.d.extraLabels,
       });
     } catch (e) {
@@ -410,7 +439,7 @@ export class PodSyncer {
   }
 
   /** Make the image present, resolve env and mounts, create the container; undefined on failure (recorded). */
-  private async createUserContainer(pod: Pod, s: StartAction, sandboxId: string, podIP: string, waiting: Map<string, WaitingReason>, log: Logger): Promise<string | undefined> {
+  private async createUserContainer(pod: Pod, s: StartAction, joins: Joins, waiting: Map<string, WaitingReason>, log: Logger, opts: { rethrow?: boolean } = {}): Promise<string | undefined> {
     const name = s.container;
     const spec = containerSpec(pod, name);
     if (!spec) return undefined;
@@ -423,7 +452,7 @@ export class PodSyncer {
         progress.stop();
       }
       this.backoff.delete(pullKey(uid, name));
-      const facts = { podIP, hostIP: this.d.nodeIP, nodeName: this.d.nodeName };
+      const facts = { podIP: "podIP" in joins ? joins.podIP : "", hostIP: this.d.nodeIP, nodeName: this.d.nodeName };
       const [env, binds] = await Promise.all([
         resolveEnv(pod, spec, facts, this.d.objects),
         containerBinds(pod, spec, { dataDir: this.d.dataDir, memoryDir: this.d.memoryDir }, this.d.objects),
@@ -435,7 +464,7 @@ export class PodSyncer {
         podNamespace: pod.metadata.namespace ?? "default",
         containerName: name,
         restartCount: s.restartCount,
-        sandboxId,
+        ...("sandboxId" in joins ? { sandboxId: joins.sandboxId } : { network: joins.network }),
         image: spec.image,
         ...(spec.command ? { entrypoint: spec.command, cmd: spec.args ?? [] } : spec.args ? { cmd: spec.args } : {}),
         env,
@@ -450,25 +479,36 @@ export class PodSyncer {
       this.d.recorder.event(pod, "Normal", "Created", `Created container ${name}`, containerFieldPath(pod, name));
       return id;
     } catch (e) {
+      // `rethrow`: the engine's refusal goes back to a caller with another way to try; what
+      // another way cannot fix (the image, volumes, env) is recorded here as always.
+      if (opts.rethrow && !(e instanceof ImageError || e instanceof VolumeNotReadyError || e instanceof ContainerConfigError)) throw e;
       await this.startFailed(pod, spec, e, undefined, waiting, log);
       return undefined;
     }
   }
 
   /** Start a created container and cache what the engine reports. */
-  private async startUserContainer(pod: Pod, name: string, id: string, waiting: Map<string, WaitingReason>, log: Logger): Promise<void> {
+  /**
+   * Start a created container and cache what the engine reports. A failed start is recorded (the
+   * plan retries it), or thrown back to the caller with `rethrow`, who has another way to try.
+   */
+  private async startUserContainer(pod: Pod, name: string, id: string, waiting: Map<string, WaitingReason>, log: Logger, opts: { rethrow?: boolean } = {}): Promise<void> {
     const spec = containerSpec(pod, name);
     if (!spec) return;
+    let running = false;
     try {
       const started = await this.d.cache.ownStart(id, () => this.d.runtime.startContainer(id));
+      running = true;
       if (started) this.d.cache.observed(started);
       waiting.delete(name);
       this.d.recorder.event(pod, "Normal", "Started", `Started container ${name}`, containerFieldPath(pod, name));
       if (started) await this.hooks.postStart(pod, spec, started);
     } catch (e) {
+      if (opts.rethrow && !running) throw e;
       await this.startFailed(pod, spec, e, id, waiting, log);
     }
   }
+
 
   /** Record why a container could not be created (`id` undefined) or started, and when to retry. */
   private async startFailed(pod: Pod, spec: Container, e: unknown, id: string | undefined, waiting: Map<string, WaitingReason>, log: Logger): Promise<void> {
@@ -522,4 +562,38 @@ export class PodSyncer {
       return undefined;
     }
   }
+}
+
+/**
+ * The network a pod's holder gets (its sandbox, or its only container): hostname, every
+ * container port to publish on the node IP, and what `previous` asks to keep.
+ */
+function podNetworkSpec(pod: Pod, nodeIP: string, previous?: PreviousNetwork): PodNetworkSpec {
+  const ports = pod.spec.containers.flatMap((c) =>
+    (c.ports ?? []).map((p) => {
+      const protocol = p.protocol ?? "TCP";
+      const hostPort = p.hostPort ?? previous?.hostPorts.get(`${p.containerPort}/${protocol}`);
+      return { containerPort: p.containerPort, protocol, ...(hostPort ? { hostPort } : {}), ...(p.hostIP ? { hostIP: p.hostIP } : {}) };
+    }),
+  );
+  return { hostname: pod.spec.hostname ?? pod.metadata.name ?? "pod", ports, bindIP: nodeIP, ...(previous?.ip ? { ip: previous.ip } : {}) };
+}
+
+/** What a pod's network had before: its IP and the host ports the engine chose (`kctl.io/ports`). */
+interface PreviousNetwork {
+  ip?: string;
+  hostPorts: Map<string, number>;
+}
+
+/** The pod's address and engine-chosen host ports as last recorded, for a restart to ask for again. */
+function previousNetwork(pod: Pod): PreviousNetwork {
+  const hostPorts = new Map<string, number>();
+  try {
+    const recorded = JSON.parse(pod.metadata.annotations?.[PORTS_ANNOTATION] ?? "{}") as PortMap;
+    for (const [key, v] of Object.entries(recorded)) if (Number.isInteger(v?.hostPort) && v.hostPort > 0) hostPorts.set(key, v.hostPort);
+  } catch {
+    // an annotation someone else wrote badly: the engine chooses again
+  }
+  const ip = pod.status?.podIP;
+  return { ...(ip ? { ip } : {}), hostPorts };
 }

@@ -14,7 +14,7 @@ import type { Taint } from "../../lib/types.js";
 import type { CliContext, CommandModule } from "../command.js";
 import { guarded, UserError } from "../errors-output.js";
 import { boundHeapGrowth, componentLogger, untilSignal, withLogFlags, type LogFlags } from "../component-process.js";
-import { parseKeyValues, repeatableList } from "../flags.js";
+import { parseKeyValues, parsePodSandbox, POD_SANDBOX_HELP, repeatableList } from "../flags.js";
 
 interface AgentFlags extends LogFlags {
   nodeName?: string;
@@ -34,6 +34,7 @@ interface AgentFlags extends LogFlags {
   serviceCidr: string;
   clusterCidr: string;
   podNetwork: string;
+  podSandbox: string;
   cleanup?: boolean;
   imageGcHighThreshold?: string;
   imageGcLowThreshold?: string;
@@ -81,6 +82,7 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
   }
   const nodeName = (flags.nodeName ?? os.hostname()).toLowerCase();
   const podNetwork = await podNetworkFlags(flags);
+  const podSandbox = parsePodSandbox(flags.podSandbox);
   if (flags.cleanup) return cleanup(ctx, flags, nodeName);
   boundHeapGrowth();
   const logger = await componentLogger(ctx, "kubelet", flags);
@@ -114,6 +116,7 @@ async function run(ctx: CliContext, flags: AgentFlags): Promise<void> {
     capacity: { cpu: flags.cpu, memory: flags.memory, pods: flags.maxPods === undefined ? undefined : Number(flags.maxPods) },
     services: { serviceCidr: flags.serviceCidr },
     podNetwork,
+    podSandbox,
     imageGcHighPercent: gcHigh,
     imageGcLowPercent: gcLow,
   });
@@ -218,6 +221,7 @@ export const command: CommandModule = {
       .option("--service-cidr <cidr>", "the cluster's Service IP range (as given to kctl server)", "10.96.0.0/12")
       .option("--cluster-cidr <cidr>", "the cluster's pod range (as given to kctl server): not masqueraded between pods", "10.244.0.0/16")
       .option("--pod-network <mode>", "routes to other hosts' pods: auto (host-gw when on-link, else VXLAN), host-gw, vxlan, none (engine's default bridge, no pod network)", "auto")
+      .option("--pod-sandbox <when>", POD_SANDBOX_HELP, "when-needed")
       .option("--cleanup", "remove this node's containers, pod bridge, kctl routes, VXLAN device and iptables rules, then exit")
       .action(guarded((flags: AgentFlags & { relistPeriod?: string }) => run(ctx, { ...flags, relist: flags.relistPeriod })));
   },

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import type { CliContext, CommandModule } from "../command.js";
 import { hostIPv4, isLoopback, isWildcard, parseListen } from "../../lib/address.js";
 import { guarded, UserError } from "../errors-output.js";
-import { repeatableList } from "../flags.js";
+import { parsePodSandbox, POD_SANDBOX_HELP, repeatableList } from "../flags.js";
 import { withLogFlags, type LogFlags } from "../component-process.js";
 
 interface ServerFlags extends LogFlags {
@@ -26,6 +26,7 @@ interface ServerFlags extends LogFlags {
   rotateCerts?: boolean;
   serviceCidr: string;
   clusterCidr: string;
+  podSandbox: string;
   nodeCidrMaskSize: string;
   compactionKeepRevisions: string;
   compactionKeepMinutes: string;
@@ -59,6 +60,7 @@ export const command: CommandModule = {
       .option("--rotate-certs", "re-issue the API server's certificates before starting (the cluster CA is kept)")
       .option("--service-cidr <cidr>", "range Service cluster IPs are allocated from (agents must use the same)", "10.96.0.0/12")
       .option("--cluster-cidr <cidr>", "pod address range; every node gets a /--node-cidr-mask-size slice of it in spec.podCIDR", "10.244.0.0/16")
+      .option("--pod-sandbox <when>", `the local kubelet's pods: ${POD_SANDBOX_HELP}`, "when-needed")
       .option("--node-cidr-mask-size <bits>", "prefix length of each node's pod range", "24")
       .option("--compaction-keep-revisions <n>", "the revision log keeps at least this many newest revisions", "10000")
       .option("--compaction-keep-minutes <n>", "... and every revision younger than this", "5")
@@ -105,6 +107,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const evictionSeconds = parseDuration(flags.podEvictionTimeout, "--pod-eviction-timeout") / 1000;
   const backoffBaseMs = flags.restartBackoffBase ? parseDuration(flags.restartBackoffBase, "--restart-backoff-base") : undefined;
   const backoffCapMs = flags.restartBackoffCap ? parseDuration(flags.restartBackoffCap, "--restart-backoff-cap") : undefined;
+  const podSandbox = parsePodSandbox(flags.podSandbox);
 
   const root = await rootLogger(ctx, flags);
   // First-run problems are one line and a hint each, before anything starts.
@@ -198,6 +201,7 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
         kubeletServerTls: { certPem: cred.certPem, keyPem: cred.keyPem, caPem: cred.caPem },
         services: { serviceCidr: flags.serviceCidr },
         podNetwork: { clusterCidr: flags.clusterCidr, mode: "auto" },
+        podSandbox,
       });
       return [() => kubelet.stop()];
     };

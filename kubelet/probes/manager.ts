@@ -3,6 +3,7 @@
  * instance. Results feed the status (ready/started) and the plan (unhealthy instances are
  * killed and restarted). Liveness and readiness wait until the startup probe has succeeded.
  */
+import { networkHolder } from "../network-holder.js";
 import type { Pod } from "../../lib/types.js";
 import type { Clock } from "../../lib/clock.js";
 import type { ProbeView } from "../pod-status.js";
@@ -56,7 +57,7 @@ export class ProbeManager implements ProbeView {
   /** Bring the workers of one pod in line with its running containers. */
   sync(pod: Pod, observed: readonly ObservedContainer[]): void {
     const uid = pod.metadata.uid ?? "";
-    const sandbox = observed.find((c) => c.role === "sandbox" && c.state === "running");
+    const holder = networkHolder(observed);
     const running = new Set<string>();
     for (const c of observed) {
       if (c.role !== "container" || c.state !== "running") continue;
@@ -68,7 +69,7 @@ export class ProbeManager implements ProbeView {
       this.entries.set(c.id, entry);
       const startedAt = c.startedAt ? Date.parse(c.startedAt) : this.clock.now();
       const target: ProbeTarget = {
-        podIP: sandbox?.ip || "127.0.0.1",
+        podIP: holder?.ip || "127.0.0.1",
         container: spec,
         exec: (cmd, timeoutMs) => this.exec(c.id, cmd, timeoutMs),
       };

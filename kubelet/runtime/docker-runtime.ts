@@ -1,7 +1,8 @@
 /**
  * The Docker implementation of ContainerRuntime (dockerode). Pod sandboxes are `kctl/pause:1`
  * containers that own the pod's network namespace and published ports; user containers join it
- * with `NetworkMode: container:<sandbox>`. Every container carries the labels of labels.ts.
+ * with `NetworkMode: container:<sandbox>`. A pod run without a sandbox has its only container
+ * hold the network itself (the same hostname, ports, network and DNS a sandbox would get). Every container carries the labels of labels.ts.
  */
 import { statfs } from "node:fs/promises";
 import { PassThrough } from "node:stream";
@@ -33,6 +34,7 @@ import type {
   OutputSink,
   StreamRequest,
   ObservedContainer,
+  PodNetworkSpec,
   PortMap,
   RuntimeEvent,
   RuntimeState,
@@ -91,8 +93,8 @@ export function fromInspect(info: Dockerode.ContainerInspectInfo): ObservedConta
     ...(st.Error ? { error: st.Error } : {}),
     image: info.Config?.Image ?? "",
     imageID: info.Image,
-    ...(labels[LABEL_ROLE] === "sandbox" ? { ip, ports } : {}),
-    ...(netMode.startsWith("container:") ? { sandboxId: netMode.slice("container:".length) } : {}),
+    // A user container either joined a sandbox's namespace or holds the pod's network itself.
+    ...(netMode.startsWith("container:") ? { sandboxId: netMode.slice("container:".length) } : { ip, ports }),
   };
 }
 
@@ -167,6 +169,26 @@ export class DockerRuntime implements ContainerRuntime {
 
   async createSandbox(spec: SandboxSpec): Promise<string> {
     await ensureSandboxImage(this.docker, this.logger);
+    const net = this.podNetworkConfig(spec, spec.podNamespace);
+    const c = await this.docker.createContainer({
+      name: shortName(`k8s_POD_${spec.podName}_${spec.podNamespace}_${spec.podUid.slice(0, 8)}_${spec.attempt}_${rand()}`),
+      Image: SANDBOX_IMAGE,
+      Labels: { ...this.labels(spec, "POD", "sandbox", spec.attempt), ...(spec.extraLabels ?? {}) },
+      ...net.config,
+      HostConfig: { ...net.hostConfig, RestartPolicy: { Name: "no" }, IpcMode: "shareable" },
+    });
+    return c.id;
+  }
+
+  /**
+   * The engine settings of a pod's network namespace, for its holder (a sandbox, or the only
+   * container of a pod run without one): hostname, published ports bound to the node IP, the pod
+   * network (and the IP asked for, on a network of kctl's own), the node's DNS.
+   */
+  private podNetworkConfig(
+    spec: PodNetworkSpec,
+    namespace: string,
+  ): { config: Pick<Dockerode.ContainerCreateOptions, "Hostname" | "ExposedPorts" | "NetworkingConfig">; hostConfig: Dockerode.HostConfig } {
     const exposed: Record<string, object> = {};
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
     for (const p of spec.ports) {
@@ -174,23 +196,25 @@ export class DockerRuntime implements ContainerRuntime {
       exposed[key] = {};
       bindings[key] = [{ HostIp: p.hostIP || spec.bindIP, HostPort: p.hostPort ? String(p.hostPort) : "" }];
     }
-    const dns = this.sandboxDns?.(spec.podNamespace);
+    const dns = this.sandboxDns?.(namespace);
     const network = this.sandboxNetwork?.();
-    const c = await this.docker.createContainer({
-      name: shortName(`k8s_POD_${spec.podName}_${spec.podNamespace}_${spec.podUid.slice(0, 8)}_${spec.attempt}_${rand()}`),
-      Image: SANDBOX_IMAGE,
-      Hostname: spec.hostname.slice(0, 63),
-      Labels: { ...this.labels(spec, "POD", "sandbox", spec.attempt), ...(spec.extraLabels ?? {}) },
-      ExposedPorts: exposed,
-      HostConfig: {
+    return {
+      config: {
+        Hostname: spec.hostname.slice(0, 63),
+        ExposedPorts: exposed,
+        ...(network && spec.ip ? { NetworkingConfig: { EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: spec.ip } } } } } : {}),
+      },
+      hostConfig: {
         PortBindings: bindings,
-        RestartPolicy: { Name: "no" },
-        IpcMode: "shareable",
         ...(network ? { NetworkMode: network } : {}),
         ...(dns ? { Dns: dns.servers, DnsSearch: dns.searches, DnsOptions: dns.options } : {}),
       },
-    });
-    return c.id;
+    };
+  }
+
+  /** Can a pod's only container hold the pod's network itself (a network of kctl's own, so a restart can keep the pod IP)? */
+  get ownNetworkPods(): boolean {
+    return this.sandboxNetwork !== undefined;
   }
 
   async startSandbox(id: string): Promise<void> {
@@ -204,6 +228,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async createContainer(spec: ContainerCreateSpec): Promise<string> {
+    const net = spec.sandboxId === undefined && spec.network ? this.podNetworkConfig(spec.network, spec.podNamespace) : undefined;
     const c = await this.docker.createContainer({
       name: shortName(`k8s_${spec.containerName}_${spec.podName}_${spec.podNamespace}_${spec.podUid.slice(0, 8)}_${spec.restartCount}_${rand()}`),
       Image: spec.image,
@@ -214,9 +239,9 @@ export class DockerRuntime implements ContainerRuntime {
       Labels: { ...this.labels(spec, spec.containerName, "container", spec.restartCount), ...(spec.extraLabels ?? {}) },
       Tty: spec.tty ?? false,
       OpenStdin: spec.stdin ?? false,
+      ...net?.config,
       HostConfig: {
-        NetworkMode: `container:${spec.sandboxId}`,
-        IpcMode: `container:${spec.sandboxId}`,
+        ...(net ? net.hostConfig : { NetworkMode: `container:${spec.sandboxId}`, IpcMode: `container:${spec.sandboxId}` }),
         Binds: spec.binds,
         RestartPolicy: { Name: "no" },
         ...(spec.memoryBytes ? { Memory: spec.memoryBytes } : {}),

@@ -39,25 +39,41 @@ export interface ObservedContainer {
   image: string;
   /** the image's ID (sha256:...) */
   imageID?: string;
-  /** sandbox only: the pod IP on the bridge */
+  /** the network holder only (a sandbox, or an app container of a pod without one): the pod IP on the bridge */
   ip?: string;
-  /** sandbox only: published ports */
+  /** the network holder only: published ports */
   ports?: PortMap;
-  /** user containers: the sandbox whose network namespace they joined */
+  /** user containers in a sandbox: the sandbox whose network namespace they joined (absent: a network of its own) */
   sandboxId?: string;
 }
 
+/** A container port to publish: containerPort/protocol with an optional fixed host port. */
+export interface PublishedPort {
+  containerPort: number;
+  protocol: string;
+  hostPort?: number;
+  hostIP?: string;
+}
+
+/** What the holder of a pod's network namespace needs (a sandbox, or a pod's only container). */
+export interface PodNetworkSpec {
+  hostname: string;
+  ports: PublishedPort[];
+  /** the address published ports bind to */
+  bindIP: string;
+  /**
+   * The pod IP to ask for (the address an earlier instance had, so a restarted container keeps
+   * its pod's IP as a sandbox would); the engine's next free one when absent or taken meanwhile.
+   */
+  ip?: string;
+}
+
 /** What a sandbox needs. */
-export interface SandboxSpec {
+export interface SandboxSpec extends PodNetworkSpec {
   podUid: string;
   podName: string;
   podNamespace: string;
-  hostname: string;
   attempt: number;
-  /** container ports to publish: containerPort/protocol with an optional fixed host port */
-  ports: { containerPort: number; protocol: string; hostPort?: number; hostIP?: string }[];
-  /** the address published ports bind to */
-  bindIP: string;
   /** extra labels (the test-run label, for example) */
   extraLabels?: Record<string, string>;
 }
@@ -69,7 +85,10 @@ export interface ContainerCreateSpec {
   podNamespace: string;
   containerName: string;
   restartCount: number;
-  sandboxId: string;
+  /** the sandbox to join; absent: the container holds the pod's network itself (`network`) */
+  sandboxId?: string;
+  /** the pod's network when the container has no sandbox to join */
+  network?: PodNetworkSpec;
   image: string;
   entrypoint?: string[];
   cmd?: string[];

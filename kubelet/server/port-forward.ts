@@ -8,7 +8,7 @@
  *  SPDY session ──(error, data) stream pair per requestid──> TCP connect podIP:port
  *      data stream  <==== bytes both ways, half-closes passed on ====>  pod socket
  *      error stream <── "error forwarding port P to pod ...: connect ECONNREFUSED" (then FIN)
- *  the pod's sandbox dies or is removed ──> GOAWAY, the session ends (kubectl: "lost connection to pod")
+ *  the pod's sandbox (or the container holding its network) dies or is removed ──> GOAWAY, the session ends (kubectl: "lost connection to pod")
  * ```
  *
  * The pod's network namespace is reached through the pod IP on the node's Docker bridge, which
@@ -17,6 +17,7 @@
  */
 import net from "node:net";
 import type { Duplex } from "node:stream";
+import { holdsNetwork, networkHolder } from "../network-holder.js";
 import type { ContainerRuntime } from "../runtime/types.js";
 import type { ContainerLister } from "./containers.js";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -50,7 +51,8 @@ interface PodEndpoint {
   pod: string;
   uid: string;
   ip: string;
-  sandboxId: string;
+  /** the container holding the pod's network (its sandbox, or its only container) */
+  holderId: string;
 }
 
 /** What the port-forward route needs from the kubelet server. */
@@ -130,16 +132,16 @@ export function registerPortForwardRoutes(app: FastifyInstance, deps: PortForwar
   }
 }
 
-/** The running sandbox of the pod on this node and its IP. */
+/** The running holder of the pod's network on this node (its sandbox, or its only container) and its IP. */
 async function findPodEndpoint(list: ContainerLister, nodeName: string, namespace: string, pod: string): Promise<PodEndpoint> {
-  const sandboxes = (await list()).filter((c) => c.role === "sandbox" && c.podNamespace === namespace && c.podName === pod);
-  const running = sandboxes.filter((c) => c.state === "running").sort((a, b) => b.createdAt - a.createdAt)[0];
+  const holders = (await list()).filter((c) => holdsNetwork(c) && c.podNamespace === namespace && c.podName === pod);
+  const running = networkHolder(holders);
   if (!running) {
-    if (sandboxes.length) throw badRequest(`pod "${pod}" is not running on node "${nodeName}"`);
+    if (holders.length) throw badRequest(`pod "${pod}" is not running on node "${nodeName}"`);
     throw new ApiError("NotFound", `pod "${pod}" not found on node "${nodeName}"`);
   }
   if (!running.ip) throw new ApiError("ServiceUnavailable", `pod "${pod}" has no IP address yet`);
-  return { namespace, pod, uid: running.podUid, ip: running.ip, sandboxId: running.id };
+  return { namespace, pod, uid: running.podUid, ip: running.ip, holderId: running.id };
 }
 
 /** A forwarded connection waiting for its second stream. */
@@ -186,8 +188,8 @@ function servePortForward(conn: Duplex, ep: PodEndpoint, runtime: ContainerRunti
   });
 
   // The pod goes away (deleted, node drained): end the session so clients stop cleanly.
-  const watch = runtime.watchContainer(ep.sandboxId, () => {
-    log.info("the pod's sandbox stopped: ending port-forward");
+  const watch = runtime.watchContainer(ep.holderId, () => {
+    log.info("the pod's network holder stopped: ending port-forward");
     session.close();
   });
   session.once("close", (end) => {

@@ -30,6 +30,7 @@ import type {
   OutputSink,
   RuntimeEvent,
   RuntimeVersion,
+  PodNetworkSpec,
   SandboxSpec,
   StreamRequest,
 } from "../../kubelet/runtime/types.js";
@@ -69,6 +70,8 @@ interface FakeContainer {
   /** resolves the stop() waiting for this container's exit */
   onExit: (() => void)[];
   log: string[];
+  /** a user container holding its pod's network (no sandbox) */
+  network?: PodNetworkSpec;
 }
 
 /** A pull the test drives: it sends the engine's progress events and says when the pull ends. */
@@ -153,9 +156,7 @@ export class FakeRuntime implements ContainerRuntime {
   async createSandbox(spec: SandboxSpec): Promise<string> {
     this.check();
     const id = this.newId();
-    const ports: ObservedContainer["ports"] = {};
-    let hostPort = 30000 + this.containers.size;
-    for (const p of spec.ports) ports[`${p.containerPort}/${p.protocol}`] = { hostIP: spec.bindIP, hostPort: p.hostPort ?? hostPort++ };
+    const ports = this.publish(spec);
     this.containers.set(id, {
       c: {
         id,
@@ -177,6 +178,25 @@ export class FakeRuntime implements ContainerRuntime {
     });
     this.record("createSandbox", "POD", spec.podName);
     return id;
+  }
+
+  /** Published ports as the engine reports them (a fixed host port, else the next free one). */
+  private publish(spec: PodNetworkSpec): ObservedContainer["ports"] {
+    const ports: ObservedContainer["ports"] = {};
+    let hostPort = 30000 + this.containers.size;
+    for (const p of spec.ports) ports[`${p.containerPort}/${p.protocol}`] = { hostIP: spec.bindIP, hostPort: p.hostPort ?? hostPort++ };
+    return ports;
+  }
+
+  /** Addresses something outside the kubelet holds on the fake network (a test takes a pod's IP). */
+  readonly takenIPs = new Set<string>();
+
+  /** Pod IPs handed out by the fake network (a container holding its own network asks for one). */
+  private podIP(wanted?: string): string {
+    const used = new Set([...this.takenIPs, ...[...this.containers.values()].filter((f) => f.c.state === "running").map((f) => f.c.ip)]);
+    if (wanted && !used.has(wanted)) return wanted;
+    if (wanted) throw new Error(`Address already in use: ${wanted}`);
+    return `10.88.0.${this.ipCounter++}`;
   }
 
   async startSandbox(id: string): Promise<void> {
@@ -215,7 +235,9 @@ export class FakeRuntime implements ContainerRuntime {
         image: spec.image,
         imageID: `sha256:${Buffer.from(spec.image).toString("hex").padEnd(64, "0").slice(0, 64)}`,
         sandboxId: spec.sandboxId,
+        ...(spec.sandboxId === undefined && spec.network ? { ports: this.publish(spec.network) } : {}),
       },
+      network: spec.sandboxId === undefined ? spec.network : undefined,
       script,
       onExit: [],
       log: [`env ${spec.env.join(" ")}`],
@@ -234,6 +256,8 @@ export class FakeRuntime implements ContainerRuntime {
       f.c.error = f.script.startError;
       throw new Error(f.script.startError);
     }
+    // A container holding its own network gets the pod IP it asked for, as Docker's IPAM does.
+    if (f.network) f.c.ip = this.podIP(f.network.ip);
     f.c.state = "running";
     f.c.startedAt = new Date(this.clock.now()).toISOString();
     this.emit(id, "start", f.c.podUid);
@@ -380,6 +404,11 @@ export class FakeRuntime implements ContainerRuntime {
     f.timer = undefined;
     f.c.state = "exited";
     f.c.exitCode = exitCode;
+    // as Docker: a stopped container's network endpoint (its IP and ports) is released
+    if (f.network) {
+      delete f.c.ip;
+      f.c.ports = {};
+    }
     f.c.finishedAt = new Date(this.clock.now()).toISOString();
     this.record("exited", f.c.containerName, f.c.podName, `code=${exitCode}`);
     for (const w of f.onExit.splice(0)) w();

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeClock } from "../../lib/clock.js";
 import type { Container, Event, Pod } from "../../lib/types.js";
 import type { Kubelet } from "../../kubelet/index.js";
-import { startFakeKubelet } from "../helpers/fake-kubelet.js";
+import { fakeNodePod, startFakeKubelet, waitPodWith } from "../helpers/fake-kubelet.js";
 import { FakeRuntime } from "../helpers/fake-runtime.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { eventually } from "../helpers/eventually.js";
@@ -36,30 +36,13 @@ afterAll(async () => {
   await srv?.close();
 });
 
-function pod(name: string, containers: Partial<Container>[], spec: Partial<Pod["spec"]> = {}): Pod {
-  return {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: { name, namespace: "default" },
-    spec: {
-      nodeName: NODE,
-      terminationGracePeriodSeconds: 5,
-      containers: containers.map((c, i) => ({ name: `c${i}`, image: "app:v1", imagePullPolicy: "IfNotPresent", ...c })) as Container[],
-      ...spec,
-    },
-  };
-}
+const pod = (name: string, containers: Partial<Container>[], spec: Partial<Pod["spec"]> = {}): Pod => fakeNodePod(NODE, name, containers, spec);
 
 async function get(name: string): Promise<Pod | undefined> {
   return srv.client.get<Pod>("Pod", name, "default").catch(() => undefined);
 }
 
-async function waitPod(name: string, what: string, ok: (p: Pod) => boolean, timeoutMs = 5_000): Promise<Pod> {
-  return eventually(`${name}: ${what}`, async () => {
-    const p = await get(name);
-    return p && ok(p) ? p : undefined;
-  }, { timeoutMs, intervalMs: 20 });
-}
+const waitPod = (name: string, what: string, ok: (p: Pod) => boolean, timeoutMs = 5_000): Promise<Pod> => waitPodWith(srv.client, name, what, ok, timeoutMs);
 
 async function events(name: string): Promise<Event[]> {
   return (await srv.client.list<Event>("Event", { namespace: "default" })).items.filter((e) => e.involvedObject.name === name);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Pod } from "../../lib/types.js";
 import { DEFAULT_BACKOFF, nextPullBackoff, nextRestartDelay, type BackoffEntry } from "../../kubelet/backoff.js";
-import { planPod, type PlanInput, type PodAction } from "../../kubelet/pod-plan.js";
+import { needsSandbox, planPod, type PlanInput, type PodAction } from "../../kubelet/pod-plan.js";
 import type { ObservedContainer } from "../../kubelet/runtime/types.js";
 
 const NOW = Date.parse("2024-01-01T00:10:00Z");
@@ -278,4 +278,47 @@ describe("planPod: init containers", () => {
       { type: "requeueAfter", ms: 1500 },
     ]);
   });
+
+  describe("without a sandbox (withoutSandbox: the runtime can give a pod's only container its own network)", () => {
+    const solo = (o: Partial<ObservedContainer> = {}): ObservedContainer => ctr("running", { sandboxId: undefined, ip: "10.244.0.5", ...o });
+    const opts = { withoutSandbox: true };
+
+    it("needsSandbox: only a pod of one container, with no init containers and no pod IP in env, goes without", () => {
+      expect(needsSandbox(pod())).toBe(false);
+      expect(needsSandbox(pod({ containers: [{ name: "a", image: "i" }, { name: "b", image: "i" }] }))).toBe(true);
+      expect(needsSandbox(pod({ initContainers: [{ name: "i", image: "i" }] }))).toBe(true);
+      expect(needsSandbox(pod({ containers: [{ name: "c", image: "i", env: [{ name: "IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } }] }] }))).toBe(true);
+      expect(needsSandbox(pod({ containers: [{ name: "c", image: "i", env: [{ name: "IPS", valueFrom: { fieldRef: { fieldPath: "status.podIPs" } } }] }] }))).toBe(true);
+    });
+
+    it("a new pod: the container alone, no sandbox", () => {
+      expect(plan(pod(), [], opts)).toEqual([{ type: "startContainer", container: "c", restartCount: 0 }]);
+    });
+
+    it("steady state: nothing to do (no SandboxChanged for a container that holds its own network)", () => {
+      expect(plan(pod(), [solo()], opts)).toEqual([]);
+    });
+
+    it("a crash restarts the container alone, counting one more", () => {
+      const dead = solo({ state: "exited", exitCode: 1, finishedAt: iso(1000), restartCount: 0 });
+      expect(types(plan(pod(), [dead], opts))).toEqual(["setBackoff", "startContainer"]);
+      expect(plan(pod(), [dead], opts).at(-1)).toEqual({ type: "startContainer", container: "c", restartCount: 1 });
+    });
+
+    it("a pod that needs a sandbox gets one as before", () => {
+      const two = pod({ containers: [{ name: "a", image: "i" }, { name: "b", image: "i" }] });
+      expect(types(plan(two, [], opts))).toEqual(["createSandbox", "startContainer", "startContainer"]);
+    });
+
+    it("a pod that already has a sandbox (from before) keeps it", () => {
+      expect(plan(pod(), [sandbox(), ctr("running")], opts)).toEqual([]);
+      expect(types(plan(pod(), [sandbox("exited"), ctr("exited")], opts))).toContain("createSandbox");
+    });
+
+    it("a finished pod's container is not restarted", () => {
+      const done = solo({ state: "exited", exitCode: 0, finishedAt: iso(1000) });
+      expect(plan(pod({ restartPolicy: "OnFailure" }), [done], opts)).toEqual([]);
+    });
+  });
 });
+
