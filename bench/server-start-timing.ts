@@ -45,10 +45,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The Ready condition's last heartbeat a run saw, per node: a restart must show a newer one. */
 const lastHeartbeat = new Map<string, string>();
 
-/** Start `kctl server` from `entry` on `dataDir`, time it, stop it. */
-export async function timeStart(entry: Entry, dataDir: string, node: string): Promise<Timing> {
+/**
+ * Start `kctl server` from `entry` on `dataDir`, time it, stop it. `script` runs another build's
+ * `bin/kctl` instead (an A/B against it, `server-start.js --against DIR`).
+ */
+export async function timeStart(entry: Entry, dataDir: string, node: string, script?: string): Promise<Timing> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [ENTRIES[entry], "server", "--data-dir", dataDir, "--listen", `127.0.0.1:${PORT}`, "--node-name", node, "--log-level", "warn"], {
+  const child = spawn(process.execPath, [script ?? ENTRIES[entry], "server", "--data-dir", dataDir, "--listen", `127.0.0.1:${PORT}`, "--node-name", node, "--log-level", "warn"], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, KCTL_CONFIG: path.join(dataDir, "client-config") },
   });
