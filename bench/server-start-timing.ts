@@ -15,7 +15,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 /** What runs `kctl`: bin/kctl (the bundle users run) or the plain tsc output. */
 export const ENTRIES = { bundle: path.join(ROOT, "bin/kctl"), plain: path.join(ROOT, "dist/cli/main.js") } as const;
 export type Entry = keyof typeof ENTRIES;
-const PORT = 7643;
+/** The API port of the timed server (KCTL_BENCH_START_PORT: another bench on this machine may hold 7643). */
+const PORT = Number(process.env.KCTL_BENCH_START_PORT ?? 7643);
 
 /** One start. */
 export interface Timing {
