@@ -8,8 +8,8 @@ import { createApiServer, type ApiServerApp, type ApiServerOptions } from "./app
 import type { CompactionOptions } from "./compaction.js";
 import { ensureCredentials, ensureServerToken } from "./data-dir.js";
 import { makeClusterKubeconfig, writeKubeconfig } from "../lib/kubeconfig.js";
-import { issueNodeCredential, type NodeCredential } from "./security/node-credentials.js";
-import { ensurePki, expiryWarning, type Pki } from "./pki/index.js";
+import { issueNodeCredential, validNodeName, type NodeCredential } from "./security/node-credentials.js";
+import { ensureLeaf, ensurePki, expiryWarning, nodeCommonName, type Pki } from "./pki/index.js";
 import { isLoopback, parseListen } from "../lib/address.js";
 
 export { createApiServer, type ApiServerApp, type ApiServerOptions } from "./app.js";
@@ -144,7 +144,15 @@ export async function startApiServer(opts: StartOptions): Promise<RunningApiServ
     kubeconfigPath: creds.kubeconfigPath,
     app,
     nodeCredential: async (nodeName, addresses = []) => {
-      const c = await issueNodeCredential(app.kctl.tokens, pki, { nodeName, addresses, requestedBy: "in-process" }, now(), logger);
+      // The kubelet serving certificate of an in-process kubelet is kept in DIR/pki like the server's
+      // own (key 0600) and reused on a restart while ensureLeaf finds it good (this CA, this name,
+      // these addresses, 30+ days left; --rotate-certs renews it): issuing one costs a start the
+      // whole X.509 toolkit. The bearer token is re-issued on every start, as before.
+      const files = { cert: `node-${nodeName}.crt`, key: `node-${nodeName}.key` };
+      const serving = validNodeName(nodeName)
+        ? await ensureLeaf(opts.dataDir, pki.ca, files, nodeCommonName(nodeName), [nodeName, ...addresses], ["server"], { now: now(), rotate: opts.rotateCerts })
+        : undefined;
+      const c = await issueNodeCredential(app.kctl.tokens, pki, { nodeName, addresses, requestedBy: "in-process", ...(serving ? { serving } : {}) }, now(), logger);
       return { ...c, keyPem: c.keyPem! };
     },
     close: () => (closing ??= app.close().then(() => logger.info("API server stopped"))),

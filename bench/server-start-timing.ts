@@ -15,7 +15,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 /** What runs `kctl`: bin/kctl (the bundle users run) or the plain tsc output. */
 export const ENTRIES = { bundle: path.join(ROOT, "bin/kctl"), plain: path.join(ROOT, "dist/cli/main.js") } as const;
 export type Entry = keyof typeof ENTRIES;
-const PORT = 7643;
+/** The API port of the timed server (KCTL_BENCH_START_PORT: another bench on this machine may hold 7643). */
+const PORT = Number(process.env.KCTL_BENCH_START_PORT ?? 7643);
 
 /** One start. */
 export interface Timing {
@@ -45,10 +46,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The Ready condition's last heartbeat a run saw, per node: a restart must show a newer one. */
 const lastHeartbeat = new Map<string, string>();
 
-/** Start `kctl server` from `entry` on `dataDir`, time it, stop it. */
-export async function timeStart(entry: Entry, dataDir: string, node: string): Promise<Timing> {
+/**
+ * Start `kctl server` from `entry` on `dataDir`, time it, stop it. `script` runs another build's
+ * `bin/kctl` instead (an A/B against it, `server-start.js --against DIR`).
+ */
+export async function timeStart(entry: Entry, dataDir: string, node: string, script?: string): Promise<Timing> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [ENTRIES[entry], "server", "--data-dir", dataDir, "--listen", `127.0.0.1:${PORT}`, "--node-name", node, "--log-level", "warn"], {
+  const child = spawn(process.execPath, [script ?? ENTRIES[entry], "server", "--data-dir", dataDir, "--listen", `127.0.0.1:${PORT}`, "--node-name", node, "--log-level", "warn"], {
     stdio: ["ignore", "ignore", "pipe"],
     env: { ...process.env, KCTL_CONFIG: path.join(dataDir, "client-config") },
   });

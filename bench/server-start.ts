@@ -5,8 +5,11 @@
  * CLI (bin/kctl → dist/bundle/, what users run) and the plain tsc output (dist/cli/main.js) are
  * interleaved run by run, so machine noise hits both alike. Target: Ready node ≤ 1.0 s.
  *
+ * `--against DIR` replaces the plain tsc output with another build's bundled CLI (DIR/bin/kctl, e.g.
+ * a worktree of main after `npm run build`): an interleaved A/B of a change.
+ *
  * Prints a table (medians) and one JSON line.
- * Usage: npm run build && node dist/bench/server-start.js [--runs 5]
+ * Usage: npm run build && node dist/bench/server-start.js [--runs 5] [--against DIR]
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -21,18 +24,31 @@ function parseRuns(argv: string[]): number {
   return n;
 }
 
+/** `--against DIR`: DIR/bin/kctl, or undefined. */
+function parseAgainst(argv: string[]): string | undefined {
+  const i = argv.indexOf("--against");
+  if (i < 0) return undefined;
+  const script = path.join(path.resolve(argv[i + 1] ?? ""), "bin/kctl");
+  if (!fs.existsSync(script)) throw new Error(`--against: no ${script}`);
+  return script;
+}
+
 async function main(): Promise<void> {
   const runs = parseRuns(process.argv.slice(2));
+  const against = parseAgainst(process.argv.slice(2));
   const loadStart = os.loadavg()[0]!;
   const results: Record<string, Timing[]> = {};
   const add = (k: string, t: Timing) => (results[k] ??= []).push(t);
   for (let r = 0; r < runs; r++) {
-    for (const entry of ["bundle", "plain"] as Entry[]) {
+    // Which goes first alternates, so a trend in the machine's load favours neither.
+    const order: (Entry | "against")[] = against ? (r % 2 ? ["against", "bundle"] : ["bundle", "against"]) : ["bundle", "plain"];
+    for (const entry of order) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kctl-start-"));
       const node = `start-${entry}-${r}`;
+      const time = (): Promise<Timing> => (entry === "against" ? timeStart("bundle", dir, node, against) : timeStart(entry, dir, node));
       try {
-        add(`${entry} first start`, await timeStart(entry, dir, node));
-        add(`${entry} restart`, await timeStart(entry, dir, node));
+        add(`${entry} first start`, await time());
+        add(`${entry} restart`, await time());
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

@@ -10,8 +10,9 @@ import type { CertAndKey, SigningCA } from "./x509.js";
 
 export { expiryWarning, daysLeft, EXPIRY_WARNING_DAYS } from "./expiry.js";
 export { hostAddresses } from "./host-addresses.js";
-export { createCsr, issueLeaf, KUBELET_CLIENT_CN, nodeCommonName, signKubeletCsr } from "./leaf.js";
-export { certCommonName, parseCert, type CertAndKey, type SigningCA } from "./x509.js";
+export { createCsr, ensureLeaf, issueLeaf, KUBELET_CLIENT_CN, nodeCommonName, signKubeletCsr } from "./leaf.js";
+export type { CertAndKey, SigningCA } from "./x509.js";
+export { certInfo, type CertInfo } from "./cert-info.js";
 export { CA_CERT, PKI_DIR, SERVING_CERT, SERVING_KEY };
 
 /** The PKI a running API server holds. */

@@ -23,11 +23,11 @@ export interface CertAndKey {
   keyPem: string;
 }
 
-/** A CA ready to sign: its PEMs plus the parsed certificate and imported signing key. */
-export interface SigningCA extends CertAndKey {
-  cert: x509.X509Certificate;
-  signingKey: CryptoKey;
-}
+/**
+ * A CA that can sign: its PEMs. The certificate is parsed and the key imported when something is
+ * signed, so loading the CA at start needs none of this module (see cert-info.ts).
+ */
+export type SigningCA = CertAndKey;
 
 /** What goes into a certificate. */
 export interface CertSpec {
@@ -64,11 +64,6 @@ export async function importPrivateKey(pem: string): Promise<CryptoKey> {
 /** Parse a PEM certificate. */
 export function parseCert(pem: string): x509.X509Certificate {
   return new x509.X509Certificate(pem);
-}
-
-/** A CA from its PEM files. */
-export async function loadCA(certPem: string, keyPem: string): Promise<SigningCA> {
-  return { certPem, keyPem, cert: parseCert(certPem), signingKey: await importPrivateKey(keyPem) };
 }
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -111,15 +106,16 @@ export async function issue(
   }
   extensions.push(await x509.SubjectKeyIdentifierExtension.create(publicKey));
   if ("ca" in signer) {
-    extensions.push(await x509.AuthorityKeyIdentifierExtension.create(signer.ca.cert.publicKey));
+    const caCert = parseCert(signer.ca.certPem);
+    extensions.push(await x509.AuthorityKeyIdentifierExtension.create(caCert.publicKey));
     return x509.X509CertificateGenerator.create({
       serialNumber: serialNumber(),
       subject,
-      issuer: signer.ca.cert.subject,
+      issuer: caCert.subject,
       notBefore,
       notAfter,
       publicKey,
-      signingKey: signer.ca.signingKey,
+      signingKey: await importPrivateKey(signer.ca.keyPem),
       signingAlgorithm: EC_ALG,
       extensions,
     });

@@ -7,7 +7,7 @@
  */
 import type { Logger } from "pino";
 import { NODE_USER_PREFIX, type TokenAuth } from "./auth.js";
-import { issueLeaf, nodeCommonName, signKubeletCsr, type Pki } from "../pki/index.js";
+import { issueLeaf, nodeCommonName, signKubeletCsr, type CertAndKey, type Pki } from "../pki/index.js";
 
 /** What the agent stores (mode 0600) and uses from then on. */
 export interface NodeCredential {
@@ -30,6 +30,12 @@ export interface NodeCredentialRequest {
   csrPem?: string;
   /** who asked, for the log and the token's description */
   requestedBy: string;
+  /**
+   * In-process kubelets only: a serving certificate + key the server already holds for this node
+   * (checked by the caller: this CA, this name, these addresses, not near expiry), used instead of
+   * issuing one. The bearer token is new either way.
+   */
+  serving?: CertAndKey;
 }
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -44,7 +50,8 @@ export async function issueNodeCredential(tokens: TokenAuth, pki: Pki, req: Node
   const user = `${NODE_USER_PREFIX}${req.nodeName}`;
   let certPem: string;
   let keyPem: string | undefined;
-  if (req.csrPem) certPem = await signKubeletCsr(pki.ca, req.csrPem, req.nodeName, req.addresses, now);
+  if (req.serving) ({ certPem, keyPem } = req.serving);
+  else if (req.csrPem) certPem = await signKubeletCsr(pki.ca, req.csrPem, req.nodeName, req.addresses, now);
   else ({ certPem, keyPem } = await issueLeaf(pki.ca, nodeCommonName(req.nodeName), [req.nodeName, ...req.addresses], ["server"], now));
   const revoked = tokens.revokeName(user, "node");
   const token = tokens.createToken("node", user, { description: `node credential, issued ${now.toISOString()} to ${req.requestedBy}` });

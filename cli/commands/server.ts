@@ -89,7 +89,6 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
   const { componentLogger } = await import("../../lib/logger.js");
   const listenHost = parseListen(flags.listen).host; // a bad --listen fails before anything starts
   const { boundHeapGrowth, rootLogger, untilSignal } = await import("../component-process.js");
-  boundHeapGrowth();
   // Started now, awaited where they are needed: the engine's answer and the kubelet's modules
   // load while the API server's modules compile and its store opens, instead of after.
   const preflight = import("../first-run/preflight.js");
@@ -216,6 +215,10 @@ async function runServer(flags: ServerFlags, ctx: CliContext): Promise<void> {
     throw e;
   }
 
+  // Bounded only now: start-up grows the heap from nothing to ~20 MB, and at 1.5x per step V8 ran
+  // two full GCs on the way (~60 ms of the main thread before the node was Ready); what the bound
+  // is for, a large cluster's steady heap, comes later.
+  boundHeapGrowth();
   // On etcd, a kubeconfig of another server of this cluster (same CA) is this cluster's too.
   const sameCluster = datastore && api.caPem ? Buffer.from(api.caPem).toString("base64") : undefined;
   const kubeconfigNote = installDefaultKubeconfig(fs, path, api.kubeconfigPath, api.url, ctx.kubeconfigPath(), sameCluster);

@@ -75,7 +75,9 @@ export class PodNetwork {
   async start(): Promise<void> {
     this.informer.start();
     await this.informer.waitForSync();
-    this.kick();
+    // A sync the listed nodes' adds started already sees them (an add after it began queues
+    // another): kicking again here only repeated it, one more `ip route` listing at every start.
+    if (!this.running) this.kick();
     this.timer = setInterval(() => this.kick(), this.opts.resyncMs ?? 30_000);
     this.timer.unref();
   }
