@@ -52,7 +52,7 @@ function flush(): void {
   if (!batch) return;
   inFlight = true;
   lastPost = performance.now();
-  scope.postMessage(batch);
+  scope.postMessage({ type: "batch", json: JSON.stringify(batch) });
 }
 
 function changed(kind: KindName, inf: Informer<KObject>, c: InformerChange<KObject>): void {
