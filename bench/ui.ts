@@ -10,7 +10,9 @@
  *   3. scale to 1,000 under a performance trace            -> frames/s while the page follows (the
  *                                                             worst 1-s window and overall, from the
  *                                                             trace's frames and from rAF), longest
- *                                                             main-thread task, time to 1,000 Ready
+ *                                                             main-thread task, time to 1,000 Ready,
+ *                                                             the main thread's message tasks and
+ *                                                             the watch worker's CPU
  *      Wall-clock frame rates need an idle machine; the main thread's CPU time (per frame, and
  *      the longest task's) says what the page itself costs on a loaded one.
  *   4. page memory (JS heap used, DOM nodes, also after a GC, card elements) with 1,000 pods; the server's open watches with the
@@ -65,6 +67,9 @@ interface RunResult {
   firstRenderMs: number;
   /** the same, ms after navigation start */
   firstRenderFromNavMs: number;
+  /** ms from navigation to the page starting its watch worker, and to the pods' list reaching the page (ui/cluster.ts's marks) */
+  workerStartMs: number;
+  podsListedMs: number;
   /** frames drawn per second during the scale, from the trace: the worst 1-s window, and overall */
   traceMinFps: number;
   traceFps: number;
@@ -80,6 +85,10 @@ interface RunResult {
   longestTaskCpuMs: number;
   /** main-thread CPU per frame (ms) */
   cpuPerFrameMs: number;
+  /** CPU time of the page's watch worker (ui/watch-worker.ts) during the scale (ms): the watches' cost, off the main thread */
+  workerCpuMs: number;
+  /** messages the page's main thread received during the scale: WebSocket messages before the worker, the worker's batches now */
+  mainMessages: number;
   /** scale request → the page shows every pod Ready (ms) */
   scaleShownMs: number;
   heapMb: number;
@@ -187,6 +196,7 @@ async function oneRun(url: string, token: string, client: ApiClient, args: Args)
     await page.waitForSelector('[data-testid="liveness"].live', { timeout: 30_000 });
     const nav = (await page.evaluate(`(() => { const n = performance.getEntriesByType("navigation")[0]; return [n.loadEventEnd, n.domContentLoadedEventEnd]; })()`)) as [number, number];
     const pageWatches = (await openWatches(url, token)) - watchesBefore;
+    const marks = (await page.evaluate(`["kctl:worker-start", "kctl:pods-listed"].map((n) => performance.getEntriesByName(n)[0]?.startTime ?? NaN)`)) as [number, number];
 
     // 2. down to the starting size
     await scaleTo(client, args.from);
@@ -220,6 +230,8 @@ async function oneRun(url: string, token: string, client: ApiClient, args: Args)
     return {
       firstRenderMs: reached - nav[0],
       firstRenderFromNavMs: reached,
+      workerStartMs: marks[0],
+      podsListedMs: marks[1],
       traceMinFps: f.traceMinFps,
       traceFps: f.traceFps,
       droppedFrames: f.dropped,
@@ -228,6 +240,8 @@ async function oneRun(url: string, token: string, client: ApiClient, args: Args)
       mainCpuMs: f.mainCpuMs,
       longestTaskCpuMs: f.longestTaskCpuMs,
       cpuPerFrameMs: f.mainCpuMs / Math.max(1, f.busyFrames),
+      workerCpuMs: f.workerCpuMs,
+      mainMessages: f.mainMessages,
       scaleShownMs: window.shownMs,
       heapMb: metric("JSHeapUsedSize") / 2 ** 20,
       domNodes: metric("Nodes"),
@@ -288,6 +302,9 @@ function frameStats(events: TraceEvent[], raf: number[], t0: number, t1: number)
   const first = Math.min(...frameTs);
   const last = Math.max(...frameTs);
   const mainTasks = events.filter((e) => e.name === "ThreadControllerImpl::RunTask" && e.ph === "X" && onMain(e));
+  const workerTasks = events.filter((e) => e.name === "ThreadControllerImpl::RunTask" && e.ph === "X" && names.get(`${e.pid}:${e.tid}`) === "DedicatedWorker thread");
+  // A message handler's call on the main thread (a WebSocket's or the worker's onmessage).
+  const isMessage = (e: TraceEvent) => e.name === "FunctionCall" && /onmessage/.test(String((e.args as { data?: { functionName?: string } } | undefined)?.data?.functionName ?? ""));
   return {
     traceMinFps: minPerSecond(frameTs, first, last),
     traceFps: (frameTs.length * 1000) / Math.max(1, last - first),
@@ -298,6 +315,8 @@ function frameStats(events: TraceEvent[], raf: number[], t0: number, t1: number)
     mainCpuMs: mainTasks.reduce((n, e) => n + (e.tdur ?? 0), 0) / 1000,
     longestTaskCpuMs: Math.max(0, ...mainTasks.map((e) => (e.tdur ?? 0) / 1000)),
     busyFrames: events.filter((e) => e.name === "FireAnimationFrame" && onMain(e)).length,
+    workerCpuMs: workerTasks.reduce((n, e) => n + (e.tdur ?? 0), 0) / 1000,
+    mainMessages: events.filter((e) => isMessage(e) && onMain(e)).length,
   };
 }
 
@@ -346,6 +365,8 @@ async function main(): Promise<void> {
   const cols: [string, (r: RunResult) => number, number][] = [
     ["first render (ms after load)", (r) => r.firstRenderMs, 0],
     ["first render (ms from navigation)", (r) => r.firstRenderFromNavMs, 0],
+    ["watch worker started (ms from navigation)", (r) => r.workerStartMs, 0],
+    ["pods' list on the page (ms from navigation)", (r) => r.podsListedMs, 0],
     [`fps during ${args.from}→${args.pods}, worst 1 s (trace)`, (r) => r.traceMinFps, 0],
     ["fps overall (trace)", (r) => r.traceFps, 0],
     ["dropped frames (trace)", (r) => r.droppedFrames, 0],
@@ -354,6 +375,8 @@ async function main(): Promise<void> {
     ["main-thread CPU during the scale (ms)", (r) => r.mainCpuMs, 0],
     ["longest task, CPU time (ms)", (r) => r.longestTaskCpuMs, 0],
     ["main-thread CPU per frame (ms)", (r) => r.cpuPerFrameMs, 1],
+    ["main-thread message tasks during the scale", (r) => r.mainMessages, 0],
+    ["watch worker CPU during the scale (ms)", (r) => r.workerCpuMs, 0],
     [`scale → ${args.pods} Ready cards (ms)`, (r) => r.scaleShownMs, 0],
     ["JS heap used (MB)", (r) => r.heapMb, 1],
     ["DOM nodes", (r) => r.domNodes, 0],
@@ -378,6 +401,8 @@ async function main(): Promise<void> {
       results: {
         firstRenderMs: med((r) => r.firstRenderMs),
         firstRenderFromNavMs: med((r) => r.firstRenderFromNavMs),
+        workerStartMs: med((r) => r.workerStartMs),
+        podsListedMs: med((r) => r.podsListedMs),
         traceMinFps: med((r) => r.traceMinFps),
         traceFps: med((r) => r.traceFps),
         droppedFrames: med((r) => r.droppedFrames),
@@ -386,6 +411,8 @@ async function main(): Promise<void> {
         mainCpuMs: med((r) => r.mainCpuMs),
         longestTaskCpuMs: med((r) => r.longestTaskCpuMs),
         cpuPerFrameMs: med((r) => r.cpuPerFrameMs),
+        mainMessages: med((r) => r.mainMessages),
+        workerCpuMs: med((r) => r.workerCpuMs),
         scaleShownMs: med((r) => r.scaleShownMs),
         heapMb: med((r) => r.heapMb),
         domNodes: med((r) => r.domNodes),

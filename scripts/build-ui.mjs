@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Bundle the web view (ui/) into dist/ui/: one minified app.js (preact and the shared lib/ code
-// included, nothing fetched from a CDN), plus index.html and style.css copied as they are.
+// included, nothing fetched from a CDN), the watch worker's watch-worker.js (a classic script:
+// `new Worker("watch-worker.js")`), plus index.html and style.css copied as they are.
 // Run by `npm run build`/`prepare`/`pretest` after the type checks; `--watch` rebuilds on change.
 import fs from "node:fs";
 import path from "node:path";
@@ -12,9 +13,7 @@ const out = path.join(root, "dist", "ui");
 fs.mkdirSync(out, { recursive: true });
 for (const f of ["index.html", "style.css"]) fs.copyFileSync(path.join(root, "ui", f), path.join(out, f));
 
-const options = {
-  entryPoints: [path.join(root, "ui", "main.tsx")],
-  outfile: path.join(out, "app.js"),
+const common = {
   bundle: true,
   // KCTL_UI_MINIFY=0 keeps names readable (CPU profiles of bench/ui.ts).
   minify: process.env.KCTL_UI_MINIFY !== "0",
@@ -27,9 +26,12 @@ const options = {
   logLevel: "warning",
   legalComments: "linked",
 };
+const builds = [
+  { ...common, entryPoints: [path.join(root, "ui", "main.tsx")], outfile: path.join(out, "app.js") },
+  { ...common, entryPoints: [path.join(root, "ui", "watch-worker.ts")], outfile: path.join(out, "watch-worker.js"), format: "iife" },
+];
 if (process.argv.includes("--watch")) {
-  const ctx = await esbuild.context(options);
-  await ctx.watch();
+  for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
-  await esbuild.build(options);
+  await Promise.all(builds.map((b) => esbuild.build(b)));
 }

@@ -47,7 +47,8 @@ export interface RequestOptions {
 export class Api {
   constructor(
     readonly token: string,
-    private readonly onUnauthorized: (message: string) => void,
+    /** told of every 401 (also the watch worker's, which the page relays) */
+    readonly onUnauthorized: (message: string) => void,
   ) {}
 
   headers(contentType?: string): Record<string, string> {

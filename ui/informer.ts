@@ -1,10 +1,11 @@
 /**
  * A browser informer: lib/informer.ts's semantics for one kind: list over fetch, watch over a
- * WebSocket (see watch() for why).
+ * WebSocket (see watch() for why). It runs in the watch worker (watch-worker.ts), off the page's
+ * main thread; every change is reported to `onChange`, which the worker folds into its batches.
  *
  * ```
  *   list ──► replace cache ──► watch from the list's resourceVersion
- *     ▲                          │ ADDED/MODIFIED/DELETED ─► cache, onChange (the store batches)
+ *     ▲                          │ ADDED/MODIFIED/DELETED ─► cache, onChange (the worker batches)
  *     │ 410 Gone                 │ BOOKMARK ─► remember the resourceVersion
  *     └──────────────────────────┤ stream ends ─► watch again from the last resourceVersion
  *                                └ connection drops ─► "reconnecting", capped back-off, resume
@@ -14,12 +15,14 @@
  */
 import type { KList, KObject, WatchEvent } from "../lib/types.js";
 import { type Api, ApiFailure, isForbidden, isGone, isUnauthorized } from "./api.js";
+import { type InformerState, keyOf } from "./watch-batch.js";
 
-/** Where an informer is: a picture is "live" only while its watch is connected. */
-export type InformerState = "syncing" | "live" | "reconnecting" | "forbidden" | "stopped";
-
-/** The key of an object in a cache: `namespace/name` or `name`. */
-export const keyOf = (o: KObject): string => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name ?? ""}` : (o.metadata.name ?? ""));
+/** What changed in an informer: its whole cache (a list), one object, or its state. */
+export type InformerChange<T extends KObject> =
+  | { type: "replace" }
+  | { type: "upsert"; key: string; obj: T }
+  | { type: "delete"; key: string }
+  | { type: "state"; state: InformerState };
 
 const BACKOFF_MIN_MS = 250;
 /** The subprotocol the server echoes (its WebSocket library takes the first one offered). */
@@ -43,8 +46,6 @@ export class Informer<T extends KObject> {
   lists = 0;
   /** watch requests made (the first one and every resume) */
   watches = 0;
-  /** bumped on every change of the cache: derived views recompute only when it moved */
-  revision = 0;
   private rv = "";
   private abort = new AbortController();
   private backoffMs = BACKOFF_MIN_MS;
@@ -52,12 +53,12 @@ export class Informer<T extends KObject> {
 
   /**
    * @param path the collection path (`/api/v1/pods`, `/api/v1/namespaces/ns/pods`)
-   * @param onChange called after every change of cache or state (the store batches the redraws)
+   * @param onChange called after every change of cache or state (the worker batches them)
    */
   constructor(
     private readonly api: Api,
     readonly path: string,
-    private readonly onChange: () => void,
+    private readonly onChange: (change: InformerChange<T>) => void,
   ) {}
 
   start(): void {
@@ -73,7 +74,7 @@ export class Informer<T extends KObject> {
   private setState(s: InformerState): void {
     if (this.stopped || this.state === s) return;
     this.state = s;
-    this.onChange();
+    this.onChange({ type: "state", state: s });
   }
 
   private async run(): Promise<void> {
@@ -91,7 +92,7 @@ export class Informer<T extends KObject> {
         if (isUnauthorized(e)) return this.stop();
         if (isForbidden(e)) {
           this.cache.clear();
-          this.revision++;
+          this.onChange({ type: "replace" });
           this.setState("forbidden");
           return;
         }
@@ -105,7 +106,7 @@ export class Informer<T extends KObject> {
           if (isUnauthorized(why)) return this.stop();
           if (isForbidden(why)) {
             this.cache.clear();
-            this.revision++;
+            this.onChange({ type: "replace" });
             this.setState("forbidden");
             return;
           }
@@ -126,8 +127,7 @@ export class Informer<T extends KObject> {
     this.cache.clear();
     for (const [k, o] of fresh) this.cache.set(k, o);
     this.rv = list.metadata.resourceVersion ?? "";
-    this.revision++;
-    this.onChange();
+    this.onChange({ type: "replace" });
   }
 
   /**
@@ -182,9 +182,13 @@ export class Informer<T extends KObject> {
     }
     if (obj.metadata?.resourceVersion) this.rv = obj.metadata.resourceVersion;
     if (ev.type === "BOOKMARK") return;
-    if (ev.type === "DELETED") this.cache.delete(keyOf(obj));
-    else this.cache.set(keyOf(obj), obj);
-    this.revision++;
-    this.onChange();
+    const key = keyOf(obj);
+    if (ev.type === "DELETED") {
+      this.cache.delete(key);
+      this.onChange({ type: "delete", key });
+    } else {
+      this.cache.set(key, obj);
+      this.onChange({ type: "upsert", key, obj });
+    }
   }
 }

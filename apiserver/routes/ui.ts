@@ -5,7 +5,7 @@
  *
  *   GET /ui          → 308 /ui/ (the page's relative asset URLs need the slash)
  *   GET /ui/         → index.html
- *   GET /ui/app.js, /ui/style.css, /ui/app.js.map
+ *   GET /ui/app.js, /ui/watch-worker.js, /ui/style.css, /ui/app.js.map, /ui/watch-worker.js.map
  *
  * The files are read once, when the app is built; a server built without them (no `npm run
  * build`) answers 404 with a Status saying how to build them.
@@ -22,6 +22,8 @@ const ASSETS: Record<string, string> = {
   "index.html": "text/html; charset=utf-8",
   "app.js": "text/javascript; charset=utf-8",
   "app.js.map": "application/json",
+  "watch-worker.js": "text/javascript; charset=utf-8",
+  "watch-worker.js.map": "application/json",
   "style.css": "text/css; charset=utf-8",
 };
 
