@@ -5,7 +5,7 @@
  */
 import type { ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from "../lib/types.js";
 import { ACTIVE_DEADLINE_MESSAGE, activeDeadline } from "./pod-plan.js";
-import { networkHolder } from "./network-holder.js";
+import { holdsNetwork, networkHolder } from "./network-holder.js";
 import type { ObservedContainer } from "./runtime/types.js";
 
 /** Why a container is not running (set by the plan or by a failed start). */
@@ -215,7 +215,7 @@ export function computePodStatus(input: StatusInput): PodStatus {
   ];
   // A pod without a sandbox keeps its IP while its only container restarts (the restart asks the
   // engine for it again), as a sandbox would hold it; a finished pod keeps the last one.
-  const ownNetwork = observed.some((c) => c.role === "container" && c.sandboxId === undefined) && !observed.some((c) => c.role === "sandbox");
+  const ownNetwork = !observed.some((c) => c.role === "sandbox") && observed.some(holdsNetwork);
   const podIP = networkHolder(observed)?.ip || (finished || ownNetwork ? pod.status?.podIP : undefined);
   return {
     phase,

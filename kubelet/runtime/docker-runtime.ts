@@ -2,7 +2,8 @@
  * The Docker implementation of ContainerRuntime (dockerode). Pod sandboxes are `kctl/pause:1`
  * containers that own the pod's network namespace and published ports; user containers join it
  * with `NetworkMode: container:<sandbox>`. A pod run without a sandbox has its only container
- * hold the network itself (the same hostname, ports, network and DNS a sandbox would get). Every container carries the labels of labels.ts.
+ * hold the network itself (the same hostname, ports, network and DNS a sandbox would get). Every
+ * container carries the labels of labels.ts.
  */
 import { statfs } from "node:fs/promises";
 import { PassThrough } from "node:stream";
@@ -210,11 +211,6 @@ export class DockerRuntime implements ContainerRuntime {
         ...(dns ? { Dns: dns.servers, DnsSearch: dns.searches, DnsOptions: dns.options } : {}),
       },
     };
-  }
-
-  /** Can a pod's only container hold the pod's network itself (a network of kctl's own, so a restart can keep the pod IP)? */
-  get ownNetworkPods(): boolean {
-    return this.sandboxNetwork !== undefined;
   }
 
   async startSandbox(id: string): Promise<void> {
