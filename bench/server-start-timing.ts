@@ -7,6 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import Dockerode from "dockerode";
+import { removePodBridges } from "../kubelet/network/pod-bridge.js";
 import { ApiClient } from "../lib/client.js";
 import { clientConfigFromKubeconfig, readKubeconfig } from "../lib/kubeconfig.js";
 import type { Node } from "../lib/types.js";
@@ -42,6 +44,14 @@ function cpuMs(pid: number | undefined): number | undefined {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Remove the pod network a timed server made for `node` (the server keeps it across restarts, for
+ * its pods' addresses; a bench's throwaway node must not leave it on the engine).
+ */
+export async function removeNodeNetwork(node: string): Promise<void> {
+  await removePodBridges(new Dockerode({ socketPath: "/var/run/docker.sock" }), node).catch(() => undefined);
+}
 
 /** The Ready condition's last heartbeat a run saw, per node: a restart must show a newer one. */
 const lastHeartbeat = new Map<string, string>();

@@ -14,7 +14,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { timeStart, type Entry, type Timing } from "./server-start-timing.js";
+import { removeNodeNetwork, timeStart, type Entry, type Timing } from "./server-start-timing.js";
 import { median } from "./stats.js";
 
 function parseRuns(argv: string[]): number {
@@ -51,6 +51,7 @@ async function main(): Promise<void> {
         add(`${entry} restart`, await time());
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
+        await removeNodeNetwork(node);
       }
     }
   }

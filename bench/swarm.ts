@@ -5,7 +5,11 @@
  * - create N replicas → all running (N = 10), and scale N → 3N: a Deployment (until every pod
  *   is Ready) vs `docker service create/update --replicas` (until as many of the service's
  *   containers have started, from the engine's event stream) vs `docker run -d` 10 at a time;
- *   every side publishes the web port on the host, as kctl does for each pod (Swarm: mode=host);
+ *   every side publishes the web port on the host, as kctl does for each pod (Swarm: mode=host).
+ *   Two more sides put the others on the kind of network kctl's pods get (an address each, and
+ *   names through the engine's embedded DNS), which costs the engine more per start than its
+ *   default bridge: Swarm on an overlay network (what `docker stack deploy` gives a stack) and
+ *   `docker run` on a bridge network of its own (the floor for kctl's pod network);
  * - self-heal after `docker kill`: kctl restarts the container in place; Swarm starts a new task
  *   after its default restart delay (5 s), also measured with `--restart-delay 0s`;
  * - a rolling update of 10 one at a time (kctl maxSurge 0 / maxUnavailable 1, Swarm's default
@@ -24,7 +28,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Deployment } from "../lib/types.js";
 import { docker, startBenchCluster, type BenchCluster } from "./in-process-cluster.js";
-import { timeStart } from "./server-start-timing.js";
+import { removeNodeNetwork, timeStart } from "./server-start-timing.js";
 import { median } from "./stats.js";
 
 const V1 = "kctl-test/web:v1";
@@ -106,14 +110,22 @@ function deployment(name: string, replicas: number): Deployment {
   };
 }
 
-/** `docker run -d` of n web containers with a published port, 10 at a time; ms. */
-async function rawRuns(c: BenchCluster, n: number, label: string): Promise<number> {
+/** `docker run -d` of n web containers with a published port, 10 at a time (on `network` when given); ms. */
+async function rawRuns(n: number, label: string, network?: string): Promise<number> {
   const t0 = performance.now();
+  const net = network ? ["--network", network] : [];
   for (let i = 0; i < n; i += 10) {
-    await Promise.all(Array.from({ length: Math.min(10, n - i) }, () => docker("run", "-d", "--label", label, "-p", "127.0.0.1::8080", V1)));
+    await Promise.all(Array.from({ length: Math.min(10, n - i) }, () => docker("run", "-d", "--label", label, ...net, "-p", "127.0.0.1::8080", V1)));
   }
   return performance.now() - t0;
 }
+
+/** The sides of the comparison, in the table's column order. */
+const SIDES = ["kctl", "swarm", "swarmOverlay", "raw", "rawBridge"] as const;
+type Side = (typeof SIDES)[number];
+/** A bridge network for the floor side and an overlay network for Swarm's, removed at the end. */
+const FLOOR_NET = "kctl-bench-floor";
+const OVERLAY_NET = "kctl-bench-overlay";
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -122,8 +134,8 @@ async function main(): Promise<void> {
   if (state !== "inactive") throw new Error(`the engine is already in a swarm (${state}); this bench only uses an engine it may init and leave`);
   const c = await startBenchCluster("swarm", { podSandbox: args.podSandbox });
   const { client, tracker } = c;
-  const t: Record<string, { kctl: number[]; swarm: number[]; raw: number[] }> = {};
-  const add = (k: string, side: "kctl" | "swarm" | "raw", ms: number) => ((t[k] ??= { kctl: [], swarm: [], raw: [] })[side].push(ms));
+  const t: Record<string, Record<Side, number[]>> = {};
+  const add = (k: string, side: Side, ms: number) => ((t[k] ??= { kctl: [], swarm: [], swarmOverlay: [], raw: [], rawBridge: [] })[side].push(ms));
   let swarmOn = false;
   let seq = 0;
   try {
@@ -134,6 +146,7 @@ async function main(): Promise<void> {
         add("control plane start", "kctl", (await timeStart("bundle", dir, `swarm-start-${r}`)).ready);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
+        await removeNodeNetwork(`swarm-start-${r}`);
       }
       const t0 = performance.now();
       await docker("swarm", "init", "--advertise-addr", "127.0.0.1");
@@ -141,6 +154,8 @@ async function main(): Promise<void> {
       if (r < args.runs - 1) await docker("swarm", "leave", "--force");
     }
     swarmOn = true;
+    await docker("network", "create", "--driver", "overlay", OVERLAY_NET);
+    await docker("network", "create", "--driver", "bridge", FLOOR_NET);
 
     const kctlSide = async (): Promise<void> => {
       const name = `k${seq++}`;
@@ -156,30 +171,32 @@ async function main(): Promise<void> {
       await tracker.allGone(name);
       await c.nodeEmpty();
     };
-    const swarmSide = async (): Promise<void> => {
+    const swarmSide = (side: "swarm" | "swarmOverlay") => async (): Promise<void> => {
       const name = `s${seq++}`;
       const label = `kctl-bench=${c.run}`;
+      const net = side === "swarmOverlay" ? ["--network", OVERLAY_NET] : [];
       let started = swarmStarts(c, name, n);
       let t0 = performance.now();
-      await docker("service", "create", "--detach", "--quiet", "--name", name, "--replicas", String(n), "--no-resolve-image", "--container-label", label, "--publish", "mode=host,target=8080", V1);
+      await docker("service", "create", "--detach", "--quiet", "--name", name, "--replicas", String(n), "--no-resolve-image", ...net, "--container-label", label, "--publish", "mode=host,target=8080", V1);
       await started;
-      add(`create ${n}`, "swarm", performance.now() - t0);
+      add(`create ${n}`, side, performance.now() - t0);
       started = swarmStarts(c, name, 2 * n);
       t0 = performance.now();
       await docker("service", "update", "--detach", "--quiet", "--replicas", String(3 * n), name);
       await started;
-      add(`scale ${n} → ${3 * n}`, "swarm", performance.now() - t0);
+      add(`scale ${n} → ${3 * n}`, side, performance.now() - t0);
       await removeService(c, name);
     };
-    const rawSide = async (): Promise<void> => {
-      const label = `kctl-bench=${c.run}-raw`;
-      add(`create ${n}`, "raw", await rawRuns(c, n, label));
-      add(`scale ${n} → ${3 * n}`, "raw", await rawRuns(c, 2 * n, label));
+    const rawSide = (side: "raw" | "rawBridge") => async (): Promise<void> => {
+      const label = `kctl-bench=${c.run}-${side}`;
+      const net = side === "rawBridge" ? FLOOR_NET : undefined;
+      add(`create ${n}`, side, await rawRuns(n, label, net));
+      add(`scale ${n} → ${3 * n}`, side, await rawRuns(2 * n, label, net));
       await c.removeLabelled(label);
     };
     for (let r = 0; r < args.runs; r++) {
-      const order = [kctlSide, swarmSide, rawSide];
-      for (let i = 0; i < r % 3; i++) order.push(order.shift()!);
+      const order = [kctlSide, swarmSide("swarm"), rawSide("raw"), swarmSide("swarmOverlay"), rawSide("rawBridge")];
+      for (let i = 0; i < r % order.length; i++) order.push(order.shift()!);
       for (const side of order) await side();
     }
 
@@ -231,20 +248,34 @@ async function main(): Promise<void> {
       await removeService(c, svc);
     }
   } finally {
+    await docker("network", "rm", FLOOR_NET).catch(() => "");
     if (swarmOn) await docker("swarm", "leave", "--force").catch(() => "");
     await c.stop();
   }
 
+  const ratio = (a: number, b: number): number | null => (Number.isNaN(a / b) ? null : Number((a / b).toFixed(2)));
   const rows = Object.entries(t).map(([k, v]) => {
-    const m = { kctl: median(v.kctl), swarm: median(v.swarm), raw: median(v.raw) };
-    return { case: k, kctlMs: Math.round(m.kctl), swarmMs: Math.round(m.swarm), rawMs: Number.isNaN(m.raw) ? null : Math.round(m.raw), kctlOverSwarm: Number.isNaN(m.kctl / m.swarm) ? null : Number((m.kctl / m.swarm).toFixed(2)), kctlOverRaw: Number.isNaN(m.raw) ? null : Number((m.kctl / m.raw).toFixed(2)) };
+    const m = Object.fromEntries(SIDES.map((s) => [s, median(v[s])])) as Record<Side, number>;
+    const ms = Object.fromEntries(SIDES.map((s) => [`${s}Ms`, Number.isNaN(m[s]) ? null : Math.round(m[s])])) as Record<`${Side}Ms`, number | null>;
+    return {
+      case: k,
+      ...ms,
+      kctlOverSwarm: ratio(m.kctl, m.swarm),
+      kctlOverSwarmOverlay: ratio(m.kctl, m.swarmOverlay),
+      kctlOverRaw: ratio(m.kctl, m.raw),
+      kctlOverRawBridge: ratio(m.kctl, m.rawBridge),
+      rawBridgeOverRaw: ratio(m.rawBridge, m.raw),
+    };
   });
   const out = process.stdout;
+  const heads = ["kctl", "Swarm", "Swarm ov", "raw", "raw br", "/Swarm", "/Swarm ov", "/raw", "/raw br", "br/raw"];
   out.write(`\nkctl vs Docker Swarm vs docker run, one engine, medians of ${args.runs} rounds (load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)\n`);
-  out.write(`${"case".padEnd(36)}${"kctl".padStart(10)}${"Swarm".padStart(10)}${"raw".padStart(10)}${"kctl/Swarm".padStart(12)}${"kctl/raw".padStart(10)}\n`);
+  out.write(`ov: Swarm on an overlay network; br: docker run on a bridge network of its own; /X: kctl's time over X's\n`);
+  out.write(`${"case".padEnd(34)}${heads.map((h) => h.padStart(10)).join("")}\n`);
   for (const r of rows) {
-    const ms = (x: number | null) => (x === null || Number.isNaN(x) ? "-" : `${(x / 1000).toFixed(2)} s`);
-    out.write(`${r.case.padEnd(36)}${ms(r.kctlMs).padStart(10)}${ms(r.swarmMs).padStart(10)}${ms(r.rawMs).padStart(10)}${String(r.kctlOverSwarm ?? "-").padStart(12)}${String(r.kctlOverRaw ?? "-").padStart(10)}\n`);
+    const sec = (x: unknown) => (typeof x === "number" ? `${(x / 1000).toFixed(2)} s` : "-");
+    const cells = [...SIDES.map((s) => sec(r[`${s}Ms`])), ...[r.kctlOverSwarm, r.kctlOverSwarmOverlay, r.kctlOverRaw, r.kctlOverRawBridge, r.rawBridgeOverRaw].map((x) => String(x ?? "-"))];
+    out.write(`${r.case.padEnd(34)}${cells.map((x) => x.padStart(10)).join("")}\n`);
   }
   out.write(`${JSON.stringify({ bench: "swarm", runs: args.runs, replicas: n, results: rows })}\n`);
 }
