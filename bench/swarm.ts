@@ -155,6 +155,7 @@ async function main(): Promise<void> {
     }
     swarmOn = true;
     await docker("network", "create", "--driver", "overlay", OVERLAY_NET);
+    await docker("network", "rm", FLOOR_NET).catch(() => ""); // left by a run that was killed
     await docker("network", "create", "--driver", "bridge", FLOOR_NET);
 
     const kctlSide = async (): Promise<void> => {
