@@ -5,7 +5,9 @@
  */
 import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removePodBridges } from "../../kubelet/network/pod-bridge.js";
 import { kctl, startKctl, type KctlProcess } from "../helpers/cli.js";
+import { docker } from "../helpers/docker.js";
 import { eventually } from "../helpers/eventually.js";
 import { startKctlServer, type KctlServerProcess } from "../helpers/kctl-server.js";
 
@@ -20,6 +22,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await agent?.kill();
   await srv.stop();
+  // The joined agent keeps its pod network for a restart that will not come.
+  await removePodBridges(docker(), "first-run-joined");
 });
 
 /** The words of a printed command, with the kctl program replaced by the built binary's arguments. */

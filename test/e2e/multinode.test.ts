@@ -13,6 +13,7 @@ import type { Node, Pod } from "../../lib/types.js";
 import { startControllerManager, type ControllerManager } from "../../controllers/index.js";
 import { startScheduler, type RunningScheduler } from "../../scheduler/index.js";
 import { LABEL_NODE } from "../../kubelet/labels.js";
+import { removePodBridges } from "../../kubelet/network/pod-bridge.js";
 import { assertDockerReady, deployment, docker, isReady, podsOf, removeByLabel, runId } from "../helpers/docker.js";
 import { startTestServer, type TestServer } from "../helpers/server.js";
 import { eventually } from "../helpers/eventually.js";
@@ -70,7 +71,11 @@ afterAll(async () => {
   await Promise.all([...agents.values()].map((p) => (p.exitCode !== null || p.signalCode ? Promise.resolve() : new Promise((r) => p.once("exit", r)))));
   await sched?.stop();
   await cm?.stop();
-  for (const n of nodes) await removeByLabel(d, LABEL_NODE, n);
+  for (const n of nodes) {
+    await removeByLabel(d, LABEL_NODE, n);
+    // Agents keep their pod network across restarts (their pods' addresses); this run's are done.
+    await removePodBridges(d, n);
+  }
   await srv?.close();
 });
 
