@@ -17,7 +17,12 @@ export function holdsNetwork(c: ObservedContainer): boolean {
  * none runs.
  */
 export function networkHolder(observed: readonly ObservedContainer[]): ObservedContainer | undefined {
-  return newestRunning(observed, (c) => c.role === "sandbox") ?? newestRunning(observed, holdsNetwork);
+  return runningSandbox(observed) ?? newestRunning(observed, holdsNetwork);
+}
+
+/** The pod's newest running sandbox, the one new containers join; undefined when none runs. */
+export function runningSandbox(observed: readonly ObservedContainer[]): ObservedContainer | undefined {
+  return newestRunning(observed, (c) => c.role === "sandbox");
 }
 
 function newestRunning(observed: readonly ObservedContainer[], which: (c: ObservedContainer) => boolean): ObservedContainer | undefined {

@@ -20,7 +20,7 @@ import { computePodStatus, type WaitingReason } from "./pod-status.js";
 import { LifecycleHooks } from "./lifecycle-hooks.js";
 import type { ProbeManager } from "./probes/manager.js";
 import type { ContainerRuntime, ObservedContainer, PodNetworkSpec, PortMap } from "./runtime/types.js";
-import { networkHolder } from "./network-holder.js";
+import { networkHolder, runningSandbox } from "./network-holder.js";
 import type { StatusManager } from "./status-manager.js";
 import type { PodWorkState } from "./pod-workers.js";
 import { containerBinds, removePodDir, VolumeNotReadyError } from "./volumes.js";
@@ -278,10 +278,7 @@ export class PodSyncer {
       await this.startPod(pod, create.attempt, starts, waiting, log);
       return false;
     }
-    const sandbox = this.d.cache
-      .forPod(uid)
-      .filter((c) => c.role === "sandbox" && c.state === "running")
-      .sort((a, b) => b.createdAt - a.createdAt)[0];
+    const sandbox = runningSandbox(this.d.cache.forPod(uid));
     if (starts.length && sandbox) {
       await Promise.all(
         starts.map(async (s) => {
@@ -487,7 +484,6 @@ export class PodSyncer {
     }
   }
 
-  /** Start a created container and cache what the engine reports. */
   /**
    * Start a created container and cache what the engine reports. A failed start is recorded (the
    * plan retries it), or thrown back to the caller with `rethrow`, who has another way to try.
@@ -508,7 +504,6 @@ export class PodSyncer {
       await this.startFailed(pod, spec, e, id, waiting, log);
     }
   }
-
 
   /** Record why a container could not be created (`id` undefined) or started, and when to retry. */
   private async startFailed(pod: Pod, spec: Container, e: unknown, id: string | undefined, waiting: Map<string, WaitingReason>, log: Logger): Promise<void> {
