@@ -143,14 +143,4 @@ export function certSans(cert: x509.X509Certificate): string[] {
   return ext.names.items.filter((n) => n.type === "dns" || n.type === "ip").map((n) => n.value);
 }
 
-/** The common name of a certificate's subject. */
-export function certCommonName(cert: x509.X509Certificate): string | undefined {
-  return cert.subjectName.getField("CN")[0];
-}
-
-/** Check that `cert` was signed by `ca` (and is within its validity at `now`). */
-export async function verifiedBy(cert: x509.X509Certificate, ca: x509.X509Certificate, now: Date): Promise<boolean> {
-  return cert.verify({ publicKey: ca.publicKey, date: now });
-}
-
 export { x509 };
