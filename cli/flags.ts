@@ -13,14 +13,14 @@ export function repeatableList(value: string, previous: string[] = []): string[]
 
 /** The kubelet's `--pod-sandbox` help text (kctl server and kctl agent). */
 export const POD_SANDBOX_HELP =
-  "when-needed: a pod of one container (no init containers, no pod IP in its env) runs as that container alone, which holds the pod's network (one engine create and start less per pod; a restart re-creates its network); always: every pod gets a pause sandbox, as in Kubernetes";
+  "when-needed: a pod of one container (no init containers, no pod IP in its env) runs as that container alone, which holds the pod's network (one engine create and start less per pod; a restart re-creates its network); always: every pod gets a pause sandbox, as in Kubernetes (default: when-needed on the pod network, always with --pod-network none, where a restarted container could not get its pod IP back)";
 
 /**
- * `--pod-sandbox`'s value.
+ * `--pod-sandbox`'s value; undefined when not given (the kubelet then chooses by its network).
  * @throws UserError for anything but always or when-needed
  */
-export function parsePodSandbox(value: string): "always" | "when-needed" {
-  if (value === "always" || value === "when-needed") return value;
+export function parsePodSandbox(value: string | undefined): "always" | "when-needed" | undefined {
+  if (value === undefined || value === "always" || value === "when-needed") return value;
   throw new UserError(`--pod-sandbox: "${value}" is not one of always, when-needed`);
 }
 

@@ -34,7 +34,7 @@ interface AgentFlags extends LogFlags {
   serviceCidr: string;
   clusterCidr: string;
   podNetwork: string;
-  podSandbox: string;
+  podSandbox?: string;
   cleanup?: boolean;
   imageGcHighThreshold?: string;
   imageGcLowThreshold?: string;
@@ -221,7 +221,7 @@ export const command: CommandModule = {
       .option("--service-cidr <cidr>", "the cluster's Service IP range (as given to kctl server)", "10.96.0.0/12")
       .option("--cluster-cidr <cidr>", "the cluster's pod range (as given to kctl server): not masqueraded between pods", "10.244.0.0/16")
       .option("--pod-network <mode>", "routes to other hosts' pods: auto (host-gw when on-link, else VXLAN), host-gw, vxlan, none (engine's default bridge, no pod network)", "auto")
-      .option("--pod-sandbox <when>", POD_SANDBOX_HELP, "when-needed")
+      .option("--pod-sandbox <when>", POD_SANDBOX_HELP)
       .option("--cleanup", "remove this node's containers, pod bridge, kctl routes, VXLAN device and iptables rules, then exit")
       .action(guarded((flags: AgentFlags & { relistPeriod?: string }) => run(ctx, { ...flags, relist: flags.relistPeriod })));
   },

@@ -26,7 +26,7 @@ interface ServerFlags extends LogFlags {
   rotateCerts?: boolean;
   serviceCidr: string;
   clusterCidr: string;
-  podSandbox: string;
+  podSandbox?: string;
   nodeCidrMaskSize: string;
   compactionKeepRevisions: string;
   compactionKeepMinutes: string;
@@ -60,7 +60,7 @@ export const command: CommandModule = {
       .option("--rotate-certs", "re-issue the API server's certificates before starting (the cluster CA is kept)")
       .option("--service-cidr <cidr>", "range Service cluster IPs are allocated from (agents must use the same)", "10.96.0.0/12")
       .option("--cluster-cidr <cidr>", "pod address range; every node gets a /--node-cidr-mask-size slice of it in spec.podCIDR", "10.244.0.0/16")
-      .option("--pod-sandbox <when>", `the local kubelet's pods: ${POD_SANDBOX_HELP}`, "when-needed")
+      .option("--pod-sandbox <when>", `the local kubelet's pods: ${POD_SANDBOX_HELP}`)
       .option("--node-cidr-mask-size <bits>", "prefix length of each node's pod range", "24")
       .option("--compaction-keep-revisions <n>", "the revision log keeps at least this many newest revisions", "10000")
       .option("--compaction-keep-minutes <n>", "... and every revision younger than this", "5")
