@@ -23,6 +23,7 @@
  * (`--deletes ""` skips the deletion figures; `--pod-sandbox always` gives every pod a sandbox, the layout before).
  * Needs the engine and the test images (scripts/docker-engine.sh, scripts/build-test-images.sh).
  */
+import { parsePodSandbox } from "../cli/flags.js";
 import type { ApiClient } from "../lib/client.js";
 import type { Deployment } from "../lib/types.js";
 import { countsSince, startEngineCallCounter } from "./engine-call-counter.js";
@@ -50,11 +51,7 @@ function parseArgs(argv: string[]): Args {
     else if (f === "--no-roll") a.roll = false;
     else if (f === "--deletes") a.deletes = (argv[++i] ?? "").split(",").map(Number).filter((n) => n > 0);
     else if (f === "--grace") a.grace = Math.max(1, Number(argv[++i]) || 5);
-    else if (f === "--pod-sandbox") {
-      const v = argv[++i];
-      if (v !== "always" && v !== "when-needed") throw new Error(`--pod-sandbox: always or when-needed, not "${v}"`);
-      a.podSandbox = v;
-    }
+    else if (f === "--pod-sandbox") a.podSandbox = parsePodSandbox(argv[++i] ?? "");
     else throw new Error(`unknown flag ${f}`);
   }
   return a;

@@ -27,6 +27,7 @@ import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Deployment } from "../lib/types.js";
+import { parsePodSandbox } from "../cli/flags.js";
 import { docker, startBenchCluster, type BenchCluster } from "./in-process-cluster.js";
 import { removeNodeNetwork, timeStart } from "./server-start-timing.js";
 import { median } from "./stats.js";
@@ -39,9 +40,7 @@ function parseArgs(argv: string[]): { runs: number; replicas: number; podSandbox
   let podSandbox: "always" | "when-needed" | undefined;
   for (let i = 0; i < argv.length; i += 2) {
     if (argv[i] === "--pod-sandbox") {
-      const v = argv[i + 1];
-      if (v !== "always" && v !== "when-needed") throw new Error(`usage: swarm.js --pod-sandbox always|when-needed (bad "${v}")`);
-      podSandbox = v;
+      podSandbox = parsePodSandbox(argv[i + 1] ?? "");
       continue;
     }
     const key = argv[i]?.replace(/^--/, "") as keyof typeof a;
