@@ -51,8 +51,6 @@ export class Cluster {
   version = 0;
   /** frames flushed (for the bench: how many renders the events cost) */
   flushes = 0;
-  /** batches received from the worker */
-  batches = 0;
   private worker: Worker | undefined;
   private frame = 0;
   /** a batch was applied since the last frame: acknowledge it once that frame is drawn */
@@ -126,7 +124,6 @@ export class Cluster {
   }
 
   private apply(batch: Batch): void {
-    this.batches++;
     if (batch.kinds.pods?.replace && !performance.getEntriesByName("kctl:pods-listed").length) performance.mark("kctl:pods-listed");
     applyBatch(this.informers as unknown as Record<KindName, KindMirror>, batch);
     this.unacked = true;
